@@ -1,0 +1,52 @@
+# planflow: `make run` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PACKAGES := workflow tasks notifications api
+SAMPLE_PLAN := deploy/sample/ke-hoach-cchc-so-noi-vu-2021-2030.txt
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint typecheck pytest bench install browser office clean docs
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: embedded mode (SQLite under var/, maildir mail, in-process scheduler) on :8000
+run: install
+	mkdir -p var
+	$(BIN)/planflow db upgrade
+	$(BIN)/planflow org load deploy/sample/org.yaml
+	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
+
+## test: lint, types, then the whole suite (unit + integration + e2e) on real services
+test: install browser lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy $(PACKAGES)
+
+pytest: install
+	$(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+## browser: Debian chromium for Playwright (no browser download)
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## office: LibreOffice + fonts for DOCX → PDF (optional; reports skip PDF without it)
+office:
+	@command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-liberation2 poppler-utils; }
+
+bench: install
+	@for b in bench/*.py; do [ "$$b" = bench/__init__.py ] || { echo "== $$b"; $(BIN)/python $$b; }; done
+
+clean:
+	rm -rf var build *.egg-info

@@ -1,0 +1,1 @@
+"""Adapters around the domain core: the HTTP API, the web UI and the `planflow` CLI."""

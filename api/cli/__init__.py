@@ -1,0 +1,33 @@
+"""The `planflow` command line: one sub-command group per concept.
+
+Each group lives in its own module and is registered here; a `WorkflowError` anywhere
+becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from api.cli import db, org, serve
+from workflow.errors import WorkflowError
+
+app = typer.Typer(
+    name="planflow",
+    help="planflow: turn a plan (kế hoạch) into assigned, deadline-tracked work.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(org.app, name="org")
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    """Entry point of the `planflow` script."""
+    try:
+        app()
+    except WorkflowError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)

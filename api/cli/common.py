@@ -1,0 +1,21 @@
+"""Helpers shared by CLI commands: reading input files and running one job transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.errors import InvalidInput
+
+
+def read_text_file(path: Path) -> str:
+    """Read a UTF-8 text file or raise InvalidInput with a clear message."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from exc
+    if b"\x00" in data[:4096]:
+        raise InvalidInput(f"{path}: looks like a binary file, expected UTF-8 text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start})") from exc

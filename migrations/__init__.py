@@ -1,0 +1,1 @@
+"""Alembic migrations for every planflow table (SQLite and PostgreSQL)."""

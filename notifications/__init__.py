@@ -1,0 +1,1 @@
+"""Outgoing mail: the outbox, templates, preferences and senders."""

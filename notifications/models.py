@@ -1,0 +1,69 @@
+"""Outbox rows, the suppression list and per-user preferences (same metadata as the core)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, Text, text
+from sqlmodel import Field, SQLModel
+
+from workflow.models.types import JSONType, UTCDateTime, in_check
+
+NOTIFICATION_STATUSES = ["pending", "sent", "failed", "suppressed", "skipped"]
+
+
+class Notification(SQLModel, table=True):
+    """One message to send, exactly once: `dedup_key` is built from stable ids."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        in_check("status", NOTIFICATION_STATUSES),
+        Index(
+            "ix_notification_pending",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedup_key: str = Field(max_length=255, unique=True)
+    kind: str = Field(max_length=40)
+    recipient_user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    recipient_email: str = Field(max_length=255)
+    language: str = Field(default="vi", max_length=5)
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
+    work_item_id: int | None = Field(default=None, foreign_key="work_item.id", index=True)
+    status: str = Field(default="pending", max_length=12)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    message_id: str | None = Field(default=None, max_length=255)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Suppression(SQLModel, table=True):
+    """An address the server refused permanently (5xx): later enqueues skip it."""
+
+    __tablename__ = "suppression"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=255, unique=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How a user wants mail: immediate or a daily digest, quiet hours, opted-out kinds."""
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (in_check("mode", ["immediate", "digest"]),)
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    mode: str = Field(default="immediate", max_length=10)
+    digest_hour: int = Field(default=7)
+    quiet_start_hour: int | None = None
+    quiet_end_hour: int | None = None
+    opted_out_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSONType))

@@ -1,0 +1,45 @@
+"""Domain errors; the API maps them to problem+json and the CLI to one line and exit code 2."""
+
+from __future__ import annotations
+
+
+class WorkflowError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    status = 400
+    title = "Invalid request"
+
+
+class InvalidInput(WorkflowError):
+    """Input that cannot be accepted (bad file, unknown reference, bad value)."""
+
+    status = 422
+    title = "Invalid input"
+
+
+class InvalidTransition(WorkflowError):
+    """The action is not allowed from the item's current state."""
+
+    status = 409
+    title = "Invalid transition"
+
+
+class NotAllowed(WorkflowError):
+    """The actor's role may not perform this action."""
+
+    status = 403
+    title = "Not allowed"
+
+
+class NotFound(WorkflowError):
+    """The object does not exist or is outside the actor's scope."""
+
+    status = 404
+    title = "Not found"
+
+
+class StaleVersion(WorkflowError):
+    """The object changed since the caller read it (optimistic concurrency)."""
+
+    status = 412
+    title = "Stale version"

@@ -1,0 +1,46 @@
+"""SQLModel tables of the domain core, by concept; importing this registers them all."""
+
+from workflow.models.calendar import CalendarOverride
+from workflow.models.org import Role, Unit, User
+from workflow.models.plan import (
+    Area,
+    Indicator,
+    IndicatorReading,
+    IndicatorTarget,
+    Objective,
+    Plan,
+    PlanTask,
+)
+from workflow.models.report import JobState, ReportRun
+from workflow.models.work import (
+    Comment,
+    Evidence,
+    ExtensionRequest,
+    RecurringSeries,
+    WorkItem,
+    WorkItemEvent,
+    WorkItemUnit,
+)
+
+__all__ = [
+    "Area",
+    "CalendarOverride",
+    "Comment",
+    "Evidence",
+    "ExtensionRequest",
+    "Indicator",
+    "IndicatorReading",
+    "IndicatorTarget",
+    "JobState",
+    "Objective",
+    "Plan",
+    "PlanTask",
+    "RecurringSeries",
+    "ReportRun",
+    "Role",
+    "Unit",
+    "User",
+    "WorkItem",
+    "WorkItemEvent",
+    "WorkItemUnit",
+]

@@ -1,0 +1,1 @@
+"""Use-case functions: keyword-only, typed, take `session` (and `now`), never commit."""

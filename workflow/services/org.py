@@ -1,0 +1,177 @@
+"""The organisation (cơ cấu tổ chức): loading it from YAML and walking the reporting line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError
+from sqlmodel import Session, col, select
+
+from workflow.errors import InvalidInput
+from workflow.models.org import Role, Unit, User
+from workflow.yamlio import LINE_KEY, load_yaml_with_lines
+
+
+class _UnitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    name: str
+    name_en: str | None = None
+    board: bool = False
+    parent: str | None = None
+    overseer: str | None = None
+
+
+class _UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str
+    full_name: str
+    email: EmailStr
+    unit: str
+    role: Role
+    title: str | None = None
+    language: str = "vi"
+
+
+@dataclass
+class OrgLoadResult:
+    """What a load changed, by kind of object."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _parse(raw: Any, model: type[BaseModel], *, source: str) -> Any:
+    line = raw.get(LINE_KEY, "?") if isinstance(raw, dict) else "?"
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{source}: line {line}: expected a mapping, got {raw!r}")
+    data = {k: v for k, v in raw.items() if k != LINE_KEY}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput(f"{source}: line {line}: {loc}: {first['msg']}") from exc
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> bool:
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoadResult:
+    """Create or update units and users from YAML; validate everything before writing."""
+    doc = load_yaml_with_lines(text, source=source)
+    if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
+        raise InvalidInput(f"{source}: expected top-level 'units:' and 'users:' lists")
+    units = [_parse(u, _UnitIn, source=source) for u in doc["units"]]
+    raw_users = doc.get("users") or []
+    users = [_parse(u, _UserIn, source=source) for u in raw_users]
+    lines = {
+        id(u): r.get(LINE_KEY) for u, r in zip(units + users, doc["units"] + raw_users, strict=True)
+    }
+
+    unit_codes = {u.code for u in units} | set(session.exec(select(Unit.code)).all())
+    usernames = {u.username for u in users} | set(session.exec(select(User.username)).all())
+    for u in units:
+        if u.parent and u.parent not in unit_codes:
+            raise InvalidInput(f"{source}: line {lines[id(u)]}: unknown parent unit {u.parent!r}")
+        if u.overseer and u.overseer not in usernames:
+            raise InvalidInput(f"{source}: line {lines[id(u)]}: unknown overseer {u.overseer!r}")
+    for usr in users:
+        if usr.unit not in unit_codes:
+            raise InvalidInput(f"{source}: line {lines[id(usr)]}: unknown unit {usr.unit!r}")
+
+    result = OrgLoadResult()
+    by_code: dict[str, Unit] = {}
+    for u in units:
+        unit = session.exec(select(Unit).where(Unit.code == u.code)).first()
+        values = {"name": u.name, "name_en": u.name_en, "is_board": u.board}
+        if unit is None:
+            unit = Unit(code=u.code, **values)
+            session.add(unit)
+            result.created.append(f"unit {u.code}")
+        elif _apply(unit, values):
+            result.updated.append(f"unit {u.code}")
+        else:
+            result.unchanged += 1
+        by_code[u.code] = unit
+    session.flush()
+    for unit in session.exec(select(Unit).where(col(Unit.code).not_in(by_code))).all():
+        by_code[unit.code] = unit
+
+    by_username: dict[str, User] = {}
+    for usr in users:
+        user = session.exec(select(User).where(User.username == usr.username)).first()
+        values = {
+            "full_name": usr.full_name,
+            "email": str(usr.email),
+            "unit_id": by_code[usr.unit].id,
+            "role": usr.role.value,
+            "title": usr.title,
+            "language": usr.language,
+        }
+        if user is None:
+            user = User(username=usr.username, **values)
+            session.add(user)
+            result.created.append(f"user {usr.username}")
+        elif _apply(user, values):
+            result.updated.append(f"user {usr.username}")
+        else:
+            result.unchanged += 1
+        by_username[usr.username] = user
+    session.flush()
+
+    for u in units:
+        unit = by_code[u.code]
+        overseer = None
+        if u.overseer:
+            found = (
+                by_username.get(u.overseer)
+                or session.exec(select(User).where(User.username == u.overseer)).one()
+            )
+            overseer = found.id
+        parent = by_code[u.parent].id if u.parent else None
+        if _apply(unit, {"overseer_id": overseer, "parent_id": parent}):
+            label = f"unit {u.code}"
+            if label not in result.created and label not in result.updated:
+                result.updated.append(label)
+                result.unchanged -= 1
+    session.flush()
+    return result
+
+
+def unit_head(*, session: Session, unit_id: int) -> User | None:
+    """The head (trưởng đơn vị) of a unit: its active user with role unit_head."""
+    return session.exec(
+        select(User)
+        .where(User.unit_id == unit_id, User.role == Role.UNIT_HEAD.value, col(User.is_active))
+        .order_by(col(User.id))
+    ).first()
+
+
+def overseer(*, session: Session, unit_id: int) -> User | None:
+    """The deputy director in charge (Phó Giám đốc phụ trách) of a unit."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.overseer_id is None:
+        return None
+    return session.get(User, unit.overseer_id)
+
+
+def director(*, session: Session) -> User | None:
+    """The director (Giám đốc) of the agency."""
+    return session.exec(
+        select(User)
+        .where(User.role == Role.DIRECTOR.value, col(User.is_active))
+        .order_by(col(User.id))
+    ).first()

@@ -1,0 +1,65 @@
+"""Configuration from the environment (prefix PLANFLOW_) with safe embedded defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All knobs of planflow; one instance per process via `get_settings()`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PLANFLOW_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    mode: Literal["embedded", "distributed"] = "embedded"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'planflow.db'}"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    var_dir: Path = ROOT / "var"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: SecretStr = SecretStr("dev-only-change-me-in-production-0123456789")
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    due_soon_working_days: int = 3
+    # Deadlines are the end of a working day in the agency's zone.
+    end_of_day_hour: int = 17
+    end_of_day_minute: int = 0
+
+    # Mail
+    mail_backend: Literal["maildir", "smtp"] = "maildir"
+    mail_from: str = "planflow@sonoivu.example.vn"
+    mail_from_name: str = "Hệ thống giao việc Sở Nội vụ"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_give_up_hours: float = 48.0
+    outbox_batch_size: int = 200
+
+    # Agency identity: names change with mergers, so they are settings, never literals.
+    agency_parent_name: str = "UBND TỈNH BẮC GIANG"
+    agency_name: str = "SỞ NỘI VỤ"
+    agency_short_code: str = "SNV"
+    agency_place: str = "Bắc Giang"
+    director_title: str = "GIÁM ĐỐC"
+    signer_title: str = "PHÓ GIÁM ĐỐC"
+    signer_name: str = "Nguyễn Quang Đông"
+
+    # Scheduler
+    scheduler_tick_seconds: int = Field(default=60, ge=1)
+    sweep_batch_size: int = 100
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; tests clear the cache to override)."""
+    return Settings()

@@ -5,6 +5,7 @@ Under CI=true an unreachable PostgreSQL or Redis fails the run instead of skippi
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -36,7 +37,9 @@ def service_missing(what: str, exc: BaseException) -> None:
 
 
 def worker_schema(worker_id: str) -> str:
-    return f"pf_test_{worker_id}".replace("-", "_")
+    """A schema per checkout and xdist worker, so parallel checkouts never share tables."""
+    checkout = hashlib.sha1(str(ROOT).encode(), usedforsecurity=False).hexdigest()[:6]
+    return f"pf_test_{checkout}_{worker_id}".replace("-", "_")
 
 
 def schema_url(schema: str) -> str:

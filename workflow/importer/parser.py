@@ -20,7 +20,7 @@ from workflow.importer.text import continues_paragraph, slug
 from workflow.importer.tree import AreaNode, ObjectiveNode, Part, PlanTree, TaskNode, TaskStyle
 
 _KIND_RE = re.compile(r"^(KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN)$")
-_NUMBER_RE = re.compile(r"^Số\s*:?\s*(.*)$")
+_NUMBER_RE = re.compile(r"^Số\s*:\s*(.*)$")
 _DATE_LINE_RE = re.compile(r"^(?P<place>[^,\d]{2,60}),\s*ngày\b")
 _DATE_WORDS_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 _DATE_SLASH_RE = re.compile(r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})")

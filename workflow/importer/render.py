@@ -67,6 +67,9 @@ def render_text(tree: PlanTree, *, variant: int = 0) -> str:
         if part.holds_areas:
             for i, area in enumerate(tree.areas):
                 out += _area(area, variant + i)
+    if not any(p.holds_areas for p in tree.parts):
+        for i, area in enumerate(tree.areas):
+            out += _area(area, variant + i)
     out += tree.closing
     if tree.recipients:
         out += ["### ***Nơi nhận***", *(f"- {r}" for r in tree.recipients)]

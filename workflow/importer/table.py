@@ -86,11 +86,12 @@ def table_rows(table: Table, *, source: str) -> list[GroupRow | TaskRow]:
 
         content = cell("content")
         others = [cell(n) for n in ("lead", "support", "due", "product")]
-        if not content and not any(others):
-            continue
-        distinct = {c for c in row if c.strip()}
-        if (m := _GROUP_RE.match(content)) and (len(distinct) == 1 or not any(others)):
+        # A group row holds one text, merged across the row or in any single cell.
+        distinct = {c.strip() for c in row if c.strip()}
+        if len(distinct) == 1 and (m := _GROUP_RE.match(distinct.pop())):
             out.append(GroupRow(int(m.group(1)), m.group(2), loc, line))
+            continue
+        if not content and not any(others):
             continue
         if not content:
             raise InvalidInput(f"{source}: {loc}: the 'Nội dung' cell is empty")

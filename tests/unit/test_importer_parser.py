@@ -200,3 +200,18 @@ def test_a_plan_without_roman_parts_still_parses() -> None:
     tree = parse_document(text.encode(), source="x.txt")
     assert tree.title == "Thử 2021-2025"
     assert [t.text for t in tree.areas[0].tasks] == ["Làm việc."]
+
+
+def test_decomposed_unicode_is_read_like_composed() -> None:
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", SAMPLE_PLAN.read_text(encoding="utf-8"))
+    assert parse_document(nfd.encode(), source="nfd.txt") == parse_document(
+        SAMPLE_BYTES, source="nfc.txt"
+    )
+
+
+def test_too_long_area_title_is_an_input_error() -> None:
+    text = f"**1. {'Dài ' * 200}**\n\nb) Nhiệm vụ\n\n- Việc.\n"
+    with pytest.raises(InvalidInput, match=r"line 1: area title longer than 500 characters"):
+        parse_document(text.encode(), source="x.txt")

@@ -7,6 +7,7 @@ Extraction noise is absorbed here: markdown heading marks and bold markers are r
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -66,7 +67,8 @@ Block = Line | Table
 
 def clean(raw: str) -> tuple[str, bool]:
     """Strip heading marks and bold/italic markers; say whether the line was emphasised."""
-    text = raw.strip()
+    # Some extractors emit decomposed (NFD) Vietnamese; every rule below expects NFC.
+    text = unicodedata.normalize("NFC", raw).strip()
     emphasised = False
     if text.startswith("#"):
         text = text.lstrip("#").strip()

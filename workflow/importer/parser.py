@@ -289,4 +289,19 @@ def finish(tree: PlanTree, *, source: str, fallback_title: str = "") -> PlanTree
     for area in tree.areas:
         area.indicators = indicators.derive(area, end_year=tree.end_year)
     tree.key = slug(tree.title, 120) or "plan"
+    _check_lengths(tree, source)
     return tree
+
+
+def _check_lengths(tree: PlanTree, source: str) -> None:
+    """The columns' limits, checked here so a long field is an input error, not a DB error."""
+    limits = [("title", tree.title, 500, "line 1"), ("number", tree.number, 80, "line 1")]
+    limits.append(("place", tree.place, 120, "line 1"))
+    for area in tree.areas:
+        where = f"line {area.lines[0]}" if area.lines else "line 1"
+        limits.append(("area title", area.title, 500, where))
+        for task in (n for t in area.tasks for n in (t, *t.children)):
+            limits.append(("completion time", task.due_text, 255, task.loc))
+    for what, value, size, where in limits:
+        if value is not None and len(value) > size:
+            raise InvalidInput(f"{source}: {where}: {what} longer than {size} characters")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:22:41.810288
+Create Date: 2026-11-26 07:35:32.279369
 """
 from alembic import op
 import sqlalchemy as sa
@@ -261,6 +261,8 @@ def upgrade() -> None:
     sa.Column('original_due_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('due_working_days', sa.Integer(), nullable=True),
     sa.Column('paused_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_working_days', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
     sa.Column('last_rung_sent', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('next_action_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),

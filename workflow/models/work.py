@@ -71,6 +71,10 @@ class WorkItem(SQLModel, table=True):
     # Set when the due date was given as "N working days from start": recomputed on overrides.
     due_working_days: int | None = None
     paused_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Working days the due date was pushed by pauses; kept so override recomputes keep them.
+    paused_working_days: int = Field(default=0)
+    # The last submission for review: on-time is judged on it, not on the reviewer's speed.
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     escalation_level: int = Field(default=0)
     last_rung_sent: str | None = Field(default=None, max_length=40)
     next_action_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -94,6 +94,28 @@ class WorkCalendar:
         i = bisect_left(self._cum, target)
         return self._origin + timedelta(days=i - 1)
 
+    def subtract_working_days(self, day: date, n: int) -> date:
+        """The working day `n` working days before `day`: the X with
+        `working_days_between(X, day) == n` (n ≥ 0; 0 returns `day` itself)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        if n == 0:
+            return day
+        target = self._cum[self._index(day) + 1] - n
+        while target < 1:
+            self._ensure(self._first_year - 5, self._last_year)
+            target = self._cum[self._index(day) + 1] - n
+        i = bisect_left(self._cum, target)
+        return self._origin + timedelta(days=i - 1)
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before `day`."""
+        return (
+            self.subtract_working_days(day, 1)
+            if self.is_working_day(day)
+            else (self.subtract_working_days(self.next_working_day(day), 1))
+        )
+
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
         return self.add_working_days(day, 1)

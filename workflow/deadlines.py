@@ -139,22 +139,12 @@ def _start_of(day: date, *, hour: int, tz: str) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
-def _working_days_before(calendar: WorkCalendar, day: date, n: int) -> date:
-    """The working day `n` working days before `day` (reminders are at most a few weeks)."""
-    probe = day
-    while n > 0:
-        probe = date.fromordinal(probe.toordinal() - 1)
-        if calendar.is_working_day(probe):
-            n -= 1
-    return probe
-
-
 def schedule(item: WorkItem, *, calendar: WorkCalendar, ladder: Ladder, tz: str) -> list[RungAt]:
     """Every rung of `item`'s current due date, in order (whatever was already sent)."""
     due = due_date(item, tz=tz)
     rungs: list[RungAt] = []
     for offset in ladder.reminders:
-        day = _working_days_before(calendar, due, offset)
+        day = calendar.subtract_working_days(due, offset)
         # A reminder for a day before the work even started would say something false.
         if offset > 0 and day < item.start_on:
             continue

@@ -143,3 +143,36 @@ def mermaid() -> str:
     for state in sorted(CLOSED_STATES):
         lines.append(f"    {state.value} --> [*]")
     return "\n".join(lines) + "\n"
+
+
+def render_doc() -> str:
+    """docs/state-machine.md, generated from `RULES` (a test keeps the file in step)."""
+    rows = [
+        f"| {source.value} | {action.value} | {rule.target.value} | "
+        f"{', '.join(sorted(r.value for r in rule.who))} | "
+        f"{'reason' if rule.needs_comment else ''}{'evidence' if rule.needs_evidence else ''} |"
+        for (source, action), rule in RULES.items()
+    ]
+    return "\n".join(
+        [
+            "# Work item state machine (vòng đời giao việc)",
+            "",
+            "Generated from `workflow.states.RULES`; do not edit by hand. Regenerate with",
+            "`.venv/bin/python -c 'import workflow.states as s; "
+            'open("docs/state-machine.md", "w").write(s.render_doc())\'`.',
+            "",
+            "```mermaid",
+            mermaid().rstrip("\n"),
+            "```",
+            "",
+            "| from | action | to | who may | needs |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+            "Any other (state, action) raises `InvalidTransition` (409); a person standing in",
+            "none of the listed relations to the item raises `NotAllowed` (403). Resuming a",
+            "paused item continues the work (in_progress) and moves the due date by the",
+            "working days it was paused.",
+            "",
+        ]
+    )

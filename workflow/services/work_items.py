@@ -371,6 +371,15 @@ def bulk_assign_area(
             )
         ).all()
     )
+    # All or nothing: refuse before creating anything if any unit is out of the actor's reach.
+    for task in tasks:
+        unit_id = (unit_by_task or {}).get(task.id or 0, task.lead_unit_id)
+        if (
+            task.id not in parents
+            and unit_id is not None
+            and not may_assign(session=session, actor=actor, unit_id=unit_id)
+        ):
+            raise NotAllowed(f"{actor.username} may not assign work to unit {unit_id}")
     codes = {u.code: u.id for u in session.exec(select(Unit)).all()}
     result = BulkAssignResult()
     calendar = load_calendar(session=session)
@@ -384,8 +393,6 @@ def bulk_assign_area(
         if unit_id is None:
             result.skipped.append(f"{task.key}: no lead unit")
             continue
-        if not may_assign(session=session, actor=actor, unit_id=unit_id):
-            raise NotAllowed(f"{actor.username} may not assign work to unit {unit_id}")
         assignee_id = (assignee_by_unit or {}).get(unit_id)
         if assignee_id is None:
             head = unit_head(session=session, unit_id=unit_id)

@@ -1,0 +1,150 @@
+"""Vietnamese working days (ngày làm việc): weekends, lunar holidays, swaps, admin overrides.
+
+The `holidays` package gives VN public holidays with Tết and Giỗ Tổ by the lunar calendar,
+days off in lieu and swapped days (a Saturday worked to bridge a holiday). The
+`CalendarOverride` table wins over it, for decisions published each year.
+
+Counting is O(1): a prefix sum of working days over the covered years, extended on demand.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlmodel import Session, select
+
+from workflow.models.calendar import CalendarOverride
+
+_DAY = timedelta(days=1)
+
+
+class WorkCalendar:
+    """Answers working-day questions for the agency; immutable once built."""
+
+    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
+        self._overrides = dict(overrides or {})
+        self._first_year = 0
+        self._last_year = -1
+        self._origin = date(2000, 1, 1)
+        # _cum[i] = number of working days in [origin, origin + i days)
+        self._cum: list[int] = [0]
+        self._ensure(2015, 2035)
+
+    @property
+    def overrides(self) -> Mapping[date, bool]:
+        return self._overrides
+
+    def _ensure(self, first_year: int, last_year: int) -> None:
+        first_year = min(first_year, self._first_year or first_year)
+        last_year = max(last_year, self._last_year)
+        if first_year == self._first_year and last_year == self._last_year:
+            return
+        vn = holidays.country_holidays("VN", years=range(first_year, last_year + 1))
+        off = set(vn.keys())
+        worked_weekends = set(vn.weekend_workdays)
+        # Built aside and swapped in at the end: calendars are shared between threads.
+        origin = date(first_year, 1, 1)
+        day, end = origin, date(last_year, 12, 31)
+        cum = [0]
+        while day <= end:
+            override = self._overrides.get(day)
+            if override is not None:
+                working = override
+            elif day.weekday() >= 5:
+                working = day in worked_weekends
+            else:
+                working = day not in off
+            cum.append(cum[-1] + (1 if working else 0))
+            day += _DAY
+        self._origin, self._cum = origin, cum
+        self._first_year, self._last_year = first_year, last_year
+
+    def _index(self, day: date) -> int:
+        if day.year < self._first_year or day.year > self._last_year:
+            self._ensure(min(day.year, self._first_year), max(day.year, self._last_year))
+        return (day - self._origin).days
+
+    def is_working_day(self, day: date) -> bool:
+        """True when officers work on `day`."""
+        i = self._index(day)
+        return self._cum[i + 1] > self._cum[i]
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        self._index(start)
+        return self._cum[self._index(end) + 1] - self._cum[self._index(start) + 1]
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The day `n` working days after `start` (n ≥ 0; 0 returns `start` itself)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        if n == 0:
+            return start
+        target = self._cum[self._index(start) + 1] + n
+        while target > self._cum[-1]:
+            self._ensure(self._first_year, self._last_year + 5)
+        # first index i with _cum[i] >= target; the day is origin + (i - 1)
+        i = bisect_left(self._cum, target)
+        return self._origin + timedelta(days=i - 1)
+
+    def subtract_working_days(self, day: date, n: int) -> date:
+        """The working day `n` working days before `day`: the X with
+        `working_days_between(X, day) == n` (n ≥ 0; 0 returns `day` itself)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        if n == 0:
+            return day
+        target = self._cum[self._index(day) + 1] - n
+        while target < 1:
+            self._ensure(self._first_year - 5, self._last_year)
+            target = self._cum[self._index(day) + 1] - n
+        i = bisect_left(self._cum, target)
+        return self._origin + timedelta(days=i - 1)
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before `day`."""
+        return (
+            self.subtract_working_days(day, 1)
+            if self.is_working_day(day)
+            else (self.subtract_working_days(self.next_working_day(day), 1))
+        )
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        return self.add_working_days(day, 1)
+
+    def roll_to_working_day(self, day: date) -> date:
+        """`day` itself if it is a working day, else the next one (Civil Code Art. 148)."""
+        return day if self.is_working_day(day) else self.next_working_day(day)
+
+
+def end_of_day(day: date, *, tz: str, hour: int = 17, minute: int = 0) -> datetime:
+    """The end of the working day `day` in the agency's zone, as an aware datetime in that zone."""
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(tz))
+
+
+def local_date(moment: datetime, *, tz: str) -> date:
+    """The calendar date of `moment` in the agency's zone."""
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+@lru_cache(maxsize=8)
+def _calendar_for(overrides: frozenset[tuple[date, bool]]) -> WorkCalendar:
+    return WorkCalendar(dict(overrides))
+
+
+def load_calendar(*, session: Session) -> WorkCalendar:
+    """The working calendar with every override stored in the database.
+
+    Building one takes ~0.1 s, so calendars are shared per set of overrides: every
+    service call reloads the (small) override table and gets the current calendar.
+    """
+    rows = session.exec(select(CalendarOverride)).all()
+    return _calendar_for(frozenset((row.day, row.is_working) for row in rows))

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli import db, org, serve
+from api.cli import db, jobs, org, serve
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -22,6 +22,9 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.command("serve")(serve.serve)
+app.add_typer(jobs.app, name="jobs")
+app.command("worker")(jobs.worker)
+app.command("scheduler")(jobs.scheduler)
 
 
 def main() -> None:

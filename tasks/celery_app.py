@@ -16,7 +16,7 @@ from celery import Celery
 from tasks import jobs, scheduler
 from workflow.clock import utc_now
 from workflow.db import session_scope
-from workflow.settings import get_settings
+from workflow.settings import Settings, get_settings
 
 log = logging.getLogger("planflow.tasks")
 
@@ -24,9 +24,9 @@ log = logging.getLogger("planflow.tasks")
 MAX_FANOUT_BATCHES = 200
 
 
-def make_celery() -> Celery:
+def make_celery(settings: Settings | None = None) -> Celery:
     """The Celery app for the configured Redis; reliable delivery over throughput."""
-    settings = get_settings()
+    settings = settings or get_settings()
     app = Celery("planflow", broker=settings.redis_url, include=["tasks.celery_app"])
     app.conf.update(
         task_acks_late=True,
@@ -41,6 +41,9 @@ def make_celery() -> Celery:
             # An unacknowledged task of a dead worker is handed out again after this.
             "visibility_timeout": settings.celery_visibility_timeout_seconds,
             "global_keyprefix": settings.celery_key_prefix,
+            # How often a worker looks for such tasks (one scan per interval, no throttling).
+            "unacked_restore_interval": settings.celery_restore_interval_seconds,
+            "unacked_restore_throttle": 1,
         },
         worker_hijack_root_logger=False,
         worker_cancel_long_running_tasks_on_connection_loss=False,

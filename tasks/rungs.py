@@ -17,7 +17,7 @@ from sqlmodel import Session
 from notifications import outbox
 from tasks.jobs import ItemOutcome
 from workflow import deadlines
-from workflow.calendar import WorkCalendar, load_calendar
+from workflow.calendar import WorkCalendar, load_calendar, local_date
 from workflow.models.org import Unit, User
 from workflow.models.plan import Plan, PlanTask
 from workflow.models.work import WorkItem, WorkItemEvent
@@ -67,18 +67,44 @@ def escalation_recipient(*, session: Session, item: WorkItem, level: int) -> Use
     return None
 
 
-def _context(session: Session, item: WorkItem, ctx: Context, rung: Any) -> dict[str, Any]:
+def _item_ref(session: Session, item: WorkItem) -> dict[str, Any]:
     unit = session.get(Unit, item.lead_unit_id)
     assignee = session.get(User, item.assignee_id)
     return {
-        "item_id": item.id,
+        "id": item.id,
         "title": item.title,
         "due_at": item.due_at.isoformat(),
-        "rung": rung.rung,
-        "level": getattr(rung, "level", 0),
         "unit_name": unit.name if unit else "",
         "assignee_name": assignee.full_name if assignee else "",
-        "url": f"{ctx.base_url}/items/{item.id}",
+    }
+
+
+def reminder_context(
+    session: Session, item: WorkItem, kind: str, recipient: User, now: datetime, ctx: Context
+) -> dict[str, Any]:
+    """The typed context (notifications.contexts) of a reminder, due-today or overdue mail."""
+    today = local_date(now, tz=ctx.tz)
+    due_day = local_date(item.due_at, tz=ctx.tz)
+    out: dict[str, Any] = {"recipient_name": recipient.full_name, "item": _item_ref(session, item)}
+    if kind == "reminder":
+        out["working_days_left"] = max(1, ctx.calendar.working_days_between(today, due_day))
+    elif kind == "overdue":
+        out["working_days_late"] = max(0, ctx.calendar.working_days_between(due_day, today))
+    return out
+
+
+def escalation_context(
+    session: Session, item: WorkItem, level: int, recipient: User, now: datetime, ctx: Context
+) -> dict[str, Any]:
+    """The escalation mail's context: one item per mail; digests group them per recipient."""
+    today = local_date(now, tz=ctx.tz)
+    late = max(0, ctx.calendar.working_days_between(local_date(item.due_at, tz=ctx.tz), today))
+    ref = _item_ref(session, item) | {"working_days_late": late}
+    return {
+        "recipient_name": recipient.full_name,
+        "level": level,
+        "unit_names": [ref["unit_name"]],
+        "items": [ref],
     }
 
 
@@ -89,7 +115,6 @@ def process_item(session: Session, item: WorkItem, now: datetime, ctx: Context) 
     due_key = item.due_at.strftime("%Y%m%d")
     for rung in deadlines.due_rungs(item, now=now, calendar=ctx.calendar, ladder=ladder, tz=ctx.tz):
         level = int(getattr(rung, "level", 0) or 0)
-        context = _context(session, item, ctx, rung)
         if level > 0:
             recipient = escalation_recipient(session=session, item=item, level=level)
             if recipient is not None:
@@ -97,7 +122,7 @@ def process_item(session: Session, item: WorkItem, now: datetime, ctx: Context) 
                     session=session,
                     kind="escalation",
                     recipient=recipient,
-                    context=context,
+                    context=escalation_context(session, item, level, recipient, now, ctx),
                     dedup_key=f"escalation:{item.id}:{due_key}:{level}",
                     now=now,
                     work_item_id=item.id,
@@ -120,11 +145,12 @@ def process_item(session: Session, item: WorkItem, now: datetime, ctx: Context) 
         else:
             assignee = session.get(User, item.assignee_id)
             if assignee is not None:
+                kind = str(getattr(rung, "kind", "reminder"))
                 outbox.enqueue(
                     session=session,
-                    kind=str(getattr(rung, "kind", "reminder")),
+                    kind=kind,
                     recipient=assignee,
-                    context=context,
+                    context=reminder_context(session, item, kind, assignee, now, ctx),
                     dedup_key=f"reminder:{item.id}:{due_key}:{rung.rung}",
                     now=now,
                     work_item_id=item.id,

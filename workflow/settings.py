@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     scheduler_leader_poll_seconds: float = Field(default=2.0, gt=0)
     celery_queue: str = "planflow"
     celery_key_prefix: str = ""
-    celery_visibility_timeout_seconds: int = 3600
+    # A dead worker's unacknowledged task runs again after this (ticks re-enqueue anyway).
+    celery_visibility_timeout_seconds: int = 600
+    celery_restore_interval_seconds: int = 10
 
 
 @lru_cache(maxsize=1)

@@ -114,7 +114,7 @@ def process_item(session: Session, item: WorkItem, now: datetime, ctx: Context) 
     reminders = escalations = 0
     due_key = item.due_at.strftime("%Y%m%d")
     for rung in deadlines.due_rungs(item, now=now, calendar=ctx.calendar, ladder=ladder, tz=ctx.tz):
-        level = int(getattr(rung, "level", 0) or 0)
+        level = rung.level
         if level > 0:
             recipient = escalation_recipient(session=session, item=item, level=level)
             if recipient is not None:
@@ -145,13 +145,13 @@ def process_item(session: Session, item: WorkItem, now: datetime, ctx: Context) 
         else:
             assignee = session.get(User, item.assignee_id)
             if assignee is not None:
-                kind = str(getattr(rung, "kind", "reminder"))
+                kind = rung.kind
                 outbox.enqueue(
                     session=session,
                     kind=kind,
                     recipient=assignee,
                     context=reminder_context(session, item, kind, assignee, now, ctx),
-                    dedup_key=f"reminder:{item.id}:{due_key}:{rung.rung}",
+                    dedup_key=f"reminder:{item.id}:{due_key}:{rung.name}",
                     now=now,
                     work_item_id=item.id,
                 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -114,4 +115,11 @@ def local_date(moment: datetime, *, tz: str) -> date:
 def load_calendar(*, session: Session) -> WorkCalendar:
     """The working calendar with every override stored in the database."""
     rows = session.exec(select(CalendarOverride)).all()
-    return WorkCalendar({row.day: row.is_working for row in rows})
+    return _calendar_for(tuple(sorted((row.day, row.is_working) for row in rows)))
+
+
+@lru_cache(maxsize=8)
+def _calendar_for(overrides: tuple[tuple[date, bool], ...]) -> WorkCalendar:
+    # Building the prefix sums over 20 years costs milliseconds; sweeps and actions call
+    # this on every tick, and the overrides rarely change, so reuse by their content.
+    return WorkCalendar(dict(overrides))

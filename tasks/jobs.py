@@ -8,6 +8,7 @@ One structured log line per run carries the counts and the duration.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -221,8 +222,13 @@ def _process_one_by_one(
 
 
 def _default_handler() -> tuple[ItemHandler, ContextFactory]:
-    from tasks import rungs
-
+    # tasks.rungs needs the engine's reminder ladder and the notification outbox.
+    try:
+        rungs = importlib.import_module("tasks.rungs")
+    except ModuleNotFoundError as exc:
+        raise RuntimeError(
+            "the sweep needs tasks.rungs (workflow.deadlines, notifications.outbox)"
+        ) from exc
     return rungs.process_item, rungs.make_context
 
 

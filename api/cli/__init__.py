@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli import db, jobs, org, serve
+from api.cli import calendar, db, item, jobs, org, serve
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
+app.add_typer(item.app, name="item")
+app.add_typer(calendar.app, name="calendar")
 app.command("serve")(serve.serve)
 app.add_typer(jobs.app, name="jobs")
 app.command("worker")(jobs.worker)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from tasks.jobs import OutboxResult, ReportsResult
+from workflow.services.recurrence import materialize_recurrences
 from workflow.settings import get_settings
 
 
@@ -44,11 +45,7 @@ def deliver(
 
 
 def materialize(*, session: Session, now: datetime) -> int:
-    recurrence = _optional("workflow.recurrence")
-    if recurrence is None:
-        return 0
-    raw = recurrence.materialize_recurrences(session=session, now=now)
-    return int(raw if isinstance(raw, int) else getattr(raw, "created", 0))
+    return materialize_recurrences(session=session, now=now).created
 
 
 def reports(*, session: Session, now: datetime, since: datetime | None) -> ReportsResult:

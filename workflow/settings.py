@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     agency_name: str = "SỞ NỘI VỤ"
     agency_short_code: str = "SNV"
     agency_place: str = "Bắc Giang"
+    # The issuer as written inside sentences ("của Sở Nội vụ").
+    agency_name_text: str = "Sở Nội vụ"
     director_title: str = "GIÁM ĐỐC"
     signer_title: str = "PHÓ GIÁM ĐỐC"
     signer_name: str = "Nguyễn Quang Đông"

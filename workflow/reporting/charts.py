@@ -108,7 +108,8 @@ def overdue_by_unit(snapshot: ReportSnapshot) -> bytes:
 
 def trend(snapshot: ReportSnapshot) -> bytes:
     """Completion rate (line, %) and overdue items (bars) over the last periods."""
-    points = snapshot.trend
+    # Periods before any work was tracked would plot as a misleading 0 % completion.
+    points = [p for p in snapshot.trend if p.counts.total] or snapshot.trend[-1:]
     fig = Figure(figsize=(7.5, 3.2))
     ax = fig.add_subplot()
     xs = list(range(len(points)))

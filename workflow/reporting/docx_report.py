@@ -92,10 +92,13 @@ def _cell_para(cell: Any, text: str, **kw: Any) -> Any:
     return _para(cell, text, **kw)
 
 
-def _rule(cell: Any, length_cm: float, cell_cm: float) -> None:
-    """A short horizontal rule (the line under the issuer and the motto): the top border of
-    a tiny paragraph, centred by its indents."""
-    p = _cell_para(cell, "", size=2)
+def _rule(container: Any, length_cm: float, width_cm: float) -> None:
+    """A short horizontal rule (under the issuer, the motto, the summary line): the top
+    border of an empty paragraph, centred by its indents, a little below the text."""
+    p = _cell_para(container, "", size=2, before=2) if hasattr(container, "_tc") else None
+    if p is None:
+        p = _para(container, "", size=2, before=2, after=6, indent=False)
+    cell_cm = width_cm
     side = max(0.0, (cell_cm - length_cm) / 2)
     p.paragraph_format.left_indent = Cm(side)
     p.paragraph_format.right_indent = Cm(side)
@@ -118,7 +121,13 @@ def _no_borders(table: Any) -> None:
 
 
 def _widths(table: Any, widths_cm: Sequence[float]) -> None:
+    """Fixed column widths; LibreOffice reads the grid, Word the cells: set both."""
     table.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    for column, w in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(w)
     for row in table.rows:
         for cell, w in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(w)
@@ -132,8 +141,8 @@ def _shade(cell: Any, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def _repeat_header(row: Any) -> None:
-    el = OxmlElement("w:tblHeader")
+def _row_flag(row: Any, tag: str) -> None:
+    el = OxmlElement(f"w:{tag}")
     el.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(el)
 
@@ -149,16 +158,21 @@ def _data_table(
     left_cols: Sequence[int] = (1,),
 ) -> Any:
     """A bordered table with a caption, a repeated bold header and centred numbers."""
-    _para(doc, caption, bold=True, italic=False, align=CENTER, indent=False, before=6, size=13)
+    cap = _para(doc, caption, bold=True, align=CENTER, indent=False, before=6, size=13)
+    cap.paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _cell_para(cell, text, size=TABLE_PT, bold=True)
+        _cell_para(cell, text, size=TABLE_PT - 1, bold=True)
         _shade(cell, "E7E6E6")
-    _repeat_header(table.rows[0])
+    # The header repeats on each page; a row never breaks across two pages.
+    _row_flag(table.rows[0], "tblHeader")
+    _row_flag(table.rows[0], "cantSplit")
     for i, values in enumerate(rows):
-        cells = table.add_row().cells
+        row = table.add_row()
+        _row_flag(row, "cantSplit")
+        cells = row.cells
         bold = total_last and i == len(rows) - 1
         for j, (cell, value) in enumerate(zip(cells, values, strict=True)):
             text = num(value) if isinstance(value, float) else str(value)
@@ -272,10 +286,7 @@ def render_docx(
     _header(doc, cfg, number, signed_on)
     _para(doc, "BÁO CÁO", bold=True, align=CENTER, indent=False, before=18, after=0)
     _para(doc, summary_line(snapshot), bold=True, align=CENTER, indent=False, after=0)
-    rule_host = doc.add_table(rows=1, cols=1)
-    _no_borders(rule_host)
-    _rule(rule_host.rows[0].cells[0], 4.0, TEXT_WIDTH_CM)
-    _widths(rule_host, [TEXT_WIDTH_CM])
+    _rule(doc, 4.0, TEXT_WIDTH_CM)
     _body(doc, snapshot, charts, cfg)
     _signature(doc, cfg)
     buf = io.BytesIO()
@@ -304,7 +315,7 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
     _heading(doc, "II. KẾT QUẢ THỰC HIỆN THEO CÁC LĨNH VỰC")
     _heading(doc, "1. Kết quả chung")
     _para(doc, headline(t))
-    widths = [1.0, 4.3, 1.4, 1.5, 1.5, 1.6, 1.3, 1.3, 1.3, 1.3]
+    widths = [1.1, 4.4, *([1.375] * 8)]
     _data_table(
         doc,
         "Bảng 1. Kết quả thực hiện nhiệm vụ theo lĩnh vực",
@@ -317,7 +328,7 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
     _heading(doc, "2. Kết quả theo từng lĩnh vực")
     for r in area_rows:
         label = f"{r.code}. {r.name}" if r.code else r.name
-        _para(doc, f"- {label}: {headline(r.counts)[0].lower()}{headline(r.counts)[1:]}")
+        _para(doc, f"{label}: {headline(r.counts)[0].lower()}{headline(r.counts)[1:]}")
     _heading(doc, "3. Kết quả thực hiện các chỉ tiêu")
     if snap.indicators:
         _data_table(
@@ -335,7 +346,7 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
                 ]
                 for i, r in enumerate(snap.indicators, start=1)
             ],
-            [1.0, 6.2, 3.0, 1.8, 2.2, 2.3],
+            [1.1, 5.6, 3.0, 1.8, 2.6, 2.4],
         )
     else:
         _para(doc, "Kế hoạch chưa có chỉ tiêu định lượng được theo dõi.")
@@ -392,7 +403,7 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
                 ]
                 for i, r in enumerate(snap.overdue_items, start=1)
             ],
-            [1.0, 5.6, 3.2, 2.9, 2.2, 1.6],
+            [1.1, 5.2, 3.1, 2.9, 2.6, 1.6],
             left_cols=(1, 2, 3),
         )
         if more > 0:

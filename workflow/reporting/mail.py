@@ -17,6 +17,7 @@ from email.utils import formataddr, formatdate
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -123,6 +124,7 @@ def render_mail(
         "fmt_date": fmt_date,
         "pct": pct,
         "report_url": report_url,
+        "cutoff_local": snapshot.cutoff_at.astimezone(ZoneInfo(cfg.timezone)),
         "weekly": snapshot.kind == "weekly",
     }
     env = _env()

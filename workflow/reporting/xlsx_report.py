@@ -37,7 +37,7 @@ def _sheet(
     ws = wb.create_sheet(title)
     ws["A1"] = heading
     ws["A1"].font = Font(name=FONT, size=13, bold=True)
-    ws["A2"] = subtitle
+    ws["A2"] = f"Kỳ báo cáo: {subtitle}"
     ws["A2"].font = Font(name=FONT, size=12, italic=True)
     for col, (text, width) in enumerate(zip(header, widths, strict=True), start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=text)
@@ -48,7 +48,8 @@ def _sheet(
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[HEADER_ROW].height = 45
     # Title rows and the header stay visible while scrolling, as do the name columns.
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=freeze_col).coordinate
+    # (a coordinate string: touching the cell would create an empty first data row)
+    ws.freeze_panes = f"{get_column_letter(freeze_col)}{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(header))}{HEADER_ROW}"
     return ws
 

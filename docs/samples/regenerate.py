@@ -87,8 +87,10 @@ def main() -> None:
         (HERE / "mail.txt").write_text(mail.text, encoding="utf-8")
         screenshot(mail.html, mail.images, HERE / "mail.png")
     t = snap.totals
-    print(f"{snap.period_label}: total {t.total}, done on time {t.done_on_time}, late "
-          f"{t.done_late}, in progress {t.in_progress_on_time}, overdue {t.overdue}")
+    print(
+        f"{snap.period_label}: total {t.total}, done on time {t.done_on_time}, late "
+        f"{t.done_late}, in progress {t.in_progress_on_time}, overdue {t.overdue}"
+    )
     for path in sorted(HERE.iterdir()):
         print(f"{path.name:48} {path.stat().st_size:>9,} bytes")
 

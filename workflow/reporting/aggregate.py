@@ -9,8 +9,8 @@ day), so a period can be recomputed later from the stored timestamps:
 - otherwise open at the cutoff: overdue when `due_at` is before it, else in progress
   on time (an item done after the cutoff was still in progress then).
 
-Working days overdue need the holiday calendar, which lives in Python: the query groups
-overdue items by their local due date too, so the calendar is consulted once per
+Working days overdue need the holiday calendar, which lives in Python: a second query
+groups the overdue items by their local due date, so the calendar is consulted once per
 (area, unit, due date) group, never once per row.
 """
 
@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, cast, func, literal, not_, or_, select
+from sqlalchemy import Date, and_, case, cast, func, literal, literal_column, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -112,8 +112,13 @@ def grouped_counts(
         .subquery("ext")
     )
 
+    # Inline 1/0 literals: as bound parameters they would reach PostgreSQL untyped and
+    # make every SUM slower.
+    one: ColumnElement[int] = literal_column("1")
+    zero: ColumnElement[int] = literal_column("0")
+
     def flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
-        return case((cond, 1), else_=0)
+        return case((cond, one), else_=zero)
 
     # The classification per row lives in a derived table so that the outer GROUP BY
     # names plain columns (PostgreSQL will not match two copies of a parametrised CASE).
@@ -121,14 +126,13 @@ def grouped_counts(
         select(
             pt.c.area_id.label("area_id"),
             wi.c.lead_unit_id.label("unit_id"),
-            case((overdue, local_date(session, wi.c.due_at, window)), else_=None).label("due_on"),
             flag(and_(done, on_time)).label("done_on_time"),
             flag(and_(done, not_(on_time))).label("done_late"),
             flag(and_(not_(done), wi.c.due_at >= window.cutoff)).label("in_progress_on_time"),
             flag(overdue).label("overdue"),
             flag(and_(overdue, wi.c.due_at >= window.begin)).label("new_overdue"),
             flag(and_(not_(done), wi.c.escalation_level > 0)).label("escalated"),
-            func.coalesce(ext.c.n, 0).label("extension_requests"),
+            func.coalesce(ext.c.n, zero).label("extension_requests"),
         )
         .select_from(
             wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id).outerjoin(
@@ -141,20 +145,34 @@ def grouped_counts(
     stmt = select(
         rows.c.area_id,
         rows.c.unit_id,
-        rows.c.due_on,
         func.count().label("total"),
         *(func.sum(rows.c[name]).label(name) for name in COUNT_FIELDS[1:]),
-    ).group_by(rows.c.area_id, rows.c.unit_id, rows.c.due_on)
-
+    ).group_by(rows.c.area_id, rows.c.unit_id)
     acc: dict[tuple[int | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in session.execute(stmt).mappings():
         cell = acc[(row["area_id"], row["unit_id"])]
         for name in COUNT_FIELDS:
             cell[name] += int(row[name] or 0)
-        if row["due_on"] is not None:
-            days = max(0, calendar.working_days_between(_as_date(row["due_on"]), window.last_day))
-            cell["overdue_working_days"] += days * int(row["overdue"])
-            cell["max_overdue_working_days"] = max(cell["max_overdue_working_days"], days)
+    # Overdue items only, by local due date: a separate narrow query, because a due-date
+    # key in the main GROUP BY makes PostgreSQL misjudge the group count and sort on disk.
+    late = (
+        select(
+            pt.c.area_id.label("area_id"),
+            wi.c.lead_unit_id.label("unit_id"),
+            local_date(session, wi.c.due_at, window).label("due_on"),
+        )
+        .select_from(wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id))
+        .where(scope_filter(window, plan_id), overdue)
+        .subquery("late")
+    )
+    by_day = select(
+        late.c.area_id, late.c.unit_id, late.c.due_on, func.count().label("n")
+    ).group_by(late.c.area_id, late.c.unit_id, late.c.due_on)
+    for row in session.execute(by_day).mappings():
+        cell = acc[(row["area_id"], row["unit_id"])]
+        days = max(0, calendar.working_days_between(_as_date(row["due_on"]), window.last_day))
+        cell["overdue_working_days"] += days * int(row["n"])
+        cell["max_overdue_working_days"] = max(cell["max_overdue_working_days"], days)
     return {key: Counts(**cell) for key, cell in acc.items()}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.pages import home
+from api.pages import home, mailbox
 from api.routes import health
 from workflow.errors import WorkflowError
 
@@ -29,4 +29,5 @@ def create_app() -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(home.router)
+    app.include_router(mailbox.router)
     return app

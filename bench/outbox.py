@@ -24,15 +24,15 @@ from sqlmodel import col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from notifications.delivery import deliver_outbox  # noqa: E402
-from notifications.message import compose  # noqa: E402
-from notifications.models import Notification  # noqa: E402
-from notifications.outbox import enqueue  # noqa: E402
-from notifications.senders.smtp import SmtpSender  # noqa: E402
-from tests.smtp_sink import SinkProcess  # noqa: E402
-from workflow.db import make_engine, session_scope  # noqa: E402
-from workflow.migrate import upgrade  # noqa: E402
-from workflow.settings import Settings  # noqa: E402
+from notifications.delivery import deliver_outbox
+from notifications.message import compose
+from notifications.models import Notification
+from notifications.outbox import enqueue
+from notifications.senders.smtp import SmtpSender
+from tests.smtp_sink import SinkProcess
+from workflow.db import make_engine, session_scope
+from workflow.migrate import upgrade
+from workflow.settings import Settings
 
 PG = os.environ.get(
     "PLANFLOW_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 10.0
     mail_give_up_hours: float = 48.0
+    # CA bundle to verify the SMTP server's certificate (None: the system's).
+    smtp_ca_file: str | None = None
+    # Retries after a 4xx: exponential from base to max seconds, with jitter.
+    mail_retry_base_seconds: float = 60.0
+    mail_retry_max_seconds: float = 3600.0
     outbox_batch_size: int = 200
 
     # Agency identity: names change with mergers, so they are settings, never literals.

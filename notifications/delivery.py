@@ -2,7 +2,7 @@
 
 A row is marked sent only after the server accepted it, and each batch is committed before
 the next is claimed, so a crash resends at most the batch in flight, with the same
-Message-ID (docs/decisions/0003-outbox-delivery.md). One bad row never stops a batch.
+Message-ID (docs/decisions/0005-outbox-delivery.md). One bad row never stops a batch.
 """
 
 from __future__ import annotations

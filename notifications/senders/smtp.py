@@ -2,7 +2,7 @@
 
 smtplib on one connection was measured against aiosmtplib in bench/outbox.py: the outbox
 overhead is in rendering and the database, not the wire, so the simpler blocking client
-stays (see docs/decisions/0003-outbox-delivery.md).
+stays (see docs/decisions/0005-outbox-delivery.md).
 """
 
 from __future__ import annotations

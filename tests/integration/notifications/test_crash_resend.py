@@ -1,6 +1,6 @@
 """Kill -9 the sender after the server accepted a message but before the DB recorded it.
 
-What happens (docs/decisions/0003-outbox-delivery.md): the batch in flight was never
+What happens (docs/decisions/0005-outbox-delivery.md): the batch in flight was never
 committed, so its rows are still pending; the rerun sends them again with the same
 Message-ID and byte-identical content, and every row ends 'sent' exactly once in the DB.
 The duplicate at the recipient is recognisable (and collapsible) by its Message-ID.

@@ -1,32 +1,45 @@
-"""FastAPI application factory: routes, pages, error mapping."""
+"""FastAPI application factory: routes, pages, error mapping, login guard."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+import logging
 
+from fastapi import FastAPI
+
+from api import problems
+from api.auth import LoginGuard
 from api.pages import home
-from api.routes import health
-from workflow.errors import WorkflowError
+from api.routes import auth, health, items, me, org, plans
+from workflow.models import User
+from workflow.settings import get_settings
+
+log = logging.getLogger("planflow.api")
 
 
-def problem(status: int, title: str, detail: str, type_: str = "about:blank") -> JSONResponse:
-    """An RFC 9457 problem+json response."""
-    return JSONResponse(
-        {"type": type_, "title": title, "status": status, "detail": detail},
-        status_code=status,
-        media_type="application/problem+json",
-    )
+def log_reset_link(user: User, link: str) -> None:
+    """Default delivery of a password reset link until mail delivery is wired in.
+
+    The link is a secret: only the fact is logged. Tests replace
+    `app.state.reset_link_sender` to capture the link.
+    """
+    log.info("password_reset_link_issued user_id=%s", user.id)
 
 
 def create_app() -> FastAPI:
     """Build the app; the embedded scheduler is attached by the lifespan when enabled."""
+    settings = get_settings()
     app = FastAPI(title="planflow", version="0.1.0")
-
-    @app.exception_handler(WorkflowError)
-    async def _workflow_error(_request: Request, exc: WorkflowError) -> JSONResponse:
-        return problem(exc.status, exc.title, str(exc))
-
-    app.include_router(health.router)
-    app.include_router(home.router)
+    app.state.login_guard = LoginGuard(settings)
+    app.state.reset_link_sender = log_reset_link
+    problems.install(app)
+    for router in (
+        health.router,
+        auth.router,
+        me.router,
+        org.router,
+        plans.router,
+        items.router,
+        home.router,
+    ):
+        app.include_router(router)
     return app

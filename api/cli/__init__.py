@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli import db, org, serve
+from api.cli import db, org, serve, user
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
+app.add_typer(user.app, name="user")
 app.command("serve")(serve.serve)
 
 

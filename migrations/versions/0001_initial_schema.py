@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:22:41.810288
+Create Date: 2026-11-26 07:32:19.289082
 """
 from alembic import op
 import sqlalchemy as sa
@@ -90,6 +90,7 @@ def upgrade() -> None:
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('ical_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("role IN ('director', 'deputy_director', 'unit_head', 'officer', 'coordinator', 'admin')", name=op.f('ck_app_user_role')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_app_user_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),

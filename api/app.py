@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.auth import LoginGuard
-from api.pages import home
+from api.pages import home, ui
 from api.routes import auth, health, items, me, org, plans
 from workflow.models import User
 from workflow.settings import get_settings
@@ -40,6 +40,7 @@ def create_app() -> FastAPI:
         plans.router,
         items.router,
         home.router,
+        ui.router,
     ):
         app.include_router(router)
     return app

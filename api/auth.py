@@ -139,7 +139,9 @@ class LoginGuard:
 
     def __init__(self, settings: Settings) -> None:
         uri = settings.redis_url if settings.mode == "distributed" else "memory://"
-        self.storage: Storage = storage_from_string(uri)
+        storage = storage_from_string(uri)
+        assert isinstance(storage, Storage)
+        self.storage = storage
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.per_ip = parse(settings.login_rate_per_ip)
         self.per_account = parse(settings.login_rate_per_account)

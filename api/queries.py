@@ -31,8 +31,8 @@ def _calendar(overrides: frozenset[tuple[date, bool]]) -> WorkCalendar:
 
 def calendar_for(session: Session) -> WorkCalendar:
     """The working calendar with the stored overrides (cached per set of overrides)."""
-    rows = session.exec(select(CalendarOverride.day, CalendarOverride.is_working)).all()
-    return _calendar(frozenset((d, w) for d, w in rows))
+    rows = session.exec(select(CalendarOverride)).all()
+    return _calendar(frozenset((r.day, r.is_working) for r in rows))
 
 
 def due_soon_limit(session: Session, *, now: datetime, settings: Settings) -> datetime:

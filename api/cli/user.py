@@ -13,7 +13,7 @@ from workflow.settings import get_settings
 
 app = typer.Typer(help="User accounts: passwords and locks.", no_args_is_help=True)
 
-DEV_PASSWORD = "planflow-dev"  # documented in README; embedded mode only
+DEV_PASSWORD = "planflow-dev"  # noqa: S105 — documented in README; embedded mode only
 
 
 @app.command("set-password")

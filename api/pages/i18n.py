@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from api.problems import prefers_english
+from workflow.models import User
 
 LANG_COOKIE = "pf_lang"
 
@@ -74,12 +74,15 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
-def language(request: Request) -> str:
-    """'vi' unless the user chose English (cookie) or the browser prefers it."""
+def language(request: Request, user: User | None = None) -> str:
+    """The switch's choice (cookie), else the user's profile language, else Vietnamese.
+
+    The browser's Accept-Language is ignored: agency PCs often run English browsers.
+    """
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in ("vi", "en"):
         return chosen
-    return "en" if prefers_english(request.headers.get("accept-language")) else "vi"
+    return "en" if user is not None and user.language == "en" else "vi"
 
 
 def translator(lang: str) -> dict[str, str]:

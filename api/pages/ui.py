@@ -34,7 +34,7 @@ from workflow.errors import NotFound
 from workflow.models import Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.scope import get_visible_item
 from workflow.settings import Settings
-from workflow.states import OPEN_STATES, State
+from workflow.states import OPEN_STATES
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,7 +58,7 @@ def render(
     user: User | None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    lang = language(request)
+    lang = language(request, user)
     token = csrf_token(request)
     response = templates.TemplateResponse(
         request,
@@ -87,9 +87,7 @@ def login_form(request: Request, user: OptionalUser, next: str | None = None) ->
     return render(request, "login.html", {"next": safe_next(next), "error": None}, user=None)
 
 
-def _set_session_cookie(
-    response: Response, user: User, *, now: NowDep, settings: Settings
-) -> None:
+def _set_session_cookie(response: Response, user: User, *, now: NowDep, settings: Settings) -> None:
     token = issue_token(user, kind=TokenKind.SESSION, now=now, settings=settings)
     response.set_cookie(
         SESSION_COOKIE,
@@ -111,13 +109,16 @@ def login_submit(
     password: Annotated[str, Form(max_length=200)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/my",
-    guard: Any = Depends(login_guard),  # noqa: B008
+    guard: Any = Depends(login_guard),
 ) -> Response:
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return render(
-            request, "login.html", {"next": safe_next(next), "error": "login_failed"},
-            user=None, status_code=403,
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": "login_failed"},
+            user=None,
+            status_code=403,
         )
     result = authenticate(
         session=session,
@@ -135,8 +136,11 @@ def login_submit(
         }.get(result.outcome, "login_failed")
         status = 429 if result.outcome is LoginOutcome.RATE_LIMITED else 401
         return render(
-            request, "login.html", {"next": safe_next(next), "error": error},
-            user=None, status_code=status,
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": error},
+            user=None,
+            status_code=status,
         )
     response = RedirectResponse(safe_next(next), status_code=303)
     _set_session_cookie(response, result.user, now=now, settings=settings)
@@ -190,9 +194,7 @@ def my_items(
         soon=soon,
     )
     units, people = _names(session, rows)
-    items = [
-        {"item": r, "flag": flag_of(r, now=now, soon=soon).value} for r in rows
-    ]
+    items = [{"item": r, "flag": flag_of(r, now=now, soon=soon).value} for r in rows]
     return render(
         request,
         "my_items.html",
@@ -249,9 +251,7 @@ def plans_page(request: Request, session: SessionDep, user: OptionalUser) -> Res
 
 
 @router.get("/ui/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(
-    request: Request, plan_id: int, session: SessionDep, user: OptionalUser
-) -> Response:
+def plan_page(request: Request, plan_id: int, session: SessionDep, user: OptionalUser) -> Response:
     """The plan tree: areas with objectives, indicators (targets) and tasks."""
     if user is None:
         return to_login(request)
@@ -260,5 +260,3 @@ def plan_page(
     except NotFound:
         return not_found(request, user)
     return render(request, "plan.html", {"plan": tree}, user=user)
-
-

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
 from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
 
 from api.auth import (
     InvalidToken,
@@ -137,7 +137,8 @@ def request_password_reset(
     """Mail a signed reset link (quên mật khẩu); the answer is the same for unknown accounts."""
     user = find_login_user(session, body.login)
     if user is not None and user.is_active:
-        link = f"{settings.base_url}/reset-password?token={reset_token(user, now=now, settings=settings)}"
+        token = reset_token(user, now=now, settings=settings)
+        link = f"{settings.base_url}/reset-password?token={token}"
         send = request.app.state.reset_link_sender
         after_commit.append(lambda: send(user, link))
     return {"status": "accepted"}

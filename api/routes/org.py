@@ -88,7 +88,9 @@ def admin_update_user(
     for key, value in changes.items():
         if value is None:
             continue
-        setattr(user, key, value.value if key == "role" else str(value) if key == "email" else value)
+        setattr(
+            user, key, value.value if key == "role" else str(value) if key == "email" else value
+        )
     if body.unlock:
         user.failed_logins = 0
         user.locked_until = None

@@ -137,9 +137,7 @@ def list_indicators(plan_id: int, _user: CurrentUser, session: SessionDep) -> li
     """The plan's indicators (chỉ tiêu) with targets by year and latest reading."""
     if session.get(Plan, plan_id) is None:
         raise NotFound(f"plan {plan_id} not found")
-    area_ids = [
-        a for a in session.exec(select(Area.id).where(Area.plan_id == plan_id)).all() if a
-    ]
+    area_ids = [a for a in session.exec(select(Area.id).where(Area.plan_id == plan_id)).all() if a]
     by_area = _indicators(session, area_ids)
     return [i for a in area_ids for i in by_area[a]]
 
@@ -165,9 +163,7 @@ def list_readings(
     return [ReadingPublic.model_validate(r) for r in rows]
 
 
-@router.post(
-    "/indicators/{indicator_id}/readings", response_model=ReadingPublic, status_code=201
-)
+@router.post("/indicators/{indicator_id}/readings", response_model=ReadingPublic, status_code=201)
 def add_reading(
     indicator_id: int,
     body: ReadingCreate,

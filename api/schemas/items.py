@@ -7,7 +7,6 @@ from enum import StrEnum
 from typing import Annotated
 
 from annotated_types import MaxLen
-
 from sqlmodel import Field, SQLModel
 
 from workflow.states import State

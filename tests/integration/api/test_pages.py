@@ -46,10 +46,24 @@ def test_pages_redirect_to_login(client: TestClient) -> None:
 def test_sign_in_shows_my_items_with_flags(
     client: TestClient, linh: str, org: Session, now: datetime, sample: Sample
 ) -> None:
-    make_item(org, now=now, lead="CCHC", assignee=linh, assigner="cchc.truong",
-              title="Quá hạn rồi", due_in_days=-2)
-    make_item(org, now=now, lead="CCHC", assignee=linh, assigner="cchc.truong",
-              title="Sắp đến hạn", due_in_days=1)
+    make_item(
+        org,
+        now=now,
+        lead="CCHC",
+        assignee=linh,
+        assigner="cchc.truong",
+        title="Quá hạn rồi",
+        due_in_days=-2,
+    )
+    make_item(
+        org,
+        now=now,
+        lead="CCHC",
+        assignee=linh,
+        assigner="cchc.truong",
+        title="Sắp đến hạn",
+        due_in_days=1,
+    )
     r = sign_in(client, linh)
     assert r.status_code == 303 and r.headers["location"] == "/my"
     assert "httponly" in r.headers["set-cookie"].lower()
@@ -96,8 +110,12 @@ def test_open_redirects_are_refused(client: TestClient, linh: str) -> None:
     token = csrf_of(client)
     r = client.post(
         "/login",
-        data={"username": linh, "password": PASSWORD, "csrf_token": token,
-              "next": "//evil.example/"},
+        data={
+            "username": linh,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
         follow_redirects=False,
     )
     assert r.headers["location"] == "/my"

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from api import problems
 from api.auth import LoginGuard
 from api.pages import home, ui
-from api.routes import auth, health, items, me, org, plans
+from api.routes import auth, comments, health, ical, items, me, org, plans
 from workflow.models import User
 from workflow.settings import get_settings
 
@@ -39,6 +39,8 @@ def create_app() -> FastAPI:
         org.router,
         plans.router,
         items.router,
+        comments.router,
+        ical.router,
         home.router,
         ui.router,
     ):

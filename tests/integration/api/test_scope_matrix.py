@@ -19,6 +19,8 @@ from tests.integration.api.conftest import VISIBILITY, Sample
 # (method, path) → request keyword arguments for a probe of that route.
 PROBES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/items/{item_id}"): {},
+    ("GET", "/items/{item_id}/comments"): {},
+    ("POST", "/items/{item_id}/comments"): {"json": {"body": "Đề nghị phối hợp"}},
 }
 
 

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI
 
-from api import problems
+from api import openapi, problems
 from api.auth import LoginGuard
 from api.pages import home, ui
 from api.routes import auth, comments, health, ical, items, me, org, plans
@@ -32,6 +32,7 @@ def create_app() -> FastAPI:
     app.state.login_guard = LoginGuard(settings)
     app.state.reset_link_sender = log_reset_link
     problems.install(app)
+    openapi.install(app)
     for router in (
         health.router,
         auth.router,

@@ -28,6 +28,7 @@ from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard
 from api.routes.items import allowed_action_names
 from api.routes.plans import plan_tree
+from api.schemas.common import Id
 from api.schemas.items import SortKey
 from api.templating import templates
 from workflow.errors import NotFound
@@ -206,7 +207,7 @@ def my_items(
 @router.get("/ui/items/{item_id}", response_class=HTMLResponse)
 def item_page(
     request: Request,
-    item_id: int,
+    item_id: Id,
     session: SessionDep,
     user: OptionalUser,
     now: NowDep,
@@ -251,7 +252,7 @@ def plans_page(request: Request, session: SessionDep, user: OptionalUser) -> Res
 
 
 @router.get("/ui/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(request: Request, plan_id: int, session: SessionDep, user: OptionalUser) -> Response:
+def plan_page(request: Request, plan_id: Id, session: SessionDep, user: OptionalUser) -> Response:
     """The plan tree: areas with objectives, indicators (targets) and tasks."""
     if user is None:
         return to_login(request)

@@ -32,9 +32,7 @@ MAX_EVENTS = 500
 )
 def ical_feed(token: str, session: SessionDep, now: NowDep, settings: SettingsDep) -> Response:
     """All-day events on each open item's due date, with a reminder the day before."""
-    user = session.exec(
-        select(User).where(User.ical_token == token, col(User.is_active))
-    ).first()
+    user = session.exec(select(User).where(User.ical_token == token, col(User.is_active))).first()
     if user is None or not token:
         raise NotFound("unknown calendar feed")
     mine: Any = col(WorkItem.assignee_id) == user.id

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
 from sqlmodel import Session, col, select
 
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items, to_public
+from api.schemas.common import Id
 from api.schemas.items import (
     EventPublic,
     Flag,
@@ -37,13 +38,13 @@ def list_work_items(
     now: NowDep,
     settings: SettingsDep,
     state: Annotated[list[State] | None, Query(max_length=10)] = None,
-    unit_id: int | None = None,
-    assignee_id: int | None = None,
-    due_before: datetime | None = None,
-    due_after: datetime | None = None,
+    unit_id: Id | None = None,
+    assignee_id: Id | None = None,
+    due_before: AwareDatetime | None = None,
+    due_after: AwareDatetime | None = None,
     flag: Flag | None = None,
-    area_id: int | None = None,
-    plan_id: int | None = None,
+    area_id: Id | None = None,
+    plan_id: Id | None = None,
     mine: bool = False,
     sort: SortKey = SortKey.DUE,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -82,7 +83,7 @@ def list_work_items(
 
 @router.get("/{item_id}", response_model=WorkItemDetail)
 def get_work_item(
-    item_id: int,
+    item_id: Id,
     session: SessionDep,
     user: CurrentUser,
     now: NowDep,

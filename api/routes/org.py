@@ -7,6 +7,7 @@ from sqlmodel import col, select
 
 from api.auth import set_password
 from api.deps import AdminUser, CurrentUser, SessionDep
+from api.schemas.common import Id
 from api.schemas.org import UnitPublic, UserAdminPublic, UserCreate, UserPublic, UserUpdate
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Unit, User
@@ -29,7 +30,7 @@ def list_units(_user: CurrentUser, session: SessionDep) -> list[UnitPublic]:
 
 @router.get("/users", response_model=list[UserPublic])
 def list_users(
-    _user: CurrentUser, session: SessionDep, unit_id: int | None = None
+    _user: CurrentUser, session: SessionDep, unit_id: Id | None = None
 ) -> list[UserPublic]:
     """Colleagues (names, units, roles) to pick an assignee from; no contact details."""
     query = select(User).where(col(User.is_active)).order_by(col(User.username))
@@ -76,7 +77,7 @@ def admin_create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) 
 
 @router.patch("/admin/users/{user_id}", response_model=UserAdminPublic)
 def admin_update_user(
-    user_id: int, body: UserUpdate, _admin: AdminUser, session: SessionDep
+    user_id: Id, body: UserUpdate, _admin: AdminUser, session: SessionDep
 ) -> UserAdminPublic:
     """Change an account: unit, role, activation, or unlock it after failed logins."""
     user = session.get(User, user_id)

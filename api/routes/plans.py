@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from sqlmodel import Session, col, select
 
 from api.deps import CoordinatorUser, CurrentUser, NowDep, SessionDep
+from api.schemas.common import Id
 from api.schemas.plans import (
     AreaPublic,
     IndicatorPublic,
@@ -127,13 +128,13 @@ def plan_tree(session: Session, plan_id: int) -> PlanTree:
 
 
 @router.get("/{plan_id}", response_model=PlanTree)
-def get_plan(plan_id: int, _user: CurrentUser, session: SessionDep) -> PlanTree:
+def get_plan(plan_id: Id, _user: CurrentUser, session: SessionDep) -> PlanTree:
     """A plan with its areas, objectives, indicators (targets, latest reading) and tasks."""
     return plan_tree(session, plan_id)
 
 
 @router.get("/{plan_id}/indicators", response_model=list[IndicatorPublic])
-def list_indicators(plan_id: int, _user: CurrentUser, session: SessionDep) -> list[IndicatorPublic]:
+def list_indicators(plan_id: Id, _user: CurrentUser, session: SessionDep) -> list[IndicatorPublic]:
     """The plan's indicators (chỉ tiêu) with targets by year and latest reading."""
     if session.get(Plan, plan_id) is None:
         raise NotFound(f"plan {plan_id} not found")
@@ -150,9 +151,7 @@ def _indicator(session: Session, indicator_id: int) -> Indicator:
 
 
 @router.get("/indicators/{indicator_id}/readings", response_model=list[ReadingPublic])
-def list_readings(
-    indicator_id: int, _user: CurrentUser, session: SessionDep
-) -> list[ReadingPublic]:
+def list_readings(indicator_id: Id, _user: CurrentUser, session: SessionDep) -> list[ReadingPublic]:
     """Measured values of an indicator, oldest first."""
     _indicator(session, indicator_id)
     rows = session.exec(
@@ -165,7 +164,7 @@ def list_readings(
 
 @router.post("/indicators/{indicator_id}/readings", response_model=ReadingPublic, status_code=201)
 def add_reading(
-    indicator_id: int,
+    indicator_id: Id,
     body: ReadingCreate,
     user: CoordinatorUser,
     session: SessionDep,

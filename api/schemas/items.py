@@ -9,6 +9,7 @@ from typing import Annotated
 from annotated_types import MaxLen
 from sqlmodel import Field, SQLModel
 
+from api.schemas.common import Id
 from workflow.states import State
 
 
@@ -92,21 +93,21 @@ class WorkItemCreate(SQLModel):
 
     title: str = Field(min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=20000)
-    lead_unit_id: int
-    assignee_id: int
-    plan_task_id: int | None = None
+    lead_unit_id: Id
+    assignee_id: Id
+    plan_task_id: Id | None = None
     priority: Priority = Priority.NORMAL
     evidence_required: str | None = Field(default=None, max_length=5000)
     start_on: date | None = None
     due_on: date | None = None
     due_working_days: int | None = Field(default=None, ge=1, le=3650)
-    supporting_unit_ids: Annotated[list[int], MaxLen(50)] = []
-    informed_unit_ids: Annotated[list[int], MaxLen(50)] = []
+    supporting_unit_ids: Annotated[list[Id], MaxLen(50)] = []
+    informed_unit_ids: Annotated[list[Id], MaxLen(50)] = []
 
 
 class ActionIn(SQLModel):
     comment: str | None = Field(default=None, max_length=5000)
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
 
 
 class CommentCreate(SQLModel):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
+from api.schemas.common import Id
 from workflow.models.org import Role
 
 Language = Literal["vi", "en"]
@@ -62,7 +63,7 @@ class MeUpdate(SQLModel):
 class UserCreate(UserBase):
     username: str = Field(min_length=2, max_length=80, regex=r"^[a-z0-9._-]+$")
     email: EmailStr
-    unit_id: int
+    unit_id: Id
     role: Role
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
@@ -72,7 +73,7 @@ class UserUpdate(SQLModel):
     title: str | None = Field(default=None, max_length=255)
     language: Language | None = None
     email: EmailStr | None = None
-    unit_id: int | None = None
+    unit_id: Id | None = None
     role: Role | None = None
     is_active: bool | None = None
     unlock: bool = False

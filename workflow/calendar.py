@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -46,8 +47,9 @@ class WorkCalendar:
         vn = holidays.country_holidays("VN", years=range(first_year, last_year + 1))
         off = set(vn.keys())
         worked_weekends = set(vn.weekend_workdays)
-        self._origin = date(first_year, 1, 1)
-        day, end = self._origin, date(last_year, 12, 31)
+        # Built aside and swapped in at the end: calendars are shared between threads.
+        origin = date(first_year, 1, 1)
+        day, end = origin, date(last_year, 12, 31)
         cum = [0]
         while day <= end:
             override = self._overrides.get(day)
@@ -59,7 +61,7 @@ class WorkCalendar:
                 working = day not in off
             cum.append(cum[-1] + (1 if working else 0))
             day += _DAY
-        self._cum = cum
+        self._origin, self._cum = origin, cum
         self._first_year, self._last_year = first_year, last_year
 
     def _index(self, day: date) -> int:
@@ -92,6 +94,28 @@ class WorkCalendar:
         i = bisect_left(self._cum, target)
         return self._origin + timedelta(days=i - 1)
 
+    def subtract_working_days(self, day: date, n: int) -> date:
+        """The working day `n` working days before `day`: the X with
+        `working_days_between(X, day) == n` (n ≥ 0; 0 returns `day` itself)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        if n == 0:
+            return day
+        target = self._cum[self._index(day) + 1] - n
+        while target < 1:
+            self._ensure(self._first_year - 5, self._last_year)
+            target = self._cum[self._index(day) + 1] - n
+        i = bisect_left(self._cum, target)
+        return self._origin + timedelta(days=i - 1)
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before `day`."""
+        return (
+            self.subtract_working_days(day, 1)
+            if self.is_working_day(day)
+            else (self.subtract_working_days(self.next_working_day(day), 1))
+        )
+
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
         return self.add_working_days(day, 1)
@@ -111,7 +135,16 @@ def local_date(moment: datetime, *, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
+@lru_cache(maxsize=8)
+def _calendar_for(overrides: frozenset[tuple[date, bool]]) -> WorkCalendar:
+    return WorkCalendar(dict(overrides))
+
+
 def load_calendar(*, session: Session) -> WorkCalendar:
-    """The working calendar with every override stored in the database."""
+    """The working calendar with every override stored in the database.
+
+    Building one takes ~0.1 s, so calendars are shared per set of overrides: every
+    service call reloads the (small) override table and gets the current calendar.
+    """
     rows = session.exec(select(CalendarOverride)).all()
-    return WorkCalendar({row.day: row.is_working for row in rows})
+    return _calendar_for(frozenset((row.day, row.is_working) for row in rows))

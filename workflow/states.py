@@ -1,12 +1,15 @@
-"""The WorkItem life cycle (vòng đời giao việc): states and actions as data.
+"""The WorkItem life cycle (vòng đời giao việc): states, actions and who may act, as data.
 
-The transition table is filled in by the workflow engine; the states are defined here
-so that the tables can CHECK them.
+`RULES` is the single source of truth: the services, the UI's buttons, the API's 409/403
+answers and the diagram in docs/state-machine.md all derive from it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 
 class State(StrEnum):
@@ -28,3 +31,148 @@ CLOSED_STATES: frozenset[State] = frozenset(
     {State.DONE, State.CANCELLED, State.WITHDRAWN, State.RETURNED}
 )
 OPEN_STATES: frozenset[State] = frozenset(set(State) - CLOSED_STATES)
+
+
+class Action(StrEnum):
+    """What a person may do to an item."""
+
+    ACCEPT = "accept"  # Tiếp nhận
+    RETURN = "return"  # Trả lại (with a reason)
+    START = "start"  # Bắt đầu / tiếp tục thực hiện
+    SUBMIT = "submit"  # Trình duyệt (evidence attached)
+    APPROVE = "approve"  # Duyệt hoàn thành
+    REQUEST_REWORK = "request_rework"  # Yêu cầu làm lại (with a reason)
+    PAUSE = "pause"  # Tạm dừng
+    RESUME = "resume"  # Tiếp tục
+    CANCEL = "cancel"  # Hủy
+    WITHDRAW = "withdraw"  # Thu hồi
+    REASSIGN = "reassign"  # Giao lại (another officer of the lead unit)
+
+
+class ActorRelation(StrEnum):
+    """How a person stands to one item; permissions are granted to relations, not users."""
+
+    ASSIGNEE = "assignee"  # người xử lý chính
+    ASSIGNER = "assigner"  # người giao việc
+    LEAD_UNIT_HEAD = "lead_unit_head"  # trưởng đơn vị chủ trì
+    DEPUTY_IN_CHARGE = "deputy_in_charge"  # Phó Giám đốc phụ trách
+    DIRECTOR = "director"  # Giám đốc
+    COORDINATOR = "coordinator"  # đầu mối CCHC, Văn phòng
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One allowed transition: its target state, who may take it, what it needs."""
+
+    target: State
+    who: frozenset[ActorRelation]
+    needs_comment: bool = False
+    needs_evidence: bool = False
+
+
+R = ActorRelation
+_WORKER = frozenset({R.ASSIGNEE})
+_REVIEWERS = frozenset({R.LEAD_UNIT_HEAD, R.ASSIGNER, R.DEPUTY_IN_CHARGE, R.DIRECTOR})
+_MANAGERS = frozenset({R.LEAD_UNIT_HEAD, R.ASSIGNER, R.DEPUTY_IN_CHARGE, R.DIRECTOR})
+_CANCELLERS = frozenset({R.ASSIGNER, R.DEPUTY_IN_CHARGE, R.DIRECTOR, R.COORDINATOR})
+_WITHDRAWERS = frozenset({R.ASSIGNER})
+_REASSIGNERS = frozenset({R.LEAD_UNIT_HEAD, R.ASSIGNER})
+
+S, A = State, Action
+RULES: dict[tuple[State, Action], Rule] = {
+    (S.ASSIGNED, A.ACCEPT): Rule(S.ACCEPTED, _WORKER),
+    (S.ASSIGNED, A.RETURN): Rule(S.RETURNED, _WORKER, needs_comment=True),
+    (S.ACCEPTED, A.START): Rule(S.IN_PROGRESS, _WORKER),
+    (S.REWORK, A.START): Rule(S.IN_PROGRESS, _WORKER),
+    (S.IN_PROGRESS, A.SUBMIT): Rule(S.AWAITING_REVIEW, _WORKER, needs_evidence=True),
+    (S.AWAITING_REVIEW, A.APPROVE): Rule(S.DONE, _REVIEWERS),
+    (S.AWAITING_REVIEW, A.REQUEST_REWORK): Rule(S.REWORK, _REVIEWERS, needs_comment=True),
+    # Resuming always continues the work: the clock restarts with the due date shifted.
+    (S.ACCEPTED, A.PAUSE): Rule(S.PAUSED, _MANAGERS, needs_comment=True),
+    (S.IN_PROGRESS, A.PAUSE): Rule(S.PAUSED, _MANAGERS, needs_comment=True),
+    (S.REWORK, A.PAUSE): Rule(S.PAUSED, _MANAGERS, needs_comment=True),
+    (S.PAUSED, A.RESUME): Rule(S.IN_PROGRESS, _MANAGERS),
+    **{
+        (s, A.CANCEL): Rule(S.CANCELLED, _CANCELLERS, needs_comment=True)
+        for s in (S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.AWAITING_REVIEW, S.REWORK, S.PAUSED)
+    },
+    **{
+        (s, A.WITHDRAW): Rule(S.WITHDRAWN, _WITHDRAWERS, needs_comment=True)
+        for s in (S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.AWAITING_REVIEW, S.REWORK, S.PAUSED)
+    },
+    **{
+        (s, A.REASSIGN): Rule(S.ASSIGNED, _REASSIGNERS)
+        for s in (S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.REWORK, S.RETURNED)
+    },
+}
+
+TRANSITIONS: dict[tuple[State, Action], State] = {key: rule.target for key, rule in RULES.items()}
+
+
+def rule_for(state: State | str, action: Action | str) -> Rule | None:
+    """The rule for `action` from `state`, or None when the transition does not exist."""
+    return RULES.get((State(state), Action(action)))
+
+
+class HasState(Protocol):
+    """Anything with a `state` (a WorkItem, a public view of one)."""
+
+    @property
+    def state(self) -> str: ...
+
+
+def allowed_actions(
+    item: HasState | State | str, actor_relations: Iterable[ActorRelation]
+) -> list[Action]:
+    """Actions a person standing in `actor_relations` to `item` (or a bare state) may take."""
+    current = State(item if isinstance(item, str) else item.state)
+    relations = frozenset(actor_relations)
+    return [
+        action
+        for (source, action), rule in RULES.items()
+        if source == current and rule.who & relations
+    ]
+
+
+def mermaid() -> str:
+    """The state diagram as Mermaid source (docs/state-machine.md embeds it)."""
+    lines = ["stateDiagram-v2", "    [*] --> assigned"]
+    for (source, action), rule in RULES.items():
+        who = ", ".join(sorted(r.value for r in rule.who))
+        lines.append(f"    {source.value} --> {rule.target.value}: {action.value} ({who})")
+    for state in sorted(CLOSED_STATES):
+        lines.append(f"    {state.value} --> [*]")
+    return "\n".join(lines) + "\n"
+
+
+def render_doc() -> str:
+    """docs/state-machine.md, generated from `RULES` (a test keeps the file in step)."""
+    rows = [
+        f"| {source.value} | {action.value} | {rule.target.value} | "
+        f"{', '.join(sorted(r.value for r in rule.who))} | "
+        f"{'reason' if rule.needs_comment else ''}{'evidence' if rule.needs_evidence else ''} |"
+        for (source, action), rule in RULES.items()
+    ]
+    return "\n".join(
+        [
+            "# Work item state machine (vòng đời giao việc)",
+            "",
+            "Generated from `workflow.states.RULES`; do not edit by hand. Regenerate with",
+            "`.venv/bin/python -c 'import workflow.states as s; "
+            'open("docs/state-machine.md", "w").write(s.render_doc())\'`.',
+            "",
+            "```mermaid",
+            mermaid().rstrip("\n"),
+            "```",
+            "",
+            "| from | action | to | who may | needs |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+            "Any other (state, action) raises `InvalidTransition` (409); a person standing in",
+            "none of the listed relations to the item raises `NotAllowed` (403). Resuming a",
+            "paused item continues the work (in_progress) and moves the due date by the",
+            "working days it was paused.",
+            "",
+        ]
+    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:32:19.289082
+Create Date: 2026-11-26 07:47:28.351966
 """
 from alembic import op
 import sqlalchemy as sa
@@ -201,6 +201,7 @@ def upgrade() -> None:
     sa.Column('until', sa.Date(), nullable=True),
     sa.Column('duration_working_days', sa.Integer(), nullable=False),
     sa.Column('lead_time_days', sa.Integer(), nullable=False),
+    sa.Column('roll', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('lead_unit_id', sa.Integer(), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=False),
     sa.Column('assigner_id', sa.Integer(), nullable=False),
@@ -208,6 +209,7 @@ def upgrade() -> None:
     sa.Column('supporting_unit_ids', sa.JSON(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("roll IN ('forward', 'backward')", name=op.f('ck_recurring_series_roll')),
     sa.ForeignKeyConstraint(['assignee_id'], ['app_user.id'], name=op.f('fk_recurring_series_assignee_id_app_user')),
     sa.ForeignKeyConstraint(['assigner_id'], ['app_user.id'], name=op.f('fk_recurring_series_assigner_id_app_user')),
     sa.ForeignKeyConstraint(['lead_unit_id'], ['unit.id'], name=op.f('fk_recurring_series_lead_unit_id_unit')),
@@ -262,6 +264,8 @@ def upgrade() -> None:
     sa.Column('original_due_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('due_working_days', sa.Integer(), nullable=True),
     sa.Column('paused_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_working_days', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
     sa.Column('last_rung_sent', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('next_action_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),

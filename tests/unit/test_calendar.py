@@ -81,3 +81,17 @@ def test_next_working_day_is_strictly_after_and_working(start: date) -> None:
     while day < nxt:
         assert not CAL.is_working_day(day)
         day += timedelta(days=1)
+
+
+@given(st.dates(date(2016, 1, 1), date(2034, 12, 31)), st.integers(0, 300))
+def test_subtract_inverts_add(start: date, n: int) -> None:
+    end = CAL.add_working_days(start, n)
+    back = CAL.subtract_working_days(end, n)
+    assert CAL.working_days_between(back, end) == n
+    assert n == 0 or CAL.is_working_day(back)
+    assert back <= CAL.roll_to_working_day(start) if n else back == start
+
+
+def test_previous_working_day_skips_tet_2025() -> None:
+    assert CAL.previous_working_day(date(2025, 2, 3)) == date(2025, 1, 24)
+    assert CAL.previous_working_day(date(2025, 1, 29)) == date(2025, 1, 24)

@@ -18,6 +18,7 @@ class RecurringSeries(SQLModel, table=True):
     """A series of work items from an RFC 5545 RRULE (e.g. the quarterly CCHC report)."""
 
     __tablename__ = "recurring_series"
+    __table_args__ = (in_check("roll", ["forward", "backward"]),)
 
     id: int | None = Field(default=None, primary_key=True)
     plan_task_id: int | None = Field(default=None, foreign_key="plan_task.id")
@@ -28,6 +29,9 @@ class RecurringSeries(SQLModel, table=True):
     # Each occurrence's due date is the rule's date; work starts `duration_working_days` earlier.
     duration_working_days: int = Field(default=10)
     lead_time_days: int = Field(default=7)
+    # A rule date on a day off moves forward (Civil Code Art. 148) or, for "the last working
+    # day of the month" rules, backward.
+    roll: str = Field(default="forward", max_length=10)
     lead_unit_id: int = Field(foreign_key="unit.id")
     assignee_id: int = Field(foreign_key="app_user.id")
     assigner_id: int = Field(foreign_key="app_user.id")
@@ -71,6 +75,10 @@ class WorkItem(SQLModel, table=True):
     # Set when the due date was given as "N working days from start": recomputed on overrides.
     due_working_days: int | None = None
     paused_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Working days the due date was pushed by pauses; kept so override recomputes keep them.
+    paused_working_days: int = Field(default=0)
+    # The last submission for review: on-time is judged on it, not on the reviewer's speed.
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     escalation_level: int = Field(default=0)
     last_rung_sent: str | None = Field(default=None, max_length=40)
     next_action_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,0 +1,54 @@
+"""The transition table: well-formed, drives allowed_actions, and the docs diagram matches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.states import (
+    CLOSED_STATES,
+    RULES,
+    TRANSITIONS,
+    Action,
+    ActorRelation,
+    State,
+    allowed_actions,
+    render_doc,
+)
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "state-machine.md"
+
+
+def test_doc_matches_table() -> None:
+    assert DOC.read_text(encoding="utf-8") == render_doc(), (
+        "docs/state-machine.md is stale: regenerate it (command in its header)"
+    )
+
+
+def test_every_open_state_can_be_left_and_done_is_reachable() -> None:
+    sources = {s for s, _ in RULES}
+    assert set(State) - CLOSED_STATES <= sources
+    targets = {rule.target for rule in RULES.values()}
+    assert State.DONE in targets and State.ASSIGNED in targets
+    assert TRANSITIONS[(State.ASSIGNED, Action.ACCEPT)] == State.ACCEPTED
+
+
+def test_closed_states_are_final_except_reassigning_a_returned_item() -> None:
+    leaving = {(s, a) for s, a in RULES if s in CLOSED_STATES}
+    assert leaving == {(State.RETURNED, Action.REASSIGN)}
+
+
+def test_allowed_actions_per_relation() -> None:
+    assert allowed_actions(State.ASSIGNED, {ActorRelation.ASSIGNEE}) == [
+        Action.ACCEPT,
+        Action.RETURN,
+    ]
+    assert allowed_actions("awaiting_review", {ActorRelation.ASSIGNEE}) == []
+    assert allowed_actions("done", set(ActorRelation)) == []
+    assert Action.WITHDRAW in allowed_actions("in_progress", {ActorRelation.ASSIGNER})
+    assert Action.WITHDRAW not in allowed_actions("in_progress", {ActorRelation.DIRECTOR})
+
+
+def test_reasons_and_evidence_are_required_where_it_matters() -> None:
+    assert RULES[(State.ASSIGNED, Action.RETURN)].needs_comment
+    assert RULES[(State.AWAITING_REVIEW, Action.REQUEST_REWORK)].needs_comment
+    assert RULES[(State.IN_PROGRESS, Action.SUBMIT)].needs_evidence

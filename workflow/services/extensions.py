@@ -1,0 +1,150 @@
+"""Extension requests (đề nghị gia hạn): request a later due date, approve or refuse it.
+
+The approver is the lead unit's head, or the deputy director in charge when the
+requester is that unit head; anyone higher (the deputy in charge, the director) may also
+decide. The item keeps `original_due_at`; every request and decision is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, select
+
+from workflow.calendar import end_of_day, load_calendar, local_date
+from workflow.deadlines import reset_ladder
+from workflow.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from workflow.models.org import User
+from workflow.models.work import ExtensionRequest, WorkItem
+from workflow.services.org import overseer, unit_head
+from workflow.services.work_items import (
+    actor_relations,
+    get_item,
+    record_change,
+    refresh_next_action,
+    snapshot,
+)
+from workflow.settings import get_settings
+from workflow.states import CLOSED_STATES, ActorRelation, State
+
+
+def approver_for(*, session: Session, item: WorkItem, requester: User) -> User | None:
+    """Who decides a request: the lead unit's head, or the deputy when the head asked."""
+    head = unit_head(session=session, unit_id=item.lead_unit_id)
+    if head is None or head.id == requester.id:
+        return overseer(session=session, unit_id=item.lead_unit_id)
+    return head
+
+
+def request_extension(
+    *,
+    session: Session,
+    now: datetime,
+    actor: User,
+    item_id: int,
+    requested_due_on: date,
+    reason: str,
+) -> ExtensionRequest:
+    """The assignee (or the lead unit's head) asks for a later due date, with a reason."""
+    item = get_item(session=session, item_id=item_id)
+    if State(item.state) in CLOSED_STATES:
+        raise InvalidTransition("the work item is closed")
+    rel = actor_relations(session=session, item=item, actor=actor)
+    if not rel & {ActorRelation.ASSIGNEE, ActorRelation.LEAD_UNIT_HEAD}:
+        raise NotAllowed(f"{actor.username} may not ask to extend this work item")
+    if not reason.strip():
+        raise InvalidInput("an extension request needs a reason")
+    tz = get_settings().timezone
+    if requested_due_on <= local_date(item.due_at, tz=tz):
+        raise InvalidInput("the requested due date must be later than the current one")
+    pending = session.exec(
+        select(ExtensionRequest).where(
+            ExtensionRequest.work_item_id == item_id, ExtensionRequest.status == "pending"
+        )
+    ).first()
+    if pending is not None:
+        raise InvalidInput(f"extension request {pending.id} is still pending")
+    calendar = load_calendar(session=session)
+    s = get_settings()
+    requested = end_of_day(
+        calendar.roll_to_working_day(requested_due_on),
+        tz=tz,
+        hour=s.end_of_day_hour,
+        minute=s.end_of_day_minute,
+    ).astimezone(UTC)
+    request = ExtensionRequest(
+        work_item_id=item_id,
+        requested_by_id=actor.id or 0,
+        requested_due_at=requested,
+        previous_due_at=item.due_at,
+        reason=reason.strip(),
+        created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    record_change(
+        session=session,
+        now=now,
+        item=item,
+        actor=actor,
+        action="extension_requested",
+        before=snapshot(item),
+        comment=request.reason,
+        extra={"extension_request_id": request.id, "requested_due_at": requested.isoformat()},
+    )
+    session.flush()
+    return request
+
+
+def decide_extension(
+    *,
+    session: Session,
+    now: datetime,
+    actor: User,
+    request_id: int,
+    approve: bool,
+    note: str | None = None,
+) -> ExtensionRequest:
+    """Approve (the due date moves, the original stays) or refuse a pending request."""
+    request = session.get(ExtensionRequest, request_id, with_for_update=True)
+    if request is None:
+        raise NotFound(f"extension request {request_id} not found")
+    if request.status != "pending":
+        raise InvalidTransition(f"extension request {request_id} is already {request.status}")
+    item = get_item(session=session, item_id=request.work_item_id)
+    requester = session.get(User, request.requested_by_id)
+    assert requester is not None
+    approver = approver_for(session=session, item=item, requester=requester)
+    rel = actor_relations(session=session, item=item, actor=actor)
+    above = rel & {ActorRelation.DEPUTY_IN_CHARGE, ActorRelation.DIRECTOR}
+    if actor.id == requester.id or not (
+        (approver is not None and approver.id == actor.id) or above
+    ):
+        raise NotAllowed(f"{actor.username} may not decide this extension request")
+    if approve and State(item.state) in CLOSED_STATES:
+        raise InvalidTransition("the work item is closed")
+    request.status = "approved" if approve else "refused"
+    request.decided_by_id = actor.id
+    request.decided_at = now
+    request.decision_note = (note or "").strip() or None
+    session.add(request)
+    before = snapshot(item)
+    if approve:
+        item.due_at = request.requested_due_at
+        # An explicit date now: calendar overrides no longer recompute it from working days.
+        item.due_working_days = None
+        item.paused_working_days = 0
+        reset_ladder(item)
+        refresh_next_action(session=session, item=item)
+    record_change(
+        session=session,
+        now=now,
+        item=item,
+        actor=actor,
+        action="extension_approved" if approve else "extension_refused",
+        before=before,
+        comment=request.decision_note,
+        extra={"extension_request_id": request.id},
+    )
+    session.flush()
+    return request

@@ -9,7 +9,19 @@ from fastapi import FastAPI
 from api import openapi, problems
 from api.auth import LoginGuard
 from api.pages import home, ui
-from api.routes import auth, comments, health, ical, items, me, org, plans
+from api.routes import (
+    auth,
+    calendar,
+    comments,
+    evidence,
+    extensions,
+    health,
+    ical,
+    items,
+    me,
+    org,
+    plans,
+)
 from workflow.models import User
 from workflow.settings import get_settings
 
@@ -41,6 +53,9 @@ def create_app() -> FastAPI:
         plans.router,
         items.router,
         comments.router,
+        evidence.router,
+        extensions.router,
+        calendar.router,
         ical.router,
         home.router,
         ui.router,

@@ -18,6 +18,7 @@ from api.auth import LoginOutcome, TokenKind, authenticate, issue_token
 from api.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    CurrentUser,
     NowDep,
     OptionalUser,
     SessionDep,
@@ -34,8 +35,9 @@ from api.templating import templates
 from workflow.errors import NotFound
 from workflow.models import Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.scope import get_visible_item
+from workflow.services.work_items import act
 from workflow.settings import Settings
-from workflow.states import OPEN_STATES
+from workflow.states import OPEN_STATES, Action
 
 router = APIRouter(include_in_schema=False)
 
@@ -241,6 +243,31 @@ def item_page(
         },
         user=user,
     )
+
+
+@router.post("/ui/items/{item_id}/actions/{action}")
+def item_action(
+    request: Request,
+    item_id: Id,
+    action: Action,
+    session: SessionDep,
+    user: CurrentUser,
+    now: NowDep,
+    comment: Annotated[str, Form(max_length=5000)] = "",
+    version: Annotated[int | None, Form()] = None,
+) -> Response:
+    """A button on the item page: take the action, then show the item again (PRG)."""
+    get_visible_item(session=session, user=user, item_id=item_id)
+    act(
+        session=session,
+        now=now,
+        actor=user,
+        item_id=item_id,
+        action=action,
+        comment=comment or None,
+        expected_version=version,
+    )
+    return RedirectResponse(f"/ui/items/{item_id}", status_code=303)
 
 
 @router.get("/ui/plans", response_class=HTMLResponse)

@@ -105,6 +105,19 @@ class WorkItemCreate(SQLModel):
     informed_unit_ids: Annotated[list[Id], MaxLen(50)] = []
 
 
+class BulkAssignIn(SQLModel):
+    area_id: Id
+    start_on: date | None = None
+    due_on: date | None = None
+    due_working_days: int | None = Field(default=None, ge=1, le=3650)
+    evidence_required: str | None = Field(default=None, max_length=5000)
+
+
+class BulkAssignOut(SQLModel):
+    created: list[int]
+    skipped: list[str]
+
+
 class ActionIn(SQLModel):
     comment: str | None = Field(default=None, max_length=5000)
     assignee_id: Id | None = None

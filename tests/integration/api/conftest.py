@@ -7,8 +7,9 @@ request-level commit is real but disappears with the test.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -17,12 +18,21 @@ from sqlmodel import Session, select
 
 from api.auth import TokenKind, issue_token
 from api.deps import get_now
-from workflow.models import Unit, User, WorkItem, WorkItemUnit
+from workflow.models import Evidence, ExtensionRequest, Unit, User, WorkItem, WorkItemUnit
 from workflow.settings import get_settings
 
 
 @pytest.fixture
-def app(org: Session, now: datetime) -> Iterator[FastAPI]:
+def var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private var directory (evidence files) for the test's app."""
+    monkeypatch.setenv("PLANFLOW_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def app(org: Session, now: datetime, var_dir: Path) -> Iterator[FastAPI]:
     from api.app import create_app
 
     application = create_app()
@@ -106,6 +116,9 @@ class Sample:
     xdcq: WorkItem  # led by XDCQ, nobody else involved
     vp_informs: WorkItem  # led by VTLT, VP informed
 
+    evidence: dict[str, int] = field(default_factory=dict)  # key → evidence id with a file
+    extension: dict[str, int] = field(default_factory=dict)  # key → pending request id
+
     def by_key(self) -> dict[str, WorkItem]:
         return {
             "cchc": self.cchc,
@@ -116,8 +129,8 @@ class Sample:
 
 
 @pytest.fixture
-def sample(org: Session, now: datetime) -> Sample:
-    return Sample(
+def sample(org: Session, now: datetime, var_dir: Path) -> Sample:
+    result = Sample(
         cchc=make_item(
             org, now=now, lead="CCHC", assignee="cchc.linh", assigner="cchc.truong", title="A"
         ),
@@ -143,6 +156,33 @@ def sample(org: Session, now: datetime) -> Sample:
             title="D",
         ),
     )
+    for key, item in result.by_key().items():
+        stored = var_dir / "evidence" / str(item.id) / f"{key}.txt"
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        stored.write_text(f"minh chứng {key}", encoding="utf-8")
+        evidence = Evidence(
+            work_item_id=item.id or 0,
+            uploaded_by_id=item.assignee_id,
+            filename=f"{key}.txt",
+            content_type="text/plain",
+            size_bytes=stored.stat().st_size,
+            storage_path=str(stored.relative_to(var_dir)),
+            created_at=now,
+        )
+        request = ExtensionRequest(
+            work_item_id=item.id or 0,
+            requested_by_id=item.assignee_id,
+            requested_due_at=item.due_at + timedelta(days=10),
+            previous_due_at=item.due_at,
+            reason="Chờ ý kiến các sở",
+            created_at=now,
+        )
+        org.add(evidence)
+        org.add(request)
+        org.flush()
+        result.evidence[key] = evidence.id or 0
+        result.extension[key] = request.id or 0
+    return result
 
 
 # Who sees what (design.md "Roles"): username → keys of Sample items visible to them.

@@ -16,12 +16,42 @@ from fastapi.testclient import TestClient
 
 from tests.integration.api.conftest import VISIBILITY, Sample
 
-# (method, path) → request keyword arguments for a probe of that route.
-PROBES: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/items/{item_id}"): {},
-    ("GET", "/items/{item_id}/comments"): {},
-    ("POST", "/items/{item_id}/comments"): {"json": {"body": "Đề nghị phối hợp"}},
+Probe = Callable[[Sample, str], dict[str, Any]]
+
+
+def _static(**kwargs: Any) -> Probe:
+    return lambda _sample, _key: {"path": {}, **kwargs}
+
+
+# (method, path) → the request for a probe of that route on the sample item `key`.
+PROBES: dict[tuple[str, str], Probe] = {
+    ("GET", "/items/{item_id}"): _static(),
+    ("POST", "/items/{item_id}/actions/{action}"): lambda _s, _k: {
+        "path": {"action": "accept"},
+        "json": {},
+    },
+    ("GET", "/items/{item_id}/comments"): _static(),
+    ("POST", "/items/{item_id}/comments"): _static(json={"body": "Đề nghị phối hợp"}),
+    ("GET", "/items/{item_id}/evidence"): _static(),
+    ("POST", "/items/{item_id}/evidence"): _static(data={"note": "Đã gửi dự thảo"}),
+    ("GET", "/items/{item_id}/evidence/{evidence_id}/file"): lambda s, k: {
+        "path": {"evidence_id": s.evidence[k]}
+    },
+    ("GET", "/items/{item_id}/extensions"): _static(),
+    ("POST", "/items/{item_id}/extensions"): _static(
+        json={"requested_due_on": "2026-12-31", "reason": "Chờ số liệu"}
+    ),
+    ("POST", "/items/{item_id}/extensions/{request_id}/decision"): lambda s, k: {
+        "path": {"request_id": s.extension[k]},
+        "json": {"approve": False, "note": "Chưa đủ lý do"},
+    },
 }
+
+
+def request_args(probe: Probe, sample: Sample, key: str, path: str) -> tuple[str, dict[str, Any]]:
+    args = probe(sample, key)
+    url = path.format(item_id=sample.by_key()[key].id, **args.pop("path"))
+    return url, args
 
 
 def item_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -49,7 +79,8 @@ def test_item_routes_hide_out_of_scope_items(
     visible = VISIBILITY[username]
     for (method, path), probe in sorted(PROBES.items()):
         for key, item in sorted(sample.by_key().items()):
-            r = client.request(method, path.format(item_id=item.id), headers=headers, **probe)
+            url, args = request_args(probe, sample, key, path)
+            r = client.request(method, url, headers=headers, **args)
             where = f"{username} {method} {path} on {key}: {r.status_code} {r.text[:200]}"
             assert r.status_code < 500, where
             if key in visible:
@@ -76,5 +107,6 @@ def test_list_shows_exactly_the_scope(
 
 def test_anonymous_gets_401_everywhere(app: FastAPI, client: TestClient, sample: Sample) -> None:
     for method, path in sorted(item_routes(app)):
-        r = client.request(method, path.format(item_id=sample.cchc.id), **PROBES[(method, path)])
+        url, args = request_args(PROBES[(method, path)], sample, "cchc", path)
+        r = client.request(method, url, **args)
         assert r.status_code == 401, (method, path)

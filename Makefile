@@ -22,6 +22,7 @@ run: install
 	mkdir -p var
 	$(BIN)/planflow db upgrade
 	$(BIN)/planflow org load deploy/sample/org.yaml
+	$(BIN)/planflow plan import $(SAMPLE_PLAN)
 	$(BIN)/planflow user dev-passwords  # sample users log in with password planflow-dev
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 

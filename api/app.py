@@ -1,8 +1,10 @@
-"""FastAPI application factory: routes, pages, error mapping, login guard."""
+"""FastAPI application factory: routes, pages, error mapping, login guard, scheduler."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -37,10 +39,29 @@ def log_reset_link(user: User, link: str) -> None:
     log.info("password_reset_link_issued user_id=%s", user.id)
 
 
-def create_app() -> FastAPI:
-    """Build the app; the embedded scheduler is attached by the lifespan when enabled."""
+def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
+    """Build the app; the embedded scheduler is attached by the lifespan when enabled.
+
+    `run_scheduler` None follows the `scheduler_embedded` setting (off by default, so the
+    app in tests schedules nothing unless asked; `planflow serve` turns it on).
+    """
     settings = get_settings()
-    app = FastAPI(title="planflow", version="0.1.0")
+    enabled = settings.scheduler_embedded if run_scheduler is None else run_scheduler
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.scheduler = None
+        if enabled:
+            from tasks.scheduler import start_embedded
+
+            app.state.scheduler = start_embedded()
+        try:
+            yield
+        finally:
+            if app.state.scheduler is not None:
+                app.state.scheduler.shutdown(wait=True)
+
+    app = FastAPI(title="planflow", version="0.1.0", lifespan=lifespan)
     app.state.login_guard = LoginGuard(settings)
     app.state.reset_link_sender = log_reset_link
     problems.install(app)

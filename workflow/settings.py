@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     # Scheduler
     scheduler_tick_seconds: int = Field(default=60, ge=1)
     sweep_batch_size: int = 100
+    # `planflow serve` turns this on; the app in tests runs no scheduler unless asked.
+    scheduler_embedded: bool = False
+    scheduler_lock_key: int = 7_260_001
+    scheduler_leader_poll_seconds: float = Field(default=2.0, gt=0)
+    celery_queue: str = "planflow"
+    celery_key_prefix: str = ""
+    # A dead worker's unacknowledged task runs again after this (ticks re-enqueue anyway).
+    celery_visibility_timeout_seconds: int = 600
+    celery_restore_interval_seconds: int = 10
 
 
 @lru_cache(maxsize=1)

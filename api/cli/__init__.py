@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli import calendar, db, item, org, serve, user
+from api.cli import calendar, db, item, jobs, org, plan, serve, user
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -22,9 +22,13 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.add_typer(user.app, name="user")
+app.add_typer(plan.app, name="plan")
 app.add_typer(item.app, name="item")
 app.add_typer(calendar.app, name="calendar")
 app.command("serve")(serve.serve)
+app.add_typer(jobs.app, name="jobs")
+app.command("worker")(jobs.worker)
+app.command("scheduler")(jobs.scheduler)
 
 
 def main() -> None:

@@ -5,10 +5,17 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from workflow.settings import get_settings
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to bind."),
     port: int = typer.Option(8000, help="Port to bind."),
 ) -> None:
     """Serve the API and web UI."""
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    from api.app import create_app
+
+    embedded = get_settings().mode == "embedded"
+    # Embedded mode runs the jobs in this process; distributed mode leaves them to workers.
+    app = create_app(run_scheduler=embedded or get_settings().scheduler_embedded)
+    uvicorn.run(app, host=host, port=port, log_level="info")

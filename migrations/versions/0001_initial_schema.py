@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:47:28.351966
+Create Date: 2026-11-26 07:50:47.604501
 """
 from alembic import op
 import sqlalchemy as sa

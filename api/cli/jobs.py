@@ -1,0 +1,57 @@
+"""`planflow jobs run NAME`, `planflow worker`, `planflow scheduler`: the scheduled jobs."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from tasks import scheduler as sched
+from workflow.clock import utc_now
+
+app = typer.Typer(help="Scheduled jobs (nhắc việc, đôn đốc, báo cáo).", no_args_is_help=True)
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+@app.command("run")
+def run(
+    name: str = typer.Argument(..., help=f"One of: {', '.join(sched.JOB_NAMES)}, or 'all'."),
+) -> None:
+    """Run one job (or every job) once now, in this process, and print its counts."""
+    _logging()
+    names = sched.JOB_NAMES if name == "all" else (name,)
+    if any(n not in sched.JOB_NAMES for n in names):
+        from workflow.errors import InvalidInput
+
+        raise InvalidInput(f"unknown job {name!r}; known: {', '.join(sched.JOB_NAMES)}, all")
+    now = utc_now()
+    for job in names:
+        result = sched.run_job(job, now=now)
+        counts = " ".join(f"{k}={v}" for k, v in result.summary().items())
+        typer.echo(f"{job}: {counts}")
+
+
+def worker(
+    concurrency: int = typer.Option(2, help="Parallel tasks in this worker."),
+    pool: str = typer.Option("prefork", help="Celery pool: prefork, threads or solo."),
+    loglevel: str = typer.Option("info", help="Celery log level."),
+    hostname: str | None = typer.Option(None, help="Worker name (default: celery@host)."),
+) -> None:
+    """Run a Celery worker for the planflow.* tasks (distributed mode)."""
+    _logging()
+    from tasks.celery_app import app as celery
+
+    argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", f"--pool={pool}"]
+    argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if hostname:
+        argv.append(f"--hostname={hostname}")
+    celery.worker_main(argv)
+
+
+def scheduler() -> None:
+    """Run the distributed scheduler: lead via a PostgreSQL advisory lock, enqueue each tick."""
+    _logging()
+    sched.run_distributed()

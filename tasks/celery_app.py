@@ -1,0 +1,130 @@
+"""Distributed mode: the jobs as Celery tasks on Redis.
+
+Tasks take ids or nothing, acknowledge late and are re-queued when a worker dies, so every
+task runs at least once; each opens its own transaction and re-checks the state in the
+database, which makes a second run a no-op. The sweep fans out: it reads the due ids and
+queues one `planflow.sweep_batch` per batch, so several workers share the load.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, cast
+
+from celery import Celery
+
+from tasks import jobs, scheduler
+from workflow.clock import utc_now
+from workflow.db import session_scope
+from workflow.settings import Settings, get_settings
+
+log = logging.getLogger("planflow.tasks")
+
+# Many batches per tick at most; the rest stays due and is fanned out at the next tick.
+MAX_FANOUT_BATCHES = 200
+
+
+def make_celery(settings: Settings | None = None) -> Celery:
+    """The Celery app for the configured Redis; reliable delivery over throughput."""
+    settings = settings or get_settings()
+    app = Celery("planflow", broker=settings.redis_url, include=["tasks.celery_app"])
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=settings.celery_queue,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            # An unacknowledged task of a dead worker is handed out again after this.
+            "visibility_timeout": settings.celery_visibility_timeout_seconds,
+            "global_keyprefix": settings.celery_key_prefix,
+            # How often a worker looks for such tasks (one scan per interval, no throttling).
+            "unacked_restore_interval": settings.celery_restore_interval_seconds,
+            "unacked_restore_throttle": 1,
+        },
+        worker_hijack_root_logger=False,
+        worker_cancel_long_running_tasks_on_connection_loss=False,
+    )
+    return app
+
+
+app = make_celery()
+TaskBody = Callable[..., dict[str, Any]]
+
+
+def _task(name: str) -> Callable[[TaskBody], Any]:
+    """`app.task` with an explicit name, typed for mypy (Celery ships no type hints)."""
+    return cast(Callable[[TaskBody], Any], app.task(name=name))
+
+
+@_task("planflow.sweep_due")
+def sweep_due() -> dict[str, Any]:
+    """Read due item ids and queue them in batches for the workers."""
+    size = get_settings().sweep_batch_size
+    now = utc_now()
+    with session_scope() as session:
+        ids = jobs.claim_due_ids(session=session, now=now, limit=size * MAX_FANOUT_BATCHES)
+        scheduler.record_run(session, "sweep_due", now)
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
+    for batch in batches:
+        sweep_batch.delay(batch)
+    log.info("job=sweep_due_fanout due=%d batches=%d", len(ids), len(batches))
+    return {"due": len(ids), "batches": len(batches)}
+
+
+@_task("planflow.sweep_batch")
+def sweep_batch(item_ids: list[int]) -> dict[str, Any]:
+    """Handle the given items if still due; queue delivery once the outbox rows committed."""
+    with session_scope() as session:
+        result = jobs.sweep_items(session=session, now=utc_now(), item_ids=item_ids)
+    if result.reminders or result.escalations:
+        deliver_outbox.delay()
+    return result.summary()
+
+
+@_task("planflow.deliver_outbox")
+def deliver_outbox() -> dict[str, Any]:
+    """Send pending mail, committing after each message so a crash resends at most one."""
+    total = jobs.OutboxResult()
+    while True:
+        with session_scope() as session:
+            step = jobs.deliver_outbox(session=session, now=utc_now(), batch_size=1)
+        total.sent += step.sent
+        total.failed += step.failed
+        total.suppressed += step.suppressed
+        total.retried += step.retried
+        if step.sent + step.failed + step.suppressed + step.retried == 0:
+            return total.summary()
+
+
+@_task("planflow.materialize_recurrences")
+def materialize_recurrences() -> dict[str, Any]:
+    """Create due occurrences of recurring series (unique per series and date)."""
+    now = utc_now()
+    with session_scope() as session:
+        result = jobs.materialize_recurrences(session=session, now=now)
+        scheduler.record_run(session, "materialize_recurrences", now)
+    return result.summary()
+
+
+@_task("planflow.build_reports")
+def build_reports() -> dict[str, Any]:
+    """Build the reports of periods that ended since the last run (unique per period)."""
+    now = utc_now()
+    with session_scope() as session:
+        since = scheduler.last_run_at(session=session, name="build_reports")
+        result = jobs.build_reports(session=session, now=now, since=since)
+        scheduler.record_run(session, "build_reports", now)
+    return result.summary()
+
+
+TASKS = {
+    "sweep_due": sweep_due,
+    "deliver_outbox": deliver_outbox,
+    "materialize_recurrences": materialize_recurrences,
+    "build_reports": build_reports,
+}

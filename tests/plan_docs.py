@@ -1,0 +1,100 @@
+"""Test helpers: Word documents built at test time from plan text (no binary fixtures)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import docx
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("**", "").strip("*").split())
+
+
+def docx_from_text(text: str, *, tables: dict[int, list[list[str]]] | None = None) -> bytes:
+    """A .docx as an office would type the plan: heading styles, bold, bullet list styles.
+
+    `tables` maps a line index to rows of a Word table inserted before that line.
+    """
+    document = docx.Document()
+    for index, raw in enumerate(text.splitlines()):
+        for row_index, rows in (tables or {}).items():
+            if row_index == index:
+                table = document.add_table(rows=len(rows), cols=len(rows[0]))
+                for r, row in enumerate(rows):
+                    for c, value in enumerate(row):
+                        table.cell(r, c).text = value
+        line = raw.strip()
+        if not line:
+            continue
+        if m := _HEADING.match(line):
+            document.add_heading(_plain(m.group(2)), level=len(m.group(1)))
+        elif line.startswith(("- ", "+ ")):
+            style = "List Bullet" if line[0] == "-" else "List Bullet 2"
+            document.add_paragraph(_plain(line[2:]), style=style)
+        elif line.startswith("**"):
+            document.add_paragraph().add_run(_plain(line)).bold = True
+        else:
+            document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+TABLE_PLAN = """\
+Số: 12/KH-SNV
+
+Bắc Giang, ngày 05 tháng 3 năm 2024
+
+**KẾ HOẠCH**
+**Triển khai nhiệm vụ cải cách hành chính năm 2024**
+
+Thực hiện Quyết định số 50/QĐ-UBND ngày 10/01/2024 của UBND tỉnh.
+
+**I. MỤC ĐÍCH**
+
+1. Bảo đảm thực hiện đúng tiến độ.
+
+**II. NHIỆM VỤ CỤ THỂ**
+
+**III. TỔ CHỨC THỰC HIỆN**
+
+1. Các phòng tổ chức thực hiện.
+"""
+
+TABLE_ROWS = [
+    ["STT", "Nội dung", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian hoàn thành", "Sản phẩm"],
+    ["1. Cải cách thể chế"] * 6,
+    [
+        "1",
+        "Rà soát văn bản quy phạm pháp luật",
+        "Thanh tra",
+        "Văn phòng; TCBC",
+        "Quý II",
+        "Báo cáo",
+    ],
+    ["2", "Tổ chức thi hành pháp luật", "Phòng CCHC", "", "Tháng 12", "Kế hoạch"],
+    ["", "+ Kiểm tra việc thi hành", "CCHC", "VP", "Tháng 12", ""],
+    ["2. Cải cách thủ tục hành chính", "", "", "", "", ""],
+    ["1", "Công khai thủ tục hành chính", "Văn phòng", "", "Thường xuyên", "Cổng thông tin"],
+]
+
+
+def table_docx(rows: list[list[str]] | None = None) -> bytes:
+    """The task-table form: a small plan whose part II is one Word table."""
+    lines = TABLE_PLAN.splitlines()
+    at = lines.index("**III. TỔ CHỨC THỰC HIỆN**")
+    return docx_from_text(TABLE_PLAN, tables={at: rows or TABLE_ROWS})
+
+
+def table_markdown(rows: list[list[str]] | None = None) -> str:
+    """The same plan with the table as markdown pipes (as converters extract it)."""
+    rows = rows or TABLE_ROWS
+    table = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    table += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return TABLE_PLAN.replace(
+        "**III. TỔ CHỨC THỰC HIỆN**", "\n".join(table) + "\n\n**III. TỔ CHỨC THỰC HIỆN**"
+    )

@@ -1,0 +1,163 @@
+"""Helpers for the scheduled-jobs tests: items that become due, committed schemas, processes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from tests.conftest import ROOT, schema_url
+from workflow.models.org import Unit, User
+from workflow.models.work import WorkItem
+from workflow.settings import Settings
+
+
+def schema_name(worker_id: str, purpose: str) -> str:
+    """A schema of its own per checkout, xdist worker and test purpose (visible to subprocesses)."""
+    checkout = hashlib.sha1(str(ROOT).encode(), usedforsecurity=False).hexdigest()[:6]
+    return f"pf_wk_{checkout}_{worker_id}_{purpose}".replace("-", "_")
+
+
+def officer(session: Session, username: str = "tcbc.hoa") -> User:
+    return session.exec(select(User).where(User.username == username)).one()
+
+
+def make_item(
+    session: Session,
+    *,
+    now: datetime,
+    due_at: datetime,
+    next_action_at: datetime | None,
+    assignee: str = "tcbc.hoa",
+    state: str = "accepted",
+    title: str = "Rà soát thủ tục hành chính",
+) -> WorkItem:
+    user = officer(session, assignee)
+    unit = session.get(Unit, user.unit_id)
+    assert unit is not None
+    head = session.exec(
+        select(User).where(User.unit_id == user.unit_id, User.role == "unit_head")
+    ).one()
+    item = WorkItem(
+        title=title,
+        state=state,
+        lead_unit_id=user.unit_id,
+        assignee_id=user.id or 0,
+        assigner_id=head.id or 0,
+        start_on=(now - timedelta(days=20)).date(),
+        due_at=due_at,
+        original_due_at=due_at,
+        next_action_at=next_action_at,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def cluster_env(
+    *, schema: str, redis_url: str, tag: str, smtp_port: int = 25, lock_key: int = 0
+) -> dict[str, str]:
+    """Environment of worker/scheduler subprocesses: own schema, own queue and key prefix."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANFLOW_")}
+    env.update(
+        {
+            "PLANFLOW_MODE": "distributed",
+            "PLANFLOW_DATABASE_URL": schema_url(schema),
+            "PLANFLOW_REDIS_URL": redis_url,
+            "PLANFLOW_CELERY_QUEUE": f"pf-{tag}",
+            "PLANFLOW_CELERY_KEY_PREFIX": f"pf-{tag}:",
+            "PLANFLOW_CELERY_VISIBILITY_TIMEOUT_SECONDS": "3",
+            "PLANFLOW_CELERY_RESTORE_INTERVAL_SECONDS": "1",
+            "PLANFLOW_MAIL_BACKEND": "smtp",
+            "PLANFLOW_SMTP_HOST": "127.0.0.1",
+            "PLANFLOW_SMTP_PORT": str(smtp_port),
+            "PLANFLOW_SCHEDULER_TICK_SECONDS": "1",
+            "PLANFLOW_SCHEDULER_LEADER_POLL_SECONDS": "0.5",
+            "PLANFLOW_SCHEDULER_LOCK_KEY": str(lock_key or zlib.crc32(tag.encode())),
+            "PLANFLOW_VAR_DIR": str(Path(tempfile.gettempdir()) / f"pf-{tag}"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def settings_of(env: dict[str, str]) -> Settings:
+    """The Settings a subprocess with `env` will see, for a Celery client in the test."""
+    values = {
+        k.removeprefix("PLANFLOW_").lower(): v for k, v in env.items() if k.startswith("PLANFLOW_")
+    }
+    return Settings.model_validate(values)
+
+
+class Proc:
+    """A planflow sub-command in a child process, with its output in a log file."""
+
+    def __init__(self, args: list[str], *, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self._fh = log.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", *args],
+            env=env,
+            cwd=ROOT,
+            stdout=self._fh,
+            stderr=subprocess.STDOUT,
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for(self, needle: str, timeout: float = 20.0, start: int = 0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.output()[start:]:
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} not seen in {self.log}:\n{self.output()[-3000:]}")
+
+    def kill9(self) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+        self._fh.close()
+
+
+def start_worker(env: dict[str, str], log: Path, name: str, pool: str = "solo") -> Proc:
+    """A real Celery worker subprocess, returned once it is ready to consume."""
+    worker = Proc(
+        ["worker", "--pool", pool, "--concurrency", "1", "--hostname", f"{name}@%h"],
+        env=env,
+        log=log,
+    )
+    worker.wait_for("ready.", timeout=30)
+    return worker
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 20.0, every: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(every)
+    raise AssertionError("condition not met in time")

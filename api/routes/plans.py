@@ -6,12 +6,16 @@ records indicator readings.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
+from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter
-from sqlmodel import Session, col, select
+from fastapi import APIRouter, File, Form, UploadFile
+from sqlmodel import Session, SQLModel, col, select
 
 from api.deps import CoordinatorUser, CurrentUser, NowDep, SessionDep
+from api.problems import ApiProblem
 from api.schemas.common import Id
 from api.schemas.plans import (
     AreaPublic,
@@ -25,6 +29,7 @@ from api.schemas.plans import (
     TaskPublic,
 )
 from workflow.errors import NotFound
+from workflow.importer import parse_document, upsert_plan
 from workflow.models import (
     Area,
     Indicator,
@@ -124,6 +129,59 @@ def plan_tree(session: Session, plan_id: int) -> PlanTree:
                 for a in areas
             ]
         },
+    )
+
+
+MAX_PLAN_BYTES = 5 * 1024 * 1024
+
+
+class ImportOut(SQLModel):
+    """What an import changed (or would change, for a dry run)."""
+
+    dry_run: bool
+    plan_key: str
+    plan_id: int | None
+    created: list[str]
+    updated: list[str]
+    withdrawn: list[str]
+    removed: list[str]
+    unchanged: int
+
+
+@router.post("/import", response_model=ImportOut, responses={413: {}})
+def import_plan(
+    user: CoordinatorUser,
+    session: SessionDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File()],
+    dry_run: Annotated[bool, Form()] = True,
+    key: Annotated[str | None, Form(max_length=120)] = None,
+) -> ImportOut:
+    """Upload a plan (text/markdown or DOCX): a preview by default, written if dry_run=false."""
+    data = file.file.read(MAX_PLAN_BYTES + 1)
+    if len(data) > MAX_PLAN_BYTES:
+        raise ApiProblem(413, f"plan documents are limited to {MAX_PLAN_BYTES} bytes")
+    source = Path(file.filename or "plan.txt").name
+    tree = parse_document(data, source=source)
+    digest = hashlib.sha256(data).hexdigest()
+    # A dry run does the same writes inside a savepoint it then rolls back.
+    savepoint = session.begin_nested() if dry_run else None
+    try:
+        result = upsert_plan(
+            session=session, tree=tree, now=now, source=source, source_sha256=digest, key=key
+        )
+    finally:
+        if savepoint is not None:
+            savepoint.rollback()
+    return ImportOut(
+        dry_run=dry_run,
+        plan_key=result.plan_key,
+        plan_id=None if dry_run else result.plan_id,
+        created=result.created,
+        updated=result.updated,
+        withdrawn=result.withdrawn,
+        removed=result.removed,
+        unchanged=result.unchanged,
     )
 
 

@@ -12,7 +12,7 @@ UI's session cookie. Cookie-authenticated unsafe requests must echo the CSRF coo
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Annotated
 
@@ -62,18 +62,18 @@ def get_session(request: Request) -> Iterator[Session]:
         callback()
 
 
-def get_after_commit(request: Request, _session: SessionDep) -> list[Callable[[], None]]:
+async def get_after_commit(request: Request, _session: SessionDep) -> list[Callable[[], None]]:
     """Callbacks to run once this request's transaction has committed."""
     after: list[Callable[[], None]] = request.state.after_commit
     return after
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
     """The request's notion of now (tests override it with a fixed instant)."""
     return utc_now()
 
 
-def settings_dep() -> Settings:
+async def settings_dep() -> Settings:
     return get_settings()
 
 
@@ -127,7 +127,7 @@ def optional_user(
     return _resolve_user(session, now, settings, bearer, cookie)
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     """The authenticated user; 401 otherwise."""
     if user is None:
         raise ApiProblem(401, "authentication required", {"WWW-Authenticate": "Bearer"})
@@ -138,11 +138,11 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency admitting only users holding one of `roles` (403 otherwise)."""
     allowed = {r.value for r in roles}
 
-    def _check(user: CurrentUser) -> User:
+    async def _check(user: CurrentUser) -> User:
         if user.role not in allowed:
             raise ApiProblem(403, "this operation needs role " + " or ".join(sorted(allowed)))
         return user

@@ -6,12 +6,16 @@ fetches rows the user may not see and `has_more` never leaks their existence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any, Protocol
 
+from pydantic import TypeAdapter
 from sqlalchemy import exists
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from api.schemas.items import Flag, SortKey, WorkItemPublic
 from workflow.calendar import WorkCalendar, end_of_day, local_date
@@ -31,8 +35,11 @@ def _calendar(overrides: frozenset[tuple[date, bool]]) -> WorkCalendar:
 
 def calendar_for(session: Session) -> WorkCalendar:
     """The working calendar with the stored overrides (cached per set of overrides)."""
-    rows = session.exec(select(CalendarOverride)).all()
-    return _calendar(frozenset((r.day, r.is_working) for r in rows))
+    # A plain column query: this runs on every list request and is usually empty.
+    rows = session.execute(
+        sa_select(col(CalendarOverride.day), col(CalendarOverride.is_working))
+    ).all()
+    return _calendar(frozenset((day, working) for day, working in rows))
 
 
 def due_soon_limit(session: Session, *, now: datetime, settings: Settings) -> datetime:
@@ -45,7 +52,16 @@ def due_soon_limit(session: Session, *, now: datetime, settings: Settings) -> da
     )
 
 
-def flag_of(item: WorkItem, *, now: datetime, soon: datetime) -> Flag:
+class Deadlined(Protocol):
+    """Anything with a state and a due time: a WorkItem or a row of the list query."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def due_at(self) -> datetime: ...
+
+
+def flag_of(item: Deadlined, *, now: datetime, soon: datetime) -> Flag:
     if item.state not in OPEN_VALUES:
         return Flag.CLOSED
     if item.due_at < now:
@@ -57,6 +73,18 @@ def flag_of(item: WorkItem, *, now: datetime, soon: datetime) -> Flag:
 
 def to_public(item: WorkItem, *, now: datetime, soon: datetime) -> WorkItemPublic:
     return WorkItemPublic.model_validate(item, update={"flag": flag_of(item, now=now, soon=soon)})
+
+
+# The list reads only the public columns (no ORM objects) and validates them in one call.
+PUBLIC_COLUMNS = [getattr(WorkItem, name) for name in WorkItemPublic.model_fields if name != "flag"]
+_PUBLIC_LIST = TypeAdapter(list[WorkItemPublic])
+
+
+def rows_to_public(rows: Sequence[Any], *, now: datetime, soon: datetime) -> list[WorkItemPublic]:
+    """Validate list-query rows into public models with their deadline flags."""
+    return _PUBLIC_LIST.validate_python(
+        [{**row._mapping, "flag": flag_of(row, now=now, soon=soon)} for row in rows]
+    )
 
 
 @dataclass
@@ -94,9 +122,9 @@ def list_items(
     page_size: int,
     now: datetime,
     soon: datetime,
-) -> tuple[list[WorkItem], bool]:
-    """One page of the items `user` may see, and whether another page follows."""
-    query = select(WorkItem).where(visible_items(user))
+) -> tuple[list[Any], bool]:
+    """One page of the items `user` may see (rows of PUBLIC_COLUMNS), and if more follow."""
+    query: Any = sa_select(*PUBLIC_COLUMNS).where(visible_items(user))
     if filters.mine:
         query = query.where(col(WorkItem.assignee_id) == user.id)
     if filters.states:
@@ -128,5 +156,5 @@ def list_items(
             task = task.where(col(PlanTask.plan_id) == filters.plan_id)
         query = query.where(task)
     query = query.order_by(*_SORTS[sort]).offset((page - 1) * page_size).limit(page_size + 1)
-    rows = list(session.exec(query).all())
+    rows = list(session.execute(query).all())
     return rows[:page_size], len(rows) > page_size

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from api.problems import ApiProblem
-from api.queries import ItemFilter, due_soon_limit, flag_of, list_items, to_public
+from api.queries import ItemFilter, due_soon_limit, flag_of, list_items, rows_to_public
 from api.schemas.common import Id
 from api.schemas.items import (
     ActionIn,
@@ -91,7 +91,7 @@ def list_work_items(
     sort: SortKey = SortKey.DUE,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> WorkItemPage:
+) -> Response:
     """Items the user may see (giao cho tôi, đơn vị chủ trì/phối hợp), filtered and sorted."""
     filters = ItemFilter(
         states=state or [],
@@ -115,12 +115,14 @@ def list_work_items(
         now=now,
         soon=soon,
     )
-    return WorkItemPage(
-        items=[to_public(r, now=now, soon=soon) for r in rows],
+    page_out = WorkItemPage(
+        items=rows_to_public(rows, now=now, soon=soon),
         page=page,
         page_size=page_size,
         has_more=has_more,
     )
+    # Already validated: serialize once instead of letting FastAPI validate it again.
+    return Response(page_out.model_dump_json(), media_type="application/json")
 
 
 @router.get("/{item_id}", response_model=WorkItemDetail)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:50:47.604501
+Create Date: 2026-11-26 07:53:25.427282
 """
 from alembic import op
 import sqlalchemy as sa
@@ -287,6 +287,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('work_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_work_item_assignee_id'), ['assignee_id'], unique=False)
+        batch_op.create_index('ix_work_item_due_at_id', ['due_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_lead_unit_id'), ['lead_unit_id'], unique=False)
         batch_op.create_index('ix_work_item_next_action_open', ['next_action_at'], unique=False, postgresql_where=sa.text("state IN ('accepted', 'assigned', 'awaiting_review', 'in_progress', 'paused', 'rework')"), sqlite_where=sa.text("state IN ('accepted', 'assigned', 'awaiting_review', 'in_progress', 'paused', 'rework')"))
         batch_op.create_index(batch_op.f('ix_work_item_plan_task_id'), ['plan_task_id'], unique=False)
@@ -438,6 +439,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_work_item_plan_task_id'))
         batch_op.drop_index('ix_work_item_next_action_open', postgresql_where=sa.text("state IN ('accepted', 'assigned', 'awaiting_review', 'in_progress', 'paused', 'rework')"), sqlite_where=sa.text("state IN ('accepted', 'assigned', 'awaiting_review', 'in_progress', 'paused', 'rework')"))
         batch_op.drop_index(batch_op.f('ix_work_item_lead_unit_id'))
+        batch_op.drop_index('ix_work_item_due_at_id')
         batch_op.drop_index(batch_op.f('ix_work_item_assignee_id'))
 
     op.drop_table('work_item')

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import home, ui
+from api.pages import home, mailbox, ui
 from api.routes import (
     auth,
     calendar,
@@ -80,6 +80,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         ical.router,
         home.router,
         ui.router,
+        mailbox.router,
     ):
         app.include_router(router)
     return app

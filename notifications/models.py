@@ -10,7 +10,16 @@ from sqlmodel import Field, SQLModel
 
 from workflow.models.types import JSONType, UTCDateTime, in_check
 
-NOTIFICATION_STATUSES = ["pending", "sent", "failed", "suppressed", "skipped"]
+# "held": waiting for the recipient's daily digest; "digested": folded into `digest_id`.
+NOTIFICATION_STATUSES = [
+    "pending",
+    "sent",
+    "failed",
+    "suppressed",
+    "skipped",
+    "held",
+    "digested",
+]
 
 
 class Notification(SQLModel, table=True):
@@ -42,6 +51,9 @@ class Notification(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     message_id: str | None = Field(default=None, max_length=255)
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+    # The give-up clock starts at the first attempt, not at enqueue (digest/quiet-hour holds).
+    first_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    digest_id: int | None = Field(default=None, foreign_key="notification.id")
 
 
 class Suppression(SQLModel, table=True):

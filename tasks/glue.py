@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
+from notifications.delivery import deliver_outbox
+from notifications.senders import Sender, get_sender
 from tasks.jobs import OutboxResult, ReportsResult
+from workflow.calendar import load_calendar
+from workflow.reporting.build import build_report
+from workflow.reporting.periods import due_reports
 from workflow.services.recurrence import materialize_recurrences
 from workflow.settings import get_settings
 
 
-def _optional(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-
-
 def deliver(
-    *, session: Session, now: datetime, sender: Any, batch_size: int | None
+    *, session: Session, now: datetime, sender: Sender | None, batch_size: int | None
 ) -> OutboxResult:
-    delivery = _optional("notifications.delivery")
-    if delivery is None:
-        return OutboxResult()
-    if sender is None:
-        sender = delivery.sender_from_settings(get_settings())
-    raw = delivery.deliver_outbox(
+    settings = get_settings()
+    raw = deliver_outbox(
         session=session,
         now=now,
-        sender=sender,
-        batch_size=batch_size or get_settings().outbox_batch_size,
+        sender=sender or get_sender(settings),
+        batch_size=batch_size or settings.outbox_batch_size,
     )
     return OutboxResult(
-        sent=int(getattr(raw, "sent", 0)),
-        failed=int(getattr(raw, "failed", 0)),
-        suppressed=int(getattr(raw, "suppressed", 0)),
-        retried=int(getattr(raw, "retried", 0)),
+        sent=raw.sent, failed=raw.failed, suppressed=raw.suppressed, retried=raw.retried
     )
 
 
@@ -49,11 +36,13 @@ def materialize(*, session: Session, now: datetime) -> int:
 
 
 def reports(*, session: Session, now: datetime, since: datetime | None) -> ReportsResult:
-    reporting = _optional("workflow.reporting")
-    if reporting is None:
-        return ReportsResult(note="reporting not installed yet: nothing built")
+    """Build (once) every report whose send time has come; missed periods collapse per kind."""
+    del since  # due_reports bounds catch-up itself (report_catch_up_days)
+    calendar = load_calendar(session=session)
     built: list[str] = []
-    for kind, period in reporting.due_reports(session=session, now=now, since=since):
-        run = reporting.build_report(session=session, now=now, kind=kind, period=period)
-        built.append(f"{kind}:{getattr(run, 'period_start', period)}")
+    for period in due_reports(now=now, calendar=calendar):
+        run = build_report(
+            session=session, now=now, kind=period.kind, period=period, calendar=calendar
+        )
+        built.append(f"{run.kind}:{run.period_start.isoformat()}")
     return ReportsResult(built=built)

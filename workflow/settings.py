@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 10.0
     mail_give_up_hours: float = 48.0
+    # CA bundle to verify the SMTP server's certificate (None: the system's).
+    smtp_ca_file: str | None = None
+    # Retries after a 4xx: exponential from base to max seconds, with jitter.
+    mail_retry_base_seconds: float = 60.0
+    mail_retry_max_seconds: float = 3600.0
     outbox_batch_size: int = 200
 
     # Agency identity: names change with mergers, so they are settings, never literals.
@@ -50,6 +55,8 @@ class Settings(BaseSettings):
     agency_name: str = "SỞ NỘI VỤ"
     agency_short_code: str = "SNV"
     agency_place: str = "Bắc Giang"
+    # The issuer as written inside sentences ("của Sở Nội vụ").
+    agency_name_text: str = "Sở Nội vụ"
     director_title: str = "GIÁM ĐỐC"
     signer_title: str = "PHÓ GIÁM ĐỐC"
     signer_name: str = "Nguyễn Quang Đông"
@@ -76,6 +83,28 @@ class Settings(BaseSettings):
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/zip",
+    ]
+
+    # Periodic reports (báo cáo định kỳ). CCHC reports go out a number of working days
+    # before the provincial deadline, a day of the month in which the data period ends.
+    report_kinds_enabled: list[str] = ["weekly", "quarterly", "six_month", "annual"]
+    report_deadline_day: int = Field(default=20, ge=1, le=28)
+    report_send_working_days_before: int = Field(default=3, ge=0)
+    report_send_hour: int = Field(default=7, ge=0, le=23)
+    report_send_minute: int = Field(default=30, ge=0, le=59)
+    weekly_report_weekday: int = Field(default=0, ge=0, le=6)
+    # A report whose send time passed longer ago than this is not sent on catch-up.
+    report_catch_up_days: int = 30
+    report_trend_points: int = Field(default=4, ge=2)
+    report_overdue_list_limit: int = 50
+    # An indicator at or above this share of its target is at risk, below it off track.
+    indicator_at_risk_ratio: float = 0.9
+    report_drafting_unit: str = "CCHC"
+    report_recipients: list[str] = [
+        "UBND tỉnh (để b/c)",
+        "Giám đốc Sở (để b/c)",
+        "Các Phó Giám đốc Sở",
+        "Các phòng, đơn vị thuộc Sở",
     ]
 
     # Scheduler

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli import calendar, db, item, jobs, org, plan, serve, user
+from api.cli import calendar, db, item, jobs, org, plan, report, serve, user
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(user.app, name="user")
 app.add_typer(plan.app, name="plan")
 app.add_typer(item.app, name="item")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)
 app.add_typer(jobs.app, name="jobs")
 app.command("worker")(jobs.worker)

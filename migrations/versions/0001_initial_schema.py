@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:53:25.427282
+Create Date: 2026-11-26 07:57:40.220461
 """
 from alembic import op
 import sqlalchemy as sa
@@ -360,7 +360,10 @@ def upgrade() -> None:
     sa.Column('sent_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'suppressed', 'skipped')", name=op.f('ck_notification_status')),
+    sa.Column('first_attempt_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('digest_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'suppressed', 'skipped', 'held', 'digested')", name=op.f('ck_notification_status')),
+    sa.ForeignKeyConstraint(['digest_id'], ['notification.id'], name=op.f('fk_notification_digest_id_notification')),
     sa.ForeignKeyConstraint(['recipient_user_id'], ['app_user.id'], name=op.f('fk_notification_recipient_user_id_app_user')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_notification_work_item_id_work_item')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification')),

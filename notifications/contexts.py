@@ -1,0 +1,176 @@
+"""Typed contexts of the mail templates, one per kind of notification.
+
+The outbox stores a context as JSON; `CONTEXTS[kind].model_validate(row.context)` turns it
+back into the typed model before rendering, so a template never meets a missing field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class Kind(StrEnum):
+    """Kinds of notification; each has a subject, an HTML and a text template per language."""
+
+    REMINDER = "reminder"  # Nhắc việc (before the due date)
+    DUE_TODAY = "due_today"  # Đến hạn hôm nay
+    OVERDUE = "overdue"  # Quá hạn
+    ESCALATION = "escalation"  # Báo cáo quá hạn lên cấp trên
+    ASSIGNED = "assigned"  # Giao việc
+    RETURNED = "returned"  # Trả lại
+    REWORK = "rework"  # Yêu cầu làm lại
+    EXTENSION_DECIDED = "extension_decided"  # Kết quả đề nghị gia hạn
+    DIGEST = "digest"  # Tổng hợp hằng ngày
+    REPORT_COVER = "report_cover"  # Thư gửi kèm báo cáo định kỳ
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemRef(_Model):
+    """The work item a mail is about; its link is built from `id` and the base URL."""
+
+    id: int
+    title: str
+    due_at: AwareDatetime
+    unit_name: str = ""
+    assignee_name: str = ""
+
+
+class MailContext(_Model):
+    """Every mail greets its recipient by name."""
+
+    recipient_name: str
+
+
+class ReminderContext(MailContext):
+    item: ItemRef
+    working_days_left: int = Field(ge=1)
+
+
+class DueTodayContext(MailContext):
+    item: ItemRef
+
+
+class OverdueContext(MailContext):
+    item: ItemRef
+    working_days_late: int = Field(ge=0)
+
+
+class EscalationItem(ItemRef):
+    working_days_late: int = Field(ge=0)
+
+
+class EscalationContext(MailContext):
+    """Sent to the level above (unit head, deputy director, director) with the units below."""
+
+    level: int = Field(ge=1)
+    unit_names: list[str]
+    items: list[EscalationItem] = Field(min_length=1)
+
+
+class AssignedContext(MailContext):
+    item: ItemRef
+    assigner_name: str
+    note: str | None = None
+
+
+class ReturnedContext(MailContext):
+    """An officer returned (trả lại) an item to the one who assigned it."""
+
+    item: ItemRef
+    actor_name: str
+    reason: str
+
+
+class ReworkContext(MailContext):
+    """A reviewer asked for rework (yêu cầu làm lại)."""
+
+    item: ItemRef
+    reviewer_name: str
+    reason: str
+
+
+class ExtensionDecidedContext(MailContext):
+    """`item.due_at` is the due date after the decision."""
+
+    item: ItemRef
+    approved: bool
+    decided_by_name: str
+    requested_due_at: AwareDatetime
+    note: str | None = None
+
+
+class DigestEntry(_Model):
+    kind: Kind
+    subject: str
+    item_id: int | None = None
+
+
+class DigestContext(MailContext):
+    day: date
+    entries: list[DigestEntry] = Field(min_length=1)
+
+
+class ReportTotals(_Model):
+    total: int
+    done_on_time: int
+    done_late: int
+    in_progress: int
+    overdue: int
+
+
+class ReportImage(_Model):
+    """A chart shown inline in the cover mail (`cid:` reference) read from `path`."""
+
+    cid: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
+    path: str
+    alt: str
+
+
+class ReportCoverContext(MailContext):
+    report_id: int
+    report_label: str
+    period_start: date
+    period_end: date
+    totals: ReportTotals
+    images: list[ReportImage] = Field(default_factory=list)
+
+
+CONTEXTS: dict[Kind, type[MailContext]] = {
+    Kind.REMINDER: ReminderContext,
+    Kind.DUE_TODAY: DueTodayContext,
+    Kind.OVERDUE: OverdueContext,
+    Kind.ESCALATION: EscalationContext,
+    Kind.ASSIGNED: AssignedContext,
+    Kind.RETURNED: ReturnedContext,
+    Kind.REWORK: ReworkContext,
+    Kind.EXTENSION_DECIDED: ExtensionDecidedContext,
+    Kind.DIGEST: DigestContext,
+    Kind.REPORT_COVER: ReportCoverContext,
+}
+
+# Kinds a digest-mode user receives in the daily digest instead of one by one.
+DIGESTIBLE: frozenset[Kind] = frozenset(
+    {
+        Kind.REMINDER,
+        Kind.DUE_TODAY,
+        Kind.OVERDUE,
+        Kind.ASSIGNED,
+        Kind.RETURNED,
+        Kind.REWORK,
+        Kind.EXTENSION_DECIDED,
+    }
+)
+# Escalations to managers cannot be switched off (design: opt-out except escalations).
+MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION})
+
+
+def item_id_of(context: MailContext) -> int | None:
+    """The work item a context is about, if exactly one."""
+    item = getattr(context, "item", None)
+    return item.id if isinstance(item, ItemRef) else None

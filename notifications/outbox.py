@@ -1,0 +1,76 @@
+"""The outbox (hộp thư đi): one Notification row per message, unique by `dedup_key`.
+
+`enqueue` writes in the caller's transaction and never commits. The same key again returns
+the existing row: INSERT ... ON CONFLICT DO NOTHING, so a concurrent duplicate neither
+raises nor aborts the caller's PostgreSQL transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from sqlmodel import Session, select
+
+from notifications.models import Notification, NotificationPreference
+from notifications.preferences import Routing, is_suppressed, route
+from notifications.render import language_of, parse_context
+from notifications.sql import insert_ignore
+from workflow.models.org import User
+from workflow.settings import Settings, get_settings
+
+
+def enqueue(
+    *,
+    session: Session,
+    kind: str,
+    recipient: User | str,
+    context: dict[str, Any] | BaseModel,
+    dedup_key: str,
+    now: datetime,
+    work_item_id: int | None = None,
+    language: str | None = None,
+    settings: Settings | None = None,
+) -> Notification:
+    """Queue one mail; the recipient's preferences and the suppression list decide its status.
+
+    `recipient` is a user (their language and preferences apply) or a bare address.
+    The context is validated against the kind's typed model (InvalidInput if wrong).
+    """
+    settings = settings or get_settings()
+    ctx = parse_context(kind, context)
+    last_error: str | None = None
+    if isinstance(recipient, User):
+        email, user_id = recipient.email, recipient.id
+        lang = language_of(language or recipient.language)
+        preference = session.get(NotificationPreference, user_id) if user_id else None
+        routing = route(preference=preference, kind=kind, now=now, zone=ZoneInfo(settings.timezone))
+        if not recipient.is_active:
+            routing, last_error = Routing("skipped", now), "inactive account"
+    else:
+        email, user_id, lang = recipient, None, language_of(language)
+        routing = Routing("pending", now)
+    if routing.status in ("pending", "held") and is_suppressed(session=session, email=email):
+        routing, last_error = Routing("suppressed", now), "address on the suppression list"
+    insert_ignore(
+        session=session,
+        model=Notification,
+        conflict="dedup_key",
+        values={
+            "dedup_key": dedup_key,
+            "kind": kind,
+            "recipient_user_id": user_id,
+            "recipient_email": email,
+            "language": lang,
+            "context": ctx.model_dump(mode="json"),
+            "work_item_id": work_item_id,
+            "status": routing.status,
+            "attempts": 0,
+            "next_attempt_at": routing.next_attempt_at,
+            "created_at": now,
+            "last_error": last_error,
+        },
+    )
+    return session.exec(select(Notification).where(Notification.dedup_key == dedup_key)).one()

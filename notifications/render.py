@@ -1,0 +1,146 @@
+"""Render a notification's subject, HTML and text parts from one typed context.
+
+Templates live in `notifications/templates/<lang>/<kind>.{subject,html,txt}`; HTML is
+autoescaped, every undefined name is an error (StrictUndefined). Dates are shown in the
+agency's time zone; links are built from `settings.base_url`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from pydantic import BaseModel
+
+from notifications.contexts import CONTEXTS, Kind, MailContext
+from workflow.errors import InvalidInput
+from workflow.settings import Settings, get_settings
+
+LANGUAGES = ("vi", "en")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a mail says: one subject line and two bodies from the same context."""
+
+    subject: str
+    html: str
+    text: str
+
+
+def language_of(value: str | None) -> str:
+    """A supported language; anything else falls back to Vietnamese."""
+    return value if value in LANGUAGES else "vi"
+
+
+def parse_context(kind: str, context: dict[str, Any] | BaseModel) -> MailContext:
+    """Validate `context` against the kind's model (raises InvalidInput)."""
+    try:
+        model = CONTEXTS[Kind(kind)]
+    except ValueError as exc:
+        raise InvalidInput(f"unknown notification kind {kind!r}") from exc
+    if isinstance(context, model):
+        return context
+    raw = context.model_dump() if isinstance(context, BaseModel) else context
+    try:
+        return model.model_validate(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"bad context for {kind}: {exc}") from exc
+
+
+class Renderer:
+    """A compiled template set bound to one configuration (base URL, zone, agency)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.base_url = settings.base_url.rstrip("/")
+        self.zone = ZoneInfo(settings.timezone)
+        self.env = Environment(
+            loader=PackageLoader("notifications", "templates"),
+            autoescape=select_autoescape(["html"], default_for_string=False, default=False),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.env.globals.update(
+            base_url=self.base_url,
+            agency_name=settings.agency_name,
+            sender_name=settings.mail_from_name,
+            item_url=self.item_url,
+            report_url=lambda report_id: f"{self.base_url}/reports/{report_id}",
+            preferences_url=f"{self.base_url}/me/notifications",
+        )
+        self.env.filters.update(day=self.format_day, clip=_clip)
+        self._templates: dict[tuple[str, str, str], Template] = {}
+
+    def item_url(self, item_id: int) -> str:
+        return f"{self.base_url}/items/{item_id}"
+
+    def format_day(self, value: datetime | date, lang: str = "vi") -> str:
+        """dd/mm/yyyy in Vietnamese; '20 Mar 2026' in English; datetimes in the agency zone."""
+        day = value.astimezone(self.zone).date() if isinstance(value, datetime) else value
+        if lang == "en":
+            return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+        return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+    def _template(self, lang: str, kind: str, part: str) -> Template:
+        key = (lang, kind, part)
+        found = self._templates.get(key)
+        if found is None:
+            found = self._templates[key] = self.env.get_template(f"{lang}/{kind}.{part}")
+        return found
+
+    def _vars(self, context: MailContext, lang: str, unsubscribe_url: str | None) -> dict[str, Any]:
+        # Shallow: nested models stay typed objects, so templates read `item.due_at`.
+        values = {name: getattr(context, name) for name in type(context).model_fields}
+        values.update(lang=lang, unsubscribe_url=unsubscribe_url)
+        return values
+
+    def subject(self, *, kind: str, language: str, context: dict[str, Any] | BaseModel) -> str:
+        lang = language_of(language)
+        ctx = parse_context(kind, context)
+        text = self._template(lang, kind, "subject").render(self._vars(ctx, lang, None))
+        return " ".join(text.split())
+
+    def render(
+        self,
+        *,
+        kind: str,
+        language: str,
+        context: dict[str, Any] | BaseModel,
+        unsubscribe_url: str | None = None,
+    ) -> Rendered:
+        """Render all three parts of one mail."""
+        lang = language_of(language)
+        ctx = parse_context(kind, context)
+        values = self._vars(ctx, lang, unsubscribe_url)
+        subject = self._template(lang, kind, "subject").render(values)
+        return Rendered(
+            subject=" ".join(subject.split()),
+            html=self._template(lang, kind, "html").render(values),
+            text=self._template(lang, kind, "txt").render(values),
+        )
+
+
+def _clip(value: str, width: int = 90) -> str:
+    """Shorten a long title for a subject line, on a word boundary."""
+    if len(value) <= width:
+        return value
+    cut = value[: width - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+_RENDERERS: dict[int, tuple[Settings, Renderer]] = {}
+
+
+def get_renderer(settings: Settings | None = None) -> Renderer:
+    """The renderer for these settings (templates compiled once per settings object)."""
+    settings = settings or get_settings()
+    cached = _RENDERERS.get(id(settings))
+    if cached is None or cached[0] is not settings:
+        cached = _RENDERERS[id(settings)] = (settings, Renderer(settings))
+    return cached[1]

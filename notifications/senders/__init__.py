@@ -1,0 +1,51 @@
+"""Mail senders: SMTP for production, a maildir for the embedded default.
+
+A sender opens a `batch()` (one reused connection for SMTP) and answers each `send()`
+with an `Outcome`; it never raises for a message, so one bad row cannot stop a batch.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from notifications.message import OutgoingMail
+from workflow.settings import Settings
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The server's answer to one message."""
+
+    accepted: bool
+    permanent: bool = False
+    # True when the server refused the recipient address itself (RCPT 5xx): suppress it.
+    recipient_refused: bool = False
+    error: str = ""
+
+
+ACCEPTED = Outcome(accepted=True)
+
+
+def temporary(error: str) -> Outcome:
+    return Outcome(accepted=False, error=error)
+
+
+class Batch(Protocol):
+    def send(self, mail: OutgoingMail) -> Outcome: ...
+
+
+class Sender(Protocol):
+    def batch(self) -> AbstractContextManager[Batch]: ...
+
+
+def get_sender(settings: Settings) -> Sender:
+    """The configured sender: maildir (embedded default) or SMTP."""
+    if settings.mail_backend == "smtp":
+        from notifications.senders.smtp import SmtpSender
+
+        return SmtpSender(settings)
+    from notifications.senders.maildir import MaildirSender
+
+    return MaildirSender(settings.var_dir / "mail")

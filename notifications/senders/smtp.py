@@ -1,0 +1,119 @@
+"""SMTP sender: one reused connection per batch, replies classified as 2xx / 4xx / 5xx.
+
+smtplib on one connection was measured against aiosmtplib in bench/outbox.py: the outbox
+overhead is in rendering and the database, not the wire, so the simpler blocking client
+stays (see docs/decisions/0005-outbox-delivery.md).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+from notifications.message import OutgoingMail
+from notifications.senders import ACCEPTED, Outcome, temporary
+from workflow.settings import Settings
+
+
+def classify(code: int, reply: bytes | str, *, recipient: bool) -> Outcome:
+    """4xx (and anything odd) is temporary; 5xx is permanent, suppressing on RCPT."""
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    error = f"{code} {text}".strip()
+    if 500 <= code < 600:
+        return Outcome(accepted=False, permanent=True, recipient_refused=recipient, error=error)
+    return temporary(error)
+
+
+class SmtpBatch:
+    """One connection, opened on the first message, reopened once after a disconnect."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.conn: smtplib.SMTP | None = None
+        self.broken: str | None = None
+
+    def _tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.settings.smtp_ca_file)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        conn: smtplib.SMTP
+        if s.smtp_security == "ssl":
+            conn = smtplib.SMTP_SSL(
+                s.smtp_host,
+                s.smtp_port,
+                timeout=s.smtp_timeout_seconds,
+                context=self._tls_context(),
+            )
+        else:
+            conn = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+        try:
+            conn.ehlo()
+            if s.smtp_security == "starttls":
+                conn.starttls(context=self._tls_context())
+                conn.ehlo()
+            if s.smtp_username:
+                password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+                conn.login(s.smtp_username, password)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _drop(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def send(self, mail: OutgoingMail) -> Outcome:
+        if self.broken is not None:
+            # The server was unreachable a moment ago: defer without a timeout per message.
+            return temporary(self.broken)
+        if self.conn is None:
+            try:
+                self.conn = self._connect()
+            except smtplib.SMTPAuthenticationError as exc:
+                self.broken = f"authentication failed: {exc.smtp_code} {exc.smtp_error!r}"
+                return temporary(self.broken)
+            except (OSError, smtplib.SMTPException) as exc:
+                self.broken = f"connect {self.settings.smtp_host}:{self.settings.smtp_port}: {exc}"
+                return temporary(self.broken)
+        try:
+            self.conn.sendmail(mail.envelope_from, [mail.recipient], mail.data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = exc.recipients.get(mail.recipient, (451, b"refused"))
+            return classify(code, reply, recipient=True)
+        except smtplib.SMTPSenderRefused as exc:
+            # MAIL FROM refused is our configuration, not this message: keep retrying.
+            return temporary(f"sender refused: {exc.smtp_code} {exc.smtp_error!r}")
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:
+                self._drop()
+            return classify(exc.smtp_code, exc.smtp_error, recipient=False)
+        except (OSError, smtplib.SMTPException) as exc:
+            self._drop()
+            return temporary(f"connection lost: {exc}")
+        return ACCEPTED
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with suppress(OSError, smtplib.SMTPException):
+                self.conn.quit()
+            self._drop()
+
+
+class SmtpSender:
+    """Sends through the configured server (STARTTLS, SMTPS, AUTH from settings)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @contextmanager
+    def batch(self) -> Iterator[SmtpBatch]:
+        batch = SmtpBatch(self.settings)
+        try:
+            yield batch
+        finally:
+            batch.close()

@@ -1,0 +1,91 @@
+"""Embedded default: deliver_outbox on SQLite writes a maildir, shown at /dev/mailbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from notifications.delivery import deliver_outbox
+from notifications.outbox import enqueue
+from notifications.senders import get_sender
+from notifications.senders.maildir import list_messages, read_message
+from tests.conftest import SAMPLE_ORG
+from tests.integration.notifications.conftest import reminder_context
+from workflow import db
+from workflow.migrate import upgrade
+from workflow.models.org import User
+from workflow.services.org import load_org
+from workflow.settings import get_settings
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    url = f"sqlite:///{tmp_path / 'pf.db'}"
+    monkeypatch.setenv("PLANFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("PLANFLOW_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("PLANFLOW_MAIL_BACKEND", "maildir")
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    upgrade(url)
+    with db.session_scope() as session:
+        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+    yield tmp_path
+    db.get_engine.cache_clear()
+    get_settings.cache_clear()
+
+
+def test_maildir_delivery_and_dev_mailbox(embedded: Path) -> None:
+    settings = get_settings()
+    with db.session_scope() as session:
+        linh = session.exec(select(User).where(User.username == "cchc.linh")).one()
+        enqueue(
+            session=session,
+            kind="reminder",
+            recipient=linh,
+            context=reminder_context(linh, title="Tổng hợp số liệu chỉ số PAR INDEX", now=NOW),
+            dedup_key="reminder:7:maildir",
+            now=NOW,
+        )
+    with db.session_scope() as session:
+        result = deliver_outbox(session=session, now=NOW, sender=get_sender(settings))
+    assert result.sent == 1
+
+    [summary] = list_messages(embedded / "mail")
+    assert summary.subject.startswith(
+        "[Nhắc việc] Tổng hợp số liệu chỉ số PAR INDEX – hạn 05/03/2026"
+    )
+    assert summary.recipient == f"Đinh Thị Linh <{linh.email}>"
+    view = read_message(embedded / "mail", summary.key)
+    assert view is not None and "Kính gửi Đinh Thị Linh" in view.text
+    assert (embedded / "mail" / "new" / summary.key).read_bytes().count(b"\r\n") == 0
+
+    from api.app import create_app
+
+    with TestClient(create_app()) as client:
+        page = client.get("/dev/mailbox")
+        assert page.status_code == 200
+        assert "Tổng hợp số liệu chỉ số PAR INDEX" in page.text
+        assert f'href="/dev/mailbox/{summary.key}"' in page.text
+        shown = client.get(f"/dev/mailbox/{summary.key}")
+        assert shown.status_code == 200
+        assert "sandbox" in shown.headers["content-security-policy"]
+        assert f'href="{settings.base_url}/items/42"' in shown.text
+        assert client.get("/dev/mailbox/nope").status_code == 404
+
+
+def test_dev_mailbox_is_off_when_mail_goes_to_smtp(
+    embedded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLANFLOW_MAIL_BACKEND", "smtp")
+    get_settings.cache_clear()
+    from api.app import create_app
+
+    with TestClient(create_app()) as client:
+        assert client.get("/dev/mailbox").status_code == 404

@@ -1,0 +1,302 @@
+"""The fixture's Q1 2026 report rendered: DOCX (Nghị định 30 layout), XLSX, mail, PDF."""
+
+from __future__ import annotations
+
+import email
+import io
+import smtplib
+import socket
+from email.header import decode_header, make_header
+from email.message import Message
+from email.policy import compat32
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.shared import Pt
+from openpyxl import load_workbook
+from sqlmodel import Session
+
+from tests.integration.report_fixture import BUILD_NOW, seed
+from workflow.reporting import charts
+from workflow.reporting.build import build_report
+from workflow.reporting.docx_report import render_docx
+from workflow.reporting.mail import render_mail
+from workflow.reporting.pdf import docx_to_pdf, soffice_path
+from workflow.reporting.snapshot import ReportSnapshot
+from workflow.reporting.xlsx_report import render_xlsx
+from workflow.settings import Settings
+
+SETTINGS = Settings(
+    agency_parent_name="UBND TỈNH BẮC NINH",
+    agency_place="Bắc Ninh",
+    signer_name="Lê Thị Lan",
+    report_recipients=["UBND tỉnh (để b/c)", "Giám đốc Sở (để b/c)"],
+)
+
+
+@pytest.fixture(scope="module")
+def rendered(pg_engine: Any) -> tuple[ReportSnapshot, dict[str, bytes]]:
+    """Build once per module (rolled back afterwards) and render the charts."""
+    from tests.conftest import SAMPLE_ORG
+    from workflow.services.org import load_org
+
+    with pg_engine.connect() as conn:
+        trans = conn.begin()
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+        seed(session)
+        run = build_report(
+            session=session, now=BUILD_NOW, kind="quarterly", period="2026Q1", settings=SETTINGS
+        )
+        snap = ReportSnapshot.from_json(run.snapshot)
+        session.close()
+        trans.rollback()
+    return snap, charts.render_all(snap)
+
+
+@pytest.fixture(scope="module")
+def docx_bytes(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> bytes:
+    snap, images = rendered
+    return render_docx(snap, charts=images, settings=SETTINGS)
+
+
+def texts(cell: Any) -> list[str]:
+    return [p.text for p in cell.paragraphs if p.text]
+
+
+def test_charts_are_png(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> None:
+    snap, images = rendered
+    assert set(images) == {"completion-by-area", "overdue-by-unit", "trend"}
+    assert all(png.startswith(b"\x89PNG\r\n") for png in images.values())
+    assert charts.trend(snap) == images["trend"]  # deterministic bytes
+
+
+def test_docx_page_fonts_and_margins(docx_bytes: bytes) -> None:
+    doc = Document(io.BytesIO(docx_bytes))
+    sec = doc.sections[0]
+    mm = [
+        round(v.mm, 1)
+        for v in (
+            sec.page_width,
+            sec.page_height,
+            sec.top_margin,
+            sec.bottom_margin,
+            sec.left_margin,
+            sec.right_margin,
+        )
+    ]
+    assert mm == [210, 297, 20, 20, 30, 15]  # A4; margins of Nghị định 30
+    normal = doc.styles["Normal"]
+    assert (normal.font.name, normal.font.size) == ("Times New Roman", Pt(14))
+    sizes = {
+        run.font.size
+        for p in doc.paragraphs
+        for run in p.runs
+        if run.text.strip() and run.font.size is not None
+    }
+    assert sizes <= {Pt(13), Pt(14)}
+    assert {run.font.name for p in doc.paragraphs for run in p.runs if run.text.strip()} == {
+        "Times New Roman"
+    }
+
+
+def test_docx_header_table_issuer_motto_number_and_date(docx_bytes: bytes) -> None:
+    doc = Document(io.BytesIO(docx_bytes))
+    header = doc.tables[0]
+    assert len(header.columns) == 2
+    assert 'w:val="nil"' in header._tbl.tblPr.xml  # borderless
+    (issuer, motto), (number, place) = ([c for c in r.cells] for r in header.rows)
+    assert texts(issuer) == ["UBND TỈNH BẮC NINH", "SỞ NỘI VỤ"]
+    assert issuer.paragraphs[1].runs[0].font.bold
+    assert texts(motto) == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert all(p.runs[0].font.bold for p in motto.paragraphs if p.text)
+    assert "w:pBdr" in motto._tc.xml  # the rule under the motto
+    assert texts(number)[0].replace(" ", "") == "Số:/BC-SNV"
+    assert texts(place) == ["Bắc Ninh, ngày 17 tháng 3 năm 2026"]
+    assert place.paragraphs[-1].runs[0].font.italic
+    body = [p.text for p in doc.paragraphs]
+    i = body.index("BÁO CÁO")
+    assert body[i + 1] == "Kết quả thực hiện công tác cải cách hành chính quý I năm 2026"
+    for heading in (
+        "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH",
+        "II. KẾT QUẢ THỰC HIỆN THEO CÁC LĨNH VỰC",
+        "III. ĐÁNH GIÁ CHUNG",
+        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
+        "V. KIẾN NGHỊ, ĐỀ XUẤT",
+    ):
+        assert heading in body
+
+
+def test_docx_signature_block_and_recipients(docx_bytes: bytes) -> None:
+    doc = Document(io.BytesIO(docx_bytes))
+    recipients, signer = doc.tables[-1].rows[0].cells
+    assert texts(signer) == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Lê Thị Lan"]
+    assert all(p.runs[0].font.bold for p in signer.paragraphs if p.text)
+    assert texts(recipients) == [
+        "Nơi nhận:",
+        "- UBND tỉnh (để b/c);",
+        "- Giám đốc Sở (để b/c);",
+        "- Lưu: VT, CCHC.",
+    ]
+    first = recipients.paragraphs[0].runs[0].font
+    assert (first.bold, first.italic, first.size) == (True, True, Pt(12))
+    assert recipients.paragraphs[1].runs[0].font.size == Pt(11)
+
+
+def test_docx_tables_carry_the_numbers(docx_bytes: bytes) -> None:
+    doc = Document(io.BytesIO(docx_bytes))
+    tables = {t.rows[0].cells[1].text: t for t in doc.tables[1:-1]}
+    by_area = [[c.text for c in r.cells] for r in tables["Lĩnh vực"].rows]
+    assert by_area[1] == ["1", "Cải cách thể chế", "7", "2", "1", "2", "2", "7", "1", "42,9"]
+    assert by_area[-1] == ["", "Tổng cộng", "12", "3", "2", "3", "4", "18", "2", "41,7"]
+    by_unit = {r.cells[1].text: [c.text for c in r.cells[2:7]] for r in tables["Đơn vị"].rows}
+    assert by_unit["Phòng Cải cách hành chính"] == ["6", "2", "1", "1", "2"]
+    overdue = [[c.text for c in r.cells] for r in tables["Nhiệm vụ"].rows[1:]]
+    assert overdue[0] == [
+        "1",
+        "Nhiệm vụ k",
+        "Phòng Cải cách hành chính",
+        "Cao Văn Nam",
+        "27/02/2026",
+        "10",
+    ]
+    indicators = {r.cells[1].text: [c.text for c in r.cells[2:]] for r in tables["Chỉ tiêu"].rows}
+    assert indicators["Tỷ lệ hồ sơ TTHC được xử lý trực tuyến (%)"] == [
+        ">= 100 đến năm 2030",
+        "92",
+        "10/03/2026",
+        "Có nguy cơ chậm",
+    ]
+    assert len(doc.inline_shapes) == 3
+
+
+def test_xlsx_appendix_cells(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> None:
+    snap, _ = rendered
+    wb = load_workbook(io.BytesIO(render_xlsx(snap)))
+    assert wb.sheetnames == [
+        "Theo lĩnh vực",
+        "Theo đơn vị",
+        "Nhiệm vụ quá hạn",
+        "Chỉ tiêu",
+        "Xu hướng",
+    ]
+    ws = wb["Theo lĩnh vực"]
+    assert ws.freeze_panes == "C5"
+    assert ws["B4"].value == "Lĩnh vực" and ws["B4"].font.b
+    assert [c.value for c in ws[5]][:9] == [1, "Cải cách thể chế", 7, 2, 1, 2, 2, 7, 1]
+    total = [c.value for c in ws[9]]
+    assert total[1:9] == ["Tổng cộng", 12, 3, 2, 3, 4, 18, 2]
+    assert total[9] == pytest.approx(5 / 12)
+    assert ws["J9"].number_format == "0.0%"
+    od = wb["Nhiệm vụ quá hạn"]
+    assert [od["B5"].value, od["D5"].value, od["E5"].value, od["G5"].value] == [
+        "Nhiệm vụ k",
+        "Phòng Cải cách hành chính",
+        "Cao Văn Nam",
+        10,
+    ]
+    assert od["F5"].number_format == "dd/mm/yyyy"
+    ind = wb["Chỉ tiêu"]
+    assert [ind["E5"].value, ind["G5"].value, ind["H5"].value, ind["J5"].value] == [
+        2026,
+        90,
+        50,
+        "Chậm tiến độ",
+    ]
+    trend = wb["Xu hướng"]
+    assert [trend["A7"].value, trend["C7"].value, trend["D7"].value] == ["2025Q4", 12, 1]
+
+
+def test_mail_parts_and_deputy_scope(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> None:
+    snap, images = rendered
+    mail = render_mail(snap, charts=images, settings=SETTINGS)
+    assert mail.subject == (
+        "[Sở Nội vụ] Báo cáo kết quả thực hiện công tác cải cách hành chính quý I năm 2026"
+    )
+    assert "Tổng số 12 nhiệm vụ; đã hoàn thành 5 nhiệm vụ (đạt 41,7%)" in mail.text
+    assert "Nhiệm vụ k | Phòng Cải cách hành chính | Cao Văn Nam | hạn 27/02/2026 | quá 10" in (
+        mail.text
+    )
+    for cid in mail.images:
+        assert f'src="cid:{cid}"' in mail.html
+    scoped = render_mail(snap, charts=images, settings=SETTINGS, unit_codes={"TCBC"})
+    assert "Tổng số 3 nhiệm vụ" in scoped.text
+    assert "Nhiệm vụ k" not in scoped.text and "Nhiệm vụ e" in scoped.text
+    assert scoped.subject.endswith("(các đơn vị phụ trách)")
+
+
+def test_mail_html_escapes_item_titles(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> None:
+    snap, images = rendered
+    evil = snap.overdue_items[0].model_copy(update={"title": "<script>x</script>"})
+    tampered = snap.model_copy(update={"overdue_items": [evil]})
+    mail = render_mail(tampered, charts=images, settings=SETTINGS)
+    assert "<script>" not in mail.html and "&lt;script&gt;x&lt;/script&gt;" in mail.html
+    assert "<script>x</script>" in mail.text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_mail_arrives_intact_at_a_real_smtp_server(
+    rendered: tuple[ReportSnapshot, dict[str, bytes]],
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    received: list[bytes] = []
+
+    class Collect:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(envelope.content)
+            return "250 OK"
+
+    snap, images = rendered
+    mail = render_mail(snap, charts=images, settings=SETTINGS)
+    port = _free_port()
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        msg = mail.to_mime(
+            sender="planflow@sonoivu.example.vn",
+            sender_name="Hệ thống giao việc Sở Nội vụ",
+            recipients=["gd.minh@sonoivu.example.vn"],
+            now=BUILD_NOW,
+        )
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            smtp.sendmail(
+                "planflow@sonoivu.example.vn",
+                ["gd.minh@sonoivu.example.vn"],
+                msg.as_bytes(policy=compat32.clone(linesep="\r\n")),
+            )
+    finally:
+        controller.stop()
+    got = email.message_from_bytes(received[0])
+    assert str(make_header(decode_header(got["Subject"]))) == mail.subject
+    parts: dict[str, Message] = {}
+    cids: dict[str, bytes] = {}
+    for part in got.walk():
+        if part.get_content_maintype() == "multipart":
+            continue
+        if part["Content-ID"]:
+            cids[part["Content-ID"].strip("<>")] = part.get_payload(decode=True)
+        else:
+            parts[part.get_content_type()] = part
+    html = parts["text/html"].get_payload(decode=True).decode("utf-8")
+    text = parts["text/plain"].get_payload(decode=True).decode("utf-8")
+    assert cids == mail.images
+    assert "Tổng số 12 nhiệm vụ" in text and "Cao Văn Nam" in html
+    assert "41,7%" in html
+
+
+def test_pdf_from_docx(docx_bytes: bytes, tmp_path: Path) -> None:
+    if soffice_path() is None:
+        pytest.skip("LibreOffice is optional (make office); PDF rendering not tested here")
+    src = tmp_path / "bao-cao.docx"
+    src.write_bytes(docx_bytes)
+    pdf = docx_to_pdf(src, tmp_path / "out")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 10_000

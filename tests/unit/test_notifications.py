@@ -1,0 +1,216 @@
+"""Mail rendering, header encoding, preference arithmetic and backoff (no I/O but templates)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from jinja2 import StrictUndefined
+
+from notifications.contexts import CONTEXTS, Kind
+from notifications.delivery import retry_delay
+from notifications.message import build_message, encode_words
+from notifications.preferences import (
+    make_unsubscribe_token,
+    next_digest_at,
+    quiet_until,
+    read_unsubscribe_token,
+)
+from notifications.render import Renderer
+from workflow.errors import InvalidInput
+from workflow.settings import Settings
+
+VI_LETTERS = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộ"
+    "ờớởỡợùúủũụừứửữựỳýỷỹỵ ĐƯ<>&\"',.:-–"
+)
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+SETTINGS = Settings(_env_file=None, base_url="https://gv.example.vn/")  # type: ignore[call-arg]
+DUE = datetime(2026, 3, 20, 10, 0, tzinfo=UTC)  # 17:00 in Hanoi
+ITEM = {"id": 7, "title": "Báo cáo CCHC quý I <khẩn> & đúng hạn", "due_at": DUE}
+SAMPLES: dict[Kind, dict[str, object]] = {
+    Kind.REMINDER: {"item": ITEM, "working_days_left": 1},
+    Kind.DUE_TODAY: {"item": ITEM},
+    Kind.OVERDUE: {"item": ITEM, "working_days_late": 2},
+    Kind.ESCALATION: {
+        "level": 2,
+        "unit_names": ["Phòng CCHC", "Văn phòng"],
+        "items": [{**ITEM, "working_days_late": 2, "assignee_name": "Đinh Thị Linh"}],
+    },
+    Kind.ASSIGNED: {"item": ITEM, "assigner_name": "Mai Văn Phúc", "note": "Ưu tiên"},
+    Kind.RETURNED: {"item": ITEM, "actor_name": "Đinh Thị Linh", "reason": "Không đúng chức năng"},
+    Kind.REWORK: {"item": ITEM, "reviewer_name": "Mai Văn Phúc", "reason": "Bổ sung số liệu"},
+    Kind.EXTENSION_DECIDED: {
+        "item": ITEM,
+        "approved": False,
+        "decided_by_name": "Mai Văn Phúc",
+        "requested_due_at": DUE + timedelta(days=10),
+    },
+    Kind.DIGEST: {
+        "day": date(2026, 3, 3),
+        "entries": [{"kind": "reminder", "subject": "S", "item_id": 7}],
+    },
+    Kind.REPORT_COVER: {
+        "report_id": 3,
+        "report_label": "Báo cáo quý I năm 2026",
+        "period_start": date(2025, 12, 15),
+        "period_end": date(2026, 3, 14),
+        "totals": {"total": 1, "done_on_time": 1, "done_late": 0, "in_progress": 0, "overdue": 0},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(SETTINGS)
+
+
+def test_every_kind_has_a_sample() -> None:
+    assert set(SAMPLES) == set(Kind) == set(CONTEXTS)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("kind", list(Kind))
+def test_every_kind_renders_both_parts_in_both_languages(
+    renderer: Renderer, kind: Kind, lang: str
+) -> None:
+    out = renderer.render(
+        kind=kind,
+        language=lang,
+        context={"recipient_name": "Đinh Thị Linh", **SAMPLES[kind]},
+        unsubscribe_url="https://gv.example.vn/unsubscribe/t",
+    )
+    assert out.subject.startswith("[") and "\n" not in out.subject
+    assert out.html.startswith("<!doctype html>") and f'lang="{lang}"' in out.html
+    assert "Đinh Thị Linh" in out.text and "Đinh Thị Linh" in out.html
+    assert "https://gv.example.vn/unsubscribe/t" in out.text
+    if "item" in SAMPLES[kind] or kind == Kind.ESCALATION:
+        assert "https://gv.example.vn/items/7" in out.text
+        assert 'href="https://gv.example.vn/items/7"' in out.html
+        assert "&lt;khẩn&gt; &amp; đúng hạn" in out.html and "<khẩn>" not in out.html
+        assert "<khẩn> & đúng hạn" in out.text
+
+
+def test_subjects_tell_the_item_and_the_deadline(renderer: Renderer) -> None:
+    ctx = {"recipient_name": "Linh", **SAMPLES[Kind.REMINDER]}
+    vi = renderer.render(kind="reminder", language="vi", context=ctx).subject
+    en = renderer.render(kind="reminder", language="en", context=ctx).subject
+    assert (
+        vi
+        == "[Nhắc việc] Báo cáo CCHC quý I <khẩn> & đúng hạn – hạn 20/03/2026 (còn 1 ngày làm việc)"
+    )
+    assert (
+        en
+        == "[Reminder] Báo cáo CCHC quý I <khẩn> & đúng hạn – due 20 Mar 2026 (1 working day left)"
+    )
+    unknown = renderer.render(kind="reminder", language="fr", context=ctx).subject
+    assert unknown == vi  # unsupported language falls back to Vietnamese
+
+
+def test_long_titles_are_clipped_in_subjects_only(renderer: Renderer) -> None:
+    title = "Triển khai " + "đánh giá chỉ số cải cách hành chính " * 6
+    ctx = {"recipient_name": "Linh", "item": {**ITEM, "title": title}, "working_days_left": 2}
+    out = renderer.render(kind="reminder", language="vi", context=ctx)
+    assert "…" in out.subject and len(out.subject) < 160
+    assert title.strip() in out.text
+
+
+def test_templates_are_strict_and_contexts_typed(renderer: Renderer) -> None:
+    assert renderer.env.undefined is StrictUndefined
+    with pytest.raises(InvalidInput):
+        renderer.render(
+            kind="reminder", language="vi", context={"recipient_name": "x", "item": ITEM}
+        )
+    with pytest.raises(InvalidInput):
+        renderer.render(
+            kind="reminder",
+            language="vi",
+            context={"recipient_name": "x", "item": ITEM, "working_days_left": 1, "extra": 1},
+        )
+    naive = {**ITEM, "due_at": "2026-03-20T10:00:00"}
+    with pytest.raises(InvalidInput):
+        renderer.render(
+            kind="due_today", language="vi", context={"recipient_name": "x", "item": naive}
+        )
+
+
+@given(
+    st.text(
+        alphabet=VI_LETTERS,
+        max_size=160,
+    )
+)
+def test_encoded_subjects_decode_back_identically(subject: str) -> None:
+    subject = " ".join(subject.split()) or "x"
+    data = build_message(
+        subject=subject,
+        text="t",
+        html="h",
+        from_name="Hệ thống",
+        from_addr="a@example.vn",
+        to_name="Đinh Thị Linh",
+        to_addr="b@example.vn",
+        message_id="<m@example.vn>",
+        date_header="Mon, 02 Mar 2026 09:00:00 +0700",
+    )
+    assert all(len(line) <= 998 for line in data.split(b"\r\n"))
+    old = message_from_bytes(data, policy=policy.compat32)
+    assert str(make_header(decode_header(str(old["Subject"])))) == subject
+    assert str(message_from_bytes(data, policy=policy.default)["Subject"]) == subject
+
+
+def test_encoded_words_respect_the_rfc_2047_length() -> None:
+    folded = encode_words("Nhắc việc hạn chót " * 10)
+    assert all(len(line.strip()) <= 75 for line in folded.split("\r\n"))
+    assert encode_words("Plain ASCII subject") == "Plain ASCII subject"
+
+
+def test_quiet_hours_wrap_midnight() -> None:
+    def at(h: int, m: int = 0) -> datetime:
+        return datetime(2026, 3, 2, h, m, tzinfo=HANOI).astimezone(UTC)
+
+    assert quiet_until(now=at(22), start=21, end=7, zone=HANOI) == datetime(
+        2026, 3, 3, 7, tzinfo=HANOI
+    )
+    assert quiet_until(now=at(3), start=21, end=7, zone=HANOI) == datetime(
+        2026, 3, 2, 7, tzinfo=HANOI
+    )
+    assert quiet_until(now=at(12), start=21, end=7, zone=HANOI) is None
+    assert quiet_until(now=at(12, 30), start=12, end=13, zone=HANOI) == datetime(
+        2026, 3, 2, 13, tzinfo=HANOI
+    )
+    assert quiet_until(now=at(12), start=None, end=7, zone=HANOI) is None
+
+
+def test_next_digest_is_today_if_ahead_else_tomorrow() -> None:
+    early = datetime(2026, 3, 2, 6, 59, tzinfo=HANOI).astimezone(UTC)
+    late = datetime(2026, 3, 2, 7, 0, tzinfo=HANOI).astimezone(UTC)
+    assert next_digest_at(now=early, hour=7, zone=HANOI) == datetime(2026, 3, 2, 7, tzinfo=HANOI)
+    assert next_digest_at(now=late, hour=7, zone=HANOI) == datetime(2026, 3, 3, 7, tzinfo=HANOI)
+
+
+def test_retry_delay_grows_with_jitter_and_a_cap() -> None:
+    rng = random.Random(1)
+    delays = [
+        retry_delay(attempts=n, settings=SETTINGS, rng=rng).total_seconds() for n in range(1, 12)
+    ]
+    for n, d in enumerate(delays, start=1):
+        ceiling = min(3600.0, 60.0 * 2 ** (n - 1))
+        assert ceiling / 2 <= d <= ceiling
+    assert len({round(d, 3) for d in delays}) == len(delays)
+
+
+def test_unsubscribe_tokens_are_signed() -> None:
+    token = make_unsubscribe_token(settings=SETTINGS, user_id=5, email="a@b", kind="reminder")
+    assert read_unsubscribe_token(settings=SETTINGS, token=token).user_id == 5
+    other = Settings(_env_file=None, secret_key="another-secret-key-0123456789")  # type: ignore[call-arg]
+    with pytest.raises(InvalidInput):
+        read_unsubscribe_token(settings=other, token=token)
+    bare = make_unsubscribe_token(settings=SETTINGS, user_id=None, email="x@y.vn", kind="digest")
+    assert read_unsubscribe_token(settings=SETTINGS, token=bare).email == "x@y.vn"

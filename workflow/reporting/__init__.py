@@ -1,0 +1,1 @@
+"""Periodic reports (báo cáo định kỳ): periods, frozen snapshots and their renderings."""

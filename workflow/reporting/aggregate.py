@@ -1,0 +1,385 @@
+"""Aggregation queries behind a report: one SQL GROUP BY, then roll-ups over the groups.
+
+Each item is classified as of the period's cutoff (the first instant after its last
+day), so a period can be recomputed later from the stored timestamps:
+- in scope: not cancelled, withdrawn or returned; created before the cutoff; not
+  closed before the period began (earlier work belongs to earlier reports);
+- done on time / done late: done before the cutoff (`closed_on_time`, or closed by
+  `due_at` when the engine left it unset);
+- otherwise open at the cutoff: overdue when `due_at` is before it, else in progress
+  on time (an item done after the cutoff was still in progress then).
+
+Working days overdue need the holiday calendar, which lives in Python: a second query
+groups the overdue items by their local due date, so the calendar is consulted once per
+(area, unit, due date) group, never once per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, and_, case, cast, func, literal, literal_column, not_, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from workflow.calendar import WorkCalendar
+from workflow.models.org import Unit, User
+from workflow.models.plan import Area, Indicator, IndicatorReading, IndicatorTarget, PlanTask
+from workflow.models.work import ExtensionRequest, WorkItem
+from workflow.reporting.periods import Period
+from workflow.reporting.snapshot import Counts, GroupRow, IndicatorRow, ItemRow
+from workflow.states import State
+
+OTHER_AREA = "Nhiệm vụ khác (ngoài kế hoạch)"
+EXCLUDED_STATES = [State.CANCELLED.value, State.WITHDRAWN.value, State.RETURNED.value]
+COUNT_FIELDS = [
+    "total",
+    "done_on_time",
+    "done_late",
+    "in_progress_on_time",
+    "overdue",
+    "new_overdue",
+    "escalated",
+    "extension_requests",
+]
+
+wi = WorkItem.__table__  # type: ignore[attr-defined]
+pt = PlanTask.__table__  # type: ignore[attr-defined]
+er = ExtensionRequest.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The instants bounding a period, in UTC, plus what the calendar needs."""
+
+    begin: datetime
+    cutoff: datetime
+    last_day: date
+    tz: str
+
+    @classmethod
+    def of(cls, period: Period, tz: str) -> Window:
+        return cls(period.begin_at(tz), period.cutoff_at(tz), period.end, tz)
+
+
+def local_date(session: Session, column: Any, window: Window) -> ColumnElement[Any]:
+    """The agency-zone calendar date of a UTC timestamp column, in SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone(window.tz, column), Date)
+    # SQLite stores UTC wall time; the zone's offset at the cutoff is exact for Vietnam
+    # (no daylight saving time).
+    offset = ZoneInfo(window.tz).utcoffset(window.cutoff.replace(tzinfo=None)) or timedelta()
+    return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+
+def _as_date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def scope_filter(window: Window, plan_id: int | None = None) -> ColumnElement[bool]:
+    """Items counted in a period (see the module docstring)."""
+    conds = [
+        wi.c.state.not_in(EXCLUDED_STATES),
+        wi.c.created_at < window.cutoff,
+        or_(wi.c.closed_at.is_(None), wi.c.closed_at >= window.begin),
+    ]
+    if plan_id is not None:
+        conds.append(pt.c.plan_id == plan_id)
+    return and_(*conds)
+
+
+def _flags(window: Window) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    done = and_(wi.c.state == State.DONE.value, wi.c.closed_at < window.cutoff)
+    on_time = func.coalesce(wi.c.closed_on_time, wi.c.closed_at <= wi.c.due_at)
+    overdue = and_(not_(done), wi.c.due_at < window.cutoff)
+    return done, on_time, overdue
+
+
+def grouped_counts(
+    session: Session, window: Window, *, calendar: WorkCalendar, plan_id: int | None = None
+) -> dict[tuple[int | None, int], Counts]:
+    """Counts per (area id, lead unit id), from one GROUP BY query."""
+    done, on_time, overdue = _flags(window)
+    ext = (
+        select(er.c.work_item_id, func.count().label("n"))
+        .where(er.c.created_at >= window.begin, er.c.created_at < window.cutoff)
+        .group_by(er.c.work_item_id)
+        .subquery("ext")
+    )
+
+    # Inline 1/0 literals: as bound parameters they would reach PostgreSQL untyped and
+    # make every SUM slower.
+    one: ColumnElement[int] = literal_column("1")
+    zero: ColumnElement[int] = literal_column("0")
+
+    def flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
+        return case((cond, one), else_=zero)
+
+    # The classification per row lives in a derived table so that the outer GROUP BY
+    # names plain columns (PostgreSQL will not match two copies of a parametrised CASE).
+    rows = (
+        select(
+            pt.c.area_id.label("area_id"),
+            wi.c.lead_unit_id.label("unit_id"),
+            flag(and_(done, on_time)).label("done_on_time"),
+            flag(and_(done, not_(on_time))).label("done_late"),
+            flag(and_(not_(done), wi.c.due_at >= window.cutoff)).label("in_progress_on_time"),
+            flag(overdue).label("overdue"),
+            flag(and_(overdue, wi.c.due_at >= window.begin)).label("new_overdue"),
+            flag(and_(not_(done), wi.c.escalation_level > 0)).label("escalated"),
+            func.coalesce(ext.c.n, zero).label("extension_requests"),
+        )
+        .select_from(
+            wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id).outerjoin(
+                ext, ext.c.work_item_id == wi.c.id
+            )
+        )
+        .where(scope_filter(window, plan_id))
+        .subquery("classified")
+    )
+    stmt = select(
+        rows.c.area_id,
+        rows.c.unit_id,
+        func.count().label("total"),
+        *(func.sum(rows.c[name]).label(name) for name in COUNT_FIELDS[1:]),
+    ).group_by(rows.c.area_id, rows.c.unit_id)
+    acc: dict[tuple[int | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in session.execute(stmt).mappings():
+        cell = acc[(row["area_id"], row["unit_id"])]
+        for name in COUNT_FIELDS:
+            cell[name] += int(row[name] or 0)
+    # Overdue items only, by local due date: a separate narrow query, because a due-date
+    # key in the main GROUP BY makes PostgreSQL misjudge the group count and sort on disk.
+    late = (
+        select(
+            pt.c.area_id.label("area_id"),
+            wi.c.lead_unit_id.label("unit_id"),
+            local_date(session, wi.c.due_at, window).label("due_on"),
+        )
+        .select_from(wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id))
+        .where(scope_filter(window, plan_id), overdue)
+        .subquery("late")
+    )
+    by_day = select(
+        late.c.area_id, late.c.unit_id, late.c.due_on, func.count().label("n")
+    ).group_by(late.c.area_id, late.c.unit_id, late.c.due_on)
+    for row in session.execute(by_day).mappings():
+        cell = acc[(row["area_id"], row["unit_id"])]
+        days = max(0, calendar.working_days_between(_as_date(row["due_on"]), window.last_day))
+        cell["overdue_working_days"] += days * int(row["n"])
+        cell["max_overdue_working_days"] = max(cell["max_overdue_working_days"], days)
+    return {key: Counts(**cell) for key, cell in acc.items()}
+
+
+def merge(counts: Iterable[Counts]) -> Counts:
+    """Add up counts (sums, except the maximum which stays a maximum)."""
+    total: dict[str, int] = defaultdict(int)
+    for c in counts:
+        for name, value in c.model_dump().items():
+            if name == "max_overdue_working_days":
+                total[name] = max(total[name], value)
+            else:
+                total[name] += value
+    return Counts(**total)
+
+
+def roll_up(
+    session: Session, groups: dict[tuple[int | None, int], Counts]
+) -> tuple[Counts, list[GroupRow], list[GroupRow]]:
+    """Totals, rows per area (plan order) and per unit (org chart order)."""
+    by_area: dict[int | None, list[Counts]] = defaultdict(list)
+    by_unit: dict[int, list[Counts]] = defaultdict(list)
+    for (area_id, unit_id), c in groups.items():
+        by_area[area_id].append(c)
+        by_unit[unit_id].append(c)
+    area_ids = [a for a in by_area if a is not None]
+    areas = {
+        a.id: a
+        for a in session.execute(select(Area).where(Area.id.in_(area_ids))).scalars()  # type: ignore[union-attr]
+    }
+    units = {
+        u.id: u
+        for u in session.execute(select(Unit).where(Unit.id.in_(list(by_unit)))).scalars()  # type: ignore[union-attr]
+    }
+    area_rows = [
+        GroupRow(id=a.id, code=str(a.number), name=a.title, counts=merge(by_area[a.id]))
+        for a in sorted(areas.values(), key=lambda a: (a.plan_id, a.number))
+    ]
+    if None in by_area:
+        area_rows.append(GroupRow(id=None, code="", name=OTHER_AREA, counts=merge(by_area[None])))
+    unit_rows = [
+        GroupRow(id=u.id, code=u.code, name=u.name, counts=merge(by_unit[u.id or 0]))
+        for u in sorted(units.values(), key=lambda u: u.id or 0)
+    ]
+    return merge(groups.values()), area_rows, unit_rows
+
+
+def area_label(number: int | None, title: str | None) -> str:
+    return f"{number}. {title}" if number is not None else OTHER_AREA
+
+
+def item_rows(
+    session: Session,
+    window: Window,
+    *,
+    calendar: WorkCalendar,
+    overdue: bool,
+    limit: int,
+    plan_id: int | None = None,
+) -> list[ItemRow]:
+    """Overdue items (longest overdue first) or items due in the week after the cutoff."""
+    done, _, is_overdue = _flags(window)
+    if overdue:
+        cond = is_overdue
+        order = [wi.c.due_at.asc(), wi.c.id.asc()]
+    else:
+        cond = and_(
+            not_(done),
+            wi.c.due_at >= window.cutoff,
+            wi.c.due_at < window.cutoff + timedelta(days=7),
+        )
+        order = [wi.c.due_at.asc(), wi.c.id.asc()]
+    ar = Area.__table__  # type: ignore[attr-defined]
+    un = Unit.__table__  # type: ignore[attr-defined]
+    us = User.__table__  # type: ignore[attr-defined]
+    stmt = (
+        select(
+            wi.c.id,
+            wi.c.title,
+            wi.c.state,
+            wi.c.due_at,
+            ar.c.number,
+            ar.c.title.label("area_title"),
+            un.c.code,
+            un.c.name,
+            us.c.full_name,
+        )
+        .select_from(
+            wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id)
+            .outerjoin(ar, ar.c.id == pt.c.area_id)
+            .join(un, un.c.id == wi.c.lead_unit_id)
+            .join(us, us.c.id == wi.c.assignee_id)
+        )
+        .where(scope_filter(window, plan_id), cond)
+        .order_by(*order)
+        .limit(limit)
+    )
+    zone = ZoneInfo(window.tz)
+    out = []
+    for r in session.execute(stmt).mappings():
+        due_on = r["due_at"].astimezone(zone).date()
+        days = max(0, calendar.working_days_between(due_on, window.last_day)) if overdue else 0
+        out.append(
+            ItemRow(
+                id=r["id"],
+                title=r["title"],
+                area=area_label(r["number"], r["area_title"]),
+                unit_code=r["code"],
+                unit_name=r["name"],
+                assignee=r["full_name"],
+                due_on=due_on,
+                working_days_overdue=days,
+                state=r["state"],
+            )
+        )
+    return out
+
+
+def indicator_status(
+    comparator: str | None, target: float | None, actual: float | None, at_risk_ratio: float
+) -> str:
+    """on_track when the target is met; at_risk within `at_risk_ratio` of it; else off_track.
+
+    For "lower is better" comparators (<=, <, rank<=) the ratio is target / actual.
+    """
+    if comparator is None or target is None:
+        return "no_target"
+    if actual is None:
+        return "no_data"
+    met = {
+        ">=": actual >= target,
+        ">": actual > target,
+        "=": actual == target,
+        "<=": actual <= target,
+        "<": actual < target,
+        "rank<=": actual <= target,
+        "increase>=": actual >= target,
+    }[comparator]
+    if met:
+        return "on_track"
+    lower_is_better = comparator in ("<=", "<", "rank<=")
+    if lower_is_better:
+        ratio = target / actual if actual else 0.0
+    else:
+        ratio = actual / target if target else 0.0
+    return "at_risk" if ratio >= at_risk_ratio else "off_track"
+
+
+def indicator_rows(
+    session: Session, period: Period, *, at_risk_ratio: float, plan_id: int | None = None
+) -> list[IndicatorRow]:
+    """Each indicator's target for the next milestone year (the last one once all have
+    passed) against its latest reading within the period."""
+    year = period.end.year
+    ar = Area.__table__  # type: ignore[attr-defined]
+    ind = Indicator.__table__  # type: ignore[attr-defined]
+    tg = IndicatorTarget.__table__  # type: ignore[attr-defined]
+    rd = IndicatorReading.__table__  # type: ignore[attr-defined]
+    # Next milestone first (year >= the period's), else the latest past one.
+    target_rank = func.row_number().over(
+        partition_by=tg.c.indicator_id,
+        order_by=[case((tg.c.year >= year, 0), else_=1), func.abs(tg.c.year - literal(year))],
+    )
+    targets = select(tg, target_rank.label("rk")).subquery("t")
+    reading_rank = func.row_number().over(
+        partition_by=rd.c.indicator_id, order_by=[rd.c.as_of.desc(), rd.c.id.desc()]
+    )
+    readings = (
+        select(rd.c.indicator_id, rd.c.value, rd.c.as_of, reading_rank.label("rk"))
+        .where(rd.c.as_of >= period.start, rd.c.as_of <= period.end)
+        .subquery("r")
+    )
+    stmt = (
+        select(
+            ind.c.id,
+            ind.c.name,
+            ind.c.measure_unit,
+            ar.c.number,
+            ar.c.title.label("area_title"),
+            targets.c.year,
+            targets.c.comparator,
+            targets.c.value.label("target_value"),
+            targets.c.text.label("target_text"),
+            readings.c.value.label("actual"),
+            readings.c.as_of,
+        )
+        .select_from(
+            ind.join(ar, ar.c.id == ind.c.area_id)
+            .outerjoin(targets, and_(targets.c.indicator_id == ind.c.id, targets.c.rk == 1))
+            .outerjoin(readings, and_(readings.c.indicator_id == ind.c.id, readings.c.rk == 1))
+        )
+        .order_by(ar.c.plan_id, ar.c.number, ind.c.id)
+    )
+    if plan_id is not None:
+        stmt = stmt.where(ar.c.plan_id == plan_id)
+    return [
+        IndicatorRow(
+            id=r["id"],
+            area=area_label(r["number"], r["area_title"]),
+            name=r["name"],
+            measure_unit=r["measure_unit"],
+            target_year=r["year"],
+            comparator=r["comparator"],
+            target_value=r["target_value"],
+            target_text=r["target_text"],
+            actual=r["actual"],
+            as_of=_as_date(r["as_of"]) if r["as_of"] is not None else None,
+            status=indicator_status(r["comparator"], r["target_value"], r["actual"], at_risk_ratio),
+        )
+        for r in session.execute(stmt).mappings()
+    ]

@@ -1,0 +1,150 @@
+"""Report charts (biểu đồ) as PNG bytes: completion by area, overdue by unit, trend.
+
+matplotlib's object API with the Agg canvas, never pyplot: no global figure state, safe
+in worker threads, and no display needed.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from workflow.reporting.snapshot import ReportSnapshot
+
+COLORS = {
+    "done_on_time": "#2e7d32",
+    "done_late": "#f9a825",
+    "in_progress_on_time": "#1565c0",
+    "overdue": "#c62828",
+}
+LEGEND = {
+    "done_on_time": "Hoàn thành đúng hạn",
+    "done_late": "Hoàn thành quá hạn",
+    "in_progress_on_time": "Đang thực hiện trong hạn",
+    "overdue": "Quá hạn",
+}
+DPI = 110
+
+
+def _png(fig: Figure) -> bytes:
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    # No "Software" stamp: the same snapshot renders to the same bytes.
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def completion_by_area(snapshot: ReportSnapshot) -> bytes:
+    """Stacked horizontal bars: each area's items by status."""
+    rows = list(reversed(snapshot.by_area))
+    fig = Figure(figsize=(7.5, 0.55 * len(rows) + 1.6))
+    ax = fig.add_subplot()
+    labels = [_wrap(f"{r.code}. {r.name}" if r.code else r.name) for r in rows]
+    left = [0] * len(rows)
+    for key, color in COLORS.items():
+        values = [getattr(r.counts, key) for r in rows]
+        ax.barh(labels, values, left=left, color=color, label=LEGEND[key], height=0.6)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.set_xlabel("Số nhiệm vụ")
+    ax.set_title(f"Tình hình thực hiện theo lĩnh vực - {snapshot.period_label}", fontsize=10)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16 - 0.5 / (len(rows) + 2)),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+    )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def overdue_by_unit(snapshot: ReportSnapshot) -> bytes:
+    """Overdue items per lead unit, with the working days overdue they add up to."""
+    rows = sorted(
+        (r for r in snapshot.by_unit if r.counts.overdue),
+        key=lambda r: (r.counts.overdue, r.counts.overdue_working_days),
+    )
+    fig = Figure(figsize=(7.5, 0.5 * max(len(rows), 1) + 1.3))
+    ax = fig.add_subplot()
+    if rows:
+        bars = ax.barh(
+            [_wrap(r.name, 34) for r in rows],
+            [r.counts.overdue for r in rows],
+            color=COLORS["overdue"],
+            height=0.55,
+        )
+        for bar, r in zip(bars, rows, strict=True):
+            ax.annotate(
+                f"{r.counts.overdue} việc / {r.counts.overdue_working_days} ngày LV",
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+        ax.set_xlim(0, max(r.counts.overdue for r in rows) * 1.45 + 0.5)
+    else:
+        ax.text(
+            0.5, 0.5, "Không có nhiệm vụ quá hạn", ha="center", va="center", transform=ax.transAxes
+        )
+        ax.set_yticks([])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Số nhiệm vụ quá hạn")
+    ax.set_title(f"Nhiệm vụ quá hạn theo đơn vị - {snapshot.period_label}", fontsize=10)
+    ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def trend(snapshot: ReportSnapshot) -> bytes:
+    """Completion rate (line, %) and overdue items (bars) over the last periods."""
+    # Periods before any work was tracked would plot as a misleading 0 % completion.
+    points = [p for p in snapshot.trend if p.counts.total] or snapshot.trend[-1:]
+    fig = Figure(figsize=(7.5, 3.2))
+    ax = fig.add_subplot()
+    xs = list(range(len(points)))
+    ax.bar(
+        xs,
+        [p.counts.overdue for p in points],
+        color=COLORS["overdue"],
+        width=0.5,
+        label="Quá hạn (việc)",
+    )
+    ax.set_ylabel("Số nhiệm vụ quá hạn")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xticks(xs, [_wrap(p.label, 16) for p in points], fontsize=8)
+    ax2 = ax.twinx()
+    rates = [round(100 * p.counts.completion_rate, 1) for p in points]
+    ax2.plot(xs, rates, color=COLORS["done_on_time"], marker="o", label="Tỷ lệ hoàn thành (%)")
+    for x, r in zip(xs, rates, strict=True):
+        ax2.annotate(
+            f"{r:g}%", (x, r), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8
+        )
+    ax2.set_ylim(0, 110)
+    ax2.set_ylabel("Tỷ lệ hoàn thành (%)")
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    ax.legend(
+        handles, [str(h.get_label()) for h in handles], loc="upper left", fontsize=8, frameon=False
+    )
+    ax.set_title("Xu hướng qua các kỳ báo cáo", fontsize=10)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def render_all(snapshot: ReportSnapshot) -> dict[str, bytes]:
+    """Every chart by a stable name (used as the Content-ID in the mail)."""
+    return {
+        "completion-by-area": completion_by_area(snapshot),
+        "overdue-by-unit": overdue_by_unit(snapshot),
+        "trend": trend(snapshot),
+    }

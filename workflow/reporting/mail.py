@@ -1,0 +1,136 @@
+"""The report mail to the Director (and deputies, for their units): HTML with the charts
+as inline images (cid:), plus a text part, both rendered from one context.
+
+Only rendering lives here; the outbox and SMTP delivery are the notifications package's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.header import Header
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from workflow.reporting.aggregate import merge
+from workflow.reporting.periods import fmt_date
+from workflow.reporting.snapshot import ReportSnapshot
+from workflow.reporting.text import (
+    STATE_LABELS,
+    STATUS_LABELS,
+    headline,
+    pct,
+    summary_line,
+    trend_sentence,
+)
+from workflow.settings import Settings, get_settings
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CID_DOMAIN = "planflow"
+
+
+@dataclass(frozen=True)
+class ReportMail:
+    """A rendered report mail: `images` maps each Content-ID to PNG bytes."""
+
+    subject: str
+    html: str
+    text: str
+    images: dict[str, bytes] = field(default_factory=dict)
+
+    def to_mime(
+        self, *, sender: str, sender_name: str, recipients: Collection[str], now: datetime
+    ) -> MIMEMultipart:
+        """A multipart/related message (alternative text/html + inline PNGs).
+
+        compat32 with `Header`: the default policy loses spaces when folding some
+        Vietnamese subjects (see domain-vn.md).
+        """
+        root = MIMEMultipart("related")
+        root["Subject"] = Header(self.subject, "utf-8").encode()
+        root["From"] = formataddr((str(Header(sender_name, "utf-8")), sender))
+        root["To"] = ", ".join(recipients)
+        root["Date"] = formatdate(now.timestamp(), localtime=False)
+        alt = MIMEMultipart("alternative")
+        alt.attach(MIMEText(self.text, "plain", "utf-8"))
+        alt.attach(MIMEText(self.html, "html", "utf-8"))
+        root.attach(alt)
+        for cid, png in self.images.items():
+            img = MIMEImage(png, "png")
+            img.add_header("Content-ID", f"<{cid}>")
+            img.add_header("Content-Disposition", "inline", filename=f"{cid.split('@')[0]}.png")
+            root.attach(img)
+        return root
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def cid(name: str) -> str:
+    """The Content-ID of a chart (without angle brackets, as `cid:` URLs write it)."""
+    return f"{name}@{CID_DOMAIN}"
+
+
+def render_mail(
+    snapshot: ReportSnapshot,
+    *,
+    charts: dict[str, bytes],
+    settings: Settings | None = None,
+    unit_codes: Collection[str] | None = None,
+    report_url: str | None = None,
+) -> ReportMail:
+    """Render the mail; `unit_codes` narrows units and overdue items to a deputy's units."""
+    cfg = settings or get_settings()
+    units = [r for r in snapshot.by_unit if unit_codes is None or r.code in unit_codes]
+    overdue = [r for r in snapshot.overdue_items if unit_codes is None or r.unit_code in unit_codes]
+    due_soon = [r for r in snapshot.due_soon if unit_codes is None or r.unit_code in unit_codes]
+    scope_totals = snapshot.totals if unit_codes is None else merge(r.counts for r in units)
+    title = summary_line(snapshot)
+    subject = f"[{cfg.agency_name_text}] Báo cáo {title[0].lower()}{title[1:]}"
+    if unit_codes is not None:
+        subject += " (các đơn vị phụ trách)"
+    context: dict[str, Any] = {
+        "s": snapshot,
+        "title": title,
+        "agency": cfg.agency_name_text,
+        "scoped": unit_codes is not None,
+        "totals": scope_totals,
+        "headline": headline(scope_totals),
+        "trend_sentence": trend_sentence(snapshot.trend),
+        "units": units,
+        "overdue": overdue,
+        "overdue_more": len(overdue) < snapshot.overdue_items_total and unit_codes is None,
+        "due_soon": due_soon,
+        "status_labels": STATUS_LABELS,
+        "state_labels": STATE_LABELS,
+        "cids": {name: cid(name) for name in charts},
+        "fmt_date": fmt_date,
+        "pct": pct,
+        "report_url": report_url,
+        "cutoff_local": snapshot.cutoff_at.astimezone(ZoneInfo(cfg.timezone)),
+        "weekly": snapshot.kind == "weekly",
+    }
+    env = _env()
+    return ReportMail(
+        subject=subject,
+        html=env.get_template("report_mail.html.j2").render(context),
+        text=env.get_template("report_mail.txt.j2").render(context),
+        images={cid(name): png for name, png in charts.items()},
+    )

@@ -1,0 +1,97 @@
+"""Vietnamese wording shared by every rendering of a report (mail, DOCX, XLSX)."""
+
+from __future__ import annotations
+
+from workflow.reporting.snapshot import Counts, ReportSnapshot, TrendPoint
+
+STATUS_LABELS = {
+    "on_track": "Đạt tiến độ",
+    "at_risk": "Có nguy cơ chậm",
+    "off_track": "Chậm tiến độ",
+    "no_data": "Chưa có số liệu",
+    "no_target": "Chưa có mục tiêu",
+}
+STATE_LABELS = {
+    "assigned": "Giao việc",
+    "accepted": "Đã tiếp nhận",
+    "in_progress": "Đang thực hiện",
+    "awaiting_review": "Chờ duyệt",
+    "rework": "Yêu cầu làm lại",
+    "paused": "Tạm dừng",
+    "done": "Hoàn thành",
+}
+COLUMN_LABELS = [
+    "Tổng số",
+    "Hoàn thành đúng hạn",
+    "Hoàn thành quá hạn",
+    "Đang thực hiện trong hạn",
+    "Quá hạn",
+    "Số ngày LV quá hạn",
+    "Đề nghị gia hạn",
+    "Tỷ lệ hoàn thành (%)",
+]
+
+
+def count_cells(c: Counts) -> list[int | float]:
+    """The numbers of a row of the task tables, in COLUMN_LABELS order."""
+    return [
+        c.total,
+        c.done_on_time,
+        c.done_late,
+        c.in_progress_on_time,
+        c.overdue,
+        c.overdue_working_days,
+        c.extension_requests,
+        round(100 * c.completion_rate, 1),
+    ]
+
+
+def num(value: float, digits: int = 1) -> str:
+    """A number the Vietnamese way: decimal comma, no trailing zeros ("41,7", "100")."""
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def pct(part: int, whole: int) -> str:
+    return num(100 * part / whole if whole else 0.0)
+
+
+def summary_line(snapshot: ReportSnapshot) -> str:
+    """The trích yếu of the report."""
+    if snapshot.kind == "weekly":
+        return f"Tình hình thực hiện nhiệm vụ {snapshot.period_label}"
+    return f"Kết quả thực hiện công tác cải cách hành chính {snapshot.period_label}"
+
+
+def headline(c: Counts) -> str:
+    """One sentence with every headline number."""
+    return (
+        f"Tổng số {c.total} nhiệm vụ; đã hoàn thành {c.done} nhiệm vụ "
+        f"(đạt {pct(c.done, c.total)}%), trong đó đúng hạn {c.done_on_time}, "
+        f"quá hạn {c.done_late}; đang thực hiện trong hạn {c.in_progress_on_time}; "
+        f"quá hạn chưa hoàn thành {c.overdue} nhiệm vụ "
+        f"(tổng cộng {c.overdue_working_days} ngày làm việc quá hạn)."
+    )
+
+
+def trend_sentence(points: list[TrendPoint]) -> str | None:
+    """How the current period compares with the one before, or None without one."""
+    if len(points) < 2 or points[-2].counts.total == 0:
+        return None
+    prev, cur = points[-2], points[-1]
+    delta = 100 * (cur.counts.completion_rate - prev.counts.completion_rate)
+    rate = (
+        f"tăng {num(delta)} điểm phần trăm"
+        if delta > 0.05
+        else f"giảm {num(-delta)} điểm phần trăm"
+        if delta < -0.05
+        else "không đổi"
+    )
+    d_over = cur.counts.overdue - prev.counts.overdue
+    over = f"tăng {d_over}" if d_over > 0 else f"giảm {-d_over}" if d_over < 0 else "không thay đổi"
+    return (
+        f"So với {prev.label}, tỷ lệ hoàn thành {rate} "
+        f"({pct(prev.counts.done, prev.counts.total)}% → "
+        f"{pct(cur.counts.done, cur.counts.total)}%); số nhiệm vụ quá hạn {over} "
+        f"({prev.counts.overdue} → {cur.counts.overdue})."
+    )

@@ -23,6 +23,8 @@ from api.routes import (
     me,
     org,
     plans,
+    preferences,
+    reports,
 )
 from workflow.models import User
 from workflow.settings import get_settings
@@ -78,6 +80,8 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         extensions.router,
         calendar.router,
         ical.router,
+        preferences.router,
+        reports.router,
         home.router,
         ui.router,
         mailbox.router,

@@ -26,6 +26,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Quá nhiều lần thử, vui lòng đợi một phút.",
         "Too many attempts, please wait a minute.",
     ),
+    "reset_title": ("Đặt lại mật khẩu", "Reset password"),
+    "new_password": ("Mật khẩu mới (ít nhất 10 ký tự)", "New password (10 characters or more)"),
+    "reset_failed": (
+        "Liên kết không hợp lệ hoặc đã hết hạn, hoặc mật khẩu quá ngắn.",
+        "The link is invalid or expired, or the password is too short.",
+    ),
     "my_items": ("Công việc của tôi", "My work items"),
     "plans": ("Kế hoạch", "Plans"),
     "home": ("Tổng quan", "Overview"),

@@ -14,7 +14,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from api.auth import LoginOutcome, TokenKind, authenticate, issue_token
+from api.auth import (
+    InvalidToken,
+    LoginOutcome,
+    TokenKind,
+    authenticate,
+    issue_token,
+    set_password,
+    user_for_reset_token,
+)
 from api.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -32,7 +40,7 @@ from api.routes.plans import plan_tree
 from api.schemas.common import Id
 from api.schemas.items import SortKey
 from api.templating import templates
-from workflow.errors import NotFound
+from workflow.errors import InvalidInput, NotFound
 from workflow.models import Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import act
@@ -148,6 +156,39 @@ def login_submit(
     response = RedirectResponse(safe_next(next), status_code=303)
     _set_session_cookie(response, result.user, now=now, settings=settings)
     return response
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+def reset_form(request: Request, token: str = "") -> Response:
+    """The page a reset link opens: choose a new password."""
+    return render(request, "reset.html", {"token": token[:1000], "error": None}, user=None)
+
+
+@router.post("/reset-password", response_class=HTMLResponse)
+def reset_submit(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    token: Annotated[str, Form(max_length=1000)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    error = None
+    if not expected or not hmac.compare_digest(expected, csrf_token):
+        error = "reset_failed"
+    else:
+        try:
+            user = user_for_reset_token(session, token, now=now, settings=settings)
+            set_password(session=session, user=user, password=password)
+        except (InvalidToken, InvalidInput):
+            error = "reset_failed"
+    if error:
+        return render(
+            request, "reset.html", {"token": token, "error": error}, user=None, status_code=400
+        )
+    return RedirectResponse("/login", status_code=303)
 
 
 @router.post("/logout")

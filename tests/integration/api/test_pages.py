@@ -126,3 +126,26 @@ def test_logout_clears_the_session(client: TestClient, linh: str) -> None:
     token = client.cookies.get("pf_csrf")
     client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     assert client.get("/my", follow_redirects=False).status_code == 303
+
+
+def test_reset_link_page_sets_a_new_password(client: TestClient, app: object, linh: str) -> None:
+    sent: list[str] = []
+    app.state.reset_link_sender = lambda _user, link: sent.append(link)  # type: ignore[attr-defined]
+    client.post("/auth/password-reset", json={"login": linh})
+    path = sent[0].split("127.0.0.1:8000", 1)[1]
+    form = client.get(path)
+    assert form.status_code == 200 and "Đặt lại mật khẩu" in form.text
+    token = re.search(r'name="token" value="([^"]+)"', form.text)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token and csrf
+    done = client.post(
+        "/reset-password",
+        data={
+            "token": token.group(1),
+            "password": "mat-khau-moi-qua-link",
+            "csrf_token": csrf.group(1),
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert sign_in(client, linh, "mat-khau-moi-qua-link").status_code == 303

@@ -34,6 +34,7 @@ TITLES: dict[int, tuple[str, str]] = {
     428: ("Thiếu phiên bản (If-Match)", "Precondition required"),
     429: ("Quá nhiều yêu cầu, vui lòng thử lại sau", "Too many requests"),
     500: ("Lỗi hệ thống", "Internal error"),
+    503: ("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
 }
 
 

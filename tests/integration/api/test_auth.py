@@ -168,3 +168,21 @@ def test_validation_errors_are_problems(client: TestClient, auth_for: object) ->
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["errors"][0]["loc"][-1] == "refresh_token"
+
+
+def test_readyz_checks_redis_in_distributed_mode(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, pg_engine: object
+) -> None:
+    from workflow import db
+
+    monkeypatch.setenv("PLANFLOW_DATABASE_URL", str(pg_engine.url.render_as_string(False)))  # type: ignore[attr-defined]
+    monkeypatch.setenv("PLANFLOW_MODE", "distributed")
+    monkeypatch.setenv("PLANFLOW_REDIS_URL", "redis://127.0.0.1:1/0")
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    try:
+        r = client.get("/readyz")
+        assert r.status_code == 503 and "redis" in r.json()["detail"]
+    finally:
+        get_settings.cache_clear()
+        db.get_engine.cache_clear()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from annotated_types import MaxLen
 from fastapi import APIRouter
 from sqlmodel import Field, SQLModel
 
@@ -25,7 +28,7 @@ class PreferencesUpdate(SQLModel):
     digest_hour: int = Field(default=7, ge=0, le=23)
     quiet_start_hour: int | None = Field(default=None, ge=0, le=23)
     quiet_end_hour: int | None = Field(default=None, ge=0, le=23)
-    opted_out_kinds: list[str] = Field(default_factory=list, max_items=20)
+    opted_out_kinds: Annotated[list[str], MaxLen(20)] = []
 
 
 @router.get("", response_model=PreferencesPublic)

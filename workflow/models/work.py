@@ -49,6 +49,8 @@ class WorkItem(SQLModel, table=True):
         in_check("state", [s.value for s in State]),
         in_check("priority", ["low", "normal", "high", "urgent"]),
         UniqueConstraint("series_id", "occurrence_on", name="uq_work_item_occurrence"),
+        # The item lists sort by deadline: an ordered scan stops after one page.
+        Index("ix_work_item_due_at_id", "due_at", "id"),
         Index(
             "ix_work_item_next_action_open",
             "next_action_at",

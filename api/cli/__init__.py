@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli import db, jobs, org, serve
+from api.cli import db, jobs, org, serve, simulate
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command("serve")(serve.serve)
 app.add_typer(jobs.app, name="jobs")
 app.command("worker")(jobs.worker)
 app.command("scheduler")(jobs.scheduler)
+app.command("simulate")(simulate.simulate)
 
 
 def main() -> None:

@@ -148,13 +148,18 @@ class Proc:
         self._fh.close()
 
 
-def start_worker(env: dict[str, str], log: Path, name: str, pool: str = "solo") -> Proc:
-    """A real Celery worker subprocess, returned once it is ready to consume."""
-    worker = Proc(
+def worker_proc(env: dict[str, str], log: Path, name: str, pool: str = "solo") -> Proc:
+    """A real Celery worker subprocess, starting (wait for "ready." before relying on it)."""
+    return Proc(
         ["worker", "--pool", pool, "--concurrency", "1", "--hostname", f"{name}@%h"],
         env=env,
         log=log,
     )
+
+
+def start_worker(env: dict[str, str], log: Path, name: str, pool: str = "solo") -> Proc:
+    """A real Celery worker subprocess, returned once it is ready to consume."""
+    worker = worker_proc(env, log, name, pool)
     worker.wait_for("ready.", timeout=30)
     return worker
 
@@ -249,3 +254,78 @@ def assert_each_once(by_key: dict[str, list[str]], expected: set[str]) -> None:
     assert set(by_key) == expected, sorted(set(by_key) ^ expected)[:10]
     repeated = {k: v for k, v in by_key.items() if len(set(v)) != 1}
     assert not repeated, repeated
+
+
+class RedisServer:
+    """A redis-server of our own on a free loopback port, without persistence, so a test can
+    kill and restart it (never the machine's Redis on 6379)."""
+
+    def __init__(self, workdir: Path) -> None:
+        from tests.smtp_sink import free_port
+
+        self.port = free_port()
+        self.workdir = workdir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        log = (self.workdir / "redis.log").open("ab")
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                *("--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.workdir)),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+
+        def up() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.ConnectionError:
+                return False
+
+        wait_until(up, timeout=10)
+
+    def kill9(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Crash and come back empty: whatever was queued is gone."""
+        self.kill9()
+        self.start()
+
+    def queued(self) -> int:
+        """Messages waiting in the lists (queues) of every database of this server."""
+        import redis
+
+        total = 0
+        for db in self.keyspaces():
+            client = redis.Redis.from_url(self.url.rsplit("/", 1)[0] + f"/{db}")
+            total += sum(
+                int(client.llen(k)) for k in client.scan_iter() if client.type(k) == b"list"
+            )
+        return total
+
+    def keyspaces(self) -> list[int]:
+        import redis
+
+        info = redis.Redis.from_url(self.url).info("keyspace")
+        return [int(name.removeprefix("db")) for name in info]
+
+    def keys(self) -> int:
+        """Keys in every database of this server."""
+        import redis
+
+        info = redis.Redis.from_url(self.url).info("keyspace")
+        return sum(int(db["keys"]) for db in info.values())

@@ -119,7 +119,6 @@ def test_redis_restarted_while_tasks_are_queued(schema: tuple[str, Engine], tmp_
             # Mid-delivery with ticks queued: all of Redis is lost; the database still
             # knows what is due and what was sent, and the next ticks finish the work.
             redis.restart()
-            assert redis.keys() == 0
             sent_before = sink.count
             wait_for_mails(engine, sink, expected, timeout=20)
             time.sleep(1.0)

@@ -10,7 +10,7 @@ from notifications.delivery import deliver_outbox
 from notifications.senders import Sender, get_sender
 from tasks.jobs import OutboxResult, ReportsResult
 from workflow.calendar import load_calendar
-from workflow.reporting.build import build_report
+from workflow.reporting.build import build_report, find_run
 from workflow.reporting.periods import due_reports
 from workflow.services.recurrence import materialize_recurrences
 from workflow.settings import get_settings
@@ -36,11 +36,17 @@ def materialize(*, session: Session, now: datetime) -> int:
 
 
 def reports(*, session: Session, now: datetime, since: datetime | None) -> ReportsResult:
-    """Build (once) every report whose send time has come; missed periods collapse per kind."""
+    """Build (once) every report whose send time has come; missed periods collapse per kind.
+
+    `built` lists only runs created by this call: due_reports keeps answering the latest
+    period until the next one, and a rerun must count (and regenerate) nothing.
+    """
     del since  # due_reports bounds catch-up itself (report_catch_up_days)
     calendar = load_calendar(session=session)
     built: list[str] = []
     for period in due_reports(now=now, calendar=calendar):
+        if find_run(session, period) is not None:
+            continue
         run = build_report(
             session=session, now=now, kind=period.kind, period=period, calendar=calendar
         )

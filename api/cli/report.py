@@ -9,7 +9,6 @@ import typer
 from workflow.clock import utc_now
 from workflow.db import session_scope
 from workflow.reporting.build import build_report
-from workflow.reporting.files import write_report
 from workflow.reporting.periods import ReportKind
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.reporting.text import pct
@@ -62,6 +61,10 @@ def build(
             f"indicator {ind.name[:50]}: target {ind.target_text or '-'}, "
             f"actual {actual}: {ind.status}"
         )
+    # Imported here: matplotlib and python-docx would slow every `planflow` process down
+    # (workers and schedulers included) by a second or more.
+    from workflow.reporting.files import write_report
+
     written = write_report(snap, out, settings=settings, pdf=pdf)
     typer.echo(f"wrote {written.docx}")
     typer.echo(f"wrote {written.xlsx}")

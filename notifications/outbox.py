@@ -1,12 +1,14 @@
 """The outbox (hộp thư đi): one Notification row per message, unique by `dedup_key`.
 
 `enqueue` writes in the caller's transaction and never commits. The same key again returns
-the existing row: INSERT ... ON CONFLICT DO NOTHING, so a concurrent duplicate neither
-raises nor aborts the caller's PostgreSQL transaction.
+the existing row: INSERT ... ON CONFLICT DO NOTHING RETURNING (one round trip for a new
+row), so a concurrent duplicate neither raises nor aborts the caller's PostgreSQL
+transaction.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,9 +19,31 @@ from sqlmodel import Session, select
 from notifications.models import Notification, NotificationPreference
 from notifications.preferences import Routing, is_suppressed, route
 from notifications.render import language_of, parse_context
-from notifications.sql import insert_ignore
+from notifications.sql import insert_ignore_returning
 from workflow.models.org import User
 from workflow.settings import Settings, get_settings
+
+
+@dataclass
+class RecipientLookups:
+    """Preferences and suppressions read once per recipient for a batch of enqueues.
+
+    Give one to `enqueue` for a span in which neither changes (one sweep, a simulation
+    run): a sweep mailing the same people does not re-read them for every mail.
+    """
+
+    preferences: dict[int, NotificationPreference | None] = field(default_factory=dict)
+    suppressed: dict[str, bool] = field(default_factory=dict)
+
+    def preference(self, session: Session, user_id: int) -> NotificationPreference | None:
+        if user_id not in self.preferences:
+            self.preferences[user_id] = session.get(NotificationPreference, user_id)
+        return self.preferences[user_id]
+
+    def is_suppressed(self, session: Session, email: str) -> bool:
+        if email not in self.suppressed:
+            self.suppressed[email] = is_suppressed(session=session, email=email)
+        return self.suppressed[email]
 
 
 def enqueue(
@@ -33,28 +57,31 @@ def enqueue(
     work_item_id: int | None = None,
     language: str | None = None,
     settings: Settings | None = None,
+    lookups: RecipientLookups | None = None,
 ) -> Notification:
     """Queue one mail; the recipient's preferences and the suppression list decide its status.
 
     `recipient` is a user (their language and preferences apply) or a bare address.
     The context is validated against the kind's typed model (InvalidInput if wrong).
+    `lookups` caches the recipients' preferences and suppressions across calls.
     """
     settings = settings or get_settings()
+    lookups = lookups or RecipientLookups()
     ctx = parse_context(kind, context)
     last_error: str | None = None
     if isinstance(recipient, User):
         email, user_id = recipient.email, recipient.id
         lang = language_of(language or recipient.language)
-        preference = session.get(NotificationPreference, user_id) if user_id else None
+        preference = lookups.preference(session, user_id) if user_id else None
         routing = route(preference=preference, kind=kind, now=now, zone=ZoneInfo(settings.timezone))
         if not recipient.is_active:
             routing, last_error = Routing("skipped", now), "inactive account"
     else:
         email, user_id, lang = recipient, None, language_of(language)
         routing = Routing("pending", now)
-    if routing.status in ("pending", "held") and is_suppressed(session=session, email=email):
+    if routing.status in ("pending", "held") and lookups.is_suppressed(session, email):
         routing, last_error = Routing("suppressed", now), "address on the suppression list"
-    insert_ignore(
+    row = insert_ignore_returning(
         session=session,
         model=Notification,
         conflict="dedup_key",
@@ -73,4 +100,6 @@ def enqueue(
             "last_error": last_error,
         },
     )
+    if row is not None:
+        return row
     return session.exec(select(Notification).where(Notification.dedup_key == dedup_key)).one()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
 from workflow.db import is_postgres
+
+M = TypeVar("M", bound=SQLModel)
+
+
+def _insert(session: Session, target: Any) -> Any:
+    return pg_insert(target) if is_postgres(session) else sqlite_insert(target)
 
 
 def insert_ignore(
@@ -20,13 +26,24 @@ def insert_ignore(
     when a concurrent transaction inserts the same value first. True when a row was added.
     """
     table = model.__table__  # type: ignore[attr-defined]
-    if is_postgres(session):
-        stmt: Any = (
-            pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=[conflict])
-        )
-    else:
-        stmt = (
-            sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=[conflict])
-        )
+    stmt = _insert(session, table).values(**values).on_conflict_do_nothing(
+        index_elements=[conflict]
+    )
     result = session.exec(stmt)
     return bool(result.rowcount)
+
+
+def insert_ignore_returning(
+    *, session: Session, model: type[M], values: dict[str, Any], conflict: str
+) -> M | None:
+    """`insert_ignore` that returns the new row as an ORM object (None when it existed).
+
+    One round trip (INSERT ... ON CONFLICT DO NOTHING RETURNING) instead of insert-then-select.
+    """
+    stmt = (
+        _insert(session, model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[conflict])
+        .returning(model)
+    )
+    return session.scalars(stmt).first()

@@ -45,11 +45,14 @@ from workflow.states import State
 
 @dataclass
 class Context:
-    """Shared by the items of one sweep: calendar, zone, ladders per plan source."""
+    """Shared by the items of one sweep: calendar, zone, ladders per plan source, and the
+    org and mail lookups (escalation recipients per unit, recipients' preferences)."""
 
     calendar: WorkCalendar
     tz: str
     ladders: dict[tuple[int | None, int | None], deadlines.Ladder] = field(default_factory=dict)
+    recipients: dict[tuple[int, int], User | None] = field(default_factory=dict)
+    lookups: outbox.RecipientLookups = field(default_factory=outbox.RecipientLookups)
 
 
 def make_context(session: Session) -> Context:
@@ -76,6 +79,15 @@ def escalation_recipient(*, session: Session, item: WorkItem, level: int) -> Use
         if user is not None and user.is_active:
             return user
     return None
+
+
+def _escalation_recipient(
+    session: Session, item: WorkItem, level: int, ctx: Context
+) -> User | None:
+    key = (level, item.lead_unit_id)
+    if key not in ctx.recipients:
+        ctx.recipients[key] = escalation_recipient(session=session, item=item, level=level)
+    return ctx.recipients[key]
 
 
 def reminder_key(item: WorkItem, rung: str, *, tz: str) -> str:
@@ -139,7 +151,7 @@ def _escalate(
 ) -> bool:
     """Queue escalation `rung.level` and record it on the item's history; True if mailed."""
     level = rung.level
-    recipient = escalation_recipient(session=session, item=item, level=level)
+    recipient = _escalation_recipient(session, item, level, ctx)
     if recipient is not None:
         outbox.enqueue(
             session=session,
@@ -149,6 +161,7 @@ def _escalate(
             dedup_key=escalation_key(item, level, tz=ctx.tz),
             now=now,
             work_item_id=item.id,
+            lookups=ctx.lookups,
         )
     before = snapshot(item)
     previous = item.escalation_level
@@ -190,6 +203,7 @@ def process_item(session: Session, item: WorkItem, now: datetime, ctx: Context) 
                 dedup_key=reminder_key(item, rung.name, tz=ctx.tz),
                 now=now,
                 work_item_id=item.id,
+                lookups=ctx.lookups,
             )
             reminders += 1
         deadlines.mark_sent(item, rung)

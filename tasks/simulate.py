@@ -25,10 +25,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from tasks import jobs
+from tasks import jobs, rungs
 from workflow.calendar import WorkCalendar, load_calendar, local_date
 from workflow.importer import parse_document, upsert_plan
 from workflow.models.org import Role, Unit, User
@@ -97,7 +97,13 @@ class Assignment:
 
 
 def fast_sqlite(engine: Engine) -> None:
-    """A throw-away simulation database needs no durability: skip the fsync per commit."""
+    """A throw-away simulation database needs no durability: skip the fsync per commit.
+
+    Also real transactions: pysqlite opens one only before a write, so a SAVEPOINT after a
+    read started one and its RELEASE committed it (one commit per officer step). The
+    driver's own transaction handling is switched off and SQLAlchemy's begin emits BEGIN
+    (the SQLAlchemy pysqlite recipe); the simulation is the database's only writer.
+    """
     if engine.dialect.name != "sqlite":
         return
 
@@ -107,6 +113,14 @@ def fast_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=OFF")
         cur.execute("PRAGMA cache_size=-131072")  # 128 MiB: the whole year stays in memory
         cur.close()
+        dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    # Connections pooled before (e.g. by the migration) would miss the settings above.
+    engine.dispose()
 
 
 def _add_officers(session: Session, count: int) -> list[User]:
@@ -216,17 +230,70 @@ def seed_demo(
     return plan
 
 
-def _apply(session: Session, *, now: datetime, item_id: int, action: str) -> None:
-    item = session.get(WorkItem, item_id)
-    assert item is not None
-    actor_id = item.assigner_id if action == Action.APPROVE.value else item.assignee_id
-    actor = session.get(User, actor_id)
+@dataclass(frozen=True)
+class _Target:
+    """An assigned item and who acts on it: the officer, and the head who approves."""
+
+    item_id: int
+    assignee_id: int
+    assigner_id: int
+
+
+def _apply(
+    session: Session, *, now: datetime, target: _Target, action: str, calendar: WorkCalendar
+) -> WorkItem:
+    approve = action == Action.APPROVE.value
+    actor = session.get(User, target.assigner_id if approve else target.assignee_id)
     assert actor is not None
     if action == Action.SUBMIT.value:
         work_items.add_evidence(
-            session=session, now=now, actor=actor, item_id=item_id, note="Báo cáo kết quả"
+            session=session, now=now, actor=actor, item_id=target.item_id, note="Báo cáo kết quả"
         )
-    work_items.act(session=session, now=now, actor=actor, item_id=item_id, action=action)
+    return work_items.act(
+        session=session,
+        now=now,
+        actor=actor,
+        item_id=target.item_id,
+        action=action,
+        calendar=calendar,
+    )
+
+
+def _take_steps(
+    session: Session,
+    *,
+    now: datetime,
+    steps: list[_Step],
+    targets: dict[int, _Target],
+    calendar: WorkCalendar,
+    month: MonthStats,
+) -> None:
+    """The officers' steps of one tick under one savepoint; if any fails, redo them one by
+    one under a savepoint each, skipping the impossible ones (as a person would)."""
+
+    def apply(step: _Step) -> tuple[str, WorkItem]:
+        item = _apply(
+            session, now=now, target=targets[step.item_index], action=step.action, calendar=calendar
+        )
+        return step.action, item
+
+    try:
+        with session.begin_nested():
+            done = [apply(step) for step in steps]
+    except Exception:
+        done = []
+        for step in steps:
+            try:
+                with session.begin_nested():
+                    done.append(apply(step))
+            except Exception:  # noqa: S112 - an officer's impossible step is skipped
+                continue
+    for action, item in done:
+        if action == Action.APPROVE.value and item.closed_on_time is not None:
+            if item.closed_on_time:
+                month.closed_on_time += 1
+            else:
+                month.closed_late += 1
 
 
 class _Clock:
@@ -263,10 +330,16 @@ def _next_action(session: Session) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _run_jobs(session: Session, now: datetime, month: MonthStats) -> None:
-    """The scheduler's jobs for one tick (delivery aside: the simulation sends nothing)."""
+def _run_jobs(session: Session, now: datetime, month: MonthStats, ctx: rungs.Context) -> None:
+    """The scheduler's jobs for one tick (delivery aside: the simulation sends nothing).
+
+    The sweep's context (calendar, ladders, escalation recipients, mail preferences) lives
+    for the whole run: the simulation is the only writer and changes none of them.
+    """
     jobs.materialize_recurrences(session=session, now=now)
-    sweep = jobs.sweep_due(session=session, now=now)
+    sweep = jobs.sweep_due(
+        session=session, now=now, handler=rungs.process_item, make_context=lambda _s: ctx
+    )
     month.reminders += sweep.reminders
     month.escalations += sweep.escalations
     month.reports += len(jobs.build_reports(session=session, now=now).built)
@@ -294,21 +367,21 @@ def run_simulation(
     rng = random.Random(seed + 1)
     counter = iter(range(10**9))
     queue: list[_Step] = []
-    ids: dict[int, int] = {}
+    targets: dict[int, _Target] = {}
     result = SimulationResult(items=items, ticks=-((now - stop) // tick))
     months: dict[str, MonthStats] = defaultdict(MonthStats)
     clock = _Clock(now, tick, tz)
     next_assign = 0
-    calendar: WorkCalendar | None = None
     # One session for the run: people, units and plans stay in its identity map; the
     # simulation is the only writer, so what it holds is never stale.
     session = Session(engine, expire_on_commit=False)
     # The identity map holds objects weakly: pinning the small tables keeps every
     # `session.get` of a person, unit, task or plan out of the database.
     pinned = [session.exec(select(model)).all() for model in (User, Unit, PlanTask, Plan)]
+    calendar = load_calendar(session=session)
+    ctx = rungs.Context(calendar=calendar, tz=tz)
     while now < stop:
         month = months[local_date(now, tz=tz).strftime("%Y-%m")]
-        calendar = calendar or load_calendar(session=session)
         while next_assign < len(assignments) and assignments[next_assign].at <= now:
             job = assignments[next_assign]
             head = session.get(User, job.assigner_id)
@@ -316,7 +389,7 @@ def run_simulation(
             item = work_items.create_item(
                 session=session, now=job.at, spec=job.spec, assigner=head, calendar=calendar
             )
-            ids[next_assign] = item.id or 0
+            targets[next_assign] = _Target(item.id or 0, item.assignee_id, item.assigner_id)
             for step in _plan_steps(
                 rng,
                 index=next_assign,
@@ -327,21 +400,14 @@ def run_simulation(
             ):
                 heapq.heappush(queue, step)
             next_assign += 1
+        steps: list[_Step] = []
         while queue and queue[0].at <= now:
-            step = heapq.heappop(queue)
-            try:
-                with session.begin_nested():
-                    _apply(session, now=now, item_id=ids[step.item_index], action=step.action)
-            except Exception:  # noqa: S112 - an officer's impossible step is skipped
-                continue
-            if step.action == Action.APPROVE.value:
-                done = session.get(WorkItem, ids[step.item_index])
-                if done is not None and done.closed_on_time is not None:
-                    if done.closed_on_time:
-                        month.closed_on_time += 1
-                    else:
-                        month.closed_late += 1
-        _run_jobs(session, now, month)
+            steps.append(heapq.heappop(queue))
+        if steps:
+            _take_steps(
+                session, now=now, steps=steps, targets=targets, calendar=calendar, month=month
+            )
+        _run_jobs(session, now, month, ctx)
         session.commit()
         due_next = _next_action(session)
         result.ticks_run += 1

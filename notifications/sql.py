@@ -26,8 +26,8 @@ def insert_ignore(
     when a concurrent transaction inserts the same value first. True when a row was added.
     """
     table = model.__table__  # type: ignore[attr-defined]
-    stmt = _insert(session, table).values(**values).on_conflict_do_nothing(
-        index_elements=[conflict]
+    stmt = (
+        _insert(session, table).values(**values).on_conflict_do_nothing(index_elements=[conflict])
     )
     result = session.exec(stmt)
     return bool(result.rowcount)

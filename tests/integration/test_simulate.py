@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -83,3 +83,28 @@ def test_cli_prints_a_table_per_month() -> None:
     assert "2026-03" in out.output and "total" in out.output and "escalations" in out.output
     bad = CliRunner().invoke(app, ["simulate", "--tick", "0h"])
     assert bad.exit_code != 0
+
+
+def test_fast_sqlite_savepoints_stay_inside_the_transaction(tmp_path: Path) -> None:
+    """pysqlite alone starts a transaction only before a write, so a SAVEPOINT after a read
+    began one and its RELEASE committed it; fast_sqlite makes the outer rollback win."""
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    fast_sqlite(engine)
+    with Session(engine) as s:
+        assert _count(s, PlanTask) == 0  # a read first, as the simulation's ticks do
+        with s.begin_nested():
+            s.add(
+                ReportRun(
+                    kind="custom",
+                    period_start=date(2026, 1, 1),
+                    period_end=date(2026, 1, 31),
+                    label="x",
+                    created_at=datetime(2026, 2, 1, tzinfo=UTC),
+                )
+            )
+        s.rollback()
+    with Session(engine) as s:
+        assert _count(s, ReportRun) == 0
+    engine.dispose()

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from sqlalchemy import delete, func
+from sqlalchemy import delete, event, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from notifications.delivery import DeliveryResult, deliver_outbox
 from notifications.models import Notification, NotificationPreference, Suppression
-from notifications.outbox import enqueue
+from notifications.outbox import RecipientLookups, enqueue
 from notifications.preferences import apply_unsubscribe, set_preferences
 from notifications.senders.smtp import SmtpSender
 from tests.integration.notifications.conftest import reminder_context
@@ -65,6 +65,45 @@ def test_same_key_returns_the_existing_row(
     assert again.id == first.id and again.context["item"]["title"] == "Báo cáo kết quả CCHC quý I"
     count = session.exec(select(func.count()).select_from(Notification)).one()
     assert count == 1
+
+
+def test_lookups_read_each_recipient_once_for_a_batch(
+    session: Session, users: dict[str, User], smtp_settings: Settings, now: datetime
+) -> None:
+    """A sweep's RecipientLookups: the preference and suppression of a recipient are read at
+    the first mail and reused; the rows come back from the INSERT itself."""
+    linh = users["cchc.linh"]
+    pref = set_preferences(session=session, user_id=linh.id or 0, mode="digest", digest_hour=7)
+    session.flush()
+    session.expunge(pref)  # read from the database, not the identity map
+    lookups = RecipientLookups()
+    statements: list[str] = []
+
+    def seen(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    conn = session.connection()
+    event.listen(conn, "before_cursor_execute", seen)
+    try:
+        rows = [
+            enqueue(
+                session=session,
+                kind="reminder",
+                recipient=linh,
+                context=reminder_context(linh, now=now),
+                dedup_key=f"reminder:{n}:20260305:remind-1",
+                now=now,
+                settings=smtp_settings,
+                lookups=lookups,
+            )
+            for n in range(3)
+        ]
+    finally:
+        event.remove(conn, "before_cursor_execute", seen)
+    assert [r.status for r in rows] == ["held"] * 3 and len({r.id for r in rows}) == 3
+    reads = [s for s in statements if "notification_preference" in s or "suppression" in s]
+    assert len(reads) == 2  # one preference read, one suppression check, for three mails
+    assert len(statements) == 2 + 3  # and one INSERT ... RETURNING per mail
 
 
 def test_bad_context_is_refused_at_enqueue(

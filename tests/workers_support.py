@@ -23,7 +23,7 @@ from tests.conftest import ROOT, SAMPLE_ORG, schema_url
 from tests.smtp_sink import SmtpSink
 from workflow.db import session_scope
 from workflow.models.org import Unit, User
-from workflow.models.work import WorkItem
+from workflow.models.work import WorkItem, WorkItemEvent
 from workflow.settings import Settings
 
 
@@ -192,8 +192,9 @@ OFFICERS = (
 
 def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int = 0) -> set[str]:
     """Commit `count` items due about 40 days before `now` (the sample org is loaded if absent);
-    return the dedup keys the sweep must produce: the collapsed 'overdue' reminder to the
-    assignee and escalation levels 1-3 (unit head, deputy in charge, director)."""
+    return the dedup keys the jobs must produce: the 'assigned' mail the event relay sends the
+    assignee, the collapsed 'overdue' reminder and escalation levels 1-3 (unit head, deputy
+    in charge, director)."""
     from workflow.calendar import load_calendar, local_date
     from workflow.services.org import load_org
     from workflow.services.work_items import ItemSpec, create_item
@@ -223,6 +224,10 @@ def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int 
             assert calendar.working_days_between(due, local_date(now, tz=tz)) > 6
             keys.add(f"reminder:{item.id}:{due:%Y%m%d}:overdue")
             keys.update(f"escalation:{item.id}:{due:%Y%m%d}:{level}" for level in (1, 2, 3))
+            assigned = session.exec(
+                select(WorkItemEvent).where(WorkItemEvent.work_item_id == item.id)
+            ).one()
+            keys.add(f"event:{assigned.id}:{item.assignee_id}")
     return keys
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from notifications.delivery import deliver_outbox
+from notifications.reports import send_report
 from notifications.senders import Sender, get_sender
 from tasks.jobs import OutboxResult, ReportsResult
 from workflow.calendar import load_calendar
@@ -36,13 +37,16 @@ def materialize(*, session: Session, now: datetime) -> int:
 
 
 def reports(*, session: Session, now: datetime, since: datetime | None) -> ReportsResult:
-    """Build (once) every report whose send time has come; missed periods collapse per kind."""
+    """Build (once) every report whose send time has come and queue its mails (once);
+    missed periods collapse per kind."""
     del since  # due_reports bounds catch-up itself (report_catch_up_days)
     calendar = load_calendar(session=session)
-    built: list[str] = []
+    result = ReportsResult()
     for period in due_reports(now=now, calendar=calendar):
         run = build_report(
             session=session, now=now, kind=period.kind, period=period, calendar=calendar
         )
-        built.append(f"{run.kind}:{run.period_start.isoformat()}")
-    return ReportsResult(built=built)
+        result.built.append(f"{run.kind}:{run.period_start.isoformat()}")
+        if run.sent_at is None:
+            result.mails += send_report(session=session, now=now, run=run)
+    return result

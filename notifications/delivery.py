@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from notifications.contexts import Kind
 from notifications.digest import compose_digests
+from notifications.events import relay_events
 from notifications.message import Composer, compose
 from notifications.models import Notification
 from notifications.preferences import add_suppression
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 class DeliveryResult:
     """What one run did, for logs, the CLI and tests."""
 
+    relayed: int = 0
     digests: int = 0
     claimed: int = 0
     sent: int = 0
@@ -122,7 +124,8 @@ def deliver_outbox(
     rng: random.Random | None = None,
     max_batches: int | None = None,
 ) -> DeliveryResult:
-    """Send every due pending row (after composing due digests); commits after each batch.
+    """Send every due pending row (after relaying work item events and composing due
+    digests); commits after each batch.
 
     This is a job, not a service: committing per batch keeps row locks short and makes
     each 'sent' durable right after its batch.
@@ -132,9 +135,11 @@ def deliver_outbox(
     renderer = get_renderer(settings)
     recorder = _Recorder(session, now, settings, rng or random.Random())
     result = recorder.result
+    limit = batch_size or settings.outbox_batch_size
+    relayed = relay_events(session=session, now=now, batch_size=limit, settings=settings)
+    result.relayed = relayed.enqueued
     result.digests = compose_digests(session=session, now=now, settings=settings, renderer=renderer)
     session.commit()
-    limit = batch_size or settings.outbox_batch_size
     # Report mails are made from their frozen run at this point (documents once per run).
     composers: dict[str, Composer] = {
         Kind.REPORT.value: ReportComposer(session=session, settings=settings)
@@ -161,8 +166,9 @@ def deliver_outbox(
         session.commit()
     result.seconds = round(time.perf_counter() - started, 3)
     log.info(
-        "deliver_outbox digests=%d claimed=%d sent=%d retried=%d failed=%d suppressed=%d "
-        "batches=%d seconds=%.3f",
+        "deliver_outbox relayed=%d digests=%d claimed=%d sent=%d retried=%d failed=%d "
+        "suppressed=%d batches=%d seconds=%.3f",
+        result.relayed,
         result.digests,
         result.claimed,
         result.sent,

@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from notifications.contexts import Kind
 from notifications.digest import compose_digests
 from notifications.events import relay_events
-from notifications.message import compose
+from notifications.message import Composer, compose
 from notifications.models import Notification
 from notifications.preferences import add_suppression
 from notifications.render import get_renderer
+from notifications.reports import ReportComposer
 from notifications.senders import Outcome, Sender
 from workflow.clock import ensure_utc
 from workflow.db import is_postgres
@@ -138,6 +140,10 @@ def deliver_outbox(
     result.relayed = relayed.enqueued
     result.digests = compose_digests(session=session, now=now, settings=settings, renderer=renderer)
     session.commit()
+    # Report mails are made from their frozen run at this point (documents once per run).
+    composers: dict[str, Composer] = {
+        Kind.REPORT.value: ReportComposer(session=session, settings=settings)
+    }
     while max_batches is None or result.batches < max_batches:
         rows = _claim(session, now, limit)
         if not rows:
@@ -150,7 +156,7 @@ def deliver_outbox(
                     recorder.suppress(row)
                     continue
                 try:
-                    mail = compose(row, settings=settings, renderer=renderer)
+                    mail = compose(row, settings=settings, renderer=renderer, composers=composers)
                 except Exception as exc:
                     # A template or context bug: visible on the row, never retried blindly.
                     log.exception("notification %s could not be rendered", row.id)

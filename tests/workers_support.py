@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -93,6 +94,8 @@ def cluster_env(
             "PLANFLOW_SCHEDULER_LOCK_KEY": str(lock_key or zlib.crc32(tag.encode())),
             "PLANFLOW_VAR_DIR": str(Path(tempfile.gettempdir()) / f"pf-{tag}"),
             "PYTHONUNBUFFERED": "1",
+            # Reports have their own exactly-once tests; here only the ladder's mail counts.
+            "PLANFLOW_REPORT_KINDS_ENABLED": "[]",
         }
     )
     return env
@@ -101,7 +104,10 @@ def cluster_env(
 def settings_of(env: dict[str, str]) -> Settings:
     """The Settings a subprocess with `env` will see, for a Celery client in the test."""
     values = {
-        k.removeprefix("PLANFLOW_").lower(): v for k, v in env.items() if k.startswith("PLANFLOW_")
+        # Lists arrive as JSON in the environment, as pydantic-settings reads them there.
+        k.removeprefix("PLANFLOW_").lower(): json.loads(v) if v.startswith("[") else v
+        for k, v in env.items()
+        if k.startswith("PLANFLOW_")
     }
     return Settings.model_validate(values)
 

@@ -14,12 +14,14 @@ import base64
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from notifications.contexts import MANDATORY, Kind, ReportCoverContext
-from notifications.models import Notification
 from notifications.preferences import unsubscribe_url
 from notifications.render import Renderer, get_renderer, parse_context
 from workflow.clock import ensure_utc
@@ -33,6 +35,29 @@ class InlineImage:
     cid: str
     data: bytes
     subtype: str = "png"
+
+
+class MailRow(Protocol):
+    """What composing needs from an outbox row: a `Notification` or a lean claimed row."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def dedup_key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def context(self) -> dict[str, Any]: ...
+    @property
+    def recipient_user_id(self) -> int | None: ...
+    @property
+    def recipient_email(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def message_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,7 @@ def message_id_for(*, notification_id: int, dedup_key: str, mail_from: str) -> s
     return f"<pf.{notification_id}.{digest}@{domain}>"
 
 
+@lru_cache(maxsize=4096)
 def address(name: str, addr: str) -> str:
     """A display name + address; a non-ASCII name becomes ONE RFC 2047 encoded word.
 
@@ -172,7 +198,7 @@ def _load_images(context: ReportCoverContext) -> list[InlineImage]:
 
 
 def compose(
-    row: Notification,
+    row: MailRow,
     *,
     settings: Settings,
     renderer: Renderer | None = None,
@@ -182,7 +208,16 @@ def compose(
     assert row.id is not None
     renderer = renderer or get_renderer(settings)
     context = parse_context(row.kind, row.context)
-    link = None if row.kind in MANDATORY else unsubscribe_url(settings=settings, row=row)
+    link = (
+        None
+        if row.kind in MANDATORY
+        else unsubscribe_url(
+            settings=settings,
+            user_id=row.recipient_user_id,
+            email=row.recipient_email,
+            kind=row.kind,
+        )
+    )
     rendered = renderer.render(
         kind=row.kind, language=row.language, context=context, unsubscribe_url=link
     )

@@ -7,14 +7,20 @@ stays (see docs/decisions/0005-outbox-delivery.md).
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from functools import lru_cache
 
 from notifications.message import OutgoingMail
 from notifications.senders import ACCEPTED, Outcome, temporary
 from workflow.settings import Settings
+
+_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+# smtplib's own quoting (it parses the address each time: about 30 µs, twice per mail).
+_path = lru_cache(maxsize=4096)(smtplib.quoteaddr)
 
 
 def classify(code: int, reply: bytes | str, *, recipient: bool) -> Outcome:
@@ -67,7 +73,7 @@ class SmtpBatch:
             self.conn.close()
             self.conn = None
 
-    def send(self, mail: OutgoingMail) -> Outcome:
+    def send(self, mail: OutgoingMail, meanwhile: Callable[[], None] | None = None) -> Outcome:
         if self.broken is not None:
             # The server was unreachable a moment ago: defer without a timeout per message.
             return temporary(self.broken)
@@ -81,21 +87,53 @@ class SmtpBatch:
                 self.broken = f"connect {self.settings.smtp_host}:{self.settings.smtp_port}: {exc}"
                 return temporary(self.broken)
         try:
-            self.conn.sendmail(mail.envelope_from, [mail.recipient], mail.data)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = exc.recipients.get(mail.recipient, (451, b"refused"))
-            return classify(code, reply, recipient=True)
-        except smtplib.SMTPSenderRefused as exc:
-            # MAIL FROM refused is our configuration, not this message: keep retrying.
-            return temporary(f"sender refused: {exc.smtp_code} {exc.smtp_error!r}")
-        except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code == 421:
-                self._drop()
-            return classify(exc.smtp_code, exc.smtp_error, recipient=False)
+            return self._transaction(self.conn, mail, meanwhile)
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
             return temporary(f"connection lost: {exc}")
+
+    def _transaction(
+        self, conn: smtplib.SMTP, mail: OutgoingMail, meanwhile: Callable[[], None] | None
+    ) -> Outcome:
+        """MAIL, RCPT, DATA as `smtplib.sendmail` does them, with a pause before the verdict.
+
+        Written out so that `meanwhile` runs while the server processes the message: the
+        caller renders the next mail instead of idling (docs/decisions/0005).
+        """
+        data = mail.data if mail.data.endswith(b"\r\n") else mail.data + b"\r\n"
+        options = f" SIZE={len(data)}" if conn.has_extn("size") else ""
+        code, reply = conn.docmd("mail", f"FROM:{_path(mail.envelope_from)}{options}")
+        if code != 250:
+            self._abandon(conn, code)
+            # MAIL FROM refused is our configuration, not this message: keep retrying.
+            return temporary(f"sender refused: {code} {reply!r}")
+        code, reply = conn.docmd("rcpt", f"TO:{_path(mail.recipient)}")
+        if code not in (250, 251):
+            self._abandon(conn, code)
+            return classify(code, reply, recipient=True)
+        code, reply = conn.docmd("data")
+        if code != 354:
+            self._abandon(conn, code)
+            return classify(code, reply, recipient=False)
+        # Lines starting with "." are doubled (RFC 5321 4.5.2); the data already ends in CRLF.
+        conn.send(_LEADING_DOT.sub(b"..", data) + b".\r\n")
+        if meanwhile is not None:
+            meanwhile()
+        code, reply = conn.getreply()
+        if code != 250:
+            self._abandon(conn, code)
+            return classify(code, reply, recipient=False)
         return ACCEPTED
+
+    def _abandon(self, conn: smtplib.SMTP, code: int) -> None:
+        """End a refused transaction: RSET, or drop the connection the server is closing."""
+        if code == 421:
+            self._drop()
+            return
+        try:
+            conn.rset()
+        except (OSError, smtplib.SMTPException):
+            self._drop()
 
     def close(self) -> None:
         if self.conn is not None:

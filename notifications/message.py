@@ -178,14 +178,22 @@ def build_message(
 
 
 def _part(content_type: str, data: bytes, *extra: str) -> list[str]:
-    encoded = base64.encodebytes(data).decode("ascii").rstrip("\n").replace("\n", "\r\n")
+    encoded = base64.b64encode(data).decode("ascii")
+    # 76-character lines (RFC 2045), cut in one pass rather than by base64.encodebytes.
+    lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
     return [
         f"Content-Type: {content_type}",
         "Content-Transfer-Encoding: base64",
         *extra,
         "",
-        encoded,
+        *lines,
     ]
+
+
+@lru_cache(maxsize=256)
+def _date_header(created: datetime, zone: str) -> str:
+    # Rows of one sweep share their creation time: format it once.
+    return format_datetime(ensure_utc(created).astimezone(ZoneInfo(zone)))
 
 
 def _load_images(context: ReportCoverContext) -> list[InlineImage]:
@@ -233,7 +241,6 @@ def compose(
     message_id = row.message_id or message_id_for(
         notification_id=row.id, dedup_key=row.dedup_key, mail_from=settings.mail_from
     )
-    created = ensure_utc(row.created_at).astimezone(ZoneInfo(settings.timezone))
     data = build_message(
         subject=rendered.subject,
         text=rendered.text,
@@ -243,7 +250,7 @@ def compose(
         to_name=context.recipient_name,
         to_addr=row.recipient_email,
         message_id=message_id,
-        date_header=format_datetime(created),
+        date_header=_date_header(row.created_at, settings.timezone),
         headers=headers,
         images=images,
     )

@@ -7,6 +7,7 @@ stays (see docs/decisions/0005-outbox-delivery.md).
 
 from __future__ import annotations
 
+import base64
 import re
 import smtplib
 import ssl
@@ -30,6 +31,24 @@ def classify(code: int, reply: bytes | str, *, recipient: bool) -> Outcome:
     if 500 <= code < 600:
         return Outcome(accepted=False, permanent=True, recipient_refused=recipient, error=error)
     return temporary(error)
+
+
+def _login(conn: smtplib.SMTP, username: str, password: str) -> None:
+    """AUTH; a non-ASCII password (common with Vietnamese diacritics) goes as UTF-8 PLAIN.
+
+    smtplib encodes credentials as ASCII and raises UnicodeEncodeError otherwise; SASL
+    PLAIN is defined over UTF-8 (RFC 4616), so that case is sent by hand.
+    """
+    if username.isascii() and password.isascii():
+        conn.login(username, password)
+        return
+    offered = conn.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" not in offered:
+        raise smtplib.SMTPNotSupportedError("no AUTH PLAIN offered for non-ASCII credentials")
+    secret = b"\0" + username.encode("utf-8") + b"\0" + password.encode("utf-8")
+    code, reply = conn.docmd("AUTH", "PLAIN " + base64.b64encode(secret).decode("ascii"))
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 class SmtpBatch:
@@ -62,7 +81,7 @@ class SmtpBatch:
                 conn.ehlo()
             if s.smtp_username:
                 password = s.smtp_password.get_secret_value() if s.smtp_password else ""
-                conn.login(s.smtp_username, password)
+                _login(conn, s.smtp_username, password)
         except BaseException:
             conn.close()
             raise
@@ -83,7 +102,8 @@ class SmtpBatch:
             except smtplib.SMTPAuthenticationError as exc:
                 self.broken = f"authentication failed: {exc.smtp_code} {exc.smtp_error!r}"
                 return temporary(self.broken)
-            except (OSError, smtplib.SMTPException) as exc:
+            except (OSError, smtplib.SMTPException, ValueError) as exc:
+                # ValueError covers a misconfiguration smtplib rejects before sending.
                 self.broken = f"connect {self.settings.smtp_host}:{self.settings.smtp_port}: {exc}"
                 return temporary(self.broken)
         try:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.pages import home, mailbox
+from api.pages import home, mailbox, unsubscribe
 from api.routes import health
 from workflow.errors import WorkflowError
 from workflow.settings import get_settings
@@ -53,4 +53,5 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(home.router)
     app.include_router(mailbox.router)
+    app.include_router(unsubscribe.router)
     return app

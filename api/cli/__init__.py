@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli import calendar, db, item, jobs, org, plan, report, serve
+from api.cli import calendar, db, item, jobs, mail, org, plan, report, serve
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.command("serve")(serve.serve)
 app.add_typer(jobs.app, name="jobs")
 app.command("worker")(jobs.worker)
 app.command("scheduler")(jobs.scheduler)
+app.add_typer(mail.app, name="mail")
 
 
 def main() -> None:

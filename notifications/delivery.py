@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, text, update
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from notifications.digest import compose_digests
 from notifications.message import OutgoingMail, compose
@@ -55,8 +56,7 @@ def retry_delay(*, attempts: int, settings: Settings, rng: random.Random) -> tim
     return timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
 
 
-@dataclass(frozen=True)
-class Claimed:
+class Claimed(NamedTuple):
     """A claimed pending row: only the columns sending and recording need (no ORM object)."""
 
     id: int
@@ -73,8 +73,8 @@ class Claimed:
     next_attempt_at: datetime
 
 
-_CLAIMED = [getattr(Notification, name) for name in Claimed.__dataclass_fields__]
 _TABLE = Notification.__table__  # type: ignore[attr-defined]
+_CLAIMED = [_TABLE.c[name] for name in Claimed._fields]
 _FIELDS = (
     "status",
     "attempts",
@@ -118,16 +118,17 @@ _RECORD = (
 
 
 def _claim(session: Session, now: datetime, limit: int) -> list[Claimed]:
+    # A Core select of plain columns: no ORM identity map or per-row entity bookkeeping.
     query = (
-        select(*_CLAIMED)
-        .where(Notification.status == "pending", col(Notification.next_attempt_at) <= now)
-        .order_by(col(Notification.next_attempt_at), col(Notification.id))
+        sa_select(*_CLAIMED)
+        .where(_TABLE.c.status == "pending", _TABLE.c.next_attempt_at <= now)
+        .order_by(_TABLE.c.next_attempt_at, _TABLE.c.id)
         .limit(limit)
     )
     if is_postgres(session):
         # Two workers never claim the same row; a locked row is simply someone else's.
         query = query.with_for_update(skip_locked=True)
-    return [Claimed(*found) for found in session.exec(query)]
+    return [Claimed._make(found) for found in session.connection().execute(query)]
 
 
 class _Recorder:

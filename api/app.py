@@ -1,26 +1,44 @@
-"""FastAPI application factory: routes, pages, error mapping."""
+"""FastAPI application factory: routes, pages, error mapping, login guard, scheduler."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from api.pages import home, mailbox, unsubscribe
-from api.routes import health
-from workflow.errors import WorkflowError
+from api import openapi, problems
+from api.auth import LoginGuard
+from api.pages import home, mailbox, ui, unsubscribe
+from api.routes import (
+    auth,
+    calendar,
+    comments,
+    evidence,
+    extensions,
+    health,
+    ical,
+    items,
+    me,
+    org,
+    plans,
+    preferences,
+    reports,
+)
+from workflow.models import User
 from workflow.settings import get_settings
 
+log = logging.getLogger("planflow.api")
 
-def problem(status: int, title: str, detail: str, type_: str = "about:blank") -> JSONResponse:
-    """An RFC 9457 problem+json response."""
-    return JSONResponse(
-        {"type": type_, "title": title, "status": status, "detail": detail},
-        status_code=status,
-        media_type="application/problem+json",
-    )
+
+def log_reset_link(user: User, link: str) -> None:
+    """Default delivery of a password reset link until mail delivery is wired in.
+
+    The link is a secret: only the fact is logged. Tests replace
+    `app.state.reset_link_sender` to capture the link.
+    """
+    log.info("password_reset_link_issued user_id=%s", user.id)
 
 
 def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
@@ -29,7 +47,8 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
     `run_scheduler` None follows the `scheduler_embedded` setting (off by default, so the
     app in tests schedules nothing unless asked; `planflow serve` turns it on).
     """
-    enabled = get_settings().scheduler_embedded if run_scheduler is None else run_scheduler
+    settings = get_settings()
+    enabled = settings.scheduler_embedded if run_scheduler is None else run_scheduler
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,13 +64,28 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
                 app.state.scheduler.shutdown(wait=True)
 
     app = FastAPI(title="planflow", version="0.1.0", lifespan=lifespan)
-
-    @app.exception_handler(WorkflowError)
-    async def _workflow_error(_request: Request, exc: WorkflowError) -> JSONResponse:
-        return problem(exc.status, exc.title, str(exc))
-
-    app.include_router(health.router)
-    app.include_router(home.router)
-    app.include_router(mailbox.router)
-    app.include_router(unsubscribe.router)
+    app.state.login_guard = LoginGuard(settings)
+    app.state.reset_link_sender = log_reset_link
+    problems.install(app)
+    openapi.install(app)
+    for router in (
+        health.router,
+        auth.router,
+        me.router,
+        org.router,
+        plans.router,
+        items.router,
+        comments.router,
+        evidence.router,
+        extensions.router,
+        calendar.router,
+        ical.router,
+        preferences.router,
+        reports.router,
+        home.router,
+        ui.router,
+        mailbox.router,
+        unsubscribe.router,
+    ):
+        app.include_router(router)
     return app

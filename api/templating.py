@@ -1,8 +1,10 @@
-"""The Jinja2 environment for pages (autoescape on, strict undefined)."""
+"""The Jinja2 environment for pages (autoescape on, strict undefined) and its filters."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
@@ -11,3 +13,11 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.undefined = StrictUndefined
+
+
+def localdt(value: datetime | None, tz: str, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored UTC instant shown in the agency's zone, day first as Vietnamese write it."""
+    return "" if value is None else value.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+templates.env.filters["localdt"] = localdt

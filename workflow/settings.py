@@ -61,6 +61,30 @@ class Settings(BaseSettings):
     signer_title: str = "PHÓ GIÁM ĐỐC"
     signer_name: str = "Nguyễn Quang Đông"
 
+    # API authentication (JWT HS256, pinned) and login protection
+    jwt_issuer: str = "planflow"
+    jwt_audience: str = "planflow-api"
+    access_token_minutes: int = Field(default=15, ge=1)
+    refresh_token_days: int = Field(default=7, ge=1)
+    session_cookie_hours: int = Field(default=10, ge=1)
+    cookie_secure: bool = False
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lock_minutes: int = Field(default=15, ge=1)
+    login_rate_per_ip: str = "20/minute"
+    login_rate_per_account: str = "10/minute"
+    password_reset_hours: int = Field(default=2, ge=1)
+    # Evidence uploads (minh chứng): stored under var_dir/evidence
+    evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    evidence_types: list[str] = [
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "text/plain",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+    ]
+
     # Periodic reports (báo cáo định kỳ). CCHC reports go out a number of working days
     # before the provincial deadline, a day of the month in which the data period ends.
     report_kinds_enabled: list[str] = ["weekly", "quarterly", "six_month", "annual"]

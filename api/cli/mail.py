@@ -37,7 +37,8 @@ def deliver(
             settings=settings,
         )
     typer.echo(
-        f"deliver: digests={result.digests} claimed={result.claimed} sent={result.sent} "
+        f"deliver: relayed={result.relayed} digests={result.digests} claimed={result.claimed} "
+        f"sent={result.sent} "
         f"retried={result.retried} failed={result.failed} suppressed={result.suppressed} "
         f"batches={result.batches} seconds={result.seconds:.3f}"
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:51:19.520260
+Create Date: 2026-11-26 08:04:49.205931
 """
 from alembic import op
 import sqlalchemy as sa
@@ -90,6 +90,7 @@ def upgrade() -> None:
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('ical_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("role IN ('director', 'deputy_director', 'unit_head', 'officer', 'coordinator', 'admin')", name=op.f('ck_app_user_role')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_app_user_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
@@ -286,6 +287,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('work_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_work_item_assignee_id'), ['assignee_id'], unique=False)
+        batch_op.create_index('ix_work_item_due_at_id', ['due_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_lead_unit_id'), ['lead_unit_id'], unique=False)
         batch_op.create_index('ix_work_item_next_action_open', ['next_action_at'], unique=False, postgresql_where=sa.text("state IN ('accepted', 'assigned', 'awaiting_review', 'in_progress', 'paused', 'rework')"), sqlite_where=sa.text("state IN ('accepted', 'assigned', 'awaiting_review', 'in_progress', 'paused', 'rework')"))
         batch_op.create_index(batch_op.f('ix_work_item_plan_task_id'), ['plan_task_id'], unique=False)
@@ -382,11 +384,13 @@ def upgrade() -> None:
     sa.Column('at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('changes', sa.JSON(), nullable=True),
+    sa.Column('notified_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_work_item_event_actor_id_app_user')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_work_item_event_work_item_id_work_item')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_item_event'))
     )
     with op.batch_alter_table('work_item_event', schema=None) as batch_op:
+        batch_op.create_index('ix_work_item_event_pending', ['id'], unique=False, postgresql_where=sa.text('notified_at IS NULL'), sqlite_where=sa.text('notified_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_work_item_event_work_item_id'), ['work_item_id'], unique=False)
 
     op.create_table('work_item_unit',
@@ -415,6 +419,7 @@ def downgrade() -> None:
     op.drop_table('work_item_unit')
     with op.batch_alter_table('work_item_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_work_item_event_work_item_id'))
+        batch_op.drop_index('ix_work_item_event_pending', postgresql_where=sa.text('notified_at IS NULL'), sqlite_where=sa.text('notified_at IS NULL'))
 
     op.drop_table('work_item_event')
     with op.batch_alter_table('notification', schema=None) as batch_op:
@@ -440,6 +445,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_work_item_plan_task_id'))
         batch_op.drop_index('ix_work_item_next_action_open', postgresql_where=sa.text("state IN ('accepted', 'assigned', 'awaiting_review', 'in_progress', 'paused', 'rework')"), sqlite_where=sa.text("state IN ('accepted', 'assigned', 'awaiting_review', 'in_progress', 'paused', 'rework')"))
         batch_op.drop_index(batch_op.f('ix_work_item_lead_unit_id'))
+        batch_op.drop_index('ix_work_item_due_at_id')
         batch_op.drop_index(batch_op.f('ix_work_item_assignee_id'))
 
     op.drop_table('work_item')

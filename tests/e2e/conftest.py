@@ -32,9 +32,18 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`planflow serve` on a fresh SQLite database with the sample organisation."""
-    var = tmp_path_factory.mktemp("live")
+def live_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live server's var directory (its SQLite database is `pf.db` in it)."""
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_dir: Path) -> Iterator[str]:
+    """`planflow serve` on a fresh SQLite database with the sample organisation.
+
+    Sample users sign in with the documented dev password `planflow-dev`, as in `make run`.
+    """
+    var = live_dir
     env = {
         **os.environ,
         "PLANFLOW_DATABASE_URL": f"sqlite:///{var / 'pf.db'}",
@@ -43,6 +52,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cli = [sys.executable, "-m", "api.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, cwd=ROOT)
     subprocess.run([*cli, "org", "load", str(SAMPLE_ORG)], env=env, check=True, cwd=ROOT)
+    subprocess.run([*cli, "user", "dev-passwords"], env=env, check=True, cwd=ROOT)
     port = free_port()
     log = open(var / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(

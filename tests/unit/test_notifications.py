@@ -52,6 +52,15 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "decided_by_name": "Mai Văn Phúc",
         "requested_due_at": DUE + timedelta(days=10),
     },
+    Kind.AWAITING_REVIEW: {"item": ITEM, "actor_name": "Đinh Thị Linh", "note": "Đã đủ"},
+    Kind.EXTENSION_REQUESTED: {
+        "item": ITEM,
+        "requester_name": "Đinh Thị Linh",
+        "requested_due_at": DUE + timedelta(days=10),
+        "reason": "Chờ số liệu",
+    },
+    Kind.ITEM_UPDATE: {"item": ITEM, "change": "paused", "actor_name": "Mai Văn Phúc"},
+    Kind.CHASE: {"item": ITEM, "actor_name": "Mai Văn Phúc", "comment": "Khẩn trương"},
     Kind.DIGEST: {
         "day": date(2026, 3, 3),
         "entries": [{"kind": "reminder", "subject": "S", "item_id": 7}],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
-from workflow.models.types import in_check
+from workflow.models.types import UTCDateTime, in_check
 
 
 class Role(StrEnum):
@@ -59,3 +60,5 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     ical_token: str | None = Field(default=None, max_length=64, unique=True)
     failed_logins: int = Field(default=0)
+    # Set after repeated failed logins; the account refuses passwords until then.
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

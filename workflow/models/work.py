@@ -49,6 +49,8 @@ class WorkItem(SQLModel, table=True):
         in_check("state", [s.value for s in State]),
         in_check("priority", ["low", "normal", "high", "urgent"]),
         UniqueConstraint("series_id", "occurrence_on", name="uq_work_item_occurrence"),
+        # The item lists sort by deadline: an ordered scan stops after one page.
+        Index("ix_work_item_due_at_id", "due_at", "id"),
         Index(
             "ix_work_item_next_action_open",
             "next_action_at",
@@ -102,9 +104,18 @@ class WorkItemUnit(SQLModel, table=True):
 
 
 class WorkItemEvent(SQLModel, table=True):
-    """The audit trail: one row per change of an item, never updated."""
+    """The audit trail: one row per change of an item; only `notified_at` is ever updated."""
 
     __tablename__ = "work_item_event"
+    __table_args__ = (
+        # The relay (notifications.events) reads only events not yet turned into mail.
+        Index(
+            "ix_work_item_event_pending",
+            "id",
+            postgresql_where=text("notified_at IS NULL"),
+            sqlite_where=text("notified_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     work_item_id: int = Field(foreign_key="work_item.id", index=True)
@@ -115,6 +126,8 @@ class WorkItemEvent(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     comment: str | None = Field(default=None, sa_column=Column(Text))
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
+    # Set once the notification relay has handled the event (mailed or nothing to say).
+    notified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class ExtensionRequest(SQLModel, table=True):

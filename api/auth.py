@@ -1,0 +1,238 @@
+"""Authentication: argon2id passwords, HS256 JWTs, login limits, account lock, reset links.
+
+Tokens carry `typ` (access, refresh, session) and `pv`, a fingerprint of the password hash,
+so changing the password revokes every token issued before. Expiry is checked against the
+`now` the caller passes (the request clock), never read here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from itsdangerous import BadSignature, URLSafeSerializer
+from limits import parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlmodel import Session, col, func, or_, select
+
+from workflow.errors import InvalidInput
+from workflow.models import User
+from workflow.settings import Settings
+
+ALGORITHM = "HS256"  # pinned: decode never trusts the token's own header
+_hasher = PasswordHash((Argon2Hasher(),))  # argon2id
+# Verified against when the user does not exist, so timing does not reveal usernames.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+MIN_PASSWORD_LENGTH = 10
+
+
+class TokenKind(StrEnum):
+    ACCESS = "access"
+    REFRESH = "refresh"
+    SESSION = "session"  # the web UI's cookie
+
+
+class InvalidToken(Exception):
+    """A token that is malformed, forged, expired, of the wrong kind or revoked."""
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of `password`."""
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """True when `password` matches; spends the same time when there is no hash."""
+    try:
+        return _hasher.verify(password, password_hash or _DUMMY_HASH) and bool(password_hash)
+    except Exception:
+        return False
+
+
+def password_version(user: User) -> str:
+    """A short fingerprint of the current password hash; changes revoke old tokens."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def _lifetime(kind: TokenKind, settings: Settings) -> timedelta:
+    if kind is TokenKind.ACCESS:
+        return timedelta(minutes=settings.access_token_minutes)
+    if kind is TokenKind.REFRESH:
+        return timedelta(days=settings.refresh_token_days)
+    return timedelta(hours=settings.session_cookie_hours)
+
+
+def issue_token(user: User, *, kind: TokenKind, now: datetime, settings: Settings) -> str:
+    """A signed JWT for `user` of `kind`, valid from `now` for the kind's lifetime."""
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(user.id),
+        "typ": kind.value,
+        "pv": password_version(user),
+        "iat": int(now.timestamp()),
+        "exp": int((now + _lifetime(kind, settings)).timestamp()),
+        "jti": secrets.token_urlsafe(8),
+    }
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+def decode_token(
+    token: str, *, kind: TokenKind, now: datetime, settings: Settings
+) -> dict[str, Any]:
+    """The claims of a valid token of `kind`; InvalidToken otherwise."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            settings.secret_key.get_secret_value(),
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            # Expiry is checked below against the request's `now`, not the wall clock.
+            options={"require": ["exp", "iat", "sub", "iss", "aud"], "verify_exp": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    if claims.get("typ") != kind.value:
+        raise InvalidToken("wrong token kind")
+    if not isinstance(claims["exp"], int) or claims["exp"] <= now.timestamp():
+        raise InvalidToken("token expired")
+    return claims
+
+
+def user_for_claims(session: Session, claims: dict[str, Any]) -> User:
+    """The active user a token names, if the token was issued for their current password."""
+    try:
+        user_id = int(claims["sub"])
+    except (TypeError, ValueError) as exc:
+        raise InvalidToken("bad subject") from exc
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or claims.get("pv") != password_version(user):
+        raise InvalidToken("unknown user or revoked token")
+    return user
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    LOCKED = "locked"
+    RATE_LIMITED = "rate_limited"
+
+
+@dataclass
+class LoginResult:
+    outcome: LoginOutcome
+    user: User | None = None
+    retry_after_seconds: int = 0
+
+
+class LoginGuard:
+    """Rate limits login attempts per IP and per account (memory or Redis storage)."""
+
+    def __init__(self, settings: Settings) -> None:
+        uri = settings.redis_url if settings.mode == "distributed" else "memory://"
+        storage = storage_from_string(uri)
+        assert isinstance(storage, Storage)
+        self.storage = storage
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        self.per_ip = parse(settings.login_rate_per_ip)
+        self.per_account = parse(settings.login_rate_per_account)
+
+    def allow(self, *, ip: str, username: str) -> bool:
+        """Count one attempt; False when either the IP or the account is over its limit."""
+        ok_ip = self.limiter.hit(self.per_ip, "login-ip", ip)
+        ok_account = self.limiter.hit(self.per_account, "login-account", username.lower())
+        return ok_ip and ok_account
+
+
+def find_login_user(session: Session, login: str) -> User | None:
+    """The user whose username or e-mail is `login` (case-insensitive)."""
+    needle = login.strip().lower()
+    return session.exec(
+        select(User).where(
+            or_(func.lower(col(User.username)) == needle, func.lower(col(User.email)) == needle)
+        )
+    ).first()
+
+
+def authenticate(
+    *,
+    session: Session,
+    guard: LoginGuard,
+    login: str,
+    password: str,
+    ip: str,
+    now: datetime,
+    settings: Settings,
+) -> LoginResult:
+    """Check a password, counting failures and locking the account after too many.
+
+    The caller must commit even when the outcome is a failure: the counters are the point.
+    """
+    if not guard.allow(ip=ip, username=login):
+        return LoginResult(LoginOutcome.RATE_LIMITED, retry_after_seconds=60)
+    user = find_login_user(session, login)
+    if user is None or not user.is_active:
+        verify_password(password, None)
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        seconds = int((user.locked_until - now).total_seconds()) + 1
+        return LoginResult(LoginOutcome.LOCKED, retry_after_seconds=seconds)
+    if not verify_password(password, user.password_hash):
+        user.failed_logins += 1
+        if user.failed_logins >= settings.login_max_failures:
+            user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
+            user.failed_logins = 0
+        session.add(user)
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    return LoginResult(LoginOutcome.OK, user=user)
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Store a new argon2id hash (revokes existing tokens and reset links) and unlock."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+
+
+def _reset_serializer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.secret_key.get_secret_value(), salt="password-reset")
+
+
+def reset_token(user: User, *, now: datetime, settings: Settings) -> str:
+    """A signed, single-use (bound to the current password) password reset token."""
+    expires = now + timedelta(hours=settings.password_reset_hours)
+    payload = {"uid": user.id, "pv": password_version(user), "exp": int(expires.timestamp())}
+    return str(_reset_serializer(settings).dumps(payload))
+
+
+def user_for_reset_token(
+    session: Session, token: str, *, now: datetime, settings: Settings
+) -> User:
+    """The user a valid reset token names; InvalidToken if forged, expired or already used."""
+    try:
+        payload = _reset_serializer(settings).loads(token)
+    except BadSignature as exc:
+        raise InvalidToken("bad reset token") from exc
+    if not isinstance(payload, dict) or int(payload.get("exp", 0)) <= now.timestamp():
+        raise InvalidToken("reset token expired")
+    return user_for_claims(session, {"sub": payload.get("uid"), "pv": payload.get("pv")})
+
+
+def new_ical_token() -> str:
+    """A fresh secret for a user's calendar feed URL."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,154 @@
+"""Request dependencies: one session per request (the API commit point), the clock, the user.
+
+`get_session` commits once the route function has returned and rolls back if it raised;
+callbacks registered with `AfterCommitDep` (enqueue a job, send a mail) run only after
+that commit succeeded, so nothing leaves the process for a transaction that did not happen.
+
+Two ways to authenticate: `Authorization: Bearer <access JWT>` (API clients) or the web
+UI's session cookie. Cookie-authenticated unsafe requests must echo the CSRF cookie in the
+`X-CSRF-Token` header or a `csrf_token` form field (double-submit).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from api.auth import InvalidToken, TokenKind, decode_token, user_for_claims
+from api.problems import ApiProblem
+from workflow.clock import utc_now
+from workflow.db import get_engine
+from workflow.models import User
+from workflow.models.org import Role
+from workflow.settings import Settings, get_settings
+
+SESSION_COOKIE = "pf_session"
+CSRF_COOKIE = "pf_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+def _open_session(request: Request) -> Session:
+    # Tests bind the app to their rolled-back connection through app.state.session_factory.
+    factory: Callable[[], Session] | None = getattr(request.app.state, "session_factory", None)
+    if factory is not None:
+        return factory()
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's session: commit after the route succeeds, roll back on any error."""
+    session = _open_session(request)
+    after: list[Callable[[], None]] = []
+    request.state.after_commit = after
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    for callback in after:
+        callback()
+
+
+async def get_after_commit(request: Request, _session: SessionDep) -> list[Callable[[], None]]:
+    """Callbacks to run once this request's transaction has committed."""
+    after: list[Callable[[], None]] = request.state.after_commit
+    return after
+
+
+async def get_now() -> datetime:
+    """The request's notion of now (tests override it with a fixed instant)."""
+    return utc_now()
+
+
+async def settings_dep() -> Settings:
+    return get_settings()
+
+
+# scope="function": commit right after the route returns, before the response is sent.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+AfterCommitDep = Annotated[list[Callable[[], None]], Depends(get_after_commit)]
+NowDep = Annotated[datetime, Depends(get_now)]
+SettingsDep = Annotated[Settings, Depends(settings_dep)]
+
+
+async def _cookie_token(request: Request) -> str | None:
+    """The session cookie, if present and (for unsafe methods) backed by a matching CSRF token."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    if request.method in SAFE_METHODS:
+        return token
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and "form" in request.headers.get("content-type", ""):
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise ApiProblem(403, "CSRF token missing or invalid")
+    return token
+
+
+def _resolve_user(
+    session: Session, now: datetime, settings: Settings, bearer: str | None, cookie: str | None
+) -> User | None:
+    try:
+        if bearer:
+            claims = decode_token(bearer, kind=TokenKind.ACCESS, now=now, settings=settings)
+        elif cookie:
+            claims = decode_token(cookie, kind=TokenKind.SESSION, now=now, settings=settings)
+        else:
+            return None
+        return user_for_claims(session, claims)
+    except InvalidToken:
+        return None
+
+
+def optional_user(
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+    cookie: Annotated[str | None, Depends(_cookie_token)],
+) -> User | None:
+    """The authenticated user, or None (pages redirect to the login form)."""
+    return _resolve_user(session, now, settings, bearer, cookie)
+
+
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    """The authenticated user; 401 otherwise."""
+    if user is None:
+        raise ApiProblem(401, "authentication required", {"WWW-Authenticate": "Bearer"})
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
+    """A dependency admitting only users holding one of `roles` (403 otherwise)."""
+    allowed = {r.value for r in roles}
+
+    async def _check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise ApiProblem(403, "this operation needs role " + " or ".join(sorted(allowed)))
+        return user
+
+    return _check
+
+
+AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
+CoordinatorUser = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]

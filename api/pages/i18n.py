@@ -1,0 +1,98 @@
+"""UI strings in Vietnamese (default) and English, chosen by the `pf_lang` cookie.
+
+A small catalogue keeps the pages self-contained; mail templates have their own.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from workflow.models import User
+
+LANG_COOKIE = "pf_lang"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app": ("Theo dõi thực hiện kế hoạch", "Plan execution tracking"),
+    "login": ("Đăng nhập", "Sign in"),
+    "logout": ("Đăng xuất", "Sign out"),
+    "username": ("Tên đăng nhập hoặc e-mail", "Username or e-mail"),
+    "password": ("Mật khẩu", "Password"),
+    "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "login_locked": (
+        "Tài khoản tạm khóa do đăng nhập sai nhiều lần.",
+        "Account temporarily locked after repeated failures.",
+    ),
+    "login_limited": (
+        "Quá nhiều lần thử, vui lòng đợi một phút.",
+        "Too many attempts, please wait a minute.",
+    ),
+    "reset_title": ("Đặt lại mật khẩu", "Reset password"),
+    "new_password": ("Mật khẩu mới (ít nhất 10 ký tự)", "New password (10 characters or more)"),
+    "reset_failed": (
+        "Liên kết không hợp lệ hoặc đã hết hạn, hoặc mật khẩu quá ngắn.",
+        "The link is invalid or expired, or the password is too short.",
+    ),
+    "my_items": ("Công việc của tôi", "My work items"),
+    "plans": ("Kế hoạch", "Plans"),
+    "home": ("Tổng quan", "Overview"),
+    "title": ("Nội dung", "Title"),
+    "state": ("Trạng thái", "State"),
+    "due": ("Hạn xử lý", "Due"),
+    "lead_unit": ("Đơn vị chủ trì", "Lead unit"),
+    "assignee": ("Người xử lý", "Assignee"),
+    "no_items": ("Không có công việc nào.", "No work items."),
+    "flag_overdue": ("Quá hạn", "Overdue"),
+    "flag_due_soon": ("Sắp đến hạn", "Due soon"),
+    "flag_on_track": ("Trong hạn", "On track"),
+    "flag_closed": ("Đã đóng", "Closed"),
+    "actions": ("Thao tác", "Actions"),
+    "comment": ("Ý kiến", "Comment"),
+    "history": ("Lịch sử xử lý", "History"),
+    "description": ("Mô tả", "Description"),
+    "evidence_required": ("Sản phẩm yêu cầu", "Required evidence"),
+    "objectives": ("Mục tiêu", "Objectives"),
+    "indicators": ("Chỉ tiêu", "Indicators"),
+    "tasks": ("Nhiệm vụ", "Tasks"),
+    "area": ("Lĩnh vực", "Area"),
+    "switch": ("English", "Tiếng Việt"),
+    "no_actions": ("Không có thao tác nào cho bạn.", "No action available to you."),
+    "state_assigned": ("Giao việc", "Assigned"),
+    "state_accepted": ("Đã tiếp nhận", "Accepted"),
+    "state_returned": ("Trả lại", "Returned"),
+    "state_in_progress": ("Đang thực hiện", "In progress"),
+    "state_awaiting_review": ("Chờ duyệt", "Awaiting review"),
+    "state_rework": ("Yêu cầu làm lại", "Rework"),
+    "state_done": ("Hoàn thành", "Done"),
+    "state_paused": ("Tạm dừng", "Paused"),
+    "state_cancelled": ("Hủy", "Cancelled"),
+    "state_withdrawn": ("Thu hồi", "Withdrawn"),
+    "action_accept": ("Tiếp nhận", "Accept"),
+    "action_return": ("Trả lại", "Return"),
+    "action_start": ("Thực hiện", "Start"),
+    "action_submit": ("Trình duyệt", "Submit for review"),
+    "action_approve": ("Duyệt hoàn thành", "Approve"),
+    "action_request_rework": ("Yêu cầu làm lại", "Request rework"),
+    "action_pause": ("Tạm dừng", "Pause"),
+    "action_resume": ("Tiếp tục", "Resume"),
+    "action_cancel": ("Hủy", "Cancel"),
+    "action_withdraw": ("Thu hồi", "Withdraw"),
+    "action_reassign": ("Giao lại", "Reassign"),
+    "action_chase": ("Đôn đốc", "Chase"),
+}
+
+
+def language(request: Request, user: User | None = None) -> str:
+    """The switch's choice (cookie), else the user's profile language, else Vietnamese.
+
+    The browser's Accept-Language is ignored: agency PCs often run English browsers.
+    """
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in ("vi", "en"):
+        return chosen
+    return "en" if user is not None and user.language == "en" else "vi"
+
+
+def translator(lang: str) -> dict[str, str]:
+    """The catalogue for `lang` as a plain mapping (templates use t.key or t[key])."""
+    index = 1 if lang == "en" else 0
+    return {key: pair[index] for key, pair in STRINGS.items()}

@@ -1,0 +1,331 @@
+"""Server-rendered pages (Vietnamese first): sign-in, my items, one item, the plan tree.
+
+Pages authenticate with the session cookie; forms carry the CSRF token (double-submit).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from api.auth import (
+    InvalidToken,
+    LoginOutcome,
+    TokenKind,
+    authenticate,
+    issue_token,
+    set_password,
+    user_for_reset_token,
+)
+from api.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CurrentUser,
+    NowDep,
+    OptionalUser,
+    SessionDep,
+    SettingsDep,
+)
+from api.pages.i18n import LANG_COOKIE, language, translator
+from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
+from api.routes.auth import client_ip, login_guard
+from api.routes.items import allowed_action_names
+from api.routes.plans import plan_tree
+from api.schemas.common import Id
+from api.schemas.items import SortKey
+from api.templating import templates
+from workflow.errors import InvalidInput, NotFound
+from workflow.models import Plan, Unit, User, WorkItem, WorkItemEvent
+from workflow.services.scope import get_visible_item
+from workflow.services.work_items import act
+from workflow.settings import Settings
+from workflow.states import OPEN_STATES, Action
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths: never redirect off the site after sign-in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/my"
+    return target
+
+
+def csrf_token(request: Request) -> str:
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    user: User | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    lang = language(request, user)
+    token = csrf_token(request)
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {**context, "t": translator(lang), "lang": lang, "me": user, "csrf": token},
+        status_code=status_code,
+    )
+    if request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(CSRF_COOKIE, token, httponly=False, samesite="strict")
+    return response
+
+
+def to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+def not_found(request: Request, user: User | None) -> HTMLResponse:
+    return render(request, "not_found.html", {}, user=user, status_code=404)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, user: OptionalUser, next: str | None = None) -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": safe_next(next), "error": None}, user=None)
+
+
+def _set_session_cookie(response: Response, user: User, *, now: NowDep, settings: Settings) -> None:
+    token = issue_token(user, kind=TokenKind.SESSION, now=now, settings=settings)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_cookie_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=255)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/my",
+    guard: Any = Depends(login_guard),
+) -> Response:
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, csrf_token):
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": "login_failed"},
+            user=None,
+            status_code=403,
+        )
+    result = authenticate(
+        session=session,
+        guard=guard,
+        login=username,
+        password=password,
+        ip=client_ip(request),
+        now=now,
+        settings=settings,
+    )
+    if result.user is None:
+        error = {
+            LoginOutcome.LOCKED: "login_locked",
+            LoginOutcome.RATE_LIMITED: "login_limited",
+        }.get(result.outcome, "login_failed")
+        status = 429 if result.outcome is LoginOutcome.RATE_LIMITED else 401
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": error},
+            user=None,
+            status_code=status,
+        )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    _set_session_cookie(response, result.user, now=now, settings=settings)
+    return response
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+def reset_form(request: Request, token: str = "") -> Response:
+    """The page a reset link opens: choose a new password."""
+    return render(request, "reset.html", {"token": token[:1000], "error": None}, user=None)
+
+
+@router.post("/reset-password", response_class=HTMLResponse)
+def reset_submit(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    token: Annotated[str, Form(max_length=1000)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    error = None
+    if not expected or not hmac.compare_digest(expected, csrf_token):
+        error = "reset_failed"
+    else:
+        try:
+            user = user_for_reset_token(session, token, now=now, settings=settings)
+            set_password(session=session, user=user, password=password)
+        except (InvalidToken, InvalidInput):
+            error = "reset_failed"
+    if error:
+        return render(
+            request, "reset.html", {"token": token, "error": error}, user=None, status_code=400
+        )
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, user: OptionalUser) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str | None = None) -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(LANG_COOKIE, "en" if code == "en" else "vi", samesite="lax")
+    return response
+
+
+def _names(session: Session, items: list[WorkItem]) -> tuple[dict[int, str], dict[int, str]]:
+    unit_ids = {i.lead_unit_id for i in items}
+    user_ids = {i.assignee_id for i in items}
+    units = session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()
+    users = session.exec(select(User).where(col(User.id).in_(user_ids))).all()
+    return {u.id or 0: u.name for u in units}, {u.id or 0: u.full_name for u in users}
+
+
+@router.get("/my", response_class=HTMLResponse)
+def my_items(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    now: NowDep,
+    settings: SettingsDep,
+    show: str = "open",
+) -> Response:
+    """The items the user may see, most urgent first, flagged overdue / due soon."""
+    if user is None:
+        return to_login(request)
+    soon = due_soon_limit(session, now=now, settings=settings)
+    states = sorted(OPEN_STATES) if show == "open" else []
+    rows, _ = list_items(
+        session=session,
+        user=user,
+        filters=ItemFilter(states=list(states)),
+        sort=SortKey.DUE,
+        page=1,
+        page_size=200,
+        now=now,
+        soon=soon,
+    )
+    units, people = _names(session, rows)
+    items = [{"item": r, "flag": flag_of(r, now=now, soon=soon).value} for r in rows]
+    return render(
+        request,
+        "my_items.html",
+        {"items": items, "units": units, "people": people, "tz": settings.timezone},
+        user=user,
+    )
+
+
+@router.get("/ui/items/{item_id}", response_class=HTMLResponse)
+def item_page(
+    request: Request,
+    item_id: Id,
+    session: SessionDep,
+    user: OptionalUser,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """One item: details, deadline flag, history, and the buttons this user may press."""
+    if user is None:
+        return to_login(request)
+    try:
+        item = get_visible_item(session=session, user=user, item_id=item_id)
+    except NotFound:
+        return not_found(request, user)
+    soon = due_soon_limit(session, now=now, settings=settings)
+    units, people = _names(session, [item])
+    events = session.exec(
+        select(WorkItemEvent)
+        .where(WorkItemEvent.work_item_id == item.id)
+        .order_by(col(WorkItemEvent.at), col(WorkItemEvent.id))
+    ).all()
+    return render(
+        request,
+        "item.html",
+        {
+            "item": item,
+            "flag": flag_of(item, now=now, soon=soon).value,
+            "units": units,
+            "people": people,
+            "events": events,
+            "actions": allowed_action_names(session=session, user=user, item=item),
+            "tz": settings.timezone,
+        },
+        user=user,
+    )
+
+
+@router.post("/ui/items/{item_id}/actions/{action}")
+def item_action(
+    request: Request,
+    item_id: Id,
+    action: Action,
+    session: SessionDep,
+    user: CurrentUser,
+    now: NowDep,
+    comment: Annotated[str, Form(max_length=5000)] = "",
+    version: Annotated[int | None, Form()] = None,
+) -> Response:
+    """A button on the item page: take the action, then show the item again (PRG)."""
+    get_visible_item(session=session, user=user, item_id=item_id)
+    act(
+        session=session,
+        now=now,
+        actor=user,
+        item_id=item_id,
+        action=action,
+        comment=comment or None,
+        expected_version=version,
+    )
+    return RedirectResponse(f"/ui/items/{item_id}", status_code=303)
+
+
+@router.get("/ui/plans", response_class=HTMLResponse)
+def plans_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+    if user is None:
+        return to_login(request)
+    plans = session.exec(select(Plan).order_by(col(Plan.id).desc())).all()
+    return render(request, "plans.html", {"plans": plans}, user=user)
+
+
+@router.get("/ui/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(request: Request, plan_id: Id, session: SessionDep, user: OptionalUser) -> Response:
+    """The plan tree: areas with objectives, indicators (targets) and tasks."""
+    if user is None:
+        return to_login(request)
+    try:
+        tree = plan_tree(session, plan_id)
+    except NotFound:
+        return not_found(request, user)
+    return render(request, "plan.html", {"plan": tree}, user=user)

@@ -1,0 +1,125 @@
+"""Errors as `application/problem+json` (RFC 9457), titled in Vietnamese or English.
+
+The title language follows `Accept-Language` (Vietnamese unless English is preferred);
+`detail` carries the specific message. Out-of-scope objects are reported as 404 by the
+callers, so nothing here ever says "forbidden" about an object the user cannot see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from workflow.errors import WorkflowError
+
+MEDIA_TYPE = "application/problem+json"
+
+# status → (Vietnamese, English)
+TITLES: dict[int, tuple[str, str]] = {
+    400: ("Yêu cầu không hợp lệ", "Bad request"),
+    401: ("Chưa đăng nhập hoặc phiên đã hết hạn", "Not authenticated"),
+    403: ("Không có quyền thực hiện", "Not allowed"),
+    404: ("Không tìm thấy", "Not found"),
+    405: ("Phương thức không được hỗ trợ", "Method not allowed"),
+    409: ("Thao tác không hợp lệ ở trạng thái hiện tại", "Invalid transition"),
+    412: ("Dữ liệu đã bị thay đổi, vui lòng tải lại", "Stale version"),
+    413: ("Tệp quá lớn", "File too large"),
+    415: ("Loại tệp không được chấp nhận", "Unsupported file type"),
+    422: ("Dữ liệu không hợp lệ", "Invalid input"),
+    423: ("Tài khoản đang bị khóa tạm thời", "Account locked"),
+    428: ("Thiếu phiên bản (If-Match)", "Precondition required"),
+    429: ("Quá nhiều yêu cầu, vui lòng thử lại sau", "Too many requests"),
+    500: ("Lỗi hệ thống", "Internal error"),
+    503: ("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
+}
+
+
+class ApiProblem(Exception):
+    """An HTTP-level problem raised by the API layer itself (auth, limits, uploads)."""
+
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers or {}
+
+
+def prefers_english(accept_language: str | None) -> bool:
+    """True when the client ranks English above Vietnamese (default: Vietnamese)."""
+    if not accept_language:
+        return False
+    best_lang, best_q = "vi", -1.0
+    for part in accept_language.split(","):
+        lang, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        primary = lang.strip().lower().split("-")[0]
+        if primary in ("vi", "en") and q > best_q:
+            best_lang, best_q = primary, q
+    return best_lang == "en"
+
+
+def title_for(status: int, request: Request | None) -> str:
+    """The localized title of `status` for this request."""
+    vi, en = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
+    header = request.headers.get("accept-language") if request is not None else None
+    return en if prefers_english(header) else vi
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """Build the problem+json response for `status` with a localized title."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title_for(status, request),
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json."""
+
+    @app.exception_handler(WorkflowError)
+    async def _workflow(request: Request, exc: WorkflowError) -> JSONResponse:
+        return problem_response(request, exc.status, str(exc) or exc.title)
+
+    @app.exception_handler(ApiProblem)
+    async def _api(request: Request, exc: ApiProblem) -> JSONResponse:
+        return problem_response(request, exc.status, exc.detail, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        headers = dict(exc.headers) if exc.headers else None
+        return problem_response(request, exc.status_code, detail, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", ""))}
+            for err in exc.errors()
+        ]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+        detail = f"{'.'.join(first['loc'])}: {first['msg']}"
+        return problem_response(request, 422, detail, extra={"errors": errors})

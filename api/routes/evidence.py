@@ -1,0 +1,126 @@
+"""Evidence (minh chứng / sản phẩm): upload with size and type limits, scoped download.
+
+Files live under `settings.var_dir/evidence/<item id>/` with a random name; the original
+name is only metadata. A file is served only to users who may see its item, as an
+attachment with `nosniff`, so an uploaded HTML page can never run in the site's origin.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import FileResponse
+from sqlmodel import col, select
+
+from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
+from api.problems import ApiProblem
+from api.schemas.common import Id
+from api.schemas.items import EvidencePublic
+from workflow.errors import InvalidInput, NotFound
+from workflow.models import Evidence
+from workflow.services.scope import get_visible_item
+from workflow.services.work_items import add_evidence
+from workflow.settings import Settings
+
+router = APIRouter(prefix="/items/{item_id}/evidence", tags=["items"])
+CHUNK = 64 * 1024
+_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def evidence_dir(settings: Settings, item_id: int) -> Path:
+    return settings.var_dir / "evidence" / str(item_id)
+
+
+def _store(upload: UploadFile, *, target: Path, limit: int) -> int:
+    """Copy the upload to `target`, refusing (413) past `limit` bytes; returns the size."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with target.open("xb") as out:
+        while chunk := upload.file.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise ApiProblem(413, f"evidence files are limited to {limit} bytes")
+            out.write(chunk)
+    return size
+
+
+@router.post("", response_model=EvidencePublic, status_code=201, responses={413: {}, 415: {}})
+def upload_evidence(
+    item_id: Id,
+    user: CurrentUser,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    note: Annotated[str | None, Form(max_length=5000)] = None,
+) -> EvidencePublic:
+    """Attach a file and/or a note to an item (the assignee or the lead unit's head)."""
+    get_visible_item(session=session, user=user, item_id=item_id)
+    if file is None or not file.filename:
+        if not (note or "").strip():
+            raise InvalidInput("evidence needs a note or a file")
+        row = add_evidence(session=session, now=now, actor=user, item_id=item_id, note=note)
+        return EvidencePublic.model_validate(row)
+    content_type = (file.content_type or "").split(";")[0].strip().lower()
+    if content_type not in settings.evidence_types:
+        raise ApiProblem(415, f"file type {content_type or 'unknown'} is not accepted")
+    original = Path(file.filename).name[:200]
+    suffix = "".join(c for c in Path(original).suffix if c in _SAFE)[:10]
+    target = evidence_dir(settings, item_id) / f"{secrets.token_hex(16)}{suffix}"
+    size = _store(file, target=target, limit=settings.evidence_max_bytes)
+    try:
+        row = add_evidence(
+            session=session,
+            now=now,
+            actor=user,
+            item_id=item_id,
+            note=note,
+            filename=original,
+            content_type=content_type,
+            size_bytes=size,
+            storage_path=str(target.relative_to(settings.var_dir)),
+        )
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return EvidencePublic.model_validate(row)
+
+
+@router.get("", response_model=list[EvidencePublic])
+def list_evidence(item_id: Id, user: CurrentUser, session: SessionDep) -> list[EvidencePublic]:
+    """The item's evidence, oldest first."""
+    get_visible_item(session=session, user=user, item_id=item_id)
+    rows = session.exec(
+        select(Evidence).where(Evidence.work_item_id == item_id).order_by(col(Evidence.id))
+    ).all()
+    return [EvidencePublic.model_validate(r) for r in rows]
+
+
+@router.get(
+    "/{evidence_id}/file",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}, 404: {}},
+)
+def download_evidence(
+    item_id: Id, evidence_id: Id, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> FileResponse:
+    """The stored file, to users who may see the item only."""
+    get_visible_item(session=session, user=user, item_id=item_id)
+    row = session.get(Evidence, evidence_id)
+    if row is None or row.work_item_id != item_id or not row.storage_path:
+        raise NotFound(f"evidence {evidence_id} not found")
+    path = (settings.var_dir / row.storage_path).resolve()
+    if not path.is_relative_to(settings.var_dir.resolve()) or not path.is_file():
+        raise NotFound(f"evidence {evidence_id} has no stored file")
+    return FileResponse(
+        path,
+        media_type=row.content_type or "application/octet-stream",
+        filename=row.filename or path.name,
+        headers={"X-Content-Type-Options": "nosniff"},
+        content_disposition_type="attachment",
+    )

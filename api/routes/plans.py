@@ -1,0 +1,243 @@
+"""The plan tree (kế hoạch → lĩnh vực → mục tiêu, chỉ tiêu, nhiệm vụ) and indicator readings.
+
+Plans are agency-wide documents: every signed-in user may read them; only a coordinator
+records indicator readings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from sqlmodel import Session, SQLModel, col, select
+
+from api.deps import CoordinatorUser, CurrentUser, NowDep, SessionDep
+from api.problems import ApiProblem
+from api.schemas.common import Id
+from api.schemas.plans import (
+    AreaPublic,
+    IndicatorPublic,
+    ObjectivePublic,
+    PlanPublic,
+    PlanTree,
+    ReadingCreate,
+    ReadingPublic,
+    TargetPublic,
+    TaskPublic,
+)
+from workflow.errors import NotFound
+from workflow.importer import parse_document, upsert_plan
+from workflow.models import (
+    Area,
+    Indicator,
+    IndicatorReading,
+    IndicatorTarget,
+    Objective,
+    Plan,
+    PlanTask,
+)
+
+router = APIRouter(prefix="/plans", tags=["plans"])
+
+
+@router.get("", response_model=list[PlanPublic])
+def list_plans(_user: CurrentUser, session: SessionDep) -> list[PlanPublic]:
+    """Imported plans, newest first."""
+    plans = session.exec(select(Plan).order_by(col(Plan.id).desc())).all()
+    return [PlanPublic.model_validate(p) for p in plans]
+
+
+def _indicators(session: Session, area_ids: list[int]) -> dict[int, list[IndicatorPublic]]:
+    indicators = session.exec(
+        select(Indicator).where(col(Indicator.area_id).in_(area_ids)).order_by(col(Indicator.id))
+    ).all()
+    ids = [i.id for i in indicators]
+    targets: dict[int, list[TargetPublic]] = defaultdict(list)
+    for t in session.exec(
+        select(IndicatorTarget)
+        .where(col(IndicatorTarget.indicator_id).in_(ids))
+        .order_by(col(IndicatorTarget.year))
+    ).all():
+        targets[t.indicator_id].append(TargetPublic.model_validate(t))
+    latest: dict[int, ReadingPublic] = {}
+    for r in session.exec(
+        select(IndicatorReading)
+        .where(col(IndicatorReading.indicator_id).in_(ids))
+        .order_by(col(IndicatorReading.as_of), col(IndicatorReading.id))
+    ).all():
+        latest[r.indicator_id] = ReadingPublic.model_validate(r)
+    out: dict[int, list[IndicatorPublic]] = defaultdict(list)
+    for i in indicators:
+        assert i.id is not None
+        out[i.area_id].append(
+            IndicatorPublic.model_validate(
+                i, update={"targets": targets[i.id], "latest": latest.get(i.id)}
+            )
+        )
+    return out
+
+
+def _tasks(session: Session, plan_id: int) -> dict[int, list[TaskPublic]]:
+    rows = session.exec(
+        select(PlanTask).where(PlanTask.plan_id == plan_id).order_by(col(PlanTask.position))
+    ).all()
+    nodes = {t.id: TaskPublic.model_validate(t, update={"subtasks": []}) for t in rows}
+    roots: dict[int, list[TaskPublic]] = defaultdict(list)
+    for t in rows:
+        node = nodes[t.id]
+        parent = nodes.get(t.parent_id) if t.parent_id is not None else None
+        if parent is not None:
+            parent.subtasks.append(node)
+        else:
+            roots[t.area_id].append(node)
+    return roots
+
+
+def plan_tree(session: Session, plan_id: int) -> PlanTree:
+    """The whole tree of one plan, in four queries whatever its size."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id} not found")
+    areas = session.exec(
+        select(Area).where(Area.plan_id == plan_id).order_by(col(Area.number))
+    ).all()
+    area_ids = [a.id for a in areas if a.id is not None]
+    objectives: dict[int, list[ObjectivePublic]] = defaultdict(list)
+    for o in session.exec(
+        select(Objective)
+        .where(col(Objective.area_id).in_(area_ids))
+        .order_by(col(Objective.position))
+    ).all():
+        objectives[o.area_id].append(ObjectivePublic.model_validate(o))
+    indicators = _indicators(session, area_ids)
+    tasks = _tasks(session, plan_id)
+    return PlanTree.model_validate(
+        plan,
+        update={
+            "areas": [
+                AreaPublic.model_validate(
+                    a,
+                    update={
+                        "objectives": objectives[a.id or 0],
+                        "indicators": indicators[a.id or 0],
+                        "tasks": tasks[a.id or 0],
+                    },
+                )
+                for a in areas
+            ]
+        },
+    )
+
+
+MAX_PLAN_BYTES = 5 * 1024 * 1024
+
+
+class ImportOut(SQLModel):
+    """What an import changed (or would change, for a dry run)."""
+
+    dry_run: bool
+    plan_key: str
+    plan_id: int | None
+    created: list[str]
+    updated: list[str]
+    withdrawn: list[str]
+    removed: list[str]
+    unchanged: int
+
+
+@router.post("/import", response_model=ImportOut, responses={413: {}})
+def import_plan(
+    user: CoordinatorUser,
+    session: SessionDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File()],
+    dry_run: Annotated[bool, Form()] = True,
+    key: Annotated[str | None, Form(max_length=120)] = None,
+) -> ImportOut:
+    """Upload a plan (text/markdown or DOCX): a preview by default, written if dry_run=false."""
+    data = file.file.read(MAX_PLAN_BYTES + 1)
+    if len(data) > MAX_PLAN_BYTES:
+        raise ApiProblem(413, f"plan documents are limited to {MAX_PLAN_BYTES} bytes")
+    source = Path(file.filename or "plan.txt").name
+    tree = parse_document(data, source=source)
+    digest = hashlib.sha256(data).hexdigest()
+    # A dry run does the same writes inside a savepoint it then rolls back.
+    savepoint = session.begin_nested() if dry_run else None
+    try:
+        result = upsert_plan(
+            session=session, tree=tree, now=now, source=source, source_sha256=digest, key=key
+        )
+    finally:
+        if savepoint is not None:
+            savepoint.rollback()
+    return ImportOut(
+        dry_run=dry_run,
+        plan_key=result.plan_key,
+        plan_id=None if dry_run else result.plan_id,
+        created=result.created,
+        updated=result.updated,
+        withdrawn=result.withdrawn,
+        removed=result.removed,
+        unchanged=result.unchanged,
+    )
+
+
+@router.get("/{plan_id}", response_model=PlanTree)
+def get_plan(plan_id: Id, _user: CurrentUser, session: SessionDep) -> PlanTree:
+    """A plan with its areas, objectives, indicators (targets, latest reading) and tasks."""
+    return plan_tree(session, plan_id)
+
+
+@router.get("/{plan_id}/indicators", response_model=list[IndicatorPublic])
+def list_indicators(plan_id: Id, _user: CurrentUser, session: SessionDep) -> list[IndicatorPublic]:
+    """The plan's indicators (chỉ tiêu) with targets by year and latest reading."""
+    if session.get(Plan, plan_id) is None:
+        raise NotFound(f"plan {plan_id} not found")
+    area_ids = [a for a in session.exec(select(Area.id).where(Area.plan_id == plan_id)).all() if a]
+    by_area = _indicators(session, area_ids)
+    return [i for a in area_ids for i in by_area[a]]
+
+
+def _indicator(session: Session, indicator_id: int) -> Indicator:
+    indicator = session.get(Indicator, indicator_id)
+    if indicator is None:
+        raise NotFound(f"indicator {indicator_id} not found")
+    return indicator
+
+
+@router.get("/indicators/{indicator_id}/readings", response_model=list[ReadingPublic])
+def list_readings(indicator_id: Id, _user: CurrentUser, session: SessionDep) -> list[ReadingPublic]:
+    """Measured values of an indicator, oldest first."""
+    _indicator(session, indicator_id)
+    rows = session.exec(
+        select(IndicatorReading)
+        .where(IndicatorReading.indicator_id == indicator_id)
+        .order_by(col(IndicatorReading.as_of), col(IndicatorReading.id))
+    ).all()
+    return [ReadingPublic.model_validate(r) for r in rows]
+
+
+@router.post("/indicators/{indicator_id}/readings", response_model=ReadingPublic, status_code=201)
+def add_reading(
+    indicator_id: Id,
+    body: ReadingCreate,
+    user: CoordinatorUser,
+    session: SessionDep,
+    now: NowDep,
+) -> ReadingPublic:
+    """Record a measured value (số liệu thực hiện chỉ tiêu)."""
+    _indicator(session, indicator_id)
+    reading = IndicatorReading(
+        indicator_id=indicator_id,
+        value=body.value,
+        as_of=body.as_of,
+        note=body.note,
+        recorded_by_id=user.id,
+        recorded_at=now,
+    )
+    session.add(reading)
+    session.flush()
+    return ReadingPublic.model_validate(reading)

@@ -1,0 +1,83 @@
+"""Models of the plan tree: plan, areas, objectives, indicators, readings, tasks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class PlanPublic(SQLModel):
+    id: int
+    key: str
+    number: str | None
+    title: str
+    place: str | None
+    issued_on: date | None
+    start_year: int | None
+    end_year: int | None
+
+
+class ObjectivePublic(SQLModel):
+    id: int
+    key: str
+    position: int
+    text: str
+    milestone_year: int | None
+    withdrawn: bool
+
+
+class TargetPublic(SQLModel):
+    year: int
+    comparator: str
+    value: float
+    text: str
+
+
+class ReadingPublic(SQLModel):
+    id: int
+    indicator_id: int
+    value: float
+    as_of: date
+    note: str | None
+    recorded_at: datetime
+
+
+class ReadingCreate(SQLModel):
+    value: float = Field(ge=-1e12, le=1e12)
+    as_of: date
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class IndicatorPublic(SQLModel):
+    id: int
+    key: str
+    name: str
+    measure_unit: str
+    objective_id: int | None
+    targets: list[TargetPublic]
+    latest: ReadingPublic | None
+
+
+class TaskPublic(SQLModel):
+    id: int
+    key: str
+    position: int
+    text: str
+    status: str
+    lead_unit_id: int | None
+    due_text: str | None
+    subtasks: list[TaskPublic] = []
+
+
+class AreaPublic(SQLModel):
+    id: int
+    number: int
+    title: str
+    objectives: list[ObjectivePublic]
+    indicators: list[IndicatorPublic]
+    tasks: list[TaskPublic]
+
+
+class PlanTree(PlanPublic):
+    areas: list[AreaPublic]

@@ -1,0 +1,44 @@
+"""Plan import upload (dry-run preview, then write), the tree, indicators and readings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import SAMPLE_PLAN
+
+Auth = Callable[[str], dict[str, str]]
+
+
+def _upload(client: TestClient, headers: dict[str, str], dry_run: bool) -> object:
+    return client.post(
+        "/plans/import",
+        files={"file": (SAMPLE_PLAN.name, SAMPLE_PLAN.read_bytes(), "text/plain")},
+        data={"dry_run": str(dry_run).lower()},
+        headers=headers,
+    )
+
+
+def test_import_preview_then_write_then_read_the_tree(client: TestClient, auth_for: Auth) -> None:
+    coordinator = auth_for("vp.cchc")
+    assert _upload(client, auth_for("cchc.linh"), True).status_code == 403
+    preview = _upload(client, coordinator, True)
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["dry_run"] and preview.json()["created"]
+    assert client.get("/plans", headers=coordinator).json() == []
+    written = _upload(client, coordinator, False).json()
+    plan_id = written["plan_id"]
+    assert plan_id and written["created"] == preview.json()["created"]
+    tree = client.get(f"/plans/{plan_id}", headers=auth_for("cchc.linh")).json()
+    assert len(tree["areas"]) == 6
+    indicators = client.get(f"/plans/{plan_id}/indicators", headers=auth_for("xdcq.mai")).json()
+    assert indicators and indicators[0]["targets"]
+    ind = indicators[0]["id"]
+    url = f"/plans/indicators/{ind}/readings"
+    body = {"value": 72.5, "as_of": "2026-02-28", "note": "Số liệu quý I"}
+    assert client.post(url, json=body, headers=auth_for("cchc.linh")).status_code == 403
+    assert client.post(url, json=body, headers=coordinator).status_code == 201
+    again = client.get(f"/plans/{plan_id}/indicators", headers=coordinator).json()
+    assert again[0]["latest"]["value"] == 72.5
+    assert client.get("/plans/999999", headers=coordinator).status_code == 404

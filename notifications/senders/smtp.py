@@ -120,6 +120,9 @@ class SmtpBatch:
         Written out so that `meanwhile` runs while the server processes the message: the
         caller renders the next mail instead of idling (docs/decisions/0005).
         """
+        if "\r" in mail.recipient or "\n" in mail.recipient:
+            # smtplib would quietly parse it into some other address: refuse the row.
+            return Outcome(False, permanent=True, error="bad address: line break in address")
         data = mail.data if mail.data.endswith(b"\r\n") else mail.data + b"\r\n"
         options = f" SIZE={len(data)}" if conn.has_extn("size") else ""
         code, reply = conn.docmd("mail", f"FROM:{_path(mail.envelope_from)}{options}")

@@ -24,6 +24,7 @@ run: install
 	$(BIN)/planflow org load deploy/sample/org.yaml
 	$(BIN)/planflow plan import $(SAMPLE_PLAN)
 	$(BIN)/planflow user dev-passwords  # sample users log in with password planflow-dev
+	$(BIN)/planflow demo seed
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 
 ## test: lint, types, then the whole suite (unit + integration + e2e) on real services

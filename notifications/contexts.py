@@ -30,6 +30,7 @@ class Kind(StrEnum):
     CHASE = "chase"  # Đôn đốc
     DIGEST = "digest"  # Tổng hợp hằng ngày
     REPORT_COVER = "report_cover"  # Thư gửi kèm báo cáo định kỳ
+    REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
 
 
 class _Model(BaseModel):
@@ -183,6 +184,18 @@ class ReportCoverContext(MailContext):
     images: list[ReportImage] = Field(default_factory=list)
 
 
+class ReportContext(MailContext):
+    """A periodic report: the frozen run, and the units a deputy oversees (None: all).
+
+    Only ids travel in the outbox; the mail, its charts and the DOCX/XLSX attachments are
+    rendered from the run's snapshot when the row is delivered.
+    """
+
+    report_id: int
+    report_label: str
+    unit_codes: list[str] | None = None
+
+
 CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REMINDER: ReminderContext,
     Kind.DUE_TODAY: DueTodayContext,
@@ -198,7 +211,11 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.CHASE: ChaseContext,
     Kind.DIGEST: DigestContext,
     Kind.REPORT_COVER: ReportCoverContext,
+    Kind.REPORT: ReportContext,
 }
+# Kinds whose message is composed by a kind-specific composer at delivery (see
+# `notifications.message.compose`), not rendered from this package's templates.
+COMPOSED: frozenset[Kind] = frozenset({Kind.REPORT})
 
 # Kinds a digest-mode user receives in the daily digest instead of one by one.
 # A chase (đôn đốc) stays immediate: it is sent because waiting has already been too long.

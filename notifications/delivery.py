@@ -20,12 +20,14 @@ from sqlalchemy import bindparam, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+from notifications.contexts import Kind
 from notifications.digest import compose_digests
 from notifications.events import relay_events
-from notifications.message import OutgoingMail, compose
+from notifications.message import Composer, OutgoingMail, compose
 from notifications.models import Notification
 from notifications.preferences import add_suppression
 from notifications.render import get_renderer
+from notifications.reports import ReportComposer
 from notifications.senders import Outcome, Sender
 from workflow.clock import ensure_utc
 from workflow.db import is_postgres
@@ -262,13 +264,19 @@ def deliver_outbox(
     result.relayed = relayed.enqueued
     result.digests = compose_digests(session=session, now=now, settings=settings, renderer=renderer)
     session.commit()
+    # Report mails are made from their frozen run at this point (documents once per run).
+    composers: dict[str, Composer] = {
+        Kind.REPORT.value: ReportComposer(session=session, settings=settings)
+    }
     while max_batches is None or result.batches < max_batches:
         rows = _claim(session, now, limit)
         if not rows:
             break
         result.batches += 1
         result.claimed += len(rows)
-        ahead = _Lookahead(rows, lambda r: compose(r, settings=settings, renderer=renderer))
+        ahead = _Lookahead(
+            rows, lambda r: compose(r, settings=settings, renderer=renderer, composers=composers)
+        )
         with sender.batch() as batch:
             for index, row in enumerate(rows):
                 if row.recipient_email.lower() in recorder.refused:

@@ -81,6 +81,15 @@ class WorkCalendar:
         self._index(start)
         return self._cum[self._index(end) + 1] - self._cum[self._index(start) + 1]
 
+    def working_days_in(self, first: date, last: date) -> list[date]:
+        """The working days from `first` to `last` (both included), in order."""
+        if last < first:
+            return []
+        self._index(last)  # may rebuild the table (new origin) before `first` is indexed
+        i, j = self._index(first), self._index(last)
+        cum, origin = self._cum, self._origin
+        return [origin + timedelta(days=k) for k in range(i, j + 1) if cum[k + 1] > cum[k]]
+
     def add_working_days(self, start: date, n: int) -> date:
         """The day `n` working days after `start` (n ≥ 0; 0 returns `start` itself)."""
         if n < 0:

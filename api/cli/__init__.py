@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli import calendar, db, item, jobs, mail, org, plan, report, serve, user
+from api.cli import calendar, db, demo, item, jobs, mail, org, plan, report, serve, simulate, user
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -30,6 +30,8 @@ app.command("serve")(serve.serve)
 app.add_typer(jobs.app, name="jobs")
 app.command("worker")(jobs.worker)
 app.command("scheduler")(jobs.scheduler)
+app.command("simulate")(simulate.simulate)
+app.add_typer(demo.app, name="demo")
 app.add_typer(mail.app, name="mail")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 import uvicorn
 
@@ -15,6 +17,8 @@ def serve(
     """Serve the API and web UI."""
     from api.app import create_app
 
+    # One line per job run (planflow.jobs) shows the embedded scheduler's ticks in the log.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     embedded = get_settings().mode == "embedded"
     # Embedded mode runs the jobs in this process; distributed mode leaves them to workers.
     app = create_app(run_scheduler=embedded or get_settings().scheduler_embedded)

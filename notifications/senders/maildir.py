@@ -27,6 +27,8 @@ class MaildirSender:
         yield self
 
     def send(self, mail: OutgoingMail, meanwhile: Callable[[], None] | None = None) -> Outcome:
+        # mailbox creates the folder itself but not its parents (a fresh var_dir).
+        self.root.parent.mkdir(parents=True, exist_ok=True)
         box = mailbox.Maildir(self.root, create=True)
         # Maildir files use the local line ending; mailbox would turn CRLF into CRCRLF.
         box.add(mail.data.replace(b"\r\n", b"\n"))

@@ -52,7 +52,6 @@ def test_app_runs_no_scheduler_unless_asked(sqlite_app_env: str) -> None:
 
 
 def test_embedded_scheduler_ticks_at_start_and_stops_with_the_app(sqlite_app_env: str) -> None:
-    pytest.importorskip("tasks.rungs", reason="needs the engine's ladder and the outbox")
     from api.app import create_app
     from tasks.scheduler import JOB_NAMES
 

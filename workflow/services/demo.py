@@ -1,0 +1,95 @@
+"""Demo work items (dữ liệu mẫu) for `make run`: a few plan tasks assigned around today.
+
+Each item sits at a different point of the reminder ladder on the day it is seeded (due in
+five working days, tomorrow, today, and two, four and six working days late), so the
+embedded scheduler's first tick queues real reminders and escalations and the dev mailbox
+shows them. Idempotent: a plan task that already has a work item is left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from workflow.calendar import load_calendar, local_date
+from workflow.models.org import Role, Unit, User
+from workflow.models.plan import PlanTask
+from workflow.models.work import WorkItem
+from workflow.services.work_items import ItemSpec, act, create_item
+from workflow.settings import get_settings
+from workflow.states import Action
+
+# Working days from today to the due date: positive ahead, negative already late.
+OFFSETS = (5, 1, 0, -2, -4, -6)
+
+
+@dataclass
+class DemoSeedResult:
+    """Items created by this run and plan tasks that already had one."""
+
+    created: list[WorkItem] = field(default_factory=list)
+    existing: int = 0
+
+
+def _people(session: Session, unit_id: int) -> tuple[User, User] | None:
+    """(an officer, the head) of a unit, or None when either post is empty."""
+    users = session.exec(
+        select(User).where(User.unit_id == unit_id, col(User.is_active)).order_by(col(User.id))
+    ).all()
+    officer = next((u for u in users if u.role == Role.OFFICER.value), None)
+    head = next((u for u in users if u.role == Role.UNIT_HEAD.value), None)
+    return (officer, head) if officer and head else None
+
+
+def seed_demo_items(*, session: Session, now: datetime) -> DemoSeedResult:
+    """Assign one plan task per ladder position to an officer of its lead unit."""
+    tz = get_settings().timezone
+    calendar = load_calendar(session=session)
+    today = calendar.roll_to_working_day(local_date(now, tz=tz))
+    tasks = session.exec(
+        select(PlanTask)
+        .where(PlanTask.status == "active")
+        .order_by(col(PlanTask.plan_id), col(PlanTask.area_id), col(PlanTask.position))
+    ).all()
+    parents = {t.parent_id for t in tasks if t.parent_id is not None}
+    taken = set(session.exec(select(WorkItem.plan_task_id)).all())
+    staffed = {
+        unit.id: people
+        for unit in session.exec(select(Unit).order_by(col(Unit.id))).all()
+        if not unit.is_board and (people := _people(session, unit.id or 0)) is not None
+    }
+    if not staffed:
+        return DemoSeedResult()
+    # A task without a resolved lead unit (chủ trì) goes to the staffed units in turn.
+    rotation = list(staffed)
+    result = DemoSeedResult()
+    candidates = []
+    for n, task in enumerate(t for t in tasks if t.id not in parents):
+        unit_id = task.lead_unit_id if task.lead_unit_id in staffed else rotation[n % len(rotation)]
+        candidates.append((task, unit_id, staffed[unit_id]))
+    for offset, (task, unit_id, (officer, head)) in zip(OFFSETS, candidates, strict=False):
+        if task.id in taken:
+            result.existing += 1
+            continue
+        due = (
+            calendar.add_working_days(today, offset)
+            if offset >= 0
+            else calendar.subtract_working_days(today, -offset)
+        )
+        spec = ItemSpec(
+            title=task.text if len(task.text) <= 500 else task.text[:499] + "…",
+            lead_unit_id=unit_id or 0,
+            assignee_id=officer.id or 0,
+            start_on=due - timedelta(days=30),
+            due_on=due,
+            evidence_required=task.product,
+            plan_task_id=task.id,
+        )
+        item = create_item(session=session, now=now, spec=spec, assigner=head)
+        if offset <= 1:  # the officer took the urgent ones in hand
+            for action in (Action.ACCEPT, Action.START):
+                act(session=session, now=now, actor=officer, item_id=item.id or 0, action=action)
+        result.created.append(item)
+    return result

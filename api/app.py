@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import home, mailbox, ui
+from api.pages import home, mailbox, ui, unsubscribe
 from api.routes import (
     auth,
     calendar,
@@ -85,6 +85,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         home.router,
         ui.router,
         mailbox.router,
+        unsubscribe.router,
     ):
         app.include_router(router)
     return app

@@ -15,13 +15,15 @@ import base64
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from notifications.contexts import COMPOSED, MANDATORY, Kind, MailContext, ReportCoverContext
-from notifications.models import Notification
 from notifications.preferences import unsubscribe_url
 from notifications.render import Renderer, get_renderer, parse_context
 from workflow.clock import ensure_utc
@@ -35,6 +37,29 @@ class InlineImage:
     cid: str
     data: bytes
     subtype: str = "png"
+
+
+class MailRow(Protocol):
+    """What composing needs from an outbox row: a `Notification` or a lean claimed row."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def dedup_key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def context(self) -> dict[str, Any]: ...
+    @property
+    def recipient_user_id(self) -> int | None: ...
+    @property
+    def recipient_email(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def message_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -58,7 +83,7 @@ class Composed:
 
 
 # Composes the body of one row of a kind listed in contexts.COMPOSED.
-Composer = Callable[[Notification, MailContext], Composed]
+Composer = Callable[[MailRow, MailContext], Composed]
 
 
 class NoComposer(RuntimeError):
@@ -83,6 +108,7 @@ def message_id_for(*, notification_id: int, dedup_key: str, mail_from: str) -> s
     return f"<pf.{notification_id}.{digest}@{domain}>"
 
 
+@lru_cache(maxsize=4096)
 def address(name: str, addr: str) -> str:
     """A display name + address; a non-ASCII name becomes ONE RFC 2047 encoded word.
 
@@ -202,14 +228,22 @@ def _file_param(name: str, filename: str) -> str:
 
 
 def _part(content_type: str, data: bytes, *extra: str) -> list[str]:
-    encoded = base64.encodebytes(data).decode("ascii").rstrip("\n").replace("\n", "\r\n")
+    encoded = base64.b64encode(data).decode("ascii")
+    # 76-character lines (RFC 2045), cut in one pass rather than by base64.encodebytes.
+    lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
     return [
         f"Content-Type: {content_type}",
         "Content-Transfer-Encoding: base64",
         *extra,
         "",
-        encoded,
+        *lines,
     ]
+
+
+@lru_cache(maxsize=256)
+def _date_header(created: datetime, zone: str) -> str:
+    # Rows of one sweep share their creation time: format it once.
+    return format_datetime(ensure_utc(created).astimezone(ZoneInfo(zone)))
 
 
 def _load_images(context: ReportCoverContext) -> list[InlineImage]:
@@ -222,7 +256,7 @@ def _load_images(context: ReportCoverContext) -> list[InlineImage]:
 
 
 def compose(
-    row: Notification,
+    row: MailRow,
     *,
     settings: Settings,
     renderer: Renderer | None = None,
@@ -236,7 +270,16 @@ def compose(
     """
     assert row.id is not None
     context = parse_context(row.kind, row.context)
-    link = None if row.kind in MANDATORY else unsubscribe_url(settings=settings, row=row)
+    link = (
+        None
+        if row.kind in MANDATORY
+        else unsubscribe_url(
+            settings=settings,
+            user_id=row.recipient_user_id,
+            email=row.recipient_email,
+            kind=row.kind,
+        )
+    )
     images: list[InlineImage] | None = None
     attachments: list[Attachment] | None = None
     if row.kind in COMPOSED:
@@ -261,7 +304,6 @@ def compose(
     message_id = row.message_id or message_id_for(
         notification_id=row.id, dedup_key=row.dedup_key, mail_from=settings.mail_from
     )
-    created = ensure_utc(row.created_at).astimezone(ZoneInfo(settings.timezone))
     data = build_message(
         subject=subject,
         text=text,
@@ -271,7 +313,7 @@ def compose(
         to_name=context.recipient_name,
         to_addr=row.recipient_email,
         message_id=message_id,
-        date_header=format_datetime(created),
+        date_header=_date_header(row.created_at, settings.timezone),
         headers=headers,
         images=images,
         attachments=attachments,

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from notifications.contexts import Kind, MailContext, ReportContext
-from notifications.message import Attachment, Composed, InlineImage
+from notifications.message import Attachment, Composed, InlineImage, MailRow
 from notifications.models import Notification
 from notifications.outbox import enqueue
 from workflow.errors import NotFound
@@ -153,7 +153,7 @@ class ReportComposer:
             )
         return found
 
-    def __call__(self, row: Notification, context: MailContext) -> Composed:
+    def __call__(self, row: MailRow, context: MailContext) -> Composed:
         if not isinstance(context, ReportContext):
             raise TypeError(f"notification {row.id} is not a report mail")
         from workflow.reporting import charts as chart_mod

@@ -14,14 +14,22 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
-from api.auth import InvalidToken, TokenKind, decode_token, user_for_claims
+from api.auth import (
+    InvalidToken,
+    TokenKind,
+    check_token_user,
+    decode_token,
+    subject_id,
+    user_for_claims,
+)
 from api.problems import ApiProblem
+from api.queries import load_user_with_calendar
 from workflow.clock import utc_now
 from workflow.db import get_engine
 from workflow.models import User
@@ -101,8 +109,19 @@ async def _cookie_token(request: Request) -> str | None:
     return token
 
 
+def _load_user(session: Session, claims: dict[str, Any], *, read_only: bool) -> User:
+    if not read_only:
+        return user_for_claims(session, claims)
+    return check_token_user(load_user_with_calendar(session, subject_id(claims)), claims)
+
+
 def _resolve_user(
-    session: Session, now: datetime, settings: Settings, bearer: str | None, cookie: str | None
+    request: Request,
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    bearer: str | None,
+    cookie: str | None,
 ) -> User | None:
     try:
         if bearer:
@@ -111,12 +130,13 @@ def _resolve_user(
             claims = decode_token(cookie, kind=TokenKind.SESSION, now=now, settings=settings)
         else:
             return None
-        return user_for_claims(session, claims)
+        return _load_user(session, claims, read_only=request.method in SAFE_METHODS)
     except InvalidToken:
         return None
 
 
 def optional_user(
+    request: Request,
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
@@ -124,7 +144,7 @@ def optional_user(
     cookie: Annotated[str | None, Depends(_cookie_token)],
 ) -> User | None:
     """The authenticated user, or None (pages redirect to the login form)."""
-    return _resolve_user(session, now, settings, bearer, cookie)
+    return _resolve_user(request, session, now, settings, bearer, cookie)
 
 
 async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     EXTENSION_DECIDED = "extension_decided"  # Kết quả đề nghị gia hạn
     DIGEST = "digest"  # Tổng hợp hằng ngày
     REPORT_COVER = "report_cover"  # Thư gửi kèm báo cáo định kỳ
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
 
 
 class _Model(BaseModel):
@@ -141,6 +142,14 @@ class ReportCoverContext(MailContext):
     images: list[ReportImage] = Field(default_factory=list)
 
 
+class PasswordResetContext(MailContext):
+    """A signed, single-use link to choose a new password (quên mật khẩu)."""
+
+    username: str
+    reset_url: str = Field(pattern=r"^https?://")
+    valid_hours: int = Field(ge=1)
+
+
 CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REMINDER: ReminderContext,
     Kind.DUE_TODAY: DueTodayContext,
@@ -152,6 +161,7 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.EXTENSION_DECIDED: ExtensionDecidedContext,
     Kind.DIGEST: DigestContext,
     Kind.REPORT_COVER: ReportCoverContext,
+    Kind.PASSWORD_RESET: PasswordResetContext,
 }
 
 # Kinds a digest-mode user receives in the daily digest instead of one by one.
@@ -166,8 +176,11 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
         Kind.EXTENSION_DECIDED,
     }
 )
-# Escalations to managers cannot be switched off (design: opt-out except escalations).
-MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION})
+# Escalations to managers cannot be switched off (design: opt-out except escalations), nor
+# can mail a user asked for themselves; neither carries an unsubscribe link.
+MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET})
+# Sent at once whatever the preferences say: a reset link expires within hours.
+IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET})
 
 
 def item_id_of(context: MailContext) -> int | None:

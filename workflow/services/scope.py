@@ -37,9 +37,7 @@ def scope_clause(*, role: str, active: bool, user_id: Any, unit_id: Any) -> Colu
         return true()
     own = col(WorkItem.assignee_id) == user_id
     if role == Role.DEPUTY_DIRECTOR.value:
-        overseen = (
-            sa_select(col(Unit.id)).where(col(Unit.overseer_id) == user_id).scalar_subquery()
-        )
+        overseen = sa_select(col(Unit.id)).where(col(Unit.overseer_id) == user_id).scalar_subquery()
         involved = exists().where(
             col(WorkItemUnit.work_item_id) == col(WorkItem.id),
             col(WorkItemUnit.unit_id).in_(overseen),

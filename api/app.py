@@ -55,6 +55,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
     # Replaceable (e.g. by an SSO bridge); the default queues a mail in the outbox.
     app.state.reset_link_sender = auth.mail_reset_link
     problems.install(app)
+    app.state.html_problem = ui.html_problem
     openapi.install(app)
     for router in (
         health.router,

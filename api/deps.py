@@ -28,7 +28,7 @@ from api.auth import (
     subject_id,
     user_for_claims,
 )
-from api.problems import ApiProblem
+from api.problems import ApiProblem, CsrfFailure
 from api.queries import load_user_with_calendar
 from workflow.clock import utc_now
 from workflow.db import get_engine
@@ -105,7 +105,7 @@ async def _cookie_token(request: Request) -> str | None:
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(expected, sent):
-        raise ApiProblem(403, "CSRF token missing or invalid")
+        raise CsrfFailure()
     return token
 
 

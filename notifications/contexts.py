@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -23,6 +24,10 @@ class Kind(StrEnum):
     RETURNED = "returned"  # Trả lại
     REWORK = "rework"  # Yêu cầu làm lại
     EXTENSION_DECIDED = "extension_decided"  # Kết quả đề nghị gia hạn
+    AWAITING_REVIEW = "awaiting_review"  # Trình duyệt (to the reviewer)
+    EXTENSION_REQUESTED = "extension_requested"  # Đề nghị gia hạn (to the approver)
+    ITEM_UPDATE = "item_update"  # Tiếp nhận, hoàn thành, hủy, thu hồi, tạm dừng, tiếp tục
+    CHASE = "chase"  # Đôn đốc
     DIGEST = "digest"  # Tổng hợp hằng ngày
     REPORT_COVER = "report_cover"  # Thư gửi kèm báo cáo định kỳ
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
@@ -106,6 +111,43 @@ class ExtensionDecidedContext(MailContext):
     note: str | None = None
 
 
+class AwaitingReviewContext(MailContext):
+    """The assignee submitted the item for review (trình duyệt)."""
+
+    item: ItemRef
+    actor_name: str
+    note: str | None = None
+
+
+class ExtensionRequestedContext(MailContext):
+    """Someone asks the recipient to move the due date (đề nghị gia hạn)."""
+
+    item: ItemRef
+    requester_name: str
+    requested_due_at: AwareDatetime
+    reason: str
+
+
+ItemChange = Literal["accepted", "approved", "cancelled", "withdrawn", "paused", "resumed"]
+
+
+class ItemUpdateContext(MailContext):
+    """A change the recipient should know of but need not act on."""
+
+    item: ItemRef
+    change: ItemChange
+    actor_name: str
+    comment: str | None = None
+
+
+class ChaseContext(MailContext):
+    """A superior chases the item (đôn đốc) with a comment."""
+
+    item: ItemRef
+    actor_name: str
+    comment: str
+
+
 class DigestEntry(_Model):
     kind: Kind
     subject: str
@@ -159,12 +201,17 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.RETURNED: ReturnedContext,
     Kind.REWORK: ReworkContext,
     Kind.EXTENSION_DECIDED: ExtensionDecidedContext,
+    Kind.AWAITING_REVIEW: AwaitingReviewContext,
+    Kind.EXTENSION_REQUESTED: ExtensionRequestedContext,
+    Kind.ITEM_UPDATE: ItemUpdateContext,
+    Kind.CHASE: ChaseContext,
     Kind.DIGEST: DigestContext,
     Kind.REPORT_COVER: ReportCoverContext,
     Kind.PASSWORD_RESET: PasswordResetContext,
 }
 
 # Kinds a digest-mode user receives in the daily digest instead of one by one.
+# A chase (đôn đốc) stays immediate: it is sent because waiting has already been too long.
 DIGESTIBLE: frozenset[Kind] = frozenset(
     {
         Kind.REMINDER,
@@ -174,6 +221,9 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
         Kind.RETURNED,
         Kind.REWORK,
         Kind.EXTENSION_DECIDED,
+        Kind.AWAITING_REVIEW,
+        Kind.EXTENSION_REQUESTED,
+        Kind.ITEM_UPDATE,
     }
 )
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor

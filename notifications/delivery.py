@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from notifications.digest import compose_digests
+from notifications.events import relay_events
 from notifications.message import compose
 from notifications.models import Notification
 from notifications.preferences import add_suppression
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 class DeliveryResult:
     """What one run did, for logs, the CLI and tests."""
 
+    relayed: int = 0
     digests: int = 0
     claimed: int = 0
     sent: int = 0
@@ -120,7 +122,8 @@ def deliver_outbox(
     rng: random.Random | None = None,
     max_batches: int | None = None,
 ) -> DeliveryResult:
-    """Send every due pending row (after composing due digests); commits after each batch.
+    """Send every due pending row (after relaying work item events and composing due
+    digests); commits after each batch.
 
     This is a job, not a service: committing per batch keeps row locks short and makes
     each 'sent' durable right after its batch.
@@ -130,9 +133,11 @@ def deliver_outbox(
     renderer = get_renderer(settings)
     recorder = _Recorder(session, now, settings, rng or random.Random())
     result = recorder.result
+    limit = batch_size or settings.outbox_batch_size
+    relayed = relay_events(session=session, now=now, batch_size=limit, settings=settings)
+    result.relayed = relayed.enqueued
     result.digests = compose_digests(session=session, now=now, settings=settings, renderer=renderer)
     session.commit()
-    limit = batch_size or settings.outbox_batch_size
     while max_batches is None or result.batches < max_batches:
         rows = _claim(session, now, limit)
         if not rows:
@@ -155,8 +160,9 @@ def deliver_outbox(
         session.commit()
     result.seconds = round(time.perf_counter() - started, 3)
     log.info(
-        "deliver_outbox digests=%d claimed=%d sent=%d retried=%d failed=%d suppressed=%d "
-        "batches=%d seconds=%.3f",
+        "deliver_outbox relayed=%d digests=%d claimed=%d sent=%d retried=%d failed=%d "
+        "suppressed=%d batches=%d seconds=%.3f",
+        result.relayed,
         result.digests,
         result.claimed,
         result.sent,

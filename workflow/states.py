@@ -47,6 +47,7 @@ class Action(StrEnum):
     CANCEL = "cancel"  # Hủy
     WITHDRAW = "withdraw"  # Thu hồi
     REASSIGN = "reassign"  # Giao lại (another officer of the lead unit)
+    CHASE = "chase"  # Đôn đốc (a reminder from above; changes nothing but the record)
 
 
 class ActorRelation(StrEnum):
@@ -77,6 +78,7 @@ _MANAGERS = frozenset({R.LEAD_UNIT_HEAD, R.ASSIGNER, R.DEPUTY_IN_CHARGE, R.DIREC
 _CANCELLERS = frozenset({R.ASSIGNER, R.DEPUTY_IN_CHARGE, R.DIRECTOR, R.COORDINATOR})
 _WITHDRAWERS = frozenset({R.ASSIGNER})
 _REASSIGNERS = frozenset({R.LEAD_UNIT_HEAD, R.ASSIGNER})
+_CHASERS = frozenset({R.LEAD_UNIT_HEAD, R.ASSIGNER, R.DEPUTY_IN_CHARGE, R.DIRECTOR})
 
 S, A = State, Action
 RULES: dict[tuple[State, Action], Rule] = {
@@ -103,6 +105,13 @@ RULES: dict[tuple[State, Action], Rule] = {
     **{
         (s, A.REASSIGN): Rule(S.ASSIGNED, _REASSIGNERS)
         for s in (S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.REWORK, S.RETURNED)
+    },
+    # Chasing is a self-transition so buttons, 409s and the diagram follow the table. Only
+    # while the assignee owes work: not paused (the clock stands) nor awaiting review (the
+    # reviewer holds it), since the chase mail goes to the assignee.
+    **{
+        (s, A.CHASE): Rule(s, _CHASERS, needs_comment=True)
+        for s in (S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.REWORK)
     },
 }
 

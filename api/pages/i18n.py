@@ -105,6 +105,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action_cancel": ("Hủy", "Cancel"),
     "action_withdraw": ("Thu hồi", "Withdraw"),
     "action_reassign": ("Giao lại", "Reassign"),
+    "action_chase": ("Đôn đốc", "Chase"),
 }
 
 

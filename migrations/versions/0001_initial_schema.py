@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:57:40.220461
+Create Date: 2026-11-26 08:04:49.205931
 """
 from alembic import op
 import sqlalchemy as sa
@@ -384,11 +384,13 @@ def upgrade() -> None:
     sa.Column('at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('changes', sa.JSON(), nullable=True),
+    sa.Column('notified_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_work_item_event_actor_id_app_user')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_work_item_event_work_item_id_work_item')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_item_event'))
     )
     with op.batch_alter_table('work_item_event', schema=None) as batch_op:
+        batch_op.create_index('ix_work_item_event_pending', ['id'], unique=False, postgresql_where=sa.text('notified_at IS NULL'), sqlite_where=sa.text('notified_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_work_item_event_work_item_id'), ['work_item_id'], unique=False)
 
     op.create_table('work_item_unit',
@@ -417,6 +419,7 @@ def downgrade() -> None:
     op.drop_table('work_item_unit')
     with op.batch_alter_table('work_item_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_work_item_event_work_item_id'))
+        batch_op.drop_index('ix_work_item_event_pending', postgresql_where=sa.text('notified_at IS NULL'), sqlite_where=sa.text('notified_at IS NULL'))
 
     op.drop_table('work_item_event')
     with op.batch_alter_table('notification', schema=None) as batch_op:

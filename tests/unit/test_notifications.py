@@ -57,6 +57,15 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "reset_url": "https://gv.example.vn/reset-password?token=abc.def",
         "valid_hours": 2,
     },
+    Kind.AWAITING_REVIEW: {"item": ITEM, "actor_name": "Đinh Thị Linh", "note": "Đã đủ"},
+    Kind.EXTENSION_REQUESTED: {
+        "item": ITEM,
+        "requester_name": "Đinh Thị Linh",
+        "requested_due_at": DUE + timedelta(days=10),
+        "reason": "Chờ số liệu",
+    },
+    Kind.ITEM_UPDATE: {"item": ITEM, "change": "paused", "actor_name": "Mai Văn Phúc"},
+    Kind.CHASE: {"item": ITEM, "actor_name": "Mai Văn Phúc", "comment": "Khẩn trương"},
     Kind.DIGEST: {
         "day": date(2026, 3, 3),
         "entries": [{"kind": "reminder", "subject": "S", "item_id": 7}],

@@ -46,6 +46,11 @@ def test_allowed_actions_per_relation() -> None:
     assert allowed_actions("done", set(ActorRelation)) == []
     assert Action.WITHDRAW in allowed_actions("in_progress", {ActorRelation.ASSIGNER})
     assert Action.WITHDRAW not in allowed_actions("in_progress", {ActorRelation.DIRECTOR})
+    managers = {ActorRelation.LEAD_UNIT_HEAD}, {ActorRelation.DEPUTY_IN_CHARGE}
+    assert all(Action.CHASE in allowed_actions("rework", rel) for rel in managers)
+    assert Action.CHASE not in allowed_actions("in_progress", {ActorRelation.COORDINATOR})
+    assert Action.CHASE not in allowed_actions("paused", set(ActorRelation))
+    assert RULES[(State.ACCEPTED, Action.CHASE)].target == State.ACCEPTED
 
 
 def test_reasons_and_evidence_are_required_where_it_matters() -> None:

@@ -104,9 +104,18 @@ class WorkItemUnit(SQLModel, table=True):
 
 
 class WorkItemEvent(SQLModel, table=True):
-    """The audit trail: one row per change of an item, never updated."""
+    """The audit trail: one row per change of an item; only `notified_at` is ever updated."""
 
     __tablename__ = "work_item_event"
+    __table_args__ = (
+        # The relay (notifications.events) reads only events not yet turned into mail.
+        Index(
+            "ix_work_item_event_pending",
+            "id",
+            postgresql_where=text("notified_at IS NULL"),
+            sqlite_where=text("notified_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     work_item_id: int = Field(foreign_key="work_item.id", index=True)
@@ -117,6 +126,8 @@ class WorkItemEvent(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     comment: str | None = Field(default=None, sa_column=Column(Text))
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
+    # Set once the notification relay has handled the event (mailed or nothing to say).
+    notified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class ExtensionRequest(SQLModel, table=True):

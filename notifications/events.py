@@ -1,0 +1,243 @@
+"""Relay work item events to the outbox (sự kiện → thư): who hears of which change.
+
+The domain core writes one WorkItemEvent per change and knows nothing of mail. This relay
+claims events whose `notified_at` is NULL (a partial index keeps that cheap), enqueues one
+Notification per recipient with the dedup key `event:{event_id}:{recipient_id}` and stamps
+`notified_at`, all in the caller's transaction: an event is mailed exactly once even if two
+relays race or one crashes before commit. Actions without a mapping (start, evidence,
+calendar recomputes, the scheduler's own reminder/escalation events) are stamped silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notifications.contexts import ItemRef, Kind
+from notifications.outbox import enqueue
+from workflow.db import is_postgres
+from workflow.models.org import Unit, User
+from workflow.models.work import ExtensionRequest, WorkItem, WorkItemEvent
+from workflow.services.extensions import approver_for
+from workflow.services.org import unit_head
+from workflow.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RelayResult:
+    """What one relay run did: events handled, mails queued, events that failed."""
+
+    claimed: int = 0
+    enqueued: int = 0
+    stale: int = 0
+    failed_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Event:
+    """One event with what the mappings need to know about it."""
+
+    session: Session
+    event: WorkItemEvent
+    item: WorkItem
+    actor_name: str
+
+    def changed_to(self, name: str) -> Any:
+        change = self.event.changes.get(name)
+        return change.get("to") if isinstance(change, dict) else None
+
+    def extension(self) -> ExtensionRequest:
+        request_id = self.event.changes.get("extension_request_id")
+        request = self.session.get(ExtensionRequest, request_id) if request_id else None
+        if request is None:
+            raise ValueError(f"event {self.event.id} names no extension request")
+        return request
+
+
+# (kind, recipient user id, the context without the recipient's name)
+Mail = tuple[Kind, int | None, dict[str, Any]]
+
+
+def _assigned(e: _Event) -> list[Mail]:
+    to = e.changed_to("assignee_id") or e.item.assignee_id
+    return [(Kind.ASSIGNED, to, {"assigner_name": e.actor_name, "note": e.event.comment})]
+
+
+def _update(change: str, *, to_assigner: bool = False) -> Callable[[_Event], list[Mail]]:
+    def mails(e: _Event) -> list[Mail]:
+        to = e.item.assigner_id if to_assigner else e.item.assignee_id
+        ctx = {"change": change, "actor_name": e.actor_name, "comment": e.event.comment}
+        return [(Kind.ITEM_UPDATE, to, ctx)]
+
+    return mails
+
+
+def _returned(e: _Event) -> list[Mail]:
+    ctx = {"actor_name": e.actor_name, "reason": e.event.comment or "-"}
+    return [(Kind.RETURNED, e.item.assigner_id, ctx)]
+
+
+def _submitted(e: _Event) -> list[Mail]:
+    # The lead unit's head reviews; when the head is the one who submitted (or there is
+    # none), the assigner, who may also review, hears of it instead.
+    head = unit_head(session=e.session, unit_id=e.item.lead_unit_id)
+    to = head.id if head is not None and head.id != e.event.actor_id else e.item.assigner_id
+    return [(Kind.AWAITING_REVIEW, to, {"actor_name": e.actor_name, "note": e.event.comment})]
+
+
+def _rework(e: _Event) -> list[Mail]:
+    ctx = {"reviewer_name": e.actor_name, "reason": e.event.comment or "-"}
+    return [(Kind.REWORK, e.item.assignee_id, ctx)]
+
+
+def _extension_requested(e: _Event) -> list[Mail]:
+    request = e.extension()
+    requester = e.session.get(User, request.requested_by_id)
+    assert requester is not None
+    approver = approver_for(session=e.session, item=e.item, requester=requester)
+    ctx = {
+        "requester_name": requester.full_name,
+        "requested_due_at": request.requested_due_at,
+        "reason": request.reason,
+    }
+    return [(Kind.EXTENSION_REQUESTED, approver.id if approver else None, ctx)]
+
+
+def _extension_decided(e: _Event) -> list[Mail]:
+    request = e.extension()
+    ctx = {
+        "approved": request.status == "approved",
+        "decided_by_name": e.actor_name,
+        "requested_due_at": request.requested_due_at,
+        "note": request.decision_note,
+    }
+    return [(Kind.EXTENSION_DECIDED, request.requested_by_id, ctx)]
+
+
+def _chase(e: _Event) -> list[Mail]:
+    ctx = {"actor_name": e.actor_name, "comment": e.event.comment or "-"}
+    return [(Kind.CHASE, e.item.assignee_id, ctx)]
+
+
+MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
+    "assign": _assigned,
+    "reassign": _assigned,
+    "accept": _update("accepted", to_assigner=True),
+    "return": _returned,
+    "submit": _submitted,
+    "approve": _update("approved"),
+    "request_rework": _rework,
+    "pause": _update("paused"),
+    "resume": _update("resumed"),
+    "cancel": _update("cancelled"),
+    "withdraw": _update("withdrawn"),
+    "chase": _chase,
+    "extension_requested": _extension_requested,
+    "extension_approved": _extension_decided,
+    "extension_refused": _extension_decided,
+}
+
+
+def _item_ref(session: Session, item: WorkItem) -> ItemRef:
+    unit = session.get(Unit, item.lead_unit_id)
+    assignee = session.get(User, item.assignee_id)
+    return ItemRef(
+        id=item.id or 0,
+        title=item.title,
+        due_at=item.due_at,
+        unit_name=unit.name if unit else "",
+        assignee_name=assignee.full_name if assignee else "",
+    )
+
+
+def _relay_one(session: Session, event: WorkItemEvent, now: datetime, settings: Settings) -> int:
+    mapping = MAPPINGS.get(event.action)
+    if mapping is None:
+        return 0
+    item = session.get(WorkItem, event.work_item_id)
+    assert item is not None and event.id is not None
+    actor = session.get(User, event.actor_id) if event.actor_id else None
+    mails = mapping(_Event(session, event, item, actor.full_name if actor else "Hệ thống"))
+    ref = _item_ref(session, item)
+    sent: set[int] = set()
+    for kind, to, ctx in mails:
+        # Nobody is told of their own action, nor twice of one event.
+        if to is None or to == event.actor_id or to in sent:
+            continue
+        recipient = session.get(User, to)
+        if recipient is None:
+            continue
+        enqueue(
+            session=session,
+            kind=kind,
+            recipient=recipient,
+            context={"recipient_name": recipient.full_name, "item": ref, **ctx},
+            dedup_key=f"event:{event.id}:{to}",
+            now=now,
+            work_item_id=item.id,
+            settings=settings,
+        )
+        sent.add(to)
+    return len(sent)
+
+
+def _claim(session: Session, after_id: int, limit: int) -> list[WorkItemEvent]:
+    query = (
+        select(WorkItemEvent)
+        .where(col(WorkItemEvent.notified_at).is_(None), col(WorkItemEvent.id) > after_id)
+        .order_by(col(WorkItemEvent.id))
+        .limit(limit)
+    )
+    if is_postgres(session):
+        # A concurrent relay takes other events; the dedup key covers any overlap anyway.
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query))
+
+
+def relay_events(
+    *, session: Session, now: datetime, batch_size: int, settings: Settings | None = None
+) -> RelayResult:
+    """Turn every pending event into outbox rows; never commits.
+
+    A failing event is logged and left pending (retried next run) while the batch goes on;
+    events older than `mail_give_up_hours` are stamped unmailed, so a failing one stops
+    being retried and a backlog (e.g. history from before the relay existed) is not sent.
+    """
+    settings = settings or get_settings()
+    oldest = now - timedelta(hours=settings.mail_give_up_hours)
+    result, after_id = RelayResult(), 0
+    while True:
+        events = _claim(session, after_id, batch_size)
+        for event in events:
+            event_id = after_id = event.id or 0
+            result.claimed += 1
+            if event.at < oldest:
+                result.stale += 1
+            else:
+                try:
+                    with session.begin_nested():
+                        result.enqueued += _relay_one(session, event, now, settings)
+                except Exception:
+                    log.exception("relay_events event_failed event_id=%s", event_id)
+                    result.failed_ids.append(event_id)
+                    continue
+            event.notified_at = now
+            session.add(event)
+        session.flush()
+        if len(events) < batch_size:
+            break
+    log.info(
+        "relay_events claimed=%d enqueued=%d stale=%d failed=%d",
+        result.claimed,
+        result.enqueued,
+        result.stale,
+        len(result.failed_ids),
+    )
+    return result

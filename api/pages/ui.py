@@ -42,11 +42,11 @@ from api.schemas.common import Id
 from api.schemas.items import SortKey
 from api.templating import templates
 from workflow.errors import InvalidInput, NotFound, WorkflowError
-from workflow.models import Plan, Unit, User, WorkItem, WorkItemEvent
+from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import act
 from workflow.settings import Settings
-from workflow.states import OPEN_STATES, Action
+from workflow.states import OPEN_STATES, Action, State, rule_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -206,12 +206,16 @@ def switch_language(code: str, next: str | None = None) -> Response:
     return response
 
 
-def _names(session: Session, items: list[WorkItem]) -> tuple[dict[int, str], dict[int, str]]:
+def _names(
+    session: Session, items: list[Any], *, lang: str, more_users: set[int] | None = None
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Unit names (English ones when the page is English and they exist) and people's names."""
     unit_ids = {i.lead_unit_id for i in items}
-    user_ids = {i.assignee_id for i in items}
+    user_ids = {i.assignee_id for i in items} | (more_users or set())
     units = session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()
     users = session.exec(select(User).where(col(User.id).in_(user_ids))).all()
-    return {u.id or 0: u.name for u in units}, {u.id or 0: u.full_name for u in users}
+    unit_names = {u.id or 0: (u.name_en if lang == "en" and u.name_en else u.name) for u in units}
+    return unit_names, {u.id or 0: u.full_name for u in users}
 
 
 @router.get("/my", response_class=HTMLResponse)
@@ -238,7 +242,7 @@ def my_items(
         now=now,
         soon=soon,
     )
-    units, people = _names(session, rows)
+    units, people = _names(session, rows, lang=language(request, user))
     items = [{"item": r, "flag": flag_of(r, now=now, soon=soon).value} for r in rows]
     return render(
         request,
@@ -249,22 +253,37 @@ def my_items(
 
 
 def _item_context(
-    session: Session, *, user: User, item: WorkItem, now: datetime, settings: Settings
+    request: Request,
+    session: Session,
+    *,
+    user: User,
+    item: WorkItem,
+    now: datetime,
+    settings: Settings,
 ) -> dict[str, Any]:
     soon = due_soon_limit(session, now=now, settings=settings)
-    units, people = _names(session, [item])
     events = session.exec(
         select(WorkItemEvent)
         .where(WorkItemEvent.work_item_id == item.id)
         .order_by(col(WorkItemEvent.at), col(WorkItemEvent.id))
     ).all()
+    evidence = session.exec(
+        select(Evidence).where(Evidence.work_item_id == item.id).order_by(col(Evidence.id))
+    ).all()
+    actors = {e.actor_id for e in events if e.actor_id} | {e.uploaded_by_id for e in evidence}
+    units, people = _names(session, [item], lang=language(request, user), more_users=actors)
+    actions = allowed_action_names(session=session, user=user, item=item)
+    rules = {a: rule_for(State(item.state), Action(a)) for a in actions}
     return {
         "item": item,
         "flag": flag_of(item, now=now, soon=soon).value,
         "units": units,
         "people": people,
         "events": events,
-        "actions": allowed_action_names(session=session, user=user, item=item),
+        "evidence": evidence,
+        "actions": actions,
+        # Marked with * on the page: these refuse to run without a reason.
+        "needs_reason": {a for a, rule in rules.items() if rule is not None and rule.needs_comment},
         "tz": settings.timezone,
         "error": None,
     }
@@ -286,7 +305,7 @@ def item_page(
         item = get_visible_item(session=session, user=user, item_id=item_id)
     except NotFound:
         return not_found(request, user)
-    context = _item_context(session, user=user, item=item, now=now, settings=settings)
+    context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
     return render(request, "item.html", context, user=user)
 
 
@@ -335,7 +354,7 @@ def item_action(
         # Nothing of the refused action may be committed with the page we render.
         session.rollback()
         item = get_visible_item(session=session, user=user, item_id=item_id)
-        context = _item_context(session, user=user, item=item, now=now, settings=settings)
+        context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
         context["error"] = ACTION_ERRORS.get(exc.status, "error_invalid")
         return render(request, "item.html", context, user=user, status_code=exc.status)
     return RedirectResponse(f"/ui/items/{item_id}", status_code=303)

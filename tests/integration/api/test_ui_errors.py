@@ -110,3 +110,17 @@ def test_a_forged_form_gets_a_page_not_json(
     # The JSON API keeps answering problem+json.
     api = client.post(f"/items/{sample.cchc.id}/actions/accept", headers={"X-CSRF-Token": "x"})
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_item_page_names_people_and_events_and_marks_reasons(
+    client: TestClient, org: Session, sample: Sample
+) -> None:
+    csrf = signed_in(client, org, "cchc.linh")
+    page = client.get(f"/ui/items/{sample.cchc.id}")
+    assert "Trả lại *" in page.text and "Tiếp nhận *" not in page.text
+    assert press(client, sample.cchc.id, "accept", csrf).status_code == 303  # type: ignore[attr-defined]
+    history = client.get(f"/ui/items/{sample.cchc.id}").text.split('id="history"', 1)[1]
+    assert "Đinh Thị Linh" in history and "Tiếp nhận → Đã tiếp nhận" in history
+    client.cookies.set("pf_lang", "en")
+    history = client.get(f"/ui/items/{sample.cchc.id}").text.split('id="history"', 1)[1]
+    assert "Accept → Accepted" in history and "accept" not in history

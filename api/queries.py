@@ -258,5 +258,7 @@ def list_items(
     shape = _Shape(user.role, user.is_active, sort, filters.flag, frozenset(present))
     statement, names = _list_statement(shape)
     # Only the parameters this shape takes (its literals carry their own values).
-    rows = list(session.execute(statement, {k: params[k] for k in names & params.keys()}).all())
+    # Core execution on the session's connection: plain rows need no ORM result machinery.
+    values = {k: params[k] for k in names & params.keys()}
+    rows = list(session.connection().execute(statement, values).all())
     return rows[:page_size], len(rows) > page_size

@@ -12,13 +12,18 @@ UI's session cookie. Cookie-authenticated unsafe requests must echo the CSRF coo
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import (
     InvalidToken,
@@ -45,27 +50,63 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def _open_session(request: Request) -> Session:
+@lru_cache(maxsize=4)
+def _autocommit(engine: Engine) -> Engine:
+    # Reads need no transaction: under READ COMMITTED every statement sees committed data
+    # either way, and this saves the BEGIN and COMMIT round trips of each page and list.
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read-only (GET/HEAD) request tried to write")
+
+
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError("a read-only (GET/HEAD) request tried to write")
+
+
+def _open_session(request: Request, *, read_only: bool) -> Session:
     # Tests bind the app to their rolled-back connection through app.state.session_factory.
     factory: Callable[[], Session] | None = getattr(request.app.state, "session_factory", None)
     if factory is not None:
-        return factory()
-    return Session(get_engine(), expire_on_commit=False)
+        session = factory()
+    elif read_only:
+        session = Session(_autocommit(get_engine()), expire_on_commit=False)
+    else:
+        return Session(get_engine(), expire_on_commit=False)
+    if read_only:
+        # Statements autocommit one by one here, so a write must fail loudly instead.
+        event.listen(session, "before_flush", _refuse_flush)
+        event.listen(session, "do_orm_execute", _refuse_dml)
+    return session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session: commit after the route succeeds, roll back on any error."""
-    session = _open_session(request)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session: commit after the route succeeds, roll back on any error.
+
+    Safe methods (GET, HEAD, OPTIONS) only read: their session runs without a transaction
+    and refuses writes; closing it does no I/O, so it stays on the event loop.
+    """
+    read_only = request.method in SAFE_METHODS
+    session = _open_session(request, read_only=read_only)
     after: list[Callable[[], None]] = []
     request.state.after_commit = after
+    if read_only:
+        try:
+            yield session
+        finally:
+            session.close()
+        return
     try:
         yield session
-        session.commit()
+        await run_in_threadpool(session.commit)
     except BaseException:
-        session.rollback()
+        await run_in_threadpool(session.rollback)
         raise
     finally:
-        session.close()
+        await run_in_threadpool(session.close)
     for callback in after:
         callback()
 

@@ -15,9 +15,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from api.deps import SessionDep
 from api.schemas.items import WorkItemPage
 from tests.integration.api.conftest import make_item, user_named
-from workflow.models import WorkItem
+from workflow.models import Unit, WorkItem
 from workflow.services.scope import visible_items
 from workflow.states import OPEN_STATES
 
@@ -177,3 +178,18 @@ def test_readyz_reports_an_unreachable_database(
     finally:
         get_settings.cache_clear()
         db.get_engine.cache_clear()
+
+
+def test_a_get_request_cannot_write(app: FastAPI, org: Session) -> None:
+    @app.get("/_probe/write")
+    def write(session: SessionDep) -> dict[str, str]:
+        unit = session.exec(select(Unit)).first()
+        assert unit is not None
+        unit.name = "Đổi tên trong một GET"
+        session.flush()
+        return {"status": "wrote"}
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert c.get("/_probe/write").status_code == 500
+    org.expire_all()
+    assert "Đổi tên" not in " ".join(u.name for u in org.exec(select(Unit)))

@@ -31,6 +31,7 @@ class Kind(StrEnum):
     DIGEST = "digest"  # Tổng hợp hằng ngày
     REPORT_COVER = "report_cover"  # Thư gửi kèm báo cáo định kỳ
     REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
 
 
 class _Model(BaseModel):
@@ -196,6 +197,14 @@ class ReportContext(MailContext):
     unit_codes: list[str] | None = None
 
 
+class PasswordResetContext(MailContext):
+    """A signed, single-use link to choose a new password (quên mật khẩu)."""
+
+    username: str
+    reset_url: str = Field(pattern=r"^https?://")
+    valid_hours: int = Field(ge=1)
+
+
 CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REMINDER: ReminderContext,
     Kind.DUE_TODAY: DueTodayContext,
@@ -212,6 +221,7 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.DIGEST: DigestContext,
     Kind.REPORT_COVER: ReportCoverContext,
     Kind.REPORT: ReportContext,
+    Kind.PASSWORD_RESET: PasswordResetContext,
 }
 # Kinds whose message is composed by a kind-specific composer at delivery (see
 # `notifications.message.compose`), not rendered from this package's templates.
@@ -233,8 +243,11 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
         Kind.ITEM_UPDATE,
     }
 )
-# Escalations to managers cannot be switched off (design: opt-out except escalations).
-MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION})
+# Escalations to managers cannot be switched off (design: opt-out except escalations), nor
+# can mail a user asked for themselves; neither carries an unsubscribe link.
+MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET})
+# Sent at once whatever the preferences say: a reset link expires within hours.
+IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET})
 
 
 def item_id_of(context: MailContext) -> int | None:

@@ -1,7 +1,7 @@
 """Per-user mail preferences: immediate or daily digest, quiet hours, opt-outs, unsubscribe.
 
 Escalations to managers (báo cáo quá hạn lên cấp trên) can be neither switched off nor
-folded into a digest; quiet hours only delay them.
+folded into a digest; quiet hours only delay them. A password reset link goes out at once.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, select
 
-from notifications.contexts import DIGESTIBLE, MANDATORY, Kind
+from notifications.contexts import DIGESTIBLE, IMMEDIATE, MANDATORY, Kind
 from notifications.models import NotificationPreference, Suppression
 from notifications.sql import insert_ignore
 from workflow.errors import InvalidInput
@@ -63,7 +63,7 @@ def route(
     *, preference: NotificationPreference | None, kind: str, now: datetime, zone: ZoneInfo
 ) -> Routing:
     """Apply a user's preferences to a new notification of `kind`."""
-    if preference is None:
+    if preference is None or kind in IMMEDIATE:
         return Routing("pending", now)
     if kind in preference.opted_out_kinds and kind not in MANDATORY:
         return Routing("skipped", now)
@@ -96,7 +96,7 @@ def set_preferences(
     if unknown:
         raise InvalidInput(f"unknown kinds: {', '.join(unknown)}")
     if any(k in MANDATORY for k in kinds):
-        raise InvalidInput("escalations to managers cannot be switched off")
+        raise InvalidInput("escalations to managers and password resets cannot be switched off")
     pref = session.get(NotificationPreference, user_id) or NotificationPreference(user_id=user_id)
     pref.mode = mode
     pref.digest_hour = digest_hour
@@ -170,7 +170,7 @@ def apply_unsubscribe(
     """Opt the user out of the link's kind; an address without an account is suppressed."""
     request = read_unsubscribe_token(settings=settings, token=token)
     if request.kind in MANDATORY:
-        raise InvalidInput("escalations to managers cannot be switched off")
+        raise InvalidInput("escalations to managers and password resets cannot be switched off")
     if request.user_id is None:
         add_suppression(session=session, email=request.email, reason="unsubscribed", now=now)
         return request

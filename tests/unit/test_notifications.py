@@ -52,6 +52,11 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "decided_by_name": "Mai Văn Phúc",
         "requested_due_at": DUE + timedelta(days=10),
     },
+    Kind.PASSWORD_RESET: {
+        "username": "cchc.linh",
+        "reset_url": "https://gv.example.vn/reset-password?token=abc.def",
+        "valid_hours": 2,
+    },
     Kind.AWAITING_REVIEW: {"item": ITEM, "actor_name": "Đinh Thị Linh", "note": "Đã đủ"},
     Kind.EXTENSION_REQUESTED: {
         "item": ITEM,

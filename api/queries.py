@@ -18,7 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from api.schemas.items import Flag, SortKey, WorkItemPublic
-from workflow.calendar import WorkCalendar, end_of_day, local_date
+from workflow.calendar import WorkCalendar, deadline_at, local_date
 from workflow.models import CalendarOverride, PlanTask, User, WorkItem
 from workflow.services.scope import scope_clause
 from workflow.settings import Settings
@@ -94,9 +94,7 @@ def due_soon_limit(session: Session, *, now: datetime, settings: Settings) -> da
     """Items due before this instant (and not yet overdue) are 'sắp đến hạn'."""
     today = local_date(now, tz=settings.timezone)
     day = _due_soon_day(today, settings.due_soon_working_days, _overrides(session))
-    return end_of_day(
-        day, tz=settings.timezone, hour=settings.end_of_day_hour, minute=settings.end_of_day_minute
-    )
+    return deadline_at(day, settings=settings)
 
 
 class Deadlined(Protocol):

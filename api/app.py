@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,7 +9,7 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import home, mailbox, ui
+from api.pages import home, mailbox, ui, unsubscribe
 from api.routes import (
     auth,
     calendar,
@@ -26,19 +25,7 @@ from api.routes import (
     preferences,
     reports,
 )
-from workflow.models import User
 from workflow.settings import get_settings
-
-log = logging.getLogger("planflow.api")
-
-
-def log_reset_link(user: User, link: str) -> None:
-    """Default delivery of a password reset link until mail delivery is wired in.
-
-    The link is a secret: only the fact is logged. Tests replace
-    `app.state.reset_link_sender` to capture the link.
-    """
-    log.info("password_reset_link_issued user_id=%s", user.id)
 
 
 def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
@@ -65,8 +52,10 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
 
     app = FastAPI(title="planflow", version="0.1.0", lifespan=lifespan)
     app.state.login_guard = LoginGuard(settings)
-    app.state.reset_link_sender = log_reset_link
+    # Replaceable (e.g. by an SSO bridge); the default queues a mail in the outbox.
+    app.state.reset_link_sender = auth.mail_reset_link
     problems.install(app)
+    app.state.html_problem = ui.html_problem
     openapi.install(app)
     for router in (
         health.router,
@@ -85,6 +74,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         home.router,
         ui.router,
         mailbox.router,
+        unsubscribe.router,
     ):
         app.include_router(router)
     return app

@@ -108,16 +108,24 @@ def decode_token(
     return claims
 
 
-def user_for_claims(session: Session, claims: dict[str, Any]) -> User:
-    """The active user a token names, if the token was issued for their current password."""
+def subject_id(claims: dict[str, Any]) -> int:
+    """The user id a token names (InvalidToken if it names none)."""
     try:
-        user_id = int(claims["sub"])
-    except (TypeError, ValueError) as exc:
+        return int(claims["sub"])
+    except (TypeError, ValueError, KeyError) as exc:
         raise InvalidToken("bad subject") from exc
-    user = session.get(User, user_id)
+
+
+def check_token_user(user: User | None, claims: dict[str, Any]) -> User:
+    """`user` if active and the token was issued for their current password."""
     if user is None or not user.is_active or claims.get("pv") != password_version(user):
         raise InvalidToken("unknown user or revoked token")
     return user
+
+
+def user_for_claims(session: Session, claims: dict[str, Any]) -> User:
+    """The active user a token names, if the token was issued for their current password."""
+    return check_token_user(session.get(User, subject_id(claims)), claims)
 
 
 class LoginOutcome(StrEnum):

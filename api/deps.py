@@ -12,16 +12,29 @@ UI's session cookie. Cookie-authenticated unsafe requests must echo the CSRF coo
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from functools import lru_cache
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from api.auth import InvalidToken, TokenKind, decode_token, user_for_claims
-from api.problems import ApiProblem
+from api.auth import (
+    InvalidToken,
+    TokenKind,
+    check_token_user,
+    decode_token,
+    subject_id,
+    user_for_claims,
+)
+from api.problems import ApiProblem, CsrfFailure
+from api.queries import load_user_with_calendar
 from workflow.clock import utc_now
 from workflow.db import get_engine
 from workflow.models import User
@@ -37,27 +50,63 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def _open_session(request: Request) -> Session:
+@lru_cache(maxsize=4)
+def _autocommit(engine: Engine) -> Engine:
+    # Reads need no transaction: under READ COMMITTED every statement sees committed data
+    # either way, and this saves the BEGIN and COMMIT round trips of each page and list.
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read-only (GET/HEAD) request tried to write")
+
+
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError("a read-only (GET/HEAD) request tried to write")
+
+
+def _open_session(request: Request, *, read_only: bool) -> Session:
     # Tests bind the app to their rolled-back connection through app.state.session_factory.
     factory: Callable[[], Session] | None = getattr(request.app.state, "session_factory", None)
     if factory is not None:
-        return factory()
-    return Session(get_engine(), expire_on_commit=False)
+        session = factory()
+    elif read_only:
+        session = Session(_autocommit(get_engine()), expire_on_commit=False)
+    else:
+        return Session(get_engine(), expire_on_commit=False)
+    if read_only:
+        # Statements autocommit one by one here, so a write must fail loudly instead.
+        event.listen(session, "before_flush", _refuse_flush)
+        event.listen(session, "do_orm_execute", _refuse_dml)
+    return session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session: commit after the route succeeds, roll back on any error."""
-    session = _open_session(request)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session: commit after the route succeeds, roll back on any error.
+
+    Safe methods (GET, HEAD, OPTIONS) only read: their session runs without a transaction
+    and refuses writes; closing it does no I/O, so it stays on the event loop.
+    """
+    read_only = request.method in SAFE_METHODS
+    session = _open_session(request, read_only=read_only)
     after: list[Callable[[], None]] = []
     request.state.after_commit = after
+    if read_only:
+        try:
+            yield session
+        finally:
+            session.close()
+        return
     try:
         yield session
-        session.commit()
+        await run_in_threadpool(session.commit)
     except BaseException:
-        session.rollback()
+        await run_in_threadpool(session.rollback)
         raise
     finally:
-        session.close()
+        await run_in_threadpool(session.close)
     for callback in after:
         callback()
 
@@ -97,12 +146,23 @@ async def _cookie_token(request: Request) -> str | None:
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(expected, sent):
-        raise ApiProblem(403, "CSRF token missing or invalid")
+        raise CsrfFailure()
     return token
 
 
+def _load_user(session: Session, claims: dict[str, Any], *, read_only: bool) -> User:
+    if not read_only:
+        return user_for_claims(session, claims)
+    return check_token_user(load_user_with_calendar(session, subject_id(claims)), claims)
+
+
 def _resolve_user(
-    session: Session, now: datetime, settings: Settings, bearer: str | None, cookie: str | None
+    request: Request,
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    bearer: str | None,
+    cookie: str | None,
 ) -> User | None:
     try:
         if bearer:
@@ -111,12 +171,13 @@ def _resolve_user(
             claims = decode_token(cookie, kind=TokenKind.SESSION, now=now, settings=settings)
         else:
             return None
-        return user_for_claims(session, claims)
+        return _load_user(session, claims, read_only=request.method in SAFE_METHODS)
     except InvalidToken:
         return None
 
 
 def optional_user(
+    request: Request,
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
@@ -124,7 +185,7 @@ def optional_user(
     cookie: Annotated[str | None, Depends(_cookie_token)],
 ) -> User | None:
     """The authenticated user, or None (pages redirect to the login form)."""
-    return _resolve_user(session, now, settings, bearer, cookie)
+    return _resolve_user(request, session, now, settings, bearer, cookie)
 
 
 async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

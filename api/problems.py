@@ -7,11 +7,12 @@ callers, so nothing here ever says "forbidden" about an object the user cannot s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workflow.errors import WorkflowError
@@ -97,29 +98,57 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+class CsrfFailure(ApiProblem):
+    """A cookie-authenticated unsafe request without the matching CSRF token."""
+
+    def __init__(self) -> None:
+        super().__init__(403, "CSRF token missing or invalid")
+
+
+# A page-aware answer for browser routes: (request, status, error) → a response, or None
+# for API routes. The web UI registers one as `app.state.html_problem`.
+HtmlProblem = Callable[[Request, int, Exception], Response | None]
+
+
+def _page_or_problem(
+    request: Request,
+    status: int,
+    exc: Exception,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    html: HtmlProblem | None = getattr(request.app.state, "html_problem", None)
+    page = html(request, status, exc) if html is not None else None
+    if page is not None:
+        return page
+    return problem_response(request, status, detail, headers=headers, extra=extra)
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers that turn every error into problem+json."""
+    """Register the handlers that turn every error into problem+json (or a page for the UI)."""
 
     @app.exception_handler(WorkflowError)
-    async def _workflow(request: Request, exc: WorkflowError) -> JSONResponse:
-        return problem_response(request, exc.status, str(exc) or exc.title)
+    async def _workflow(request: Request, exc: WorkflowError) -> Response:
+        return _page_or_problem(request, exc.status, exc, str(exc) or exc.title)
 
     @app.exception_handler(ApiProblem)
-    async def _api(request: Request, exc: ApiProblem) -> JSONResponse:
-        return problem_response(request, exc.status, exc.detail, headers=exc.headers)
+    async def _api(request: Request, exc: ApiProblem) -> Response:
+        return _page_or_problem(request, exc.status, exc, exc.detail, headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         headers = dict(exc.headers) if exc.headers else None
-        return problem_response(request, exc.status_code, detail, headers=headers)
+        return _page_or_problem(request, exc.status_code, exc, detail, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", ""))}
             for err in exc.errors()
         ]
         first = errors[0] if errors else {"loc": [], "msg": "invalid"}
         detail = f"{'.'.join(first['loc'])}: {first['msg']}"
-        return problem_response(request, 422, detail, extra={"errors": errors})
+        return _page_or_problem(request, 422, exc, detail, extra={"errors": errors})

@@ -13,43 +13,88 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from pydantic import TypeAdapter
-from sqlalchemy import exists
+from sqlalchemy import Integer, String, bindparam, case, cast, exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from api.schemas.items import Flag, SortKey, WorkItemPublic
-from workflow.calendar import WorkCalendar, end_of_day, local_date
+from workflow.calendar import WorkCalendar, deadline_at, local_date
 from workflow.models import CalendarOverride, PlanTask, User, WorkItem
-from workflow.services.scope import visible_items
+from workflow.services.scope import scope_clause
 from workflow.settings import Settings
 from workflow.states import OPEN_STATES, State
 
 OPEN_VALUES = sorted(s.value for s in OPEN_STATES)
 
 
+Overrides = frozenset[tuple[date, bool]]
+# session.info key of the overrides read together with the signed-in user (safe methods only).
+_PREFETCHED = "planflow.calendar_overrides"
+
+
 @lru_cache(maxsize=8)
-def _calendar(overrides: frozenset[tuple[date, bool]]) -> WorkCalendar:
+def _calendar(overrides: Overrides) -> WorkCalendar:
     # Building a calendar computes years of holidays: reuse it while overrides are unchanged.
     return WorkCalendar(dict(overrides))
 
 
-def calendar_for(session: Session) -> WorkCalendar:
-    """The working calendar with the stored overrides (cached per set of overrides)."""
-    # A plain column query: this runs on every list request and is usually empty.
+@lru_cache(maxsize=1)
+def _user_statement() -> Any:
+    # The overrides as one "YYYY-MM-DD:1,..." string (NULL when none), read next to the
+    # user: the list is exact, so no version counter is needed to know it changed.
+    entry = (
+        cast(col(CalendarOverride.day), String)
+        + literal(":")
+        + case((col(CalendarOverride.is_working), "1"), else_="0")
+    )
+    overrides = sa_select(func.aggregate_strings(entry, ",")).scalar_subquery()
+    return sa_select(User, overrides).where(col(User.id) == bindparam("uid"))
+
+
+def parse_overrides(text: str | None) -> Overrides:
+    """The set of (day, is_working) pairs from the aggregated overrides string."""
+    if not text:
+        return frozenset()
+    pairs = (entry.rsplit(":", 1) for entry in text.split(","))
+    return frozenset((date.fromisoformat(day[:10]), flag == "1") for day, flag in pairs)
+
+
+def load_user_with_calendar(session: Session, user_id: int) -> User | None:
+    """The user, with the calendar overrides fetched in the same round trip.
+
+    For requests that write nothing: nearly every page and list needs the overrides for
+    the due-soon flag, and a request that edits the calendar must not reuse overrides it
+    read before its own change.
+    """
+    row = session.execute(_user_statement(), {"uid": user_id}).first()
+    if row is None:
+        return None
+    session.info[_PREFETCHED] = parse_overrides(row[1])
+    user: User = row[0]
+    return user
+
+
+def _overrides(session: Session) -> Overrides:
+    prefetched: Overrides | None = session.info.get(_PREFETCHED)
+    if prefetched is not None:
+        return prefetched
     rows = session.execute(
         sa_select(col(CalendarOverride.day), col(CalendarOverride.is_working))
     ).all()
-    return _calendar(frozenset((day, working) for day, working in rows))
+    return frozenset((day, working) for day, working in rows)
+
+
+@lru_cache(maxsize=64)
+def _due_soon_day(today: date, days: int, overrides: Overrides) -> date:
+    cal = _calendar(overrides)
+    return cal.add_working_days(cal.roll_to_working_day(today), days)
 
 
 def due_soon_limit(session: Session, *, now: datetime, settings: Settings) -> datetime:
     """Items due before this instant (and not yet overdue) are 'sắp đến hạn'."""
-    cal = calendar_for(session)
     today = local_date(now, tz=settings.timezone)
-    day = cal.add_working_days(cal.roll_to_working_day(today), settings.due_soon_working_days)
-    return end_of_day(
-        day, tz=settings.timezone, hour=settings.end_of_day_hour, minute=settings.end_of_day_minute
-    )
+    day = _due_soon_day(today, settings.due_soon_working_days, _overrides(session))
+    return deadline_at(day, settings=settings)
 
 
 class Deadlined(Protocol):
@@ -71,20 +116,26 @@ def flag_of(item: Deadlined, *, now: datetime, soon: datetime) -> Flag:
     return Flag.ON_TRACK
 
 
-def to_public(item: WorkItem, *, now: datetime, soon: datetime) -> WorkItemPublic:
-    return WorkItemPublic.model_validate(item, update={"flag": flag_of(item, now=now, soon=soon)})
-
-
-# The list reads only the public columns (no ORM objects) and validates them in one call.
+# The list reads only the public columns (no ORM objects) and serializes them in one call.
 PUBLIC_COLUMNS = [getattr(WorkItem, name) for name in WorkItemPublic.model_fields if name != "flag"]
-_PUBLIC_LIST = TypeAdapter(list[WorkItemPublic])
+_JSON = TypeAdapter(dict[str, Any])
 
 
-def rows_to_public(rows: Sequence[Any], *, now: datetime, soon: datetime) -> list[WorkItemPublic]:
-    """Validate list-query rows into public models with their deadline flags."""
-    return _PUBLIC_LIST.validate_python(
-        [{**row._mapping, "flag": flag_of(row, now=now, soon=soon)} for row in rows]
-    )
+def page_json(
+    rows: Sequence[Any], *, now: datetime, soon: datetime, page: int, page_size: int, has_more: bool
+) -> bytes:
+    """A WorkItemPage as JSON, straight from list-query rows with their deadline flags.
+
+    No model is built per row: the rows hold exactly WorkItemPublic's columns, read from
+    constrained table columns, so validating them again would only cost time. A test
+    checks that the bytes validate as a WorkItemPage.
+    """
+    names = [c.key for c in PUBLIC_COLUMNS]
+    items = [
+        dict(zip(names, row, strict=True), flag=flag_of(row, now=now, soon=soon)) for row in rows
+    ]
+    page_out = {"items": items, "page": page, "page_size": page_size, "has_more": has_more}
+    return _JSON.dump_json(page_out)
 
 
 @dataclass
@@ -112,6 +163,67 @@ _SORTS = {
 }
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """Which clauses a list statement has; one statement is built per shape and reused."""
+
+    role: str
+    active: bool
+    sort: SortKey
+    flag: Flag | None
+    present: frozenset[str]  # the ItemFilter fields in use
+
+
+@lru_cache(maxsize=512)
+def _list_statement(shape: _Shape) -> tuple[Any, frozenset[str]]:
+    """The statement for `shape` and the names of the parameters it takes."""
+    # Values arrive as bind parameters: building the statement costs more than running it.
+    has = shape.present.__contains__
+    scope = scope_clause(
+        role=shape.role,
+        active=shape.active,
+        user_id=bindparam("me_id"),
+        unit_id=bindparam("me_unit"),
+    )
+    query: Any = sa_select(*PUBLIC_COLUMNS).where(scope)
+    due = col(WorkItem.due_at)
+    if has("mine"):
+        query = query.where(col(WorkItem.assignee_id) == bindparam("me_id"))
+    if has("states"):
+        query = query.where(col(WorkItem.state).in_(bindparam("states", expanding=True)))
+    if has("unit_id"):
+        query = query.where(col(WorkItem.lead_unit_id) == bindparam("unit_id"))
+    if has("assignee_id"):
+        query = query.where(col(WorkItem.assignee_id) == bindparam("assignee_id"))
+    if has("due_before"):
+        query = query.where(due < bindparam("due_before"))
+    if has("due_after"):
+        query = query.where(due >= bindparam("due_after"))
+    if shape.flag is Flag.CLOSED:
+        query = query.where(col(WorkItem.state).not_in(OPEN_VALUES))
+    elif shape.flag is not None:
+        query = query.where(col(WorkItem.state).in_(OPEN_VALUES))
+        if shape.flag is Flag.OVERDUE:
+            query = query.where(due < bindparam("now"))
+        elif shape.flag is Flag.DUE_SOON:
+            query = query.where(due >= bindparam("now"), due <= bindparam("soon"))
+        else:
+            query = query.where(due > bindparam("soon"))
+    if has("area_id") or has("plan_id"):
+        task = exists().where(col(PlanTask.id) == col(WorkItem.plan_task_id))
+        if has("area_id"):
+            task = task.where(col(PlanTask.area_id) == bindparam("area_id"))
+        if has("plan_id"):
+            task = task.where(col(PlanTask.plan_id) == bindparam("plan_id"))
+        query = query.where(task)
+    query = (
+        query.order_by(*_SORTS[shape.sort])
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return query, frozenset(query.compile().params)
+
+
 def list_items(
     *,
     session: Session,
@@ -124,37 +236,27 @@ def list_items(
     soon: datetime,
 ) -> tuple[list[Any], bool]:
     """One page of the items `user` may see (rows of PUBLIC_COLUMNS), and if more follow."""
-    query: Any = sa_select(*PUBLIC_COLUMNS).where(visible_items(user))
+    params: dict[str, Any] = {
+        "me_id": user.id,
+        "me_unit": user.unit_id,
+        "now": now,
+        "soon": soon,
+        "offset": (page - 1) * page_size,
+        "limit": page_size + 1,
+        "states": [s.value for s in filters.states],
+    }
+    present = {"states"} if filters.states else set()
     if filters.mine:
-        query = query.where(col(WorkItem.assignee_id) == user.id)
-    if filters.states:
-        query = query.where(col(WorkItem.state).in_([s.value for s in filters.states]))
-    if filters.unit_id is not None:
-        query = query.where(col(WorkItem.lead_unit_id) == filters.unit_id)
-    if filters.assignee_id is not None:
-        query = query.where(col(WorkItem.assignee_id) == filters.assignee_id)
-    if filters.due_before is not None:
-        query = query.where(col(WorkItem.due_at) < filters.due_before)
-    if filters.due_after is not None:
-        query = query.where(col(WorkItem.due_at) >= filters.due_after)
-    if filters.flag is not None:
-        if filters.flag is Flag.CLOSED:
-            query = query.where(col(WorkItem.state).not_in(OPEN_VALUES))
-        else:
-            query = query.where(col(WorkItem.state).in_(OPEN_VALUES))
-            if filters.flag is Flag.OVERDUE:
-                query = query.where(col(WorkItem.due_at) < now)
-            elif filters.flag is Flag.DUE_SOON:
-                query = query.where(col(WorkItem.due_at) >= now, col(WorkItem.due_at) <= soon)
-            else:
-                query = query.where(col(WorkItem.due_at) > soon)
-    if filters.area_id is not None or filters.plan_id is not None:
-        task = exists().where(col(PlanTask.id) == col(WorkItem.plan_task_id))
-        if filters.area_id is not None:
-            task = task.where(col(PlanTask.area_id) == filters.area_id)
-        if filters.plan_id is not None:
-            task = task.where(col(PlanTask.plan_id) == filters.plan_id)
-        query = query.where(task)
-    query = query.order_by(*_SORTS[sort]).offset((page - 1) * page_size).limit(page_size + 1)
-    rows = list(session.execute(query).all())
+        present.add("mine")
+    for name in ("unit_id", "assignee_id", "due_before", "due_after", "area_id", "plan_id"):
+        value = getattr(filters, name)
+        if value is not None:
+            present.add(name)
+            params[name] = value
+    shape = _Shape(user.role, user.is_active, sort, filters.flag, frozenset(present))
+    statement, names = _list_statement(shape)
+    # Only the parameters this shape takes (its literals carry their own values).
+    # Core execution on the session's connection: plain rows need no ORM result machinery.
+    values = {k: params[k] for k in names & params.keys()}
+    rows = list(session.connection().execute(statement, values).all())
     return rows[:page_size], len(rows) > page_size

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
+from workflow.settings import get_settings
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -21,3 +23,11 @@ def localdt(value: datetime | None, tz: str, fmt: str = "%d/%m/%Y %H:%M") -> str
 
 
 templates.env.filters["localdt"] = localdt
+
+
+def agency_name() -> str:
+    """The agency as the header names it (a setting: names change with mergers)."""
+    return get_settings().agency_name_text
+
+
+templates.env.globals["agency_name"] = agency_name

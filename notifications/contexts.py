@@ -30,6 +30,8 @@ class Kind(StrEnum):
     CHASE = "chase"  # Đôn đốc
     DIGEST = "digest"  # Tổng hợp hằng ngày
     REPORT_COVER = "report_cover"  # Thư gửi kèm báo cáo định kỳ
+    REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
 
 
 class _Model(BaseModel):
@@ -183,6 +185,26 @@ class ReportCoverContext(MailContext):
     images: list[ReportImage] = Field(default_factory=list)
 
 
+class ReportContext(MailContext):
+    """A periodic report: the frozen run, and the units a deputy oversees (None: all).
+
+    Only ids travel in the outbox; the mail, its charts and the DOCX/XLSX attachments are
+    rendered from the run's snapshot when the row is delivered.
+    """
+
+    report_id: int
+    report_label: str
+    unit_codes: list[str] | None = None
+
+
+class PasswordResetContext(MailContext):
+    """A signed, single-use link to choose a new password (quên mật khẩu)."""
+
+    username: str
+    reset_url: str = Field(pattern=r"^https?://")
+    valid_hours: int = Field(ge=1)
+
+
 CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REMINDER: ReminderContext,
     Kind.DUE_TODAY: DueTodayContext,
@@ -198,7 +220,12 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.CHASE: ChaseContext,
     Kind.DIGEST: DigestContext,
     Kind.REPORT_COVER: ReportCoverContext,
+    Kind.REPORT: ReportContext,
+    Kind.PASSWORD_RESET: PasswordResetContext,
 }
+# Kinds whose message is composed by a kind-specific composer at delivery (see
+# `notifications.message.compose`), not rendered from this package's templates.
+COMPOSED: frozenset[Kind] = frozenset({Kind.REPORT})
 
 # Kinds a digest-mode user receives in the daily digest instead of one by one.
 # A chase (đôn đốc) stays immediate: it is sent because waiting has already been too long.
@@ -216,8 +243,11 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
         Kind.ITEM_UPDATE,
     }
 )
-# Escalations to managers cannot be switched off (design: opt-out except escalations).
-MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION})
+# Escalations to managers cannot be switched off (design: opt-out except escalations), nor
+# can mail a user asked for themselves; neither carries an unsubscribe link.
+MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET})
+# Sent at once whatever the preferences say: a reset link expires within hours.
+IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET})
 
 
 def item_id_of(context: MailContext) -> int | None:

@@ -145,7 +145,8 @@ MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
 }
 
 
-def _item_ref(session: Session, item: WorkItem) -> ItemRef:
+def item_ref(session: Session, item: WorkItem) -> ItemRef:
+    """The mail's view of an item: title, deadline, lead unit and assignee names."""
     unit = session.get(Unit, item.lead_unit_id)
     assignee = session.get(User, item.assignee_id)
     return ItemRef(
@@ -165,7 +166,7 @@ def _relay_one(session: Session, event: WorkItemEvent, now: datetime, settings: 
     assert item is not None and event.id is not None
     actor = session.get(User, event.actor_id) if event.actor_id else None
     mails = mapping(_Event(session, event, item, actor.full_name if actor else "Hệ thống"))
-    ref = _item_ref(session, item)
+    ref = item_ref(session, item)
     sent: set[int] = set()
     for kind, to, ctx in mails:
         # Nobody is told of their own action, nor twice of one event.

@@ -1,4 +1,5 @@
-"""Build the MIME message of a notification: text + HTML parts, inline images, headers.
+"""Build the MIME message of a notification: text + HTML parts, inline images,
+attachments, headers.
 
 The default/SMTP policies of `EmailMessage` drop a space in some folded Vietnamese
 subjects (CPython folding bug, see domain-vn.md). Here the subject is cut into RFC 2047
@@ -12,14 +13,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from notifications.contexts import MANDATORY, Kind, ReportCoverContext
-from notifications.models import Notification
+from notifications.contexts import COMPOSED, MANDATORY, Kind, MailContext, ReportCoverContext
 from notifications.preferences import unsubscribe_url
 from notifications.render import Renderer, get_renderer, parse_context
 from workflow.clock import ensure_utc
@@ -33,6 +37,57 @@ class InlineImage:
     cid: str
     data: bytes
     subtype: str = "png"
+
+
+class MailRow(Protocol):
+    """What composing needs from an outbox row: a `Notification` or a lean claimed row."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def dedup_key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def context(self) -> dict[str, Any]: ...
+    @property
+    def recipient_user_id(self) -> int | None: ...
+    @property
+    def recipient_email(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def message_id(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to the mail (e.g. a report's DOCX and XLSX)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message body made by a kind-specific composer instead of the templates."""
+
+    subject: str
+    html: str
+    text: str
+    images: list[InlineImage] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+# Composes the body of one row of a kind listed in contexts.COMPOSED.
+Composer = Callable[[MailRow, MailContext], Composed]
+
+
+class NoComposer(RuntimeError):
+    """A composed kind reached `compose` without its composer (a wiring bug)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +108,7 @@ def message_id_for(*, notification_id: int, dedup_key: str, mail_from: str) -> s
     return f"<pf.{notification_id}.{digest}@{domain}>"
 
 
+@lru_cache(maxsize=4096)
 def address(name: str, addr: str) -> str:
     """A display name + address; a non-ASCII name becomes ONE RFC 2047 encoded word.
 
@@ -98,8 +154,10 @@ def build_message(
     date_header: str,
     headers: dict[str, str] | None = None,
     images: list[InlineImage] | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> bytes:
-    """multipart/alternative (text, html), inside multipart/related when images are inline.
+    """multipart/alternative (text, html), inside multipart/related when images are inline,
+    inside multipart/mixed when files are attached.
 
     Written directly rather than through `email.mime` + a generator: the structure is
     fixed, and the generator cost ten times our rendering (see the decision record).
@@ -107,7 +165,7 @@ def build_message(
     with "=_", which base64 bodies can never contain at the start of a line.
     """
     tag = hashlib.sha256(message_id.encode()).hexdigest()[:24]
-    alt, rel = f"=_pf_{tag}_a", f"=_pf_{tag}_r"
+    alt, rel, mixed = f"=_pf_{tag}_a", f"=_pf_{tag}_r", f"=_pf_{tag}_m"
     lines = [
         f"Subject: {encode_words(subject)}",
         f"From: {address(from_name, from_addr)}",
@@ -123,6 +181,7 @@ def build_message(
         if not (key.isascii() and value.isascii()) or "\r" in value or "\n" in value:
             raise ValueError(f"header {key!r} must be one ASCII line")
         lines.append(f"{key}: {value}")
+    content_type = f'multipart/alternative; boundary="{alt}"'
     body = [
         f"--{alt}",
         *_part('text/plain; charset="utf-8"', text.encode("utf-8")),
@@ -131,10 +190,7 @@ def build_message(
         f"--{alt}--",
     ]
     if images:
-        lines.append(
-            f'Content-Type: multipart/related; boundary="{rel}"; type="multipart/alternative"'
-        )
-        outer = [f"--{rel}", f'Content-Type: multipart/alternative; boundary="{alt}"', "", *body]
+        outer = [f"--{rel}", f"Content-Type: {content_type}", "", *body]
         for image in images:
             outer += [
                 f"--{rel}",
@@ -145,21 +201,49 @@ def build_message(
                     f'Content-Disposition: inline; filename="{image.cid}.{image.subtype}"',
                 ),
             ]
+        content_type = f'multipart/related; boundary="{rel}"; type="multipart/alternative"'
         body = [*outer, f"--{rel}--"]
-    else:
-        lines.append(f'Content-Type: multipart/alternative; boundary="{alt}"')
+    if attachments:
+        outer = [f"--{mixed}", f"Content-Type: {content_type}", "", *body]
+        for file in attachments:
+            outer += [
+                f"--{mixed}",
+                *_part(
+                    f"{file.content_type}; {_file_param('name', file.filename)}",
+                    file.data,
+                    f"Content-Disposition: attachment; {_file_param('filename', file.filename)}",
+                ),
+            ]
+        content_type = f'multipart/mixed; boundary="{mixed}"'
+        body = [*outer, f"--{mixed}--"]
+    lines.append(f"Content-Type: {content_type}")
     return "\r\n".join([*lines, "", *body, ""]).encode("ascii")
 
 
+def _file_param(name: str, filename: str) -> str:
+    """A file name parameter; non-ASCII names use RFC 2231 (filename*=utf-8''...)."""
+    if filename.isascii() and '"' not in filename and "\\" not in filename:
+        return f'{name}="{filename}"'
+    return f"{name}*=utf-8''{quote(filename, safe='')}"
+
+
 def _part(content_type: str, data: bytes, *extra: str) -> list[str]:
-    encoded = base64.encodebytes(data).decode("ascii").rstrip("\n").replace("\n", "\r\n")
+    encoded = base64.b64encode(data).decode("ascii")
+    # 76-character lines (RFC 2045), cut in one pass rather than by base64.encodebytes.
+    lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
     return [
         f"Content-Type: {content_type}",
         "Content-Transfer-Encoding: base64",
         *extra,
         "",
-        encoded,
+        *lines,
     ]
+
+
+@lru_cache(maxsize=256)
+def _date_header(created: datetime, zone: str) -> str:
+    # Rows of one sweep share their creation time: format it once.
+    return format_datetime(ensure_utc(created).astimezone(ZoneInfo(zone)))
 
 
 def _load_images(context: ReportCoverContext) -> list[InlineImage]:
@@ -172,44 +256,66 @@ def _load_images(context: ReportCoverContext) -> list[InlineImage]:
 
 
 def compose(
-    row: Notification,
+    row: MailRow,
     *,
     settings: Settings,
     renderer: Renderer | None = None,
     load_images: Callable[[ReportCoverContext], list[InlineImage]] = _load_images,
+    composers: Mapping[str, Composer] | None = None,
 ) -> OutgoingMail:
-    """Render a stored notification into a finished message."""
+    """Render a stored notification into a finished message.
+
+    Kinds in `contexts.COMPOSED` are made by their composer in `composers` (e.g. the
+    periodic report, rendered from its frozen snapshot); the others by the templates.
+    """
     assert row.id is not None
-    renderer = renderer or get_renderer(settings)
     context = parse_context(row.kind, row.context)
-    link = None if row.kind in MANDATORY else unsubscribe_url(settings=settings, row=row)
-    rendered = renderer.render(
-        kind=row.kind, language=row.language, context=context, unsubscribe_url=link
+    link = (
+        None
+        if row.kind in MANDATORY
+        else unsubscribe_url(
+            settings=settings,
+            user_id=row.recipient_user_id,
+            email=row.recipient_email,
+            kind=row.kind,
+        )
     )
+    images: list[InlineImage] | None = None
+    attachments: list[Attachment] | None = None
+    if row.kind in COMPOSED:
+        composer = (composers or {}).get(row.kind)
+        if composer is None:
+            raise NoComposer(f"no composer given for notifications of kind {row.kind!r}")
+        made = composer(row, context)
+        subject, html, text = made.subject, made.html, made.text
+        images, attachments = made.images, made.attachments
+    else:
+        renderer = renderer or get_renderer(settings)
+        rendered = renderer.render(
+            kind=row.kind, language=row.language, context=context, unsubscribe_url=link
+        )
+        subject, html, text = rendered.subject, rendered.html, rendered.text
+        if row.kind == Kind.REPORT_COVER and isinstance(context, ReportCoverContext):
+            images = load_images(context)
     headers = {"X-Planflow-Kind": row.kind, "X-Planflow-Notification": str(row.id)}
     if link is not None:
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    images = (
-        load_images(context)
-        if row.kind == Kind.REPORT_COVER and isinstance(context, ReportCoverContext)
-        else None
-    )
     message_id = row.message_id or message_id_for(
         notification_id=row.id, dedup_key=row.dedup_key, mail_from=settings.mail_from
     )
-    created = ensure_utc(row.created_at).astimezone(ZoneInfo(settings.timezone))
     data = build_message(
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
+        subject=subject,
+        text=text,
+        html=html,
         from_name=settings.mail_from_name,
         from_addr=settings.mail_from,
         to_name=context.recipient_name,
         to_addr=row.recipient_email,
         message_id=message_id,
-        date_header=format_datetime(created),
+        date_header=_date_header(row.created_at, settings.timezone),
         headers=headers,
         images=images,
+        attachments=attachments,
     )
     return OutgoingMail(row.id, message_id, settings.mail_from, row.recipient_email, data)

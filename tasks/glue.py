@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from notifications.delivery import deliver_outbox
+from notifications.reports import send_report
 from notifications.senders import Sender, get_sender
 from tasks.jobs import OutboxResult, ReportsResult
 from workflow.calendar import load_calendar
@@ -36,19 +37,23 @@ def materialize(*, session: Session, now: datetime) -> int:
 
 
 def reports(*, session: Session, now: datetime, since: datetime | None) -> ReportsResult:
-    """Build (once) every report whose send time has come; missed periods collapse per kind.
+    """Build (once) every report whose send time has come and queue its mails (once).
 
-    `built` lists only runs created by this call: due_reports keeps answering the latest
-    period until the next one, and a rerun must count (and regenerate) nothing.
+    Missed periods collapse per kind. `built` lists only runs created by this call:
+    due_reports keeps answering the latest period until the next one, and a rerun must
+    count (and regenerate) nothing; a run built earlier but never sent is sent now.
     """
     del since  # due_reports bounds catch-up itself (report_catch_up_days)
     calendar = load_calendar(session=session)
-    built: list[str] = []
+    result = ReportsResult()
     for period in due_reports(now=now, calendar=calendar):
-        if find_run(session, period) is not None:
+        run = find_run(session, period)
+        if run is not None and run.sent_at is not None:
             continue
-        run = build_report(
-            session=session, now=now, kind=period.kind, period=period, calendar=calendar
-        )
-        built.append(f"{run.kind}:{run.period_start.isoformat()}")
-    return ReportsResult(built=built)
+        if run is None:
+            run = build_report(
+                session=session, now=now, kind=period.kind, period=period, calendar=calendar
+            )
+            result.built.append(f"{run.kind}:{run.period_start.isoformat()}")
+        result.mails += send_report(session=session, now=now, run=run)
+    return result

@@ -94,14 +94,16 @@ class RecurrenceResult:
 
 @dataclass
 class ReportsResult:
-    """Which report runs were built; `note` says why nothing was done, if so."""
+    """Which report runs were built, how many report mails were queued; `note` says why
+    nothing was done, if so."""
 
     built: list[str] = field(default_factory=list)
     note: str | None = None
     duration_s: float = 0.0
+    mails: int = 0
 
     def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"built": len(self.built)}
+        out: dict[str, Any] = {"built": len(self.built), "mails": self.mails}
         if self.note:
             out["note"] = self.note
         return out

@@ -27,15 +27,15 @@ from notifications.contexts import (
     DueTodayContext,
     EscalationContext,
     EscalationItem,
-    ItemRef,
     MailContext,
     OverdueContext,
     ReminderContext,
 )
+from notifications.events import item_ref
 from tasks.jobs import ItemOutcome
 from workflow import deadlines
 from workflow.calendar import WorkCalendar, load_calendar, local_date
-from workflow.models.org import Unit, User
+from workflow.models.org import User
 from workflow.models.work import WorkItem
 from workflow.services import org
 from workflow.services.work_items import ladder_of, record_change, snapshot
@@ -100,18 +100,6 @@ def escalation_key(item: WorkItem, level: int, *, tz: str) -> str:
     return f"escalation:{item.id}:{local_date(item.due_at, tz=tz):%Y%m%d}:{level}"
 
 
-def _item_ref(session: Session, item: WorkItem) -> ItemRef:
-    unit = session.get(Unit, item.lead_unit_id)
-    assignee = session.get(User, item.assignee_id)
-    return ItemRef(
-        id=item.id or 0,
-        title=item.title,
-        due_at=item.due_at,
-        unit_name=unit.name if unit else "",
-        assignee_name=assignee.full_name if assignee else "",
-    )
-
-
 def _late_days(item: WorkItem, now: datetime, ctx: Context) -> int:
     today = local_date(now, tz=ctx.tz)
     return max(0, ctx.calendar.working_days_between(local_date(item.due_at, tz=ctx.tz), today))
@@ -121,7 +109,7 @@ def reminder_context(
     session: Session, item: WorkItem, kind: str, recipient: User, now: datetime, ctx: Context
 ) -> MailContext:
     """The typed context of a reminder, due-today or overdue mail."""
-    ref = _item_ref(session, item)
+    ref = item_ref(session, item)
     name = recipient.full_name
     if kind == deadlines.KIND_REMINDER:
         left = ctx.calendar.working_days_between(
@@ -139,7 +127,7 @@ def escalation_context(
     session: Session, item: WorkItem, level: int, recipient: User, now: datetime, ctx: Context
 ) -> EscalationContext:
     """One item per mail; a digest-mode manager gets them grouped by the outbox."""
-    ref = _item_ref(session, item)
+    ref = item_ref(session, item)
     late = EscalationItem(**ref.model_dump(), working_days_late=_late_days(item, now, ctx))
     return EscalationContext(
         recipient_name=recipient.full_name, level=level, unit_names=[ref.unit_name], items=[late]

@@ -120,7 +120,9 @@ class SmtpSink:
         if credentials is not None:
             kwargs["authenticator"] = self._authenticator(credentials)
             kwargs["auth_required"] = True
-            kwargs["auth_require_tls"] = tls_context is not None or ssl_context is not None
+            # aiosmtpd only counts TLS it negotiated itself (STARTTLS): behind implicit TLS
+            # (ssl_context) it would hide AUTH, although the channel is encrypted throughout.
+            kwargs["auth_require_tls"] = tls_context is not None
         self.controller = Controller(_Handler(self), hostname=self.host, port=self.port, **kwargs)
 
     def _authenticator(self, credentials: tuple[str, str]) -> Callable[..., AuthResult]:

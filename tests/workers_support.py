@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -23,7 +24,7 @@ from tests.conftest import ROOT, SAMPLE_ORG, schema_url
 from tests.smtp_sink import SmtpSink
 from workflow.db import session_scope
 from workflow.models.org import Unit, User
-from workflow.models.work import WorkItem
+from workflow.models.work import WorkItem, WorkItemEvent
 from workflow.settings import Settings
 
 
@@ -93,6 +94,8 @@ def cluster_env(
             "PLANFLOW_SCHEDULER_LOCK_KEY": str(lock_key or zlib.crc32(tag.encode())),
             "PLANFLOW_VAR_DIR": str(Path(tempfile.gettempdir()) / f"pf-{tag}"),
             "PYTHONUNBUFFERED": "1",
+            # Reports have their own exactly-once tests; here only the ladder's mail counts.
+            "PLANFLOW_REPORT_KINDS_ENABLED": "[]",
         }
     )
     return env
@@ -101,7 +104,10 @@ def cluster_env(
 def settings_of(env: dict[str, str]) -> Settings:
     """The Settings a subprocess with `env` will see, for a Celery client in the test."""
     values = {
-        k.removeprefix("PLANFLOW_").lower(): v for k, v in env.items() if k.startswith("PLANFLOW_")
+        # Lists arrive as JSON in the environment, as pydantic-settings reads them there.
+        k.removeprefix("PLANFLOW_").lower(): json.loads(v) if v.startswith("[") else v
+        for k, v in env.items()
+        if k.startswith("PLANFLOW_")
     }
     return Settings.model_validate(values)
 
@@ -192,8 +198,9 @@ OFFICERS = (
 
 def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int = 0) -> set[str]:
     """Commit `count` items due about 40 days before `now` (the sample org is loaded if absent);
-    return the dedup keys the sweep must produce: the collapsed 'overdue' reminder to the
-    assignee and escalation levels 1-3 (unit head, deputy in charge, director)."""
+    return the dedup keys the jobs must produce: the 'assigned' mail the event relay sends the
+    assignee, the collapsed 'overdue' reminder and escalation levels 1-3 (unit head, deputy
+    in charge, director)."""
     from workflow.calendar import load_calendar, local_date
     from workflow.services.org import load_org
     from workflow.services.work_items import ItemSpec, create_item
@@ -223,6 +230,10 @@ def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int 
             assert calendar.working_days_between(due, local_date(now, tz=tz)) > 6
             keys.add(f"reminder:{item.id}:{due:%Y%m%d}:overdue")
             keys.update(f"escalation:{item.id}:{due:%Y%m%d}:{level}" for level in (1, 2, 3))
+            assigned = session.exec(
+                select(WorkItemEvent).where(WorkItemEvent.work_item_id == item.id)
+            ).one()
+            keys.add(f"event:{assigned.id}:{item.assignee_id}")
     return keys
 
 

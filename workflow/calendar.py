@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ import holidays
 from sqlmodel import Session, select
 
 from workflow.models.calendar import CalendarOverride
+from workflow.settings import Settings, get_settings
 
 _DAY = timedelta(days=1)
 
@@ -81,6 +82,15 @@ class WorkCalendar:
         self._index(start)
         return self._cum[self._index(end) + 1] - self._cum[self._index(start) + 1]
 
+    def working_days_in(self, first: date, last: date) -> list[date]:
+        """The working days from `first` to `last` (both included), in order."""
+        if last < first:
+            return []
+        self._index(last)  # may rebuild the table (new origin) before `first` is indexed
+        i, j = self._index(first), self._index(last)
+        cum, origin = self._cum, self._origin
+        return [origin + timedelta(days=k) for k in range(i, j + 1) if cum[k + 1] > cum[k]]
+
     def add_working_days(self, start: date, n: int) -> date:
         """The day `n` working days after `start` (n ≥ 0; 0 returns `start` itself)."""
         if n < 0:
@@ -128,6 +138,14 @@ class WorkCalendar:
 def end_of_day(day: date, *, tz: str, hour: int = 17, minute: int = 0) -> datetime:
     """The end of the working day `day` in the agency's zone, as an aware datetime in that zone."""
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(tz))
+
+
+def deadline_at(day: date, *, settings: Settings | None = None) -> datetime:
+    """The deadline of `day`: the end of that working day in the agency's zone, in UTC."""
+    s = settings or get_settings()
+    return end_of_day(
+        day, tz=s.timezone, hour=s.end_of_day_hour, minute=s.end_of_day_minute
+    ).astimezone(UTC)
 
 
 def local_date(moment: datetime, *, tz: str) -> date:

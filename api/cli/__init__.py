@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli import calendar, db, demo, item, jobs, org, plan, report, serve, simulate, user
+from api.cli import calendar, db, demo, item, jobs, mail, org, plan, report, serve, simulate, user
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ app.command("worker")(jobs.worker)
 app.command("scheduler")(jobs.scheduler)
 app.command("simulate")(simulate.simulate)
 app.add_typer(demo.app, name="demo")
+app.add_typer(mail.app, name="mail")
 
 
 def main() -> None:

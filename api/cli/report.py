@@ -1,13 +1,22 @@
-"""`planflow report`: build a periodic report (frozen once) and write its documents."""
+"""`planflow report`: build a periodic report (frozen once), write its documents, mail it.
+
+`--now` (ISO 8601; without a zone, the agency's) stands in for the clock: to build or
+send a report as of a given moment, and for tests that must not depend on the date.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 
-from workflow.clock import utc_now
+from notifications.reports import send_report
+from tasks.jobs import deliver_outbox
+from workflow.clock import ensure_utc, utc_now
 from workflow.db import session_scope
+from workflow.errors import InvalidInput
 from workflow.reporting.build import build_report
 from workflow.reporting.periods import ReportKind
 from workflow.reporting.snapshot import ReportSnapshot
@@ -16,20 +25,36 @@ from workflow.settings import get_settings
 
 app = typer.Typer(help="Periodic reports (báo cáo định kỳ) to the Director.", no_args_is_help=True)
 
+KIND_HELP = "weekly, quarterly, six_month, annual or custom."
+PERIOD_HELP = "2026Q1, 2026H1, 2026, 2026-W10 or 2026-01-01..2026-03-31."
+NOW_HELP = "Act as of this moment (ISO 8601, e.g. 2026-03-17T09:00+07:00); default: now."
+
+
+def moment(value: str | None) -> datetime:
+    """`--now` as an aware UTC datetime; a value without a zone is agency time."""
+    if value is None:
+        return utc_now()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"--now {value!r} is not an ISO 8601 date and time") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(get_settings().timezone))
+    return ensure_utc(parsed)
+
 
 @app.command()
 def build(
-    kind: ReportKind = typer.Option(..., help="weekly, quarterly, six_month, annual or custom."),
-    period: str = typer.Option(
-        ..., help="2026Q1, 2026H1, 2026, 2026-W10 or 2026-01-01..2026-03-31."
-    ),
+    kind: ReportKind = typer.Option(..., help=KIND_HELP),
+    period: str = typer.Option(..., help=PERIOD_HELP),
     out: Path = typer.Option(Path("var/reports"), help="Folder for the DOCX, XLSX and PDF."),
     pdf: bool = typer.Option(True, help="Convert the DOCX to PDF with LibreOffice."),
+    now: str | None = typer.Option(None, help=NOW_HELP),
 ) -> None:
     """Build (or reuse the frozen) report of PERIOD, print its numbers and write files."""
     settings = get_settings()
     with session_scope() as session:
-        run = build_report(session=session, now=utc_now(), kind=kind, period=period)
+        run = build_report(session=session, now=moment(now), kind=kind, period=period)
         snap = ReportSnapshot.from_json(run.snapshot)
         created = run.created_at
     typer.echo(
@@ -69,3 +94,27 @@ def build(
     typer.echo(f"wrote {written.docx}")
     typer.echo(f"wrote {written.xlsx}")
     typer.echo(f"wrote {written.pdf}" if written.pdf else str(written.pdf_message))
+
+
+@app.command()
+def send(
+    kind: ReportKind = typer.Option(..., help=KIND_HELP),
+    period: str = typer.Option(..., help=PERIOD_HELP),
+    deliver: bool = typer.Option(False, help="Also run the outbox delivery once."),
+    now: str | None = typer.Option(None, help=NOW_HELP),
+) -> None:
+    """Queue the report of PERIOD (built first if needed) for the Director and deputies.
+
+    Each recipient is queued once per report, ever: running it again queues nothing.
+    """
+    at = moment(now)
+    with session_scope() as session:
+        run = build_report(session=session, now=at, kind=kind, period=period)
+        queued = send_report(session=session, now=at, run=run)
+        label = f"report {run.kind} {run.label}"
+    typer.echo(f"{label}: {queued} mail(s) queued")
+    if deliver:
+        with session_scope() as session:
+            result = deliver_outbox(session=session, now=at)
+        counts = " ".join(f"{k}={v}" for k, v in result.summary().items())
+        typer.echo(f"deliver_outbox: {counts}")

@@ -56,6 +56,56 @@ STRINGS: dict[str, tuple[str, str]] = {
     "area": ("Lĩnh vực", "Area"),
     "switch": ("English", "Tiếng Việt"),
     "no_actions": ("Không có thao tác nào cho bạn.", "No action available to you."),
+    "error_transition": (
+        "Không thể thực hiện thao tác này ở trạng thái hiện tại của công việc.",
+        "This action is not possible in the item's current state.",
+    ),
+    "error_stale": (
+        "Công việc vừa được người khác cập nhật. Trang đã hiện nội dung mới nhất;"
+        " vui lòng kiểm tra lại rồi thao tác.",
+        "Someone else has just updated this item. The page now shows the latest version;"
+        " please check it and try again.",
+    ),
+    "error_not_allowed": (
+        "Bạn không có quyền thực hiện thao tác này.",
+        "You are not allowed to take this action.",
+    ),
+    "error_invalid": (
+        "Chưa đủ thông tin để thực hiện (ví dụ: cần ghi lý do hoặc gửi sản phẩm trước).",
+        "Something is missing (for example a reason, or evidence to attach first).",
+    ),
+    "error_title": ("Không thực hiện được", "Could not be done"),
+    "error_csrf": (
+        "Phiên làm việc của biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại.",
+        "The form has expired. Please reload the page and try again.",
+    ),
+    "error_generic": (
+        "Yêu cầu không thực hiện được. Vui lòng quay lại và thử lại.",
+        "The request could not be carried out. Please go back and try again.",
+    ),
+    "back": ("Quay lại", "Back"),
+    "deadline": ("Tình trạng hạn", "Deadline"),
+    "mailbox_title": ("Hộp thư thử nghiệm", "Dev mailbox"),
+    "mailbox_intro": (
+        "Thư hệ thống đã gửi vào thư mục maildir (chế độ nhúng, không gửi ra ngoài).",
+        "Mail the system wrote to the maildir (embedded mode: nothing leaves this machine).",
+    ),
+    "mail_time": ("Thời gian", "Time"),
+    "mail_to": ("Người nhận", "To"),
+    "mail_subject": ("Tiêu đề", "Subject"),
+    "mailbox_empty": ("Chưa có thư nào.", "No mail yet."),
+    "evidence": ("Sản phẩm đã gửi", "Evidence"),
+    "comment_label": (
+        "Ý kiến (bắt buộc với thao tác có dấu *)",
+        "Comment (required for actions marked *)",
+    ),
+    "system": ("Hệ thống", "System"),
+    "event_assign": ("Giao việc", "Assigned"),
+    "event_add_evidence": ("Gửi sản phẩm", "Evidence added"),
+    "event_calendar_recomputed": ("Tính lại hạn theo lịch làm việc", "Deadline recomputed"),
+    "event_extension_requested": ("Đề nghị gia hạn", "Extension requested"),
+    "event_extension_approved": ("Đồng ý gia hạn", "Extension approved"),
+    "event_extension_refused": ("Không đồng ý gia hạn", "Extension refused"),
     "state_assigned": ("Giao việc", "Assigned"),
     "state_accepted": ("Đã tiếp nhận", "Accepted"),
     "state_returned": ("Trả lại", "Returned"),

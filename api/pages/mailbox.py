@@ -7,12 +7,14 @@ A message's HTML is served sandboxed (CSP) so nothing in a mail can act on this 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html import escape
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.templating import templates
+from api.deps import OptionalUser
+from api.pages.ui import render
 from notifications.senders.maildir import list_messages, read_message
 from workflow.settings import get_settings
 
@@ -21,13 +23,17 @@ _CID = re.compile(r"""src=(["'])cid:([A-Za-z0-9._-]+)\1""")
 
 
 @router.get("", response_class=HTMLResponse)
-def mailbox(request: Request) -> HTMLResponse:
+def mailbox(request: Request, user: OptionalUser) -> HTMLResponse:
     """Newest messages first."""
     settings = get_settings()
     if settings.mail_backend != "maildir":
         raise HTTPException(status_code=404)
-    messages = list_messages(settings.var_dir / "mail")
-    return templates.TemplateResponse(request, "mailbox.html", {"messages": messages})
+    messages = [
+        {"summary": m, "when": datetime.fromtimestamp(m.sort_key, UTC) if m.sort_key else None}
+        for m in list_messages(settings.var_dir / "mail")
+    ]
+    context = {"messages": messages, "tz": settings.timezone}
+    return render(request, "mailbox.html", context, user=user)
 
 
 @router.get("/{key}", response_class=HTMLResponse)

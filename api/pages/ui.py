@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -26,13 +27,13 @@ from api.auth import (
 from api.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
-    CurrentUser,
     NowDep,
     OptionalUser,
     SessionDep,
     SettingsDep,
 )
 from api.pages.i18n import LANG_COOKIE, language, translator
+from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard
 from api.routes.items import allowed_action_names
@@ -40,12 +41,12 @@ from api.routes.plans import plan_tree
 from api.schemas.common import Id
 from api.schemas.items import SortKey
 from api.templating import templates
-from workflow.errors import InvalidInput, NotFound
-from workflow.models import Plan, Unit, User, WorkItem, WorkItemEvent
+from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import act
 from workflow.settings import Settings
-from workflow.states import OPEN_STATES, Action
+from workflow.states import OPEN_STATES, Action, State, rule_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -205,12 +206,16 @@ def switch_language(code: str, next: str | None = None) -> Response:
     return response
 
 
-def _names(session: Session, items: list[WorkItem]) -> tuple[dict[int, str], dict[int, str]]:
+def _names(
+    session: Session, items: list[Any], *, lang: str, more_users: set[int] | None = None
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Unit names (English ones when the page is English and they exist) and people's names."""
     unit_ids = {i.lead_unit_id for i in items}
-    user_ids = {i.assignee_id for i in items}
+    user_ids = {i.assignee_id for i in items} | (more_users or set())
     units = session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()
     users = session.exec(select(User).where(col(User.id).in_(user_ids))).all()
-    return {u.id or 0: u.name for u in units}, {u.id or 0: u.full_name for u in users}
+    unit_names = {u.id or 0: (u.name_en if lang == "en" and u.name_en else u.name) for u in units}
+    return unit_names, {u.id or 0: u.full_name for u in users}
 
 
 @router.get("/my", response_class=HTMLResponse)
@@ -237,7 +242,7 @@ def my_items(
         now=now,
         soon=soon,
     )
-    units, people = _names(session, rows)
+    units, people = _names(session, rows, lang=language(request, user))
     items = [{"item": r, "flag": flag_of(r, now=now, soon=soon).value} for r in rows]
     return render(
         request,
@@ -245,6 +250,43 @@ def my_items(
         {"items": items, "units": units, "people": people, "tz": settings.timezone},
         user=user,
     )
+
+
+def _item_context(
+    request: Request,
+    session: Session,
+    *,
+    user: User,
+    item: WorkItem,
+    now: datetime,
+    settings: Settings,
+) -> dict[str, Any]:
+    soon = due_soon_limit(session, now=now, settings=settings)
+    events = session.exec(
+        select(WorkItemEvent)
+        .where(WorkItemEvent.work_item_id == item.id)
+        .order_by(col(WorkItemEvent.at), col(WorkItemEvent.id))
+    ).all()
+    evidence = session.exec(
+        select(Evidence).where(Evidence.work_item_id == item.id).order_by(col(Evidence.id))
+    ).all()
+    actors = {e.actor_id for e in events if e.actor_id} | {e.uploaded_by_id for e in evidence}
+    units, people = _names(session, [item], lang=language(request, user), more_users=actors)
+    actions = allowed_action_names(session=session, user=user, item=item)
+    rules = {a: rule_for(State(item.state), Action(a)) for a in actions}
+    return {
+        "item": item,
+        "flag": flag_of(item, now=now, soon=soon).value,
+        "units": units,
+        "people": people,
+        "events": events,
+        "evidence": evidence,
+        "actions": actions,
+        # Marked with * on the page: these refuse to run without a reason.
+        "needs_reason": {a for a, rule in rules.items() if rule is not None and rule.needs_comment},
+        "tz": settings.timezone,
+        "error": None,
+    }
 
 
 @router.get("/ui/items/{item_id}", response_class=HTMLResponse)
@@ -263,27 +305,17 @@ def item_page(
         item = get_visible_item(session=session, user=user, item_id=item_id)
     except NotFound:
         return not_found(request, user)
-    soon = due_soon_limit(session, now=now, settings=settings)
-    units, people = _names(session, [item])
-    events = session.exec(
-        select(WorkItemEvent)
-        .where(WorkItemEvent.work_item_id == item.id)
-        .order_by(col(WorkItemEvent.at), col(WorkItemEvent.id))
-    ).all()
-    return render(
-        request,
-        "item.html",
-        {
-            "item": item,
-            "flag": flag_of(item, now=now, soon=soon).value,
-            "units": units,
-            "people": people,
-            "events": events,
-            "actions": allowed_action_names(session=session, user=user, item=item),
-            "tz": settings.timezone,
-        },
-        user=user,
-    )
+    context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
+    return render(request, "item.html", context, user=user)
+
+
+# Why an action was refused, as the page says it (keys of api.pages.i18n.STRINGS).
+ACTION_ERRORS = {
+    403: "error_not_allowed",
+    409: "error_transition",
+    412: "error_stale",
+    422: "error_invalid",
+}
 
 
 @router.post("/ui/items/{item_id}/actions/{action}")
@@ -292,23 +324,63 @@ def item_action(
     item_id: Id,
     action: Action,
     session: SessionDep,
-    user: CurrentUser,
+    user: OptionalUser,
     now: NowDep,
+    settings: SettingsDep,
     comment: Annotated[str, Form(max_length=5000)] = "",
     version: Annotated[int | None, Form()] = None,
 ) -> Response:
-    """A button on the item page: take the action, then show the item again (PRG)."""
-    get_visible_item(session=session, user=user, item_id=item_id)
-    act(
-        session=session,
-        now=now,
-        actor=user,
-        item_id=item_id,
-        action=action,
-        comment=comment or None,
-        expected_version=version,
-    )
+    """A button on the item page: take the action, then show the item again (PRG).
+
+    A refusal (state changed, someone else was faster, not allowed, reason missing) shows
+    the item page again with the reason, in the page's language, and the refusal's status.
+    """
+    if user is None:
+        return RedirectResponse(f"/login?next={quote(f'/ui/items/{item_id}')}", status_code=303)
+    try:
+        get_visible_item(session=session, user=user, item_id=item_id)
+        act(
+            session=session,
+            now=now,
+            actor=user,
+            item_id=item_id,
+            action=action,
+            comment=comment or None,
+            expected_version=version,
+        )
+    except NotFound:
+        return not_found(request, user)
+    except WorkflowError as exc:
+        # Nothing of the refused action may be committed with the page we render.
+        session.rollback()
+        item = get_visible_item(session=session, user=user, item_id=item_id)
+        context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
+        context["error"] = ACTION_ERRORS.get(exc.status, "error_invalid")
+        return render(request, "item.html", context, user=user, status_code=exc.status)
     return RedirectResponse(f"/ui/items/{item_id}", status_code=303)
+
+
+# Browser routes: their errors are pages, not problem+json.
+PAGE_PATHS = ("/ui/", "/my", "/login", "/logout", "/reset-password")
+
+
+def html_problem(request: Request, status: int, exc: Exception) -> Response | None:
+    """An error on a browser route as a page in the user's language (None for API routes)."""
+    if not request.url.path.startswith(PAGE_PATHS):
+        return None
+    if status == 401:
+        return RedirectResponse("/login", status_code=303)
+    if status == 404:
+        return not_found(request, None)
+    if isinstance(exc, CsrfFailure):
+        message = "error_csrf"
+    else:
+        message = ACTION_ERRORS.get(status, "error_generic")
+    # Back to the page the form was on, if it was one of ours.
+    referer, base = request.headers.get("referer", ""), str(request.base_url)
+    back = safe_next("/" + referer[len(base) :] if referer.startswith(base) else None)
+    context = {"message": message, "back": back}
+    return render(request, "error.html", context, user=None, status_code=status)
 
 
 @router.get("/ui/plans", response_class=HTMLResponse)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlmodel import Session
 
 from api.auth import (
     InvalidToken,
@@ -23,7 +25,7 @@ from api.auth import (
     user_for_reset_token,
     verify_password,
 )
-from api.deps import AfterCommitDep, CurrentUser, NowDep, SessionDep, SettingsDep
+from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from api.problems import ApiProblem, problem_response
 from api.schemas.auth import (
     PasswordChange,
@@ -32,6 +34,8 @@ from api.schemas.auth import (
     RefreshIn,
     TokenPair,
 )
+from notifications.contexts import Kind, PasswordResetContext
+from notifications.outbox import enqueue
 from workflow.models import User
 from workflow.settings import Settings
 
@@ -125,6 +129,39 @@ def change_password(body: PasswordChange, user: CurrentUser, session: SessionDep
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+class ResetLinkSender(Protocol):
+    """How a reset link reaches its user; `app.state.reset_link_sender` holds one."""
+
+    def __call__(
+        self, *, session: Session, user: User, link: str, now: datetime, settings: Settings
+    ) -> None: ...
+
+
+def mail_reset_link(
+    *, session: Session, user: User, link: str, now: datetime, settings: Settings
+) -> None:
+    """Queue the reset mail in the request's transaction (it leaves only if that commits).
+
+    The dedup key names the user and the second the link was issued: a double click
+    sends one mail (both clicks issue the same token).
+    """
+    context = PasswordResetContext(
+        recipient_name=user.full_name,
+        username=user.username,
+        reset_url=link,
+        valid_hours=settings.password_reset_hours,
+    )
+    enqueue(
+        session=session,
+        kind=Kind.PASSWORD_RESET,
+        recipient=user,
+        context=context,
+        dedup_key=f"password_reset:{user.id}:{int(now.timestamp())}",
+        now=now,
+        settings=settings,
+    )
+
+
 @router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
 def request_password_reset(
     body: PasswordResetRequest,
@@ -132,15 +169,14 @@ def request_password_reset(
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
-    after_commit: AfterCommitDep,
 ) -> dict[str, str]:
     """Mail a signed reset link (quên mật khẩu); the answer is the same for unknown accounts."""
     user = find_login_user(session, body.login)
     if user is not None and user.is_active:
         token = reset_token(user, now=now, settings=settings)
-        link = f"{settings.base_url}/reset-password?token={token}"
-        send = request.app.state.reset_link_sender
-        after_commit.append(lambda: send(user, link))
+        link = f"{settings.base_url.rstrip('/')}/reset-password?token={token}"
+        send: ResetLinkSender = request.app.state.reset_link_sender
+        send(session=session, user=user, link=link, now=now, settings=settings)
     return {"status": "accepted"}
 
 

@@ -104,7 +104,8 @@ def list_evidence(item_id: Id, user: CurrentUser, session: SessionDep) -> list[E
 @router.get(
     "/{evidence_id}/file",
     response_class=FileResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}, 404: {}},
+    # Served with the type it was uploaded with (text/plain, application/pdf, ...).
+    responses={200: {"content": {"*/*": {}}}, 404: {}},
 )
 def download_evidence(
     item_id: Id, evidence_id: Id, user: CurrentUser, session: SessionDep, settings: SettingsDep

@@ -6,9 +6,8 @@ import redis
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from api.deps import SettingsDep
+from api.deps import SessionDep, SettingsDep
 from api.problems import ApiProblem
-from workflow.db import get_engine
 
 router = APIRouter(tags=["health"])
 
@@ -20,11 +19,11 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", responses={503: {}})
-def readyz(settings: SettingsDep) -> dict[str, str]:
+def readyz(settings: SettingsDep, session: SessionDep) -> dict[str, str]:
     """The database answers and, in distributed mode, Redis too (503 otherwise)."""
     try:
-        with get_engine().connect() as conn:
-            conn.execute(text("SELECT 1"))
+        # The request's own session: the database every other route would use.
+        session.execute(text("SELECT 1"))
     except Exception as exc:
         raise ApiProblem(503, f"database unavailable: {type(exc).__name__}") from exc
     if settings.mode == "distributed":

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from api.problems import ApiProblem
-from api.queries import ItemFilter, due_soon_limit, flag_of, list_items, rows_to_public
+from api.queries import ItemFilter, due_soon_limit, flag_of, list_items, page_json
 from api.schemas.common import Id
 from api.schemas.items import (
     ActionIn,
@@ -115,14 +115,9 @@ def list_work_items(
         now=now,
         soon=soon,
     )
-    page_out = WorkItemPage(
-        items=rows_to_public(rows, now=now, soon=soon),
-        page=page,
-        page_size=page_size,
-        has_more=has_more,
-    )
-    # Already validated: serialize once instead of letting FastAPI validate it again.
-    return Response(page_out.model_dump_json(), media_type="application/json")
+    body = page_json(rows, now=now, soon=soon, page=page, page_size=page_size, has_more=has_more)
+    # Serialized once from the rows; the declared response_model documents the shape.
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{item_id}", response_model=WorkItemDetail)

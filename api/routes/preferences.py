@@ -44,7 +44,7 @@ def read_preferences(user: CurrentUser, session: SessionDep) -> PreferencesPubli
 def update_preferences(
     body: PreferencesUpdate, user: CurrentUser, session: SessionDep
 ) -> PreferencesPublic:
-    """Replace the user's mail preferences; escalations to managers cannot be switched off."""
+    """Replace the user's mail preferences; escalations and password resets stay on."""
     pref = set_preferences(
         session=session,
         user_id=user.id or 0,

@@ -22,6 +22,7 @@ sys.path.insert(0, str(HERE))
 
 from demo_data import NOW, seed  # noqa: E402
 
+from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from workflow.db import make_engine, session_scope  # noqa: E402
 from workflow.migrate import upgrade  # noqa: E402
 from workflow.reporting import charts  # noqa: E402
@@ -31,14 +32,6 @@ from workflow.reporting.mail import render_mail  # noqa: E402
 from workflow.reporting.snapshot import ReportSnapshot  # noqa: E402
 from workflow.settings import get_settings  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 def screenshot(html: str, images: dict[str, bytes], target: Path) -> None:
     """Chromium cannot resolve cid: URLs: inline the charts as data URIs for the picture."""
@@ -46,7 +39,7 @@ def screenshot(html: str, images: dict[str, bytes], target: Path) -> None:
 
     for cid, png in images.items():
         html = html.replace(f"cid:{cid}", "data:image/png;base64," + base64.b64encode(png).decode())
-    exe = shutil.which("chromium")
+    exe = chromium_path()
     if exe is None:
         print("mail screenshot skipped: chromium is not installed (make browser)")
         return

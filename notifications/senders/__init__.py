@@ -2,10 +2,13 @@
 
 A sender opens a `batch()` (one reused connection for SMTP) and answers each `send()`
 with an `Outcome`; it never raises for a message, so one bad row cannot stop a batch.
+`send(mail, meanwhile=f)` calls `f()` once the message is on the wire, before waiting for
+the server's verdict: the caller prepares the next message while the server works.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -33,7 +36,9 @@ def temporary(error: str) -> Outcome:
 
 
 class Batch(Protocol):
-    def send(self, mail: OutgoingMail) -> Outcome: ...
+    def send(self, mail: OutgoingMail, meanwhile: Callable[[], None] | None = None) -> Outcome:
+        """Send one message; `meanwhile` (which must not raise) may be skipped on errors."""
+        ...
 
 
 class Sender(Protocol):

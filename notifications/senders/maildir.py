@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mailbox
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -26,10 +26,14 @@ class MaildirSender:
     def batch(self) -> Iterator[MaildirSender]:
         yield self
 
-    def send(self, mail: OutgoingMail) -> Outcome:
+    def send(self, mail: OutgoingMail, meanwhile: Callable[[], None] | None = None) -> Outcome:
+        # mailbox creates the folder itself but not its parents (a fresh var_dir).
+        self.root.parent.mkdir(parents=True, exist_ok=True)
         box = mailbox.Maildir(self.root, create=True)
         # Maildir files use the local line ending; mailbox would turn CRLF into CRCRLF.
         box.add(mail.data.replace(b"\r\n", b"\n"))
+        if meanwhile is not None:
+            meanwhile()
         return ACCEPTED
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,15 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.conftest import IN_CI, ROOT, SAMPLE_ORG
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def free_port() -> int:
@@ -80,7 +72,7 @@ def browser() -> Iterator[object]:
     """Debian's chromium under Playwright; never a downloaded browser."""
     from playwright.sync_api import sync_playwright
 
-    exe = shutil.which("chromium")
+    exe = chromium_path()
     if exe is None:
         message = "chromium is not installed (make browser installs it)"
         if IN_CI:

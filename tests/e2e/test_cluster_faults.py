@@ -182,6 +182,8 @@ def test_scheduler_down_for_three_days_catches_up_with_one_tick(
             "VAR_DIR": str(tmp_path),
             "MAIL_BACKEND": "smtp",
             "SMTP_PORT": str(sink.port),
+            # Reports have their own exactly-once tests; here only the ladder's mail counts.
+            "REPORT_KINDS_ENABLED": "[]",
         }.items():
             monkeypatch.setenv(f"PLANFLOW_{key}", value)
         get_settings.cache_clear()

@@ -135,3 +135,25 @@ def test_a_period_still_running_is_refused(org: Session) -> None:
         )
     with pytest.raises(InvalidInput, match="not quarterly"):
         build_report(session=org, now=BUILD_NOW, kind="quarterly", period="2026H1")
+
+
+def test_an_item_overdue_for_years_is_counted_exactly(org: Session) -> None:
+    """Deadlines older than the working-day table sent to PostgreSQL take the slow path."""
+    from tests.integration.report_fixture import eod
+    from workflow.calendar import load_calendar
+
+    seeded = seed(org)
+    old = org.get(WorkItem, seeded.items["o"])
+    assert old is not None
+    old.due_at = old.original_due_at = eod(date(2019, 6, 3))
+    old.created_at = datetime(2019, 5, 1, tzinfo=UTC)
+    org.add(old)
+    org.flush()
+    snap = ReportSnapshot.from_json(
+        build_report(session=org, now=BUILD_NOW, kind="quarterly", period="2026Q1").snapshot
+    )
+    years = load_calendar(session=org).working_days_between(date(2019, 6, 3), date(2026, 3, 14))
+    assert years > 1600
+    assert snap.totals.overdue_working_days == 17 + years  # 5 + 2 + 10, and the old one
+    assert snap.totals.max_overdue_working_days == years
+    assert {r.code: r.counts.overdue_working_days for r in snap.by_unit}["TTRA"] == years

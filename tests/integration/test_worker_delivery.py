@@ -63,7 +63,8 @@ def test_two_workers_sweep_and_deliver_each_mail_once(
                 w.stop()
         by_key = mails_by_key(engine, sink)
         assert_each_once(by_key, expected)
-        assert sink.count == len(expected) == 48
+        # 12 items x (assigned + overdue + 3 escalation levels)
+        assert sink.count == len(expected) == 60
         with Session(engine) as s:
             rows = s.exec(select(Notification)).all()
             assert {r.status for r in rows} == {"sent"}

@@ -95,3 +95,15 @@ def test_subtract_inverts_add(start: date, n: int) -> None:
 def test_previous_working_day_skips_tet_2025() -> None:
     assert CAL.previous_working_day(date(2025, 2, 3)) == date(2025, 1, 24)
     assert CAL.previous_working_day(date(2025, 1, 29)) == date(2025, 1, 24)
+
+
+@given(
+    st.dates(min_value=date(2012, 1, 1), max_value=date(2038, 12, 31)),
+    st.integers(min_value=0, max_value=400),
+)
+def test_working_days_in_lists_what_is_working_day_says(first: date, span: int) -> None:
+    last = first + timedelta(days=span)
+    days = CAL.working_days_in(first, last)
+    expected = [first + timedelta(days=k) for k in range(span + 1)]
+    assert days == [d for d in expected if CAL.is_working_day(d)]
+    assert len(days) == CAL.working_days_between(first - timedelta(days=1), last)

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jinja2 import StrictUndefined
 
-from notifications.contexts import CONTEXTS, Kind
+from notifications.contexts import COMPOSED, CONTEXTS, Kind
 from notifications.delivery import retry_delay
 from notifications.message import build_message, encode_words
 from notifications.preferences import (
@@ -52,6 +52,11 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "decided_by_name": "Mai Văn Phúc",
         "requested_due_at": DUE + timedelta(days=10),
     },
+    Kind.PASSWORD_RESET: {
+        "username": "cchc.linh",
+        "reset_url": "https://gv.example.vn/reset-password?token=abc.def",
+        "valid_hours": 2,
+    },
     Kind.AWAITING_REVIEW: {"item": ITEM, "actor_name": "Đinh Thị Linh", "note": "Đã đủ"},
     Kind.EXTENSION_REQUESTED: {
         "item": ITEM,
@@ -72,7 +77,9 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "period_end": date(2026, 3, 14),
         "totals": {"total": 1, "done_on_time": 1, "done_late": 0, "in_progress": 0, "overdue": 0},
     },
+    Kind.REPORT: {"report_id": 3, "report_label": "quý I năm 2026", "unit_codes": ["CCHC"]},
 }
+TEMPLATED = [k for k in Kind if k not in COMPOSED]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +92,7 @@ def test_every_kind_has_a_sample() -> None:
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("kind", TEMPLATED)
 def test_every_kind_renders_both_parts_in_both_languages(
     renderer: Renderer, kind: Kind, lang: str
 ) -> None:
@@ -223,3 +230,55 @@ def test_unsubscribe_tokens_are_signed() -> None:
         read_unsubscribe_token(settings=other, token=token)
     bare = make_unsubscribe_token(settings=SETTINGS, user_id=None, email="x@y.vn", kind="digest")
     assert read_unsubscribe_token(settings=SETTINGS, token=bare).email == "x@y.vn"
+
+
+def test_attachments_wrap_the_message_in_multipart_mixed() -> None:
+    from notifications.message import Attachment, InlineImage
+
+    data = build_message(
+        subject="Báo cáo quý I",
+        text="t",
+        html='<img src="cid:c1@pf">',
+        from_name="Hệ thống",
+        from_addr="a@example.vn",
+        to_name="Trần Văn Minh",
+        to_addr="b@example.vn",
+        message_id="<m@example.vn>",
+        date_header="Mon, 02 Mar 2026 09:00:00 +0700",
+        images=[InlineImage("c1@pf", b"\x89PNG-1")],
+        attachments=[
+            Attachment("bao-cao.docx", "application/octet-stream", b"D" * 100),
+            Attachment("Phụ lục quý I.xlsx", "application/octet-stream", b"X"),
+        ],
+    )
+    for pol in (policy.compat32, policy.default):
+        msg = message_from_bytes(data, policy=pol)
+        assert msg.get_content_type() == "multipart/mixed"
+        related, docx, xlsx = msg.get_payload()  # type: ignore[misc]
+        assert related.get_content_type() == "multipart/related"
+        assert [p.get_content_type() for p in related.walk()][1:] == [
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "image/png",
+        ]
+        assert (docx.get_filename(), docx.get_payload(decode=True)) == ("bao-cao.docx", b"D" * 100)
+        assert xlsx.get_filename() == "Phụ lục quý I.xlsx"
+        assert xlsx.get_content_disposition() == "attachment"
+
+
+def test_a_composed_kind_needs_its_composer() -> None:
+    from notifications.message import NoComposer, compose
+    from notifications.models import Notification
+
+    row = Notification(
+        id=1,
+        dedup_key="report:3:1",
+        kind="report",
+        recipient_email="gd@example.vn",
+        context={"recipient_name": "Minh", "report_id": 3, "report_label": "quý I năm 2026"},
+        next_attempt_at=DUE,
+        created_at=DUE,
+    )
+    with pytest.raises(NoComposer):
+        compose(row, settings=SETTINGS)

@@ -9,9 +9,13 @@ day), so a period can be recomputed later from the stored timestamps:
 - otherwise open at the cutoff: overdue when `due_at` is before it, else in progress
   on time (an item done after the cutoff was still in progress then).
 
-Working days overdue need the holiday calendar, which lives in Python: a second query
-groups the overdue items by their local due date, so the calendar is consulted once per
-(area, unit, due date) group, never once per row.
+Working days overdue need the holiday calendar, which lives in Python. On PostgreSQL it
+travels into the one GROUP BY as an array parameter: the instants at which the working
+days of the last years begin. `width_bucket(due_at, starts)` counts the working days
+begun by an item's deadline, so the working days it is overdue are the table's length
+minus that count, summed per group, and the rows are scanned once. SQLite, and any item
+due before the table's first day, take a narrow second query grouped by local due date:
+the calendar is consulted once per group, never once per row.
 """
 
 from __future__ import annotations
@@ -19,15 +23,33 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, cast, func, literal, literal_column, not_, or_, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from workflow.calendar import WorkCalendar
+from workflow.clock import ensure_utc
 from workflow.models.org import Unit, User
 from workflow.models.plan import Area, Indicator, IndicatorReading, IndicatorTarget, PlanTask
 from workflow.models.work import ExtensionRequest, WorkItem
@@ -47,6 +69,8 @@ COUNT_FIELDS = [
     "escalated",
     "extension_requests",
 ]
+# Years of due dates covered by the PostgreSQL working-day table (older: second query).
+OVERDUE_TABLE_YEARS = 5
 
 wi = WorkItem.__table__  # type: ignore[attr-defined]
 pt = PlanTask.__table__  # type: ignore[attr-defined]
@@ -81,85 +105,164 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def scope_filter(window: Window, plan_id: int | None = None) -> ColumnElement[bool]:
-    """Items counted in a period (see the module docstring)."""
+Instant = datetime | ColumnElement[Any]
+
+
+def scope_filter(
+    window: Window | None = None,
+    plan_id: int | None = None,
+    *,
+    begin: Instant | None = None,
+    cutoff: Instant | None = None,
+    by_plan: ColumnElement[Any] | None = None,
+) -> ColumnElement[bool]:
+    """Items counted in a period (see the module docstring); the bounds come from
+    `window` or are given as bound parameters."""
+    begin = window.begin if window is not None else begin
+    cutoff = window.cutoff if window is not None else cutoff
     conds = [
         wi.c.state.not_in(EXCLUDED_STATES),
-        wi.c.created_at < window.cutoff,
-        or_(wi.c.closed_at.is_(None), wi.c.closed_at >= window.begin),
+        wi.c.created_at < cutoff,
+        or_(wi.c.closed_at.is_(None), wi.c.closed_at >= begin),
     ]
     if plan_id is not None:
         conds.append(pt.c.plan_id == plan_id)
+    if by_plan is not None:
+        conds.append(pt.c.plan_id == by_plan)
     return and_(*conds)
 
 
-def _flags(window: Window) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
-    done = and_(wi.c.state == State.DONE.value, wi.c.closed_at < window.cutoff)
+def _flags(
+    cutoff: Instant,
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    done = and_(wi.c.state == State.DONE.value, wi.c.closed_at < cutoff)
     on_time = func.coalesce(wi.c.closed_on_time, wi.c.closed_at <= wi.c.due_at)
-    overdue = and_(not_(done), wi.c.due_at < window.cutoff)
+    # The timestamp test first: it settles most rows before the state string is compared.
+    overdue = and_(wi.c.due_at < cutoff, not_(done))
     return done, on_time, overdue
 
 
-def grouped_counts(
-    session: Session, window: Window, *, calendar: WorkCalendar, plan_id: int | None = None
-) -> dict[tuple[int | None, int], Counts]:
-    """Counts per (area id, lead unit id), from one GROUP BY query."""
-    done, on_time, overdue = _flags(window)
+@lru_cache(maxsize=64)
+def working_day_starts(calendar: WorkCalendar, first: date, last: date, tz: str) -> tuple[str, int]:
+    """The local midnights of the working days from `first` to `last` as a PostgreSQL
+    array literal, and how many there are; cached, calendars being immutable."""
+    zone = ZoneInfo(tz)
+    days = calendar.working_days_in(first, last)
+    starts = ",".join(datetime.combine(day, time(0), tzinfo=zone).isoformat() for day in days)
+    return "{" + starts + "}", len(days)
+
+
+@lru_cache(maxsize=8)
+def _counts_statement(*, postgres: bool, by_plan: bool) -> Select[Any]:
+    """The GROUP BY of `grouped_counts`, built once: only parameters change per call
+    (begin, cutoff, plan_id and, on PostgreSQL, working_day_starts)."""
+    begin = bindparam("begin", type_=wi.c.due_at.type)
+    cutoff = bindparam("cutoff", type_=wi.c.due_at.type)
+    done, on_time, overdue = _flags(cutoff)
     ext = (
         select(er.c.work_item_id, func.count().label("n"))
-        .where(er.c.created_at >= window.begin, er.c.created_at < window.cutoff)
+        .where(er.c.created_at >= begin, er.c.created_at < cutoff)
         .group_by(er.c.work_item_id)
         .subquery("ext")
     )
-
-    # Inline 1/0 literals: as bound parameters they would reach PostgreSQL untyped and
-    # make every SUM slower.
-    one: ColumnElement[int] = literal_column("1")
-    zero: ColumnElement[int] = literal_column("0")
-
-    def flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
-        return case((cond, one), else_=zero)
-
-    # The classification per row lives in a derived table so that the outer GROUP BY
-    # names plain columns (PostgreSQL will not match two copies of a parametrised CASE).
-    rows = (
+    # Aggregate FILTERs rather than SUM(CASE ...): no per-row integer to add up.
+    counted = {
+        "done_on_time": and_(done, on_time),
+        "done_late": and_(done, not_(on_time)),
+        "in_progress_on_time": and_(wi.c.due_at >= cutoff, not_(done)),
+        "overdue": overdue,
+        "new_overdue": and_(wi.c.due_at >= begin, overdue),
+        "escalated": and_(wi.c.escalation_level > 0, not_(done)),
+    }
+    ranked = []
+    if postgres:
+        # One text parameter, parsed once in an InitPlan: text → timestamptz is only
+        # STABLE, so a bare cast would be parsed again for every row; a driver adapting
+        # a thousand datetimes is slower than the parse.
+        starts = select(
+            cast(bindparam("working_day_starts", type_=String), ARRAY(DateTime(timezone=True)))
+        ).scalar_subquery()
+        # How many working days of the table had begun by the deadline.
+        rank = func.width_bucket(wi.c.due_at, starts, type_=Integer)
+        ranked = [
+            func.sum(rank).filter(overdue).label("rank_sum"),
+            # The oldest deadline gives the group's maximum.
+            func.min(wi.c.due_at).filter(overdue).label("oldest_due_at"),
+        ]
+    plan = bindparam("plan_id", type_=Integer) if by_plan else None
+    return (
         select(
             pt.c.area_id.label("area_id"),
             wi.c.lead_unit_id.label("unit_id"),
-            flag(and_(done, on_time)).label("done_on_time"),
-            flag(and_(done, not_(on_time))).label("done_late"),
-            flag(and_(not_(done), wi.c.due_at >= window.cutoff)).label("in_progress_on_time"),
-            flag(overdue).label("overdue"),
-            flag(and_(overdue, wi.c.due_at >= window.begin)).label("new_overdue"),
-            flag(and_(not_(done), wi.c.escalation_level > 0)).label("escalated"),
-            func.coalesce(ext.c.n, zero).label("extension_requests"),
+            func.count().label("total"),
+            *(func.count().filter(cond).label(name) for name, cond in counted.items()),
+            func.sum(ext.c.n).label("extension_requests"),
+            *ranked,
         )
         .select_from(
             wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id).outerjoin(
                 ext, ext.c.work_item_id == wi.c.id
             )
         )
-        .where(scope_filter(window, plan_id))
-        .subquery("classified")
+        .where(scope_filter(begin=begin, cutoff=cutoff, by_plan=plan))
+        .group_by(pt.c.area_id, wi.c.lead_unit_id)
     )
-    stmt = select(
-        rows.c.area_id,
-        rows.c.unit_id,
-        func.count().label("total"),
-        *(func.sum(rows.c[name]).label(name) for name in COUNT_FIELDS[1:]),
-    ).group_by(rows.c.area_id, rows.c.unit_id)
+
+
+def grouped_counts(
+    session: Session, window: Window, *, calendar: WorkCalendar, plan_id: int | None = None
+) -> dict[tuple[int | None, int], Counts]:
+    """Counts per (area id, lead unit id), from one GROUP BY query (see the docstring)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    stmt = _counts_statement(postgres=postgres, by_plan=plan_id is not None)
+    params: dict[str, Any] = {"begin": window.begin, "cutoff": window.cutoff}
+    if plan_id is not None:
+        params["plan_id"] = plan_id
+    table_first = date(window.last_day.year - OVERDUE_TABLE_YEARS, 1, 1)
+    table_days = 0
+    if postgres:
+        params["working_day_starts"], table_days = working_day_starts(
+            calendar, table_first, window.last_day, window.tz
+        )
     acc: dict[tuple[int | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in session.execute(stmt).mappings():
+    zone = ZoneInfo(window.tz)
+    recount = not postgres
+    for row in session.execute(stmt, params).mappings():
         cell = acc[(row["area_id"], row["unit_id"])]
         for name in COUNT_FIELDS:
             cell[name] += int(row[name] or 0)
-    # Overdue items only, by local due date: a separate narrow query, because a due-date
-    # key in the main GROUP BY makes PostgreSQL misjudge the group count and sort on disk.
+        if postgres and cell["overdue"]:
+            oldest = ensure_utc(row["oldest_due_at"]).astimezone(zone).date()
+            # Due before the table's first working day: the rank cannot tell, recount.
+            recount = recount or oldest < table_first
+            cell["overdue_working_days"] = cell["overdue"] * table_days - int(row["rank_sum"])
+            cell["max_overdue_working_days"] = calendar.working_days_between(
+                oldest, window.last_day
+            )
+    if recount:
+        for cell in acc.values():
+            cell["overdue_working_days"] = cell["max_overdue_working_days"] = 0
+        _add_overdue_days(session, window, calendar, acc, plan_id=plan_id)
+    return {key: Counts(**cell) for key, cell in acc.items()}
+
+
+def _add_overdue_days(
+    session: Session,
+    window: Window,
+    calendar: WorkCalendar,
+    acc: dict[tuple[int | None, int], dict[str, int]],
+    *,
+    plan_id: int | None,
+) -> None:
+    """Add working days overdue from a narrow query by local due date (a due-date key in
+    the main GROUP BY makes PostgreSQL misjudge the group count and sort on disk)."""
+    _, _, overdue = _flags(window.cutoff)
+    due_on = local_date(session, wi.c.due_at, window)
     late = (
         select(
             pt.c.area_id.label("area_id"),
             wi.c.lead_unit_id.label("unit_id"),
-            local_date(session, wi.c.due_at, window).label("due_on"),
+            due_on.label("due_on"),
         )
         .select_from(wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id))
         .where(scope_filter(window, plan_id), overdue)
@@ -173,7 +276,6 @@ def grouped_counts(
         days = max(0, calendar.working_days_between(_as_date(row["due_on"]), window.last_day))
         cell["overdue_working_days"] += days * int(row["n"])
         cell["max_overdue_working_days"] = max(cell["max_overdue_working_days"], days)
-    return {key: Counts(**cell) for key, cell in acc.items()}
 
 
 def merge(counts: Iterable[Counts]) -> Counts:
@@ -198,23 +300,25 @@ def roll_up(
         by_area[area_id].append(c)
         by_unit[unit_id].append(c)
     area_ids = [a for a in by_area if a is not None]
-    areas = {
-        a.id: a
-        for a in session.execute(select(Area).where(Area.id.in_(area_ids))).scalars()  # type: ignore[union-attr]
-    }
-    units = {
-        u.id: u
-        for u in session.execute(select(Unit).where(Unit.id.in_(list(by_unit)))).scalars()  # type: ignore[union-attr]
-    }
+    ar = Area.__table__  # type: ignore[attr-defined]
+    un = Unit.__table__  # type: ignore[attr-defined]
+    # Core rows, not ORM objects: this runs once per report and per trend point.
+    areas = session.execute(
+        select(ar.c.id, ar.c.number, ar.c.title)
+        .where(ar.c.id.in_(area_ids))
+        .order_by(ar.c.plan_id, ar.c.number)
+    ).all()
+    units = session.execute(
+        select(un.c.id, un.c.code, un.c.name).where(un.c.id.in_(list(by_unit))).order_by(un.c.id)
+    ).all()
     area_rows = [
         GroupRow(id=a.id, code=str(a.number), name=a.title, counts=merge(by_area[a.id]))
-        for a in sorted(areas.values(), key=lambda a: (a.plan_id, a.number))
+        for a in areas
     ]
     if None in by_area:
         area_rows.append(GroupRow(id=None, code="", name=OTHER_AREA, counts=merge(by_area[None])))
     unit_rows = [
-        GroupRow(id=u.id, code=u.code, name=u.name, counts=merge(by_unit[u.id or 0]))
-        for u in sorted(units.values(), key=lambda u: u.id or 0)
+        GroupRow(id=u.id, code=u.code, name=u.name, counts=merge(by_unit[u.id])) for u in units
     ]
     return merge(groups.values()), area_rows, unit_rows
 
@@ -233,7 +337,7 @@ def item_rows(
     plan_id: int | None = None,
 ) -> list[ItemRow]:
     """Overdue items (longest overdue first) or items due in the week after the cutoff."""
-    done, _, is_overdue = _flags(window)
+    done, _, is_overdue = _flags(window.cutoff)
     if overdue:
         cond = is_overdue
         order = [wi.c.due_at.asc(), wi.c.id.asc()]

@@ -96,7 +96,11 @@ def render_mail(
     unit_codes: Collection[str] | None = None,
     report_url: str | None = None,
 ) -> ReportMail:
-    """Render the mail; `unit_codes` narrows units and overdue items to a deputy's units."""
+    """Render the mail; `unit_codes` narrows units and overdue items to a deputy's units.
+
+    For a deputy, pass the charts of `snapshot.for_units(unit_codes)`: a chart is shown
+    as given.
+    """
     cfg = settings or get_settings()
     units = [r for r in snapshot.by_unit if unit_codes is None or r.code in unit_codes]
     overdue = [r for r in snapshot.overdue_items if unit_codes is None or r.unit_code in unit_codes]
@@ -128,9 +132,11 @@ def render_mail(
         "weekly": snapshot.kind == "weekly",
     }
     env = _env()
+    html = env.get_template("report_mail.html.j2").render(context)
     return ReportMail(
         subject=subject,
-        html=env.get_template("report_mail.html.j2").render(context),
+        html=html,
         text=env.get_template("report_mail.txt.j2").render(context),
-        images={cid(name): png for name, png in charts.items()},
+        # Only the charts the HTML shows: a deputy's mail leaves the agency-wide ones out.
+        images={cid(name): png for name, png in charts.items() if f"cid:{cid(name)}" in html},
     )

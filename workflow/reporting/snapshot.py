@@ -6,6 +6,7 @@ shows the numbers it was sent with.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -112,6 +113,17 @@ class ReportSnapshot(_Frozen):
     due_soon: list[ItemRow]
     indicators: list[IndicatorRow]
     trend: list[TrendPoint]
+
+    def for_units(self, codes: Collection[str]) -> ReportSnapshot:
+        """The rows of these units only (a deputy director's view): units, overdue and
+        due-soon lists; totals, areas and indicators stay the agency's."""
+        return self.model_copy(
+            update={
+                "by_unit": [r for r in self.by_unit if r.code in codes],
+                "overdue_items": [r for r in self.overdue_items if r.unit_code in codes],
+                "due_soon": [r for r in self.due_soon if r.unit_code in codes],
+            }
+        )
 
     def to_json(self) -> dict[str, object]:
         """The JSON stored in `report_run.snapshot`."""

@@ -13,7 +13,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from workflow.reporting.snapshot import Counts, GroupRow, ReportSnapshot
-from workflow.reporting.text import COLUMN_LABELS, STATE_LABELS, STATUS_LABELS, summary_line
+from workflow.reporting.text import (
+    COLUMN_LABELS,
+    STATE_LABELS,
+    STATUS_LABELS,
+    count_cells,
+    summary_line,
+)
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="808080")
@@ -70,16 +76,8 @@ def _row(
 
 
 def _count_values(c: Counts) -> list[object]:
-    return [
-        c.total,
-        c.done_on_time,
-        c.done_late,
-        c.in_progress_on_time,
-        c.overdue,
-        c.overdue_working_days,
-        c.extension_requests,
-        c.completion_rate,
-    ]
+    # The sheet keeps the raw rate: its cell's number format shows it as a percentage.
+    return [*count_cells(c)[:-1], c.completion_rate]
 
 
 COUNT_FORMATS = [INT] * 7 + [RATE]

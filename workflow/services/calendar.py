@@ -9,11 +9,11 @@ so `next_action_at` is refreshed for every open item.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from workflow.calendar import WorkCalendar, end_of_day, load_calendar, local_date
+from workflow.calendar import WorkCalendar, deadline_at, load_calendar, local_date
 from workflow.deadlines import reset_ladder
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models.calendar import CalendarOverride
@@ -108,9 +108,7 @@ def recompute_deadlines(
     ).all()
     for item in items:
         day = _new_due_day(item, calendar=calendar, tz=s.timezone)
-        due_at = end_of_day(
-            day, tz=s.timezone, hour=s.end_of_day_hour, minute=s.end_of_day_minute
-        ).astimezone(UTC)
+        due_at = deadline_at(day, settings=s)
         if due_at != item.due_at:
             before = snapshot(item)
             item.due_at = due_at

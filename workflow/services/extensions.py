@@ -7,11 +7,11 @@ decide. The item keeps `original_due_at`; every request and decision is audited.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from workflow.calendar import end_of_day, load_calendar, local_date
+from workflow.calendar import deadline_at, load_calendar, local_date
 from workflow.deadlines import reset_ladder
 from workflow.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from workflow.models.org import User
@@ -65,13 +65,7 @@ def request_extension(
     if pending is not None:
         raise InvalidInput(f"extension request {pending.id} is still pending")
     calendar = load_calendar(session=session)
-    s = get_settings()
-    requested = end_of_day(
-        calendar.roll_to_working_day(requested_due_on),
-        tz=tz,
-        hour=s.end_of_day_hour,
-        minute=s.end_of_day_minute,
-    ).astimezone(UTC)
+    requested = deadline_at(calendar.roll_to_working_day(requested_due_on))
     request = ExtensionRequest(
         work_item_id=item_id,
         requested_by_id=actor.id or 0,

@@ -26,22 +26,18 @@ from workflow.models.org import Role
 SEES_ALL = frozenset({Role.DIRECTOR.value, Role.COORDINATOR.value})
 
 
-def _units_in_charge(user: User) -> Any:
-    """A subquery of the unit ids whose items `user` follows as a manager (or their own unit)."""
-    if user.role == Role.DEPUTY_DIRECTOR.value:
-        return sa_select(col(Unit.id)).where(col(Unit.overseer_id) == user.id).scalar_subquery()
-    return None
+def scope_clause(*, role: str, active: bool, user_id: Any, unit_id: Any) -> ColumnElement[bool]:
+    """The visibility rule for a user of `role`, with their ids as values or bind parameters.
 
-
-def visible_items(user: User) -> ColumnElement[bool]:
-    """A WHERE clause on WorkItem selecting exactly the items `user` may see."""
-    if not user.is_active:
+    Bind parameters let the API build one statement per role and reuse it for every user.
+    """
+    if not active:
         return false()
-    if user.role in SEES_ALL:
+    if role in SEES_ALL:
         return true()
-    own = col(WorkItem.assignee_id) == user.id
-    if user.role == Role.DEPUTY_DIRECTOR.value:
-        overseen = _units_in_charge(user)
+    own = col(WorkItem.assignee_id) == user_id
+    if role == Role.DEPUTY_DIRECTOR.value:
+        overseen = sa_select(col(Unit.id)).where(col(Unit.overseer_id) == user_id).scalar_subquery()
         involved = exists().where(
             col(WorkItemUnit.work_item_id) == col(WorkItem.id),
             col(WorkItemUnit.unit_id).in_(overseen),
@@ -49,11 +45,18 @@ def visible_items(user: User) -> ColumnElement[bool]:
         return or_(own, col(WorkItem.lead_unit_id).in_(overseen), involved)
     involved = exists().where(
         col(WorkItemUnit.work_item_id) == col(WorkItem.id),
-        col(WorkItemUnit.unit_id) == user.unit_id,
+        col(WorkItemUnit.unit_id) == unit_id,
     )
-    if user.role == Role.UNIT_HEAD.value:
-        return or_(own, col(WorkItem.lead_unit_id) == user.unit_id, involved)
+    if role == Role.UNIT_HEAD.value:
+        return or_(own, col(WorkItem.lead_unit_id) == unit_id, involved)
     return or_(own, involved)
+
+
+def visible_items(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on WorkItem selecting exactly the items `user` may see."""
+    return scope_clause(
+        role=user.role, active=user.is_active, user_id=user.id, unit_id=user.unit_id
+    )
 
 
 def get_visible_item(

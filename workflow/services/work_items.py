@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from workflow.calendar import WorkCalendar, end_of_day, load_calendar, local_date
+from workflow.calendar import WorkCalendar, deadline_at, load_calendar, local_date
 from workflow.deadlines import (
     Ladder,
     classify_close,
@@ -78,10 +78,7 @@ def due_at_for(
         if due_on < start_on:
             raise InvalidInput(f"due date {due_on} is before the start date {start_on}")
         day = calendar.roll_to_working_day(due_on)
-    s = get_settings()
-    return end_of_day(
-        day, tz=s.timezone, hour=s.end_of_day_hour, minute=s.end_of_day_minute
-    ).astimezone(UTC)
+    return deadline_at(day)
 
 
 def ladder_of(*, session: Session, item: WorkItem) -> Ladder:
@@ -510,10 +507,7 @@ def _shift_for_pause(item: WorkItem, *, now: datetime, calendar: WorkCalendar, t
         return
     item.paused_working_days += days
     new_day = calendar.add_working_days(local_date(item.due_at, tz=tz), days)
-    s = get_settings()
-    item.due_at = end_of_day(
-        new_day, tz=tz, hour=s.end_of_day_hour, minute=s.end_of_day_minute
-    ).astimezone(UTC)
+    item.due_at = deadline_at(new_day)
     reset_ladder(item)
 
 

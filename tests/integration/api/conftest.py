@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.auth import TokenKind, issue_token
 from api.deps import get_now
+from notifications.models import Notification
 from workflow.models import Evidence, ExtensionRequest, Unit, User, WorkItem, WorkItemUnit
 from workflow.settings import get_settings
 
@@ -52,6 +53,17 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 def user_named(session: Session, username: str) -> User:
     return session.exec(select(User).where(User.username == username)).one()
+
+
+def reset_links(session: Session, username: str) -> list[str]:
+    """The password reset links queued in the outbox for `username`, oldest first."""
+    user = user_named(session, username)
+    rows = session.exec(
+        select(Notification)
+        .where(Notification.kind == "password_reset", Notification.recipient_user_id == user.id)
+        .order_by(col(Notification.id))
+    ).all()
+    return [str(row.context["reset_url"]) for row in rows]
 
 
 def unit_coded(session: Session, code: str) -> Unit:

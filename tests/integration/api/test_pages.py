@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.auth import set_password
-from tests.integration.api.conftest import Sample, make_item, user_named
+from tests.integration.api.conftest import Sample, make_item, reset_links, user_named
 
 PASSWORD = "mat-khau-giao-dien-1"
 
@@ -128,11 +128,9 @@ def test_logout_clears_the_session(client: TestClient, linh: str) -> None:
     assert client.get("/my", follow_redirects=False).status_code == 303
 
 
-def test_reset_link_page_sets_a_new_password(client: TestClient, app: object, linh: str) -> None:
-    sent: list[str] = []
-    app.state.reset_link_sender = lambda _user, link: sent.append(link)  # type: ignore[attr-defined]
+def test_reset_link_page_sets_a_new_password(client: TestClient, org: Session, linh: str) -> None:
     client.post("/auth/password-reset", json={"login": linh})
-    path = sent[0].split("127.0.0.1:8000", 1)[1]
+    path = reset_links(org, linh)[0].split("127.0.0.1:8000", 1)[1]
     form = client.get(path)
     assert form.status_code == 200 and "Đặt lại mật khẩu" in form.text
     token = re.search(r'name="token" value="([^"]+)"', form.text)

@@ -281,6 +281,32 @@ def test_one_bad_row_never_stops_the_batch(
     assert bad.status == "failed" and bad.last_error and "InvalidInput" in bad.last_error
 
 
+def test_an_address_with_a_line_break_fails_alone(
+    session: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings, now: datetime
+) -> None:
+    # smtplib would parse it into <x@example.vn> and send there; the row fails instead, and
+    # the batch goes on over the same connection.
+    linh = users["cchc.linh"]
+    evil = "x@example.vn>\r\nRCPT TO:<spy@example.vn"
+    for key, to in (("r:evil", evil), ("r:ok", linh.email)):
+        enqueue(
+            session=session,
+            kind="reminder",
+            recipient=to,
+            context=reminder_context(linh, now=now),
+            dedup_key=key,
+            now=now,
+            settings=smtp_settings,
+        )
+    result = _deliver(session, now, smtp_settings)
+    assert (result.claimed, result.sent, result.failed) == (2, 1, 1)
+    assert sink.rcpt_log == [linh.email]
+    row = session.exec(select(Notification).where(Notification.dedup_key == "r:evil")).one()
+    session.refresh(row)
+    assert row.status == "failed" and (row.last_error or "").startswith("bad address:")
+    assert sink.ehlos == 1
+
+
 def test_batches_reuse_one_connection_each(
     session: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings, now: datetime
 ) -> None:

@@ -1,0 +1,242 @@
+"""Regenerate the web UI screenshots in docs/screenshots (linked from README.md).
+
+    .venv/bin/python docs/screenshots/regenerate.py
+
+Builds a throw-away embedded instance (SQLite, maildir) with the sample organisation, the
+sample plan and a few demo items created through the services (overdue, due soon, awaiting
+review, supported by another unit), runs the outbox once so the dev mailbox has the mail
+they caused (the sweep's reminders join once its rung handler lands), serves it with
+`planflow serve`, signs in with Debian's chromium under Playwright and saves 1200 px wide
+PNGs: Vietnamese pages, and "my items" in English.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+TMP = Path(tempfile.mkdtemp(prefix="pf-screens-"))
+# Before anything reads the settings: this run's database and mail live in TMP.
+os.environ.update(
+    PLANFLOW_DATABASE_URL=f"sqlite:///{TMP / 'pf.db'}",
+    PLANFLOW_VAR_DIR=str(TMP),
+    PLANFLOW_MAIL_BACKEND="maildir",
+    PLANFLOW_MODE="embedded",
+)
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
+from tests.conftest import SAMPLE_ORG, SAMPLE_PLAN  # noqa: E402
+from workflow.calendar import local_date  # noqa: E402
+from workflow.clock import utc_now  # noqa: E402
+from workflow.db import get_engine, session_scope  # noqa: E402
+from workflow.models import Unit, User  # noqa: E402
+from workflow.services.work_items import ItemSpec, act, add_evidence, assign  # noqa: E402
+from workflow.settings import get_settings  # noqa: E402
+
+WIDTH = 1200
+CLI = [sys.executable, "-m", "api.cli"]
+
+
+def cli(*args: str) -> None:
+    subprocess.run([*CLI, *args], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def seed_items(now: datetime) -> None:
+    """A handful of items in every deadline colour, made the way users make them."""
+    tz = get_settings().timezone
+    today = local_date(now, tz=tz)
+    with session_scope() as session:
+        users = {u.username: u for u in session.exec(select(User))}
+        units = {u.code: u.id or 0 for u in session.exec(select(Unit))}
+        head, linh, nam = users["cchc.truong"], users["cchc.linh"], users["cchc.nam"]
+
+        def give(
+            actor: User, to: User, title: str, *, days_ago: int, working_days: int, **extra: object
+        ) -> int:
+            spec = ItemSpec(
+                title=title,
+                lead_unit_id=to.unit_id,
+                assignee_id=to.id or 0,
+                start_on=today - timedelta(days=days_ago),
+                due_working_days=working_days,
+                **extra,  # type: ignore[arg-type]
+            )
+            made = assign(
+                session=session, now=now - timedelta(days=days_ago), actor=actor, spec=spec
+            )
+            return made.id or 0
+
+        def do(
+            who: User, item_id: int, *actions: str, comment: str | None = None, hours_ago: int = 3
+        ) -> None:
+            for action in actions:
+                act(
+                    session=session,
+                    now=now - timedelta(hours=hours_ago),
+                    actor=who,
+                    item_id=item_id,
+                    action=action,
+                    comment=comment,
+                )
+
+        late = give(
+            head,
+            linh,
+            "Báo cáo kết quả thực hiện nhiệm vụ CCHC quý IV",
+            days_ago=25,
+            working_days=10,
+            priority="high",
+            evidence_required="Báo cáo trình Giám đốc ký",
+        )
+        do(linh, late, "accept", "start")
+        soon = give(
+            head,
+            nam,
+            "Rà soát, đơn giản hóa thủ tục hành chính lĩnh vực thi đua, khen thưởng",
+            days_ago=6,
+            working_days=6,
+            supporting_unit_ids=(units["TDKT"],),
+        )
+        do(nam, soon, "accept")
+        review = give(
+            head,
+            linh,
+            "Cập nhật quy trình nội bộ giải quyết thủ tục hành chính",
+            days_ago=10,
+            working_days=25,
+            description="Cập nhật theo Quyết định công bố TTHC mới của Chủ tịch UBND tỉnh.",
+            evidence_required="Dự thảo quy trình nội bộ",
+        )
+        do(linh, review, "accept", "start")
+        add_evidence(
+            session=session,
+            now=now - timedelta(hours=2),
+            actor=linh,
+            item_id=review,
+            note="Dự thảo quy trình nội bộ (lần 2) đã gửi qua hệ thống quản lý văn bản.",
+        )
+        do(linh, review, "submit", comment="Kính trình anh xem xét.", hours_ago=1)
+        digitise = "Số hóa hồ sơ, kết quả giải quyết TTHC năm 2026"
+        give(head, nam, digitise, days_ago=1, working_days=30)
+        support = give(
+            users["tcbc.truong"],
+            users["tcbc.hoa"],
+            "Thẩm định đề án vị trí việc làm của các đơn vị sự nghiệp",
+            days_ago=12,
+            working_days=9,
+            supporting_unit_ids=(units["CCHC"],),
+        )
+        do(users["tcbc.hoa"], support, "accept", "start")
+
+
+def run_jobs(now: datetime) -> None:
+    """The mail the demo caused (assignments, review, a reset link), into the maildir."""
+    from api.routes.auth import mail_reset_link
+    from tasks.jobs import deliver_outbox
+
+    settings = get_settings()
+    with session_scope() as session:
+        linh = session.exec(select(User).where(User.username == "cchc.linh")).one()
+        link = f"{settings.base_url}/reset-password?token=demo"
+        mail_reset_link(session=session, user=linh, link=link, now=now, settings=settings)
+    with session_scope() as session:
+        deliver_outbox(session=session, now=now)
+
+
+def serve(port: int) -> subprocess.Popen[bytes]:
+    log = open(TMP / "server.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen([*CLI, "serve", "--port", str(port)], cwd=ROOT, stdout=log, stderr=log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit((TMP / "server.log").read_text())
+
+
+def shoot(base: str) -> list[Path]:
+    from playwright.sync_api import Page, sync_playwright
+
+    exe = chromium_path()
+    if exe is None:
+        raise SystemExit("chromium is not installed (make browser)")
+    out: list[Path] = []
+
+    def save(page: Page, name: str, *, full: bool = True, max_height: int = 1500) -> None:
+        target = HERE / name
+        height = page.evaluate("document.documentElement.scrollHeight")
+        if full and height <= max_height:
+            page.screenshot(path=str(target), full_page=True)
+        else:
+            page.set_viewport_size({"width": WIDTH, "height": max_height if full else 800})
+            page.screenshot(path=str(target))
+            page.set_viewport_size({"width": WIDTH, "height": 800})
+        out.append(target)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": WIDTH, "height": 800})
+        page.goto(f"{base}/login")
+        save(page, "signin-vi.png", full=False)
+        page.fill("#username", "cchc.truong")
+        page.fill("#password", "planflow-dev")
+        page.click("#login-submit")
+        page.wait_for_url(f"{base}/my")
+        save(page, "my-items-vi.png")
+        page.click("text=Cập nhật quy trình nội bộ")
+        page.wait_for_selector("#actions")
+        save(page, "item-vi.png")
+        page.goto(f"{base}/ui/plans")
+        page.click("#plans a >> nth=0")
+        page.wait_for_selector("#plan-title")
+        save(page, "plan-vi.png", max_height=1100)
+        page.goto(f"{base}/dev/mailbox")
+        save(page, "mailbox-vi.png")
+        page.goto(f"{base}/lang/en?next=/my")
+        save(page, "my-items-en.png")
+        browser.close()
+    return out
+
+
+def main() -> None:
+    port = 8000 + os.getpid() % 1000
+    os.environ["PLANFLOW_BASE_URL"] = f"http://127.0.0.1:{port}"
+    get_settings.cache_clear()
+    try:
+        cli("db", "upgrade")
+        cli("org", "load", str(SAMPLE_ORG))
+        cli("plan", "import", str(SAMPLE_PLAN))
+        cli("user", "dev-passwords")
+        now = utc_now()
+        seed_items(now)
+        run_jobs(now)
+        get_engine().dispose()
+        server = serve(port)
+        try:
+            written = shoot(f"http://127.0.0.1:{port}")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        for path in written:
+            print(f"{path.relative_to(ROOT)}  {path.stat().st_size:,} bytes")
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Periodic reports by mail (gửi báo cáo định kỳ): to the Director, and to each deputy
+director for the units they oversee.
+
+`send_report` only queues: one outbox row per recipient, keyed `report:{run}:{user}`, whose
+context holds ids. `ReportComposer` makes the message when the row is delivered, from the
+run's frozen snapshot: the HTML and text of `workflow.reporting.mail` with the charts
+inline (cid:), and the DOCX report and XLSX appendix attached. Outbox rows stay small, and
+a report re-sent a year later still shows the numbers it was frozen with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from notifications.contexts import Kind, MailContext, ReportContext
+from notifications.message import Attachment, Composed, InlineImage, MailRow
+from notifications.models import Notification
+from notifications.outbox import enqueue
+from workflow.errors import NotFound
+from workflow.models.org import Role, Unit, User
+from workflow.models.report import ReportRun
+from workflow.reporting.snapshot import ReportSnapshot
+from workflow.settings import Settings, get_settings
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def dedup_key(run_id: int, user_id: int) -> str:
+    """One report mail per run and recipient, ever."""
+    return f"report:{run_id}:{user_id}"
+
+
+def report_recipients(*, session: Session) -> list[tuple[User, list[str] | None]]:
+    """Active directors (the whole report, None) and active deputy directors with the codes
+    of the units they oversee; a deputy overseeing no unit receives nothing."""
+    users = session.exec(
+        select(User)
+        .where(
+            col(User.is_active),
+            col(User.role).in_([Role.DIRECTOR.value, Role.DEPUTY_DIRECTOR.value]),
+        )
+        .order_by(col(User.id))
+    ).all()
+    overseen: dict[int, list[str]] = {}
+    for overseer_id, code in session.exec(
+        select(Unit.overseer_id, Unit.code)
+        .where(col(Unit.overseer_id).is_not(None))
+        .order_by(col(Unit.code))
+    ):
+        if overseer_id is not None:
+            overseen.setdefault(overseer_id, []).append(code)
+    out: list[tuple[User, list[str] | None]] = []
+    for user in users:
+        if user.role == Role.DIRECTOR.value:
+            out.append((user, None))
+        elif user.id in overseen:
+            out.append((user, overseen[user.id]))
+    return out
+
+
+def send_report(
+    *, session: Session, now: datetime, run: ReportRun, settings: Settings | None = None
+) -> int:
+    """Queue the report mail of `run` for each recipient; returns how many were new.
+
+    Idempotent: a recipient already queued for this run is not queued again, so a rerun
+    sends nothing twice (and reaches only a recipient added since). Marks the run sent.
+    """
+    if run.id is None:
+        raise NotFound("the report run is not stored yet")
+    recipients = report_recipients(session=session)
+    keys = {dedup_key(run.id, user.id or 0): user for user, _ in recipients}
+    existing = set(
+        session.exec(
+            select(Notification.dedup_key).where(col(Notification.dedup_key).in_(list(keys)))
+        )
+    )
+    queued = 0
+    for user, codes in recipients:
+        key = dedup_key(run.id, user.id or 0)
+        if key in existing:
+            continue
+        context = ReportContext(
+            recipient_name=user.full_name,
+            report_id=run.id,
+            report_label=run.label,
+            unit_codes=codes,
+        )
+        enqueue(
+            session=session,
+            kind=Kind.REPORT.value,
+            recipient=user,
+            context=context,
+            dedup_key=key,
+            now=now,
+            settings=settings,
+        )
+        queued += 1
+    if run.sent_at is None:
+        run.sent_at = now
+        session.add(run)
+    session.flush()
+    return queued
+
+
+@dataclass(frozen=True)
+class _Documents:
+    snapshot: ReportSnapshot
+    charts: dict[str, bytes]
+    attachments: list[Attachment]
+
+
+class ReportComposer:
+    """Composes report mails during one delivery run (a `notifications.message.Composer`).
+
+    Each run's charts, DOCX and XLSX are rendered once and shared by its recipients.
+    Everyone gets the whole DOCX and XLSX (the deputies are among the report's official
+    recipients, "Nơi nhận"); a deputy's mail body and chart show only their units.
+    """
+
+    def __init__(self, *, session: Session, settings: Settings | None = None) -> None:
+        self.session = session
+        self.settings = settings or get_settings()
+        self._documents: dict[int, _Documents] = {}
+
+    def documents(self, report_id: int) -> _Documents:
+        # matplotlib, python-docx and openpyxl load only when a report is delivered.
+        from workflow.reporting import charts as chart_mod
+        from workflow.reporting.docx_report import render_docx
+        from workflow.reporting.files import file_stem
+        from workflow.reporting.xlsx_report import render_xlsx
+
+        found = self._documents.get(report_id)
+        if found is None:
+            run = self.session.get(ReportRun, report_id)
+            if run is None:
+                raise NotFound(f"report run {report_id} does not exist")
+            snapshot = ReportSnapshot.from_json(run.snapshot)
+            charts = chart_mod.render_all(snapshot)
+            stem = file_stem(snapshot)
+            docx = render_docx(snapshot, charts=charts, settings=self.settings)
+            found = self._documents[report_id] = _Documents(
+                snapshot=snapshot,
+                charts=charts,
+                attachments=[
+                    Attachment(f"{stem}.docx", DOCX_TYPE, docx),
+                    Attachment(f"{stem}-phu-luc.xlsx", XLSX_TYPE, render_xlsx(snapshot)),
+                ],
+            )
+        return found
+
+    def __call__(self, row: MailRow, context: MailContext) -> Composed:
+        if not isinstance(context, ReportContext):
+            raise TypeError(f"notification {row.id} is not a report mail")
+        from workflow.reporting import charts as chart_mod
+        from workflow.reporting.mail import render_mail
+
+        docs = self.documents(context.report_id)
+        codes = context.unit_codes
+        if codes is None:
+            charts = docs.charts
+        else:
+            mine = docs.snapshot.for_units(codes)
+            charts = {"overdue-by-unit": chart_mod.overdue_by_unit(mine)}
+        mail = render_mail(docs.snapshot, charts=charts, settings=self.settings, unit_codes=codes)
+        return Composed(
+            subject=mail.subject,
+            html=mail.html,
+            text=mail.text,
+            images=[InlineImage(cid, png) for cid, png in mail.images.items()],
+            attachments=docs.attachments,
+        )

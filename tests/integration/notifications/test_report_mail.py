@@ -1,0 +1,178 @@
+"""The periodic report by mail, end to end on PostgreSQL and a real aiosmtpd server.
+
+The Q1 2026 fixture's numbers (tests/integration/report_fixture.py) reach the Director in
+full and each deputy director for the units they oversee (deploy/sample/org.yaml):
+pgd.dong oversees CCVC, CCHC and VTLT, so sees CCHC's 6 items and its overdue k and d,
+never TCBC's overdue e.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from datetime import datetime
+from email.header import decode_header, make_header
+from email.message import Message
+
+from docx import Document
+from openpyxl import load_workbook
+from sqlmodel import Session, col, func, select
+
+from notifications.delivery import deliver_outbox
+from notifications.models import Notification
+from notifications.reports import report_recipients, send_report
+from notifications.senders.smtp import SmtpSender
+from tests.integration.report_fixture import BUILD_NOW, seed
+from tests.smtp_sink import SmtpSink
+from workflow.models import ReportRun
+from workflow.models.org import User
+from workflow.reporting.build import build_report
+from workflow.settings import Settings
+
+STEM = "bao-cao-quarterly-2026Q1"
+
+
+def _deliver(session: Session, now: datetime, settings: Settings) -> int:
+    result = deliver_outbox(
+        session=session,
+        now=now,
+        sender=SmtpSender(settings),
+        settings=settings,
+        rng=random.Random(1),
+    )
+    return result.sent
+
+
+def _subject(msg: Message) -> str:
+    return str(make_header(decode_header(str(msg["Subject"]))))
+
+
+def _text(msg: Message, subtype: str) -> str:
+    for part in msg.walk():
+        if part.get_content_type() == f"text/{subtype}":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode("utf-8")
+    raise AssertionError(f"no text/{subtype} part")
+
+
+def _images(msg: Message) -> dict[str, bytes]:
+    found = {}
+    for part in msg.walk():
+        if part.get_content_maintype() == "image":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found[str(part["Content-ID"]).strip("<>")] = payload
+    return found
+
+
+def _attachments(msg: Message) -> dict[str, bytes]:
+    found = {}
+    for part in msg.walk():
+        if part.get_content_disposition() == "attachment":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found[str(part.get_filename())] = payload
+    return found
+
+
+def _one(sink: SmtpSink, user: User) -> Message:
+    received = sink.to(user.email)
+    assert len(received) == 1, f"{user.username}: {len(received)} messages"
+    return received[0].message()
+
+
+def test_director_and_deputies_receive_their_numbers_once(
+    org: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings
+) -> None:
+    seed(org)
+    run = build_report(session=org, now=BUILD_NOW, kind="quarterly", period="2026Q1")
+    assert run.sent_at is None
+    assert send_report(session=org, now=BUILD_NOW, run=run, settings=smtp_settings) == 4
+    assert run.sent_at == BUILD_NOW
+    assert _deliver(org, BUILD_NOW, smtp_settings) == 4
+
+    director = _one(sink, users["gd.minh"])
+    assert _subject(director) == (
+        "[Sở Nội vụ] Báo cáo kết quả thực hiện công tác cải cách hành chính quý I năm 2026"
+    )
+    text = _text(director, "plain")
+    assert "Tổng số 12 nhiệm vụ; đã hoàn thành 5 nhiệm vụ (đạt 41,7%)" in text
+    assert "(tổng cộng 18 ngày làm việc quá hạn)" in text
+    assert "- Phòng Cải cách hành chính: 6 / 2 / 1 / 1 / 2, 15 ngày LV" in text
+    assert "- Phòng Tổ chức biên chế: 3 / 1 / 0 / 1 / 1, 2 ngày LV" in text
+    assert "Nhiệm vụ e | Phòng Tổ chức biên chế | Phan Thị Hoa" in text
+
+    deputy = _one(sink, users["pgd.dong"])
+    assert _subject(deputy).endswith("quý I năm 2026 (các đơn vị phụ trách)")
+    mine = _text(deputy, "plain")
+    assert "Tổng số 6 nhiệm vụ; đã hoàn thành 3 nhiệm vụ" in mine
+    assert "quá hạn chưa hoàn thành 2 nhiệm vụ (tổng cộng 15 ngày làm việc quá hạn)" in mine
+    assert "- Phòng Cải cách hành chính: 6 / 2 / 1 / 1 / 2, 15 ngày LV" in mine
+    assert "Nhiệm vụ k | Phòng Cải cách hành chính | Cao Văn Nam | hạn 27/02/2026 | quá 10" in mine
+    html = _text(deputy, "html")
+    for other in ("Phòng Tổ chức biên chế", "Nhiệm vụ e", "Thanh tra", "Nhiệm vụ o"):
+        assert other not in mine and other not in html
+    hung = _text(_one(sink, users["pgd.hung"]), "plain")
+    assert "Tổng số 3 nhiệm vụ" in hung and "Nhiệm vụ o | Thanh tra" in hung
+
+    # Every cid: in the HTML resolves to a PNG part with that Content-ID, and vice versa.
+    for msg, count in ((director, 3), (deputy, 1)):
+        html = _text(msg, "html")
+        images = _images(msg)
+        assert set(re.findall(r'src="cid:([^"]+)"', html)) == set(images)
+        assert len(images) == count
+        assert all(png.startswith(b"\x89PNG\r\n") for png in images.values())
+
+    # The official DOCX and the XLSX appendix, whole for every recipient ("Nơi nhận").
+    for msg in (director, deputy):
+        files = _attachments(msg)
+        assert set(files) == {f"{STEM}.docx", f"{STEM}-phu-luc.xlsx"}
+        doc = Document(io.BytesIO(files[f"{STEM}.docx"]))
+        tables = {t.rows[0].cells[1].text: t for t in doc.tables[1:-1]}
+        total = [c.text for c in tables["Lĩnh vực"].rows[-1].cells]
+        assert total[1:9] == ["Tổng cộng", "12", "3", "2", "3", "4", "18", "2"]
+        ws = load_workbook(io.BytesIO(files[f"{STEM}-phu-luc.xlsx"]))["Theo lĩnh vực"]
+        assert [c.value for c in ws[9]][1:9] == ["Tổng cộng", 12, 3, 2, 3, 4, 18, 2]
+
+    # A second run queues and sends nothing.
+    assert send_report(session=org, now=BUILD_NOW, run=run, settings=smtp_settings) == 0
+    assert _deliver(org, BUILD_NOW, smtp_settings) == 0
+    assert len(sink.received) == 4
+
+
+def test_recipients_skip_inactive_users_and_deputies_without_units(
+    org: Session, users: dict[str, User]
+) -> None:
+    lan = users["pgd.lan"]
+    hung = users["pgd.hung"]
+    lan.is_active = False
+    org.add(lan)
+    from workflow.models.org import Unit
+
+    for unit in org.exec(select(Unit).where(Unit.overseer_id == hung.id)):
+        unit.overseer_id = None
+        org.add(unit)
+    org.flush()
+    got = {u.username: codes for u, codes in report_recipients(session=org)}
+    assert got == {"gd.minh": None, "pgd.dong": ["CCHC", "CCVC", "VTLT"]}
+
+
+def test_the_scheduled_job_builds_and_queues_each_report_once(org: Session) -> None:
+    from tasks import glue
+
+    seed(org)
+    first = glue.reports(session=org, now=BUILD_NOW, since=None)
+    # Due on Tuesday 17/03: Q1 (sent 3 working days before 20/03) and last week's digest.
+    assert sorted(k.split(":")[0] for k in first.built) == ["quarterly", "weekly"]
+    assert first.mails == 8
+    runs = org.exec(select(ReportRun)).all()
+    assert all(r.sent_at == BUILD_NOW for r in runs)
+    again = glue.reports(session=org, now=BUILD_NOW, since=None)
+    # A rerun builds nothing new (the runs are frozen) and queues nothing twice.
+    assert (again.built, again.mails) == ([], 0)
+    keys = org.exec(select(Notification.dedup_key).order_by(col(Notification.dedup_key))).all()
+    assert len(keys) == 8 and all(k.startswith("report:") for k in keys)
+    count = org.exec(select(func.count()).select_from(Notification)).one()
+    assert count == 8

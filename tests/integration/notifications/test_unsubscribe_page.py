@@ -1,0 +1,104 @@
+"""The unsubscribe page: GET only asks, POST (button or RFC 8058 one-click) opts out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from notifications.models import NotificationPreference, Suppression
+from notifications.preferences import make_unsubscribe_token
+from tests.conftest import SAMPLE_ORG
+from workflow import db
+from workflow.migrate import upgrade
+from workflow.models.org import User
+from workflow.services.org import load_org
+from workflow.settings import get_settings
+
+
+@pytest.fixture
+def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path / 'pf.db'}"
+    monkeypatch.setenv("PLANFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("PLANFLOW_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("PLANFLOW_SECRET_KEY", "unsubscribe-page-test-key-0123456789")
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    upgrade(url)
+    with db.session_scope() as session:
+        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+    from api.app import create_app
+
+    with TestClient(create_app()) as c:
+        yield c
+    db.get_engine.cache_clear()
+    get_settings.cache_clear()
+
+
+def _linh_id() -> int:
+    with db.session_scope() as session:
+        user = session.exec(select(User).where(User.username == "cchc.linh")).one()
+        assert user.id is not None
+        return user.id
+
+
+def _opted_out(user_id: int) -> list[str]:
+    with db.session_scope() as session:
+        pref = session.get(NotificationPreference, user_id)
+        return [] if pref is None else list(pref.opted_out_kinds)
+
+
+def _token(user_id: int | None, kind: str, email: str = "") -> str:
+    return make_unsubscribe_token(settings=get_settings(), user_id=user_id, email=email, kind=kind)
+
+
+def test_get_only_asks_and_post_opts_out(client: TestClient) -> None:
+    linh = _linh_id()
+    url = f"/unsubscribe/{_token(linh, 'reminder')}"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Nhắc việc sắp đến hạn" in page.text
+    assert f'<form method="post" action="{url}">' in page.text
+    assert _opted_out(linh) == []  # a link preview fetching the URL changes nothing
+
+    done = client.post(url)
+    assert done.status_code == 200 and 'id="unsubscribe-done"' in done.text
+    assert _opted_out(linh) == ["reminder"]
+    assert client.post(url).status_code == 200  # twice is the same as once
+    assert _opted_out(linh) == ["reminder"]
+
+
+def test_one_click_post_from_a_mail_client(client: TestClient) -> None:
+    linh = _linh_id()
+    answer = client.post(
+        f"/unsubscribe/{_token(linh, 'overdue')}",
+        content="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 200
+    assert _opted_out(linh) == ["overdue"]
+
+
+def test_bare_address_goes_on_the_suppression_list(client: TestClient) -> None:
+    token = _token(None, "report_cover", email="Van.Thu@Sonoivu.example.vn")
+    page = client.get(f"/unsubscribe/{token}")
+    assert "Thư gửi báo cáo định kỳ" in page.text and "Van.Thu@Sonoivu.example.vn" in page.text
+    assert client.post(f"/unsubscribe/{token}").status_code == 200
+    with db.session_scope() as session:
+        emails = set(session.exec(select(Suppression.email)))
+    assert emails == {"van.thu@sonoivu.example.vn"}
+
+
+def test_forged_link_and_escalations_are_refused(client: TestClient) -> None:
+    linh = _linh_id()
+    forged = _token(linh, "reminder")[:-3] + "abc"
+    for answer in (client.get(f"/unsubscribe/{forged}"), client.post(f"/unsubscribe/{forged}")):
+        assert answer.status_code == 400
+        assert "Đường dẫn không hợp lệ" in answer.text
+    escalation = f"/unsubscribe/{_token(linh, 'escalation')}"
+    for answer in (client.get(escalation), client.post(escalation)):
+        assert answer.status_code == 400 and "không thể tắt" in answer.text
+    assert _opted_out(linh) == []

@@ -102,6 +102,32 @@ def org(session: Session) -> Session:
     return session
 
 
+@pytest.fixture
+def embedded_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Embedded mode on a fresh SQLite file: migrated, sample org loaded, maildir under tmp_path.
+
+    Yields the database URL. A test needing more settings sets them with monkeypatch and
+    calls `get_settings.cache_clear()`.
+    """
+    from workflow import db
+    from workflow.migrate import upgrade
+    from workflow.services.org import load_org
+    from workflow.settings import get_settings
+
+    url = f"sqlite:///{tmp_path / 'pf.db'}"
+    monkeypatch.setenv("PLANFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("PLANFLOW_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("PLANFLOW_MAIL_BACKEND", "maildir")
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    upgrade(url)
+    with db.session_scope() as session:
+        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+    yield url
+    db.get_engine.cache_clear()
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """The real local Redis (db 15 for tests); skipped locally, fails under CI."""

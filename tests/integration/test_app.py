@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import SAMPLE_ORG
-from workflow import db
-from workflow.migrate import upgrade
-from workflow.services.org import load_org
-from workflow.settings import get_settings
-
 
 @pytest.fixture
-def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path / 'pf.db'}"
-    monkeypatch.setenv("PLANFLOW_DATABASE_URL", url)
-    monkeypatch.setenv("PLANFLOW_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    upgrade(url)
-    with db.session_scope() as session:
-        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+def client(embedded_db: str) -> Iterator[TestClient]:
     from api.app import create_app
 
     with TestClient(create_app()) as c:
         yield c
-    db.get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 def test_home_page_shows_counts_in_vietnamese(client: TestClient) -> None:

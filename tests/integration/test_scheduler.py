@@ -4,37 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from tests.conftest import SAMPLE_ORG
 from tests.workers_support import wait_until
 from workflow import db
-from workflow.migrate import upgrade
 from workflow.models.report import JobState
-from workflow.services.org import load_org
 from workflow.settings import get_settings
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def sqlite_app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'pf.db'}"
-    monkeypatch.setenv("PLANFLOW_DATABASE_URL", url)
-    monkeypatch.setenv("PLANFLOW_VAR_DIR", str(tmp_path))
+def sqlite_app_env(embedded_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = embedded_db
     monkeypatch.setenv("PLANFLOW_SCHEDULER_TICK_SECONDS", "3600")
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    upgrade(url)
-    with db.session_scope() as session:
-        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
     yield url
-    db.get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 def _job_names() -> set[str]:

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from tests.conftest import SAMPLE_ORG
-from workflow import db
-from workflow.migrate import upgrade
-from workflow.services.org import load_org
-from workflow.settings import get_settings
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    url = f"sqlite:///{tmp_path / 'pf.db'}"
-    monkeypatch.setenv("PLANFLOW_DATABASE_URL", url)
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    upgrade(url)
-    with db.session_scope() as session:
-        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+def cli(embedded_db: str) -> Iterator[CliRunner]:
     yield CliRunner()
-    db.get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 def run(cli: CliRunner, *args: str) -> str:

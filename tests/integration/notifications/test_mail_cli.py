@@ -14,33 +14,18 @@ from api.cli import app
 from notifications.outbox import enqueue
 from notifications.preferences import add_suppression
 from notifications.senders.maildir import list_messages
-from tests.conftest import SAMPLE_ORG
 from tests.integration.notifications.conftest import reminder_context
 from workflow import db
 from workflow.errors import NotFound
-from workflow.migrate import upgrade
 from workflow.models.org import User
-from workflow.services.org import load_org
-from workflow.settings import get_settings
 
 # Enqueued in the past, so a delivery run "now" finds the rows due.
 THEN = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    url = f"sqlite:///{tmp_path / 'pf.db'}"
-    monkeypatch.setenv("PLANFLOW_DATABASE_URL", url)
-    monkeypatch.setenv("PLANFLOW_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("PLANFLOW_MAIL_BACKEND", "maildir")
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    upgrade(url)
-    with db.session_scope() as session:
-        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+def cli(embedded_db: str) -> Iterator[CliRunner]:
     yield CliRunner()
-    db.get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 def _run(cli: CliRunner, *args: str) -> str:

@@ -14,31 +14,17 @@ from notifications.delivery import deliver_outbox
 from notifications.outbox import enqueue
 from notifications.senders import get_sender
 from notifications.senders.maildir import list_messages, read_message
-from tests.conftest import SAMPLE_ORG
 from tests.integration.notifications.conftest import reminder_context
 from workflow import db
-from workflow.migrate import upgrade
 from workflow.models.org import User
-from workflow.services.org import load_org
 from workflow.settings import get_settings
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    url = f"sqlite:///{tmp_path / 'pf.db'}"
-    monkeypatch.setenv("PLANFLOW_DATABASE_URL", url)
-    monkeypatch.setenv("PLANFLOW_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("PLANFLOW_MAIL_BACKEND", "maildir")
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    upgrade(url)
-    with db.session_scope() as session:
-        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+def embedded(embedded_db: str, tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
-    db.get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 def test_maildir_delivery_and_dev_mailbox(embedded: Path) -> None:

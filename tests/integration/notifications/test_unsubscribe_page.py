@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,31 +10,19 @@ from sqlmodel import select
 
 from notifications.models import NotificationPreference, Suppression
 from notifications.preferences import make_unsubscribe_token
-from tests.conftest import SAMPLE_ORG
 from workflow import db
-from workflow.migrate import upgrade
 from workflow.models.org import User
-from workflow.services.org import load_org
 from workflow.settings import get_settings
 
 
 @pytest.fixture
-def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path / 'pf.db'}"
-    monkeypatch.setenv("PLANFLOW_DATABASE_URL", url)
-    monkeypatch.setenv("PLANFLOW_VAR_DIR", str(tmp_path))
+def client(embedded_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setenv("PLANFLOW_SECRET_KEY", "unsubscribe-page-test-key-0123456789")
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    upgrade(url)
-    with db.session_scope() as session:
-        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
     from api.app import create_app
 
     with TestClient(create_app()) as c:
         yield c
-    db.get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 def _linh_id() -> int:

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from notifications.models import Notification, NotificationPreference
 from notifications.preferences import Routing, is_suppressed, route
 from notifications.render import language_of, parse_context
-from notifications.sql import insert_ignore_returning
+from notifications.sql import insert_ignore_many, insert_ignore_returning
 from workflow.models.org import User
 from workflow.settings import Settings, get_settings
 
@@ -46,6 +46,52 @@ class RecipientLookups:
         return self.suppressed[email]
 
 
+def prepare(
+    *,
+    session: Session,
+    kind: str,
+    recipient: User | str,
+    context: dict[str, Any] | BaseModel,
+    dedup_key: str,
+    now: datetime,
+    work_item_id: int | None = None,
+    language: str | None = None,
+    settings: Settings | None = None,
+    lookups: RecipientLookups | None = None,
+) -> dict[str, Any]:
+    """The outbox row of one mail, routed but not written (see `enqueue` for the arguments)."""
+    settings = settings or get_settings()
+    lookups = lookups or RecipientLookups()
+    ctx = parse_context(kind, context)
+    last_error: str | None = None
+    if isinstance(recipient, User):
+        email, user_id = recipient.email, recipient.id
+        lang = language_of(language or recipient.language)
+        preference = lookups.preference(session, user_id) if user_id else None
+        routing = route(preference=preference, kind=kind, now=now, zone=ZoneInfo(settings.timezone))
+        if not recipient.is_active:
+            routing, last_error = Routing("skipped", now), "inactive account"
+    else:
+        email, user_id, lang = recipient, None, language_of(language)
+        routing = Routing("pending", now)
+    if routing.status in ("pending", "held") and lookups.is_suppressed(session, email):
+        routing, last_error = Routing("suppressed", now), "address on the suppression list"
+    return {
+        "dedup_key": dedup_key,
+        "kind": kind,
+        "recipient_user_id": user_id,
+        "recipient_email": email,
+        "language": lang,
+        "context": ctx.model_dump(mode="json"),
+        "work_item_id": work_item_id,
+        "status": routing.status,
+        "attempts": 0,
+        "next_attempt_at": routing.next_attempt_at,
+        "created_at": now,
+        "last_error": last_error,
+    }
+
+
 def enqueue(
     *,
     session: Session,
@@ -65,41 +111,43 @@ def enqueue(
     The context is validated against the kind's typed model (InvalidInput if wrong).
     `lookups` caches the recipients' preferences and suppressions across calls.
     """
-    settings = settings or get_settings()
-    lookups = lookups or RecipientLookups()
-    ctx = parse_context(kind, context)
-    last_error: str | None = None
-    if isinstance(recipient, User):
-        email, user_id = recipient.email, recipient.id
-        lang = language_of(language or recipient.language)
-        preference = lookups.preference(session, user_id) if user_id else None
-        routing = route(preference=preference, kind=kind, now=now, zone=ZoneInfo(settings.timezone))
-        if not recipient.is_active:
-            routing, last_error = Routing("skipped", now), "inactive account"
-    else:
-        email, user_id, lang = recipient, None, language_of(language)
-        routing = Routing("pending", now)
-    if routing.status in ("pending", "held") and lookups.is_suppressed(session, email):
-        routing, last_error = Routing("suppressed", now), "address on the suppression list"
-    row = insert_ignore_returning(
+    values = prepare(
         session=session,
-        model=Notification,
-        conflict="dedup_key",
-        values={
-            "dedup_key": dedup_key,
-            "kind": kind,
-            "recipient_user_id": user_id,
-            "recipient_email": email,
-            "language": lang,
-            "context": ctx.model_dump(mode="json"),
-            "work_item_id": work_item_id,
-            "status": routing.status,
-            "attempts": 0,
-            "next_attempt_at": routing.next_attempt_at,
-            "created_at": now,
-            "last_error": last_error,
-        },
+        kind=kind,
+        recipient=recipient,
+        context=context,
+        dedup_key=dedup_key,
+        now=now,
+        work_item_id=work_item_id,
+        language=language,
+        settings=settings,
+        lookups=lookups,
+    )
+    row = insert_ignore_returning(
+        session=session, model=Notification, conflict="dedup_key", values=values
     )
     if row is not None:
         return row
     return session.exec(select(Notification).where(Notification.dedup_key == dedup_key)).one()
+
+
+@dataclass
+class PendingMail:
+    """Mails prepared by a batch of work (one sweep batch), written by one `write` call.
+
+    A sweep queues hundreds of mails per batch: one multi-row INSERT ... ON CONFLICT DO
+    NOTHING costs one round trip where `enqueue` costs one per mail. Rows whose dedup key
+    exists are skipped, as with `enqueue`.
+    """
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.rows.append(values)
+
+    def write(self, session: Session) -> int:
+        """Insert the pending rows (then forget them); the number of rows added."""
+        rows, self.rows = self.rows, []
+        return insert_ignore_many(
+            session=session, model=Notification, rows=rows, conflict="dedup_key"
+        )

@@ -33,6 +33,29 @@ def insert_ignore(
     return bool(result.rowcount)
 
 
+def insert_ignore_many(
+    *,
+    session: Session,
+    model: type[SQLModel],
+    rows: list[dict[str, Any]],
+    conflict: str,
+    chunk: int = 500,
+) -> int:
+    """`insert_ignore` of many rows, one multi-row statement per `chunk`; rows added."""
+    table = model.__table__  # type: ignore[attr-defined]
+    added = 0
+    for start in range(0, len(rows), chunk):
+        stmt = (
+            _insert(session, table)
+            .values(rows[start : start + chunk])
+            .on_conflict_do_nothing(index_elements=[conflict])
+            .returning(table.c[conflict])
+        )
+        # Counted from RETURNING: psycopg reports no rowcount for a multi-row VALUES.
+        added += len(session.exec(stmt).all())
+    return added
+
+
 def insert_ignore_returning(
     *, session: Session, model: type[M], values: dict[str, Any], conflict: str
 ) -> M | None:

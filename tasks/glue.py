@@ -11,7 +11,7 @@ from notifications.reports import send_report
 from notifications.senders import Sender, get_sender
 from tasks.jobs import OutboxResult, ReportsResult
 from workflow.calendar import load_calendar
-from workflow.reporting.build import build_report, find_run
+from workflow.reporting.build import build_report, find_run, is_sent
 from workflow.reporting.periods import due_reports
 from workflow.services.recurrence import materialize_recurrences
 from workflow.settings import get_settings
@@ -47,9 +47,9 @@ def reports(*, session: Session, now: datetime, since: datetime | None) -> Repor
     calendar = load_calendar(session=session)
     result = ReportsResult()
     for period in due_reports(now=now, calendar=calendar):
+        if is_sent(session, period):
+            continue  # the usual answer on every tick: no run (with its snapshot) loaded
         run = find_run(session, period)
-        if run is not None and run.sent_at is not None:
-            continue
         if run is None:
             run = build_report(
                 session=session, now=now, kind=period.kind, period=period, calendar=calendar

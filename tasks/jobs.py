@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
@@ -118,6 +118,29 @@ class ItemOutcome:
 
 
 ItemHandler = Callable[[Session, WorkItem, datetime, Any], ItemOutcome]
+
+
+@runtime_checkable
+class BatchContext(Protocol):
+    """A sweep context that holds some writes of a batch until the batch's end (the outbox
+    rows, written in one statement); the sweep calls these under the batch's savepoint."""
+
+    def finish_batch(self, session: Session) -> None: ...
+
+    def discard_batch(self) -> None: ...
+
+
+def _finish_batch(session: Session, ctx: Any) -> None:
+    if isinstance(ctx, BatchContext):
+        ctx.finish_batch(session)
+    session.flush()
+
+
+def _discard_batch(ctx: Any) -> None:
+    if isinstance(ctx, BatchContext):
+        ctx.discard_batch()
+
+
 ContextFactory = Callable[[Session], Any]
 
 
@@ -188,8 +211,9 @@ def _process_items(
     try:
         with session.begin_nested():
             outcomes = [handler(session, item, now, ctx) for item in items]
-            session.flush()
+            _finish_batch(session, ctx)
     except Exception:
+        _discard_batch(ctx)
         return _process_one_by_one(session=session, items=items, now=now, handler=handler, ctx=ctx)
     result = SweepResult(claimed=len(items))
     for outcome in outcomes:
@@ -212,8 +236,9 @@ def _process_one_by_one(
         try:
             with session.begin_nested():
                 outcome = handler(session, item, now, ctx)
-                session.flush()
+                _finish_batch(session, ctx)
         except Exception:
+            _discard_batch(ctx)
             log.exception("job=sweep_due item_failed item_id=%s", item_id)
             result.failed_ids.append(item_id or 0)
             session.expire(item)

@@ -53,6 +53,15 @@ class Context:
     ladders: dict[tuple[int | None, int | None], deadlines.Ladder] = field(default_factory=dict)
     recipients: dict[tuple[int, int], User | None] = field(default_factory=dict)
     lookups: outbox.RecipientLookups = field(default_factory=outbox.RecipientLookups)
+    mail: outbox.PendingMail = field(default_factory=outbox.PendingMail)
+
+    def finish_batch(self, session: Session) -> None:
+        """Write the batch's mails: one multi-row INSERT instead of one per mail."""
+        self.mail.write(session)
+
+    def discard_batch(self) -> None:
+        """The batch's savepoint rolled back: its mails go with it."""
+        self.mail.rows.clear()
 
 
 def make_context(session: Session) -> Context:
@@ -141,15 +150,17 @@ def _escalate(
     level = rung.level
     recipient = _escalation_recipient(session, item, level, ctx)
     if recipient is not None:
-        outbox.enqueue(
-            session=session,
-            kind="escalation",
-            recipient=recipient,
-            context=escalation_context(session, item, level, recipient, now, ctx),
-            dedup_key=escalation_key(item, level, tz=ctx.tz),
-            now=now,
-            work_item_id=item.id,
-            lookups=ctx.lookups,
+        ctx.mail.add(
+            outbox.prepare(
+                session=session,
+                kind="escalation",
+                recipient=recipient,
+                context=escalation_context(session, item, level, recipient, now, ctx),
+                dedup_key=escalation_key(item, level, tz=ctx.tz),
+                now=now,
+                work_item_id=item.id,
+                lookups=ctx.lookups,
+            )
         )
     before = snapshot(item)
     previous = item.escalation_level
@@ -172,9 +183,9 @@ def _escalate(
 def process_item(session: Session, item: WorkItem, now: datetime, ctx: Context) -> ItemOutcome:
     """Queue every rung of `item` whose time came, then compute its next action time.
 
-    The outbox INSERTs need nothing of the items' pending changes: without autoflush, the
-    batch's UPDATEs and history rows go out together at the batch's flush (executemany)
-    instead of one flush per mail."""
+    The mails are prepared into `ctx.mail` and written by the sweep at the batch's end in
+    one multi-row INSERT; without autoflush, the batch's UPDATEs and history rows go out
+    together at the batch's flush (executemany) instead of one flush per item."""
     with session.no_autoflush:
         return _process_item(session, item, now, ctx)
 
@@ -192,15 +203,17 @@ def _process_item(session: Session, item: WorkItem, now: datetime, ctx: Context)
             continue
         assignee = session.get(User, item.assignee_id)
         if assignee is not None:
-            outbox.enqueue(
-                session=session,
-                kind=rung.kind,
-                recipient=assignee,
-                context=reminder_context(session, item, rung.kind, assignee, now, ctx),
-                dedup_key=reminder_key(item, rung.name, tz=ctx.tz),
-                now=now,
-                work_item_id=item.id,
-                lookups=ctx.lookups,
+            ctx.mail.add(
+                outbox.prepare(
+                    session=session,
+                    kind=rung.kind,
+                    recipient=assignee,
+                    context=reminder_context(session, item, rung.kind, assignee, now, ctx),
+                    dedup_key=reminder_key(item, rung.name, tz=ctx.tz),
+                    now=now,
+                    work_item_id=item.id,
+                    lookups=ctx.lookups,
+                )
             )
             reminders += 1
         deadlines.mark_sent(item, rung)

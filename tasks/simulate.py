@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from tasks import jobs, rungs
 from workflow.calendar import WorkCalendar, load_calendar, local_date
+from workflow.db import mark_single_writer
 from workflow.importer import parse_document, upsert_plan
 from workflow.models.org import Role, Unit, User
 from workflow.models.plan import Plan, PlanTask
@@ -375,6 +376,7 @@ def run_simulation(
     # One session for the run: people, units and plans stay in its identity map; the
     # simulation is the only writer, so what it holds is never stale.
     session = Session(engine, expire_on_commit=False)
+    mark_single_writer(session)
     # The identity map holds objects weakly: pinning the small tables keeps every
     # `session.get` of a person, unit, task or plan out of the database.
     pinned = [session.exec(select(model)).all() for model in (User, Unit, PlanTask, Plan)]
@@ -390,6 +392,7 @@ def run_simulation(
                 session=session, now=job.at, spec=job.spec, assigner=head, calendar=calendar
             )
             targets[next_assign] = _Target(item.id or 0, item.assignee_id, item.assigner_id)
+            pinned.append([item])  # acting on it later needs no SELECT
             for step in _plan_steps(
                 rng,
                 index=next_assign,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlmodel import Session, select
 
+from workflow.db import is_single_writer
 from workflow.models.calendar import CalendarOverride
 from workflow.settings import Settings, get_settings
 
@@ -153,6 +154,9 @@ def local_date(moment: datetime, *, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
+_PINNED = "planflow.calendar"
+
+
 @lru_cache(maxsize=8)
 def _calendar_for(overrides: frozenset[tuple[date, bool]]) -> WorkCalendar:
     return WorkCalendar(dict(overrides))
@@ -162,7 +166,20 @@ def load_calendar(*, session: Session) -> WorkCalendar:
     """The working calendar with every override stored in the database.
 
     Building one takes ~0.1 s, so calendars are shared per set of overrides: every
-    service call reloads the (small) override table and gets the current calendar.
+    service call reloads the (small) override table and gets the current calendar. A
+    single-writer session (`workflow.db.mark_single_writer`) reads the table once;
+    `forget_calendar` drops that copy when the session itself changes an override.
     """
+    pinned = session.info.get(_PINNED)
+    if isinstance(pinned, WorkCalendar):
+        return pinned
     rows = session.exec(select(CalendarOverride)).all()
-    return _calendar_for(frozenset((row.day, row.is_working) for row in rows))
+    calendar = _calendar_for(frozenset((row.day, row.is_working) for row in rows))
+    if is_single_writer(session):
+        session.info[_PINNED] = calendar
+    return calendar
+
+
+def forget_calendar(*, session: Session) -> None:
+    """After an override change: the session's next `load_calendar` reads the table again."""
+    session.info.pop(_PINNED, None)

@@ -50,6 +50,26 @@ def is_postgres(session_or_engine: Session | Engine) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+# `Session.info` key of a session that is its database's only writer (the simulation).
+SINGLE_WRITER = "planflow.single_writer"
+
+
+def mark_single_writer(session: Session) -> None:
+    """Declare `session` the database's only writer for its whole life.
+
+    What it has loaded cannot change behind its back, so services skip the row locks
+    (a `SELECT ... FOR UPDATE` of an item already in the identity map) and reuse what
+    they read once (the working calendar). Only a process that owns its database, like
+    `planflow simulate` on its copy, may say so.
+    """
+    session.info[SINGLE_WRITER] = True
+
+
+def is_single_writer(session: Session) -> bool:
+    """True if `mark_single_writer` was called on `session`."""
+    return bool(session.info.get(SINGLE_WRITER))
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction per job: commit on success, roll back on any error."""

@@ -65,6 +65,7 @@ def upload_evidence(
         if not (note or "").strip():
             raise InvalidInput("evidence needs a note or a file")
         row = add_evidence(session=session, now=now, actor=user, item_id=item_id, note=note)
+        session.flush()  # the row's id, for the answer
         return EvidencePublic.model_validate(row)
     content_type = (file.content_type or "").split(";")[0].strip().lower()
     if content_type not in settings.evidence_types:
@@ -85,6 +86,7 @@ def upload_evidence(
             size_bytes=size,
             storage_path=str(target.relative_to(settings.var_dir)),
         )
+        session.flush()
     except BaseException:
         target.unlink(missing_ok=True)
         raise

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from notifications.models import Notification
 from tasks import jobs
 from tests.workers_support import officer
+from workflow import deadlines
 from workflow.models.org import Unit, User
 from workflow.models.work import WorkItem, WorkItemEvent
 from workflow.services import work_items
@@ -126,3 +127,29 @@ def test_an_item_awaiting_review_holds_its_ladder_until_rework(org: Session) -> 
     r = jobs.sweep_due(session=org, now=_hanoi(date(2026, 3, 20), 11))
     assert (r.reminders, r.escalations) == (1, 3)
     assert f"reminder:{item.id}:20260313:overdue" in _mails(org, item)
+
+
+def test_a_failing_item_loses_only_its_own_mail(
+    org: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three items due the same day; the second fails after its mail was prepared. The
+    # batch's prepared mails are dropped with its savepoint and redone item by item: the
+    # other two are queued once, the failing one stays due with nothing queued.
+    items = [_assign(org, start=date(2026, 3, 2), due=date(2026, 3, 13)) for _ in range(3)]
+    bad = items[1]
+    real = deadlines.mark_sent
+
+    def flaky(item: WorkItem, rung: deadlines.RungAt) -> None:
+        if item.id == bad.id:
+            raise RuntimeError("disk full")
+        real(item, rung)
+
+    monkeypatch.setattr(deadlines, "mark_sent", flaky)
+    result = jobs.sweep_due(session=org, now=_hanoi(date(2026, 3, 6), 9))
+    assert (result.claimed, result.reminders, result.failed_ids) == (3, 2, [bad.id])
+    assert [len(_mails(org, item)) for item in items] == [1, 0, 1]
+    assert bad.next_action_at is not None and bad.last_rung_sent is None
+    monkeypatch.setattr(deadlines, "mark_sent", real)
+    again = jobs.sweep_due(session=org, now=_hanoi(date(2026, 3, 6), 9))
+    assert (again.claimed, again.reminders) == (1, 1)
+    assert [len(_mails(org, item)) for item in items] == [1, 1, 1]

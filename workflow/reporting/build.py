@@ -39,6 +39,18 @@ def find_run(session: Session, period: Period) -> ReportRun | None:
     ).first()
 
 
+def is_sent(session: Session, period: Period) -> bool:
+    """True if the run of `period` was built and mailed (reads two columns, not the run)."""
+    sent_at = session.exec(
+        select(ReportRun.sent_at).where(
+            ReportRun.kind == period.kind.value,
+            ReportRun.period_start == period.start,
+            ReportRun.period_end == period.end,
+        )
+    ).first()
+    return sent_at is not None
+
+
 def _totals(session: Session, period: Period, calendar: WorkCalendar, tz: str) -> Counts:
     run = find_run(session, period)
     if run is not None:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from workflow.calendar import WorkCalendar, deadline_at, load_calendar, local_date
+from workflow.calendar import WorkCalendar, deadline_at, forget_calendar, load_calendar, local_date
 from workflow.deadlines import reset_ladder
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models.calendar import CalendarOverride
@@ -58,6 +58,7 @@ def add_override(
         )
     session.add(row)
     session.flush()
+    forget_calendar(session=session)
     why = f"{day.isoformat()} {'working' if is_working else 'off'}: {reason}"
     return OverrideResult(row, recompute_deadlines(session=session, now=now, actor=actor, why=why))
 
@@ -70,6 +71,7 @@ def remove_override(*, session: Session, now: datetime, actor: User, day: date) 
         raise NotFound(f"no calendar override on {day.isoformat()}")
     session.delete(row)
     session.flush()
+    forget_calendar(session=session)
     why = f"{day.isoformat()} override removed"
     return OverrideResult(None, recompute_deadlines(session=session, now=now, actor=actor, why=why))
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from workflow.calendar import WorkCalendar, deadline_at, load_calendar, local_date
+from workflow.db import is_single_writer
 from workflow.deadlines import (
     Ladder,
     classify_close,
@@ -181,14 +182,38 @@ def record_change(
     extra: dict[str, Any] | None = None,
 ) -> WorkItemEvent:
     """Bump the version, stamp `updated_at` and append the audit event of one change."""
+    item.version += 1
+    item.updated_at = now
+    session.add(item)
+    return _append_event(
+        session=session,
+        now=now,
+        item=item,
+        actor=actor,
+        action=action,
+        before=before,
+        comment=comment,
+        extra=extra,
+    )
+
+
+def _append_event(
+    *,
+    session: Session,
+    now: datetime,
+    item: WorkItem,
+    actor: User | None,
+    action: str,
+    before: dict[str, Any],
+    comment: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> WorkItemEvent:
     changes = {
         name: {"from": _jsonable(old), "to": _jsonable(getattr(item, name))}
         for name, old in before.items()
         if getattr(item, name) != old
     }
     changes.update(extra or {})
-    item.version += 1
-    item.updated_at = now
     event = WorkItemEvent(
         work_item_id=_id(item),
         actor_id=actor.id if actor else None,
@@ -199,7 +224,6 @@ def record_change(
         comment=comment,
         changes=changes,
     )
-    session.add(item)
     session.add(event)
     return event
 
@@ -213,8 +237,10 @@ def _id(item: WorkItem) -> int:
 def get_item(
     *, session: Session, item_id: int, expected_version: int | None = None, lock: bool = True
 ) -> WorkItem:
-    """Load an item (row-locked for the change), checking the caller's version."""
-    item = session.get(WorkItem, item_id, with_for_update=lock)
+    """Load an item (row-locked for the change), checking the caller's version.
+
+    A single-writer session takes no lock: an item it already holds is used as it is."""
+    item = session.get(WorkItem, item_id, with_for_update=lock and not is_single_writer(session))
     if item is None:
         raise NotFound(f"work item {item_id} not found")
     if expected_version is not None and item.version != expected_version:
@@ -296,17 +322,16 @@ def create_item(
         created_at=now,
         updated_at=now,
     )
+    # Due time known before the INSERT: the row goes out complete, with no UPDATE after it.
+    refresh_next_action(session=session, item=item, calendar=cal)
     session.add(item)
-    session.flush()
+    session.flush()  # the id, for the units and the history row
     for unit_id in spec.supporting_unit_ids:
         session.add(WorkItemUnit(work_item_id=_id(item), unit_id=unit_id, role="support"))
     for unit_id in spec.inform_unit_ids:
         session.add(WorkItemUnit(work_item_id=_id(item), unit_id=unit_id, role="inform"))
-    refresh_next_action(session=session, item=item, calendar=cal)
-    item.version = 0  # record_change bumps it to 1
-    before = {name: None for name in AUDITED}
-    before["state"] = None
-    record_change(
+    before: dict[str, Any] = {name: None for name in AUDITED}
+    _append_event(  # version 1, stamped at creation: the history row only
         session=session,
         now=now,
         item=item,
@@ -315,7 +340,6 @@ def create_item(
         before=before,
         extra={"lead_unit_id": spec.lead_unit_id, "start_on": spec.start_on.isoformat()},
     )
-    session.flush()
     return item
 
 
@@ -452,10 +476,7 @@ def act(
     text = (comment or "").strip() or None
     if rule.needs_comment and text is None:
         raise InvalidInput(f"{act_.value} needs a reason")
-    if (
-        rule.needs_evidence
-        and not session.exec(select(Evidence.id).where(Evidence.work_item_id == item_id)).first()
-    ):
+    if rule.needs_evidence and not _has_evidence(session=session, item_id=item_id):
         raise InvalidInput("attach evidence (sản phẩm) before submitting for review")
 
     calendar = calendar or load_calendar(session=session)
@@ -492,8 +513,19 @@ def act(
         before=before,
         comment=text,
     )
-    session.flush()
     return item
+
+
+def _has_evidence(*, session: Session, item_id: int) -> bool:
+    """Evidence stored, or attached earlier in this transaction and not flushed yet.
+
+    Looking at the pending objects first spares the query's autoflush, so the changes of
+    several actions in one transaction go out in one batched flush."""
+    if any(isinstance(o, Evidence) and o.work_item_id == item_id for o in session.new):
+        return True
+    with session.no_autoflush:
+        found = session.exec(select(Evidence.id).where(Evidence.work_item_id == item_id)).first()
+    return found is not None
 
 
 def _shift_for_pause(item: WorkItem, *, now: datetime, calendar: WorkCalendar, tz: str) -> None:
@@ -552,7 +584,6 @@ def add_evidence(
         before=snapshot(item),
         extra={"evidence": filename or (note or "")[:80]},
     )
-    session.flush()
     return evidence
 
 

@@ -28,6 +28,10 @@ class Kind(StrEnum):
     EXTENSION_REQUESTED = "extension_requested"  # Đề nghị gia hạn (to the approver)
     ITEM_UPDATE = "item_update"  # Tiếp nhận, hoàn thành, hủy, thu hồi, tạm dừng, tiếp tục
     CHASE = "chase"  # Đôn đốc
+    SUPPORT_ASSIGNED = "support_assigned"  # Phối hợp thực hiện (to a supporting unit's head)
+    INFORMED = "informed"  # Nhận để biết (to an informed unit's head)
+    SUPPORT_CLOSED = "support_closed"  # Kết thúc phối hợp (item done or cancelled)
+    REASSIGNED = "reassigned"  # Giao lại cho người khác (to the previous assignee)
     DIGEST = "digest"  # Tổng hợp hằng ngày
     REPORT_COVER = "report_cover"  # Thư gửi kèm báo cáo định kỳ
     REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
@@ -149,6 +153,46 @@ class ChaseContext(MailContext):
     comment: str
 
 
+class SupportAssignedContext(MailContext):
+    """An item was assigned with the recipient's unit supporting it (đơn vị phối hợp).
+
+    `unit_name` is the supporting unit the recipient heads; `item` names the lead unit.
+    """
+
+    item: ItemRef
+    unit_name: str
+    assigner_name: str
+    note: str | None = None
+
+
+class InformedContext(MailContext):
+    """An item was assigned with the recipient's unit informed of it (nhận để biết)."""
+
+    item: ItemRef
+    unit_name: str
+    assigner_name: str
+    note: str | None = None
+
+
+class SupportClosedContext(MailContext):
+    """An item the recipient's unit supports was closed: done (hoàn thành) or cancelled (hủy)."""
+
+    item: ItemRef
+    unit_name: str
+    outcome: Literal["done", "cancelled"]
+    actor_name: str
+    comment: str | None = None
+
+
+class ReassignedContext(MailContext):
+    """The recipient's item was handed to another officer (giao lại); `item` names the new one."""
+
+    item: ItemRef
+    actor_name: str
+    new_assignee_name: str
+    comment: str | None = None
+
+
 class DigestEntry(_Model):
     kind: Kind
     subject: str
@@ -218,6 +262,10 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.EXTENSION_REQUESTED: ExtensionRequestedContext,
     Kind.ITEM_UPDATE: ItemUpdateContext,
     Kind.CHASE: ChaseContext,
+    Kind.SUPPORT_ASSIGNED: SupportAssignedContext,
+    Kind.INFORMED: InformedContext,
+    Kind.SUPPORT_CLOSED: SupportClosedContext,
+    Kind.REASSIGNED: ReassignedContext,
     Kind.DIGEST: DigestContext,
     Kind.REPORT_COVER: ReportCoverContext,
     Kind.REPORT: ReportContext,
@@ -241,6 +289,10 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
         Kind.AWAITING_REVIEW,
         Kind.EXTENSION_REQUESTED,
         Kind.ITEM_UPDATE,
+        Kind.SUPPORT_ASSIGNED,
+        Kind.INFORMED,
+        Kind.SUPPORT_CLOSED,
+        Kind.REASSIGNED,
     }
 )
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor

@@ -6,6 +6,10 @@ Notification per recipient with the dedup key `event:{event_id}:{recipient_id}` 
 `notified_at`, all in the caller's transaction: an event is mailed exactly once even if two
 relays race or one crashes before commit. Actions without a mapping (start, evidence,
 calendar recomputes, the scheduler's own reminder/escalation events) are stamped silently.
+
+Besides the people on the item, the heads of its supporting units (đơn vị phối hợp) hear of
+its assignment and its close, and the heads of its informed units (đơn vị nhận để biết) of
+its assignment; a unit without an active head is logged and skipped.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from notifications.contexts import ItemRef, Kind
 from notifications.outbox import enqueue
 from workflow.db import is_postgres
 from workflow.models.org import Unit, User
-from workflow.models.work import ExtensionRequest, WorkItem, WorkItemEvent
+from workflow.models.work import ExtensionRequest, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.extensions import approver_for
 from workflow.services.org import unit_head
 from workflow.settings import Settings, get_settings
@@ -65,9 +69,81 @@ class _Event:
 Mail = tuple[Kind, int | None, dict[str, Any]]
 
 
+def _unit_heads(e: _Event, role: str) -> list[tuple[Unit, User]]:
+    """The item's units in `role` ("support" or "inform") with their heads.
+
+    A unit without an active head is logged and left out: its mail has nobody to go to,
+    and failing the event would hold back everyone else's mail about it.
+    """
+    units = e.session.exec(
+        select(Unit)
+        .join(WorkItemUnit, col(WorkItemUnit.unit_id) == col(Unit.id))
+        .where(WorkItemUnit.work_item_id == e.item.id, WorkItemUnit.role == role)
+        .order_by(col(Unit.id))
+    ).all()
+    heads: list[tuple[Unit, User]] = []
+    for unit in units:
+        head = unit_head(session=e.session, unit_id=unit.id or 0)
+        if head is None:
+            log.warning(
+                "relay_events vacant_head event_id=%s unit_id=%s role=%s",
+                e.event.id,
+                unit.id,
+                role,
+            )
+            continue
+        heads.append((unit, head))
+    return heads
+
+
 def _assigned(e: _Event) -> list[Mail]:
     to = e.changed_to("assignee_id") or e.item.assignee_id
     return [(Kind.ASSIGNED, to, {"assigner_name": e.actor_name, "note": e.event.comment})]
+
+
+def _assigned_with_units(e: _Event) -> list[Mail]:
+    # The assignee first: `_relay_one` mails each person once per event, the first mail wins.
+    mails = _assigned(e)
+    ctx = {"assigner_name": e.actor_name, "note": e.event.comment}
+    for role, kind in (("support", Kind.SUPPORT_ASSIGNED), ("inform", Kind.INFORMED)):
+        for unit, head in _unit_heads(e, role):
+            mails.append((kind, head.id, {"unit_name": unit.name, **ctx}))
+    return mails
+
+
+def _reassigned(e: _Event) -> list[Mail]:
+    mails = _assigned(e)
+    change = e.event.changes.get("assignee_id")
+    previous = change.get("from") if isinstance(change, dict) else None
+    new = e.session.get(User, e.changed_to("assignee_id") or e.item.assignee_id)
+    if previous is not None and new is not None:
+        ctx = {
+            "actor_name": e.actor_name,
+            "new_assignee_name": new.full_name,
+            "comment": e.event.comment,
+        }
+        mails.append((Kind.REASSIGNED, previous, ctx))
+    return mails
+
+
+def _support_closed(e: _Event) -> list[Mail]:
+    outcome = e.event.to_state
+    if outcome not in ("done", "cancelled"):
+        return []
+    ctx = {"outcome": outcome, "actor_name": e.actor_name, "comment": e.event.comment}
+    return [
+        (Kind.SUPPORT_CLOSED, head.id, {"unit_name": unit.name, **ctx})
+        for unit, head in _unit_heads(e, "support")
+    ]
+
+
+def _all(*mappings: Callable[[_Event], list[Mail]]) -> Callable[[_Event], list[Mail]]:
+    """The mails of several mappings, in order (earlier recipients win a tie)."""
+
+    def mails(e: _Event) -> list[Mail]:
+        return [mail for mapping in mappings for mail in mapping(e)]
+
+    return mails
 
 
 def _update(change: str, *, to_assigner: bool = False) -> Callable[[_Event], list[Mail]]:
@@ -127,16 +203,16 @@ def _chase(e: _Event) -> list[Mail]:
 
 
 MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
-    "assign": _assigned,
-    "reassign": _assigned,
+    "assign": _assigned_with_units,
+    "reassign": _reassigned,
     "accept": _update("accepted", to_assigner=True),
     "return": _returned,
     "submit": _submitted,
-    "approve": _update("approved"),
+    "approve": _all(_update("approved"), _support_closed),
     "request_rework": _rework,
     "pause": _update("paused"),
     "resume": _update("resumed"),
-    "cancel": _update("cancelled"),
+    "cancel": _all(_update("cancelled"), _support_closed),
     "withdraw": _update("withdrawn"),
     "chase": _chase,
     "extension_requested": _extension_requested,

@@ -20,7 +20,7 @@ from workflow.settings import get_settings
 
 router = APIRouter(prefix="/unsubscribe", include_in_schema=False)
 
-# What each kind of mail is called on the page.
+# What each kind of mail is called on the page (every kind whose mail carries the link).
 KIND_LABELS = {
     "reminder": "Nhắc việc sắp đến hạn",
     "due_today": "Nhắc việc đến hạn hôm nay",
@@ -30,8 +30,17 @@ KIND_LABELS = {
     "returned": "Thông báo trả lại nhiệm vụ",
     "rework": "Yêu cầu làm lại",
     "extension_decided": "Kết quả đề nghị gia hạn",
+    "awaiting_review": "Thông báo nhiệm vụ chờ duyệt",
+    "extension_requested": "Đề nghị gia hạn cần xem xét",
+    "item_update": "Thông báo thay đổi trạng thái nhiệm vụ",
+    "chase": "Đôn đốc thực hiện nhiệm vụ",
+    "support_assigned": "Thông báo đơn vị phối hợp thực hiện nhiệm vụ",
+    "informed": "Thông báo nhiệm vụ gửi đơn vị để biết",
+    "support_closed": "Thông báo kết thúc nhiệm vụ đơn vị phối hợp",
+    "reassigned": "Thông báo nhiệm vụ đã giao lại cho người khác",
     "digest": "Thư tổng hợp hằng ngày",
     "report_cover": "Thư gửi báo cáo định kỳ",
+    "report": "Báo cáo định kỳ",
 }
 
 

@@ -66,6 +66,25 @@ SAMPLES: dict[Kind, dict[str, object]] = {
     },
     Kind.ITEM_UPDATE: {"item": ITEM, "change": "paused", "actor_name": "Mai Văn Phúc"},
     Kind.CHASE: {"item": ITEM, "actor_name": "Mai Văn Phúc", "comment": "Khẩn trương"},
+    Kind.SUPPORT_ASSIGNED: {
+        "item": ITEM,
+        "unit_name": "Phòng Tổ chức biên chế",
+        "assigner_name": "Mai Văn Phúc",
+        "note": "Phối hợp cung cấp số liệu",
+    },
+    Kind.INFORMED: {"item": ITEM, "unit_name": "Văn phòng", "assigner_name": "Mai Văn Phúc"},
+    Kind.SUPPORT_CLOSED: {
+        "item": ITEM,
+        "unit_name": "Phòng Tổ chức biên chế",
+        "outcome": "cancelled",
+        "actor_name": "Trần Văn Minh",
+        "comment": "Không còn phù hợp",
+    },
+    Kind.REASSIGNED: {
+        "item": ITEM,
+        "actor_name": "Mai Văn Phúc",
+        "new_assignee_name": "Cao Văn Nam",
+    },
     Kind.DIGEST: {
         "day": date(2026, 3, 3),
         "entries": [{"kind": "reminder", "subject": "S", "item_id": 7}],
@@ -127,6 +146,65 @@ def test_subjects_tell_the_item_and_the_deadline(renderer: Renderer) -> None:
     )
     unknown = renderer.render(kind="reminder", language="fr", context=ctx).subject
     assert unknown == vi  # unsupported language falls back to Vietnamese
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "vi", "en"),
+    [
+        (
+            Kind.SUPPORT_ASSIGNED,
+            {},
+            "[Phối hợp] {t} – hạn 20/03/2026",
+            "[Support] {t} – due 20 Mar 2026",
+        ),
+        (
+            Kind.INFORMED,
+            {},
+            "[Để biết] {t} – hạn 20/03/2026",
+            "[For information] {t} – due 20 Mar 2026",
+        ),
+        (
+            Kind.SUPPORT_CLOSED,
+            {"outcome": "done"},
+            "[Kết thúc phối hợp] {t} – hoàn thành",
+            "[Support ended] {t} – done",
+        ),
+        (
+            Kind.SUPPORT_CLOSED,
+            {},
+            "[Kết thúc phối hợp] {t} – đã hủy",
+            "[Support ended] {t} – cancelled",
+        ),
+        (
+            Kind.REASSIGNED,
+            {},
+            "[Giao lại] {t} – cho Cao Văn Nam",
+            "[Reassigned] {t} – to Cao Văn Nam",
+        ),
+    ],
+)
+def test_unit_and_reassign_subjects(
+    renderer: Renderer, kind: Kind, extra: dict[str, object], vi: str, en: str
+) -> None:
+    ctx = {"recipient_name": "Linh", **SAMPLES[kind], **extra}
+    title = str(ITEM["title"])
+    assert renderer.subject(kind=kind, language="vi", context=ctx) == vi.format(t=title)
+    assert renderer.subject(kind=kind, language="en", context=ctx) == en.format(t=title)
+
+
+def test_support_closed_says_done_or_cancelled(renderer: Renderer) -> None:
+    ctx = {"recipient_name": "Linh", **SAMPLES[Kind.SUPPORT_CLOSED]}
+    cancelled = renderer.render(kind=Kind.SUPPORT_CLOSED, language="vi", context=ctx)
+    done = renderer.render(
+        kind=Kind.SUPPORT_CLOSED, language="en", context={**ctx, "outcome": "done", "comment": None}
+    )
+    assert "Trần Văn Minh đã hủy nhiệm vụ sau" in cancelled.text
+    assert "Ý kiến: Không còn phù hợp" in cancelled.text
+    assert "Trần Văn Minh approved as done the following task" in done.text
+    assert "Comment:" not in done.text
+    with pytest.raises(InvalidInput):
+        bad = {**ctx, "outcome": "paused"}
+        renderer.render(kind=Kind.SUPPORT_CLOSED, language="vi", context=bad)
 
 
 def test_long_titles_are_clipped_in_subjects_only(renderer: Renderer) -> None:

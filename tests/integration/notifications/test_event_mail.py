@@ -78,3 +78,43 @@ def test_assignment_and_chase_arrive_with_title_and_link(
         session=session, now=now, sender=SmtpSender(smtp_settings), settings=smtp_settings
     )
     assert (again.relayed, again.sent) == (0, 0) and len(sink.received) == 2
+
+
+def test_unit_heads_get_their_mail_in_their_own_language(
+    session: Session,
+    users: dict[str, User],
+    sink: SmtpSink,
+    smtp_settings: Settings,
+    now: datetime,
+) -> None:
+    linh, support, inform = users["cchc.linh"], users["tcbc.truong"], users["vp.truong"]
+    support.language = "en"
+    session.add(support)
+    spec = ItemSpec(
+        title=TITLE,
+        lead_unit_id=linh.unit_id,
+        assignee_id=linh.id or 0,
+        start_on=date(2026, 3, 2),
+        due_on=date(2026, 3, 20),
+        supporting_unit_ids=(support.unit_id,),
+        inform_unit_ids=(inform.unit_id,),
+    )
+    item = assign(session=session, now=now, actor=users["cchc.truong"], spec=spec)
+    result = deliver_outbox(
+        session=session, now=now, sender=SmtpSender(smtp_settings), settings=smtp_settings
+    )
+    assert (result.relayed, result.sent, result.failed) == (3, 3, 0)
+    link = f"{BASE_URL}/items/{item.id}"
+    [en] = [r.message() for r in sink.to(support.email)]
+    assert _subject(en) == f"[Support] {TITLE} – due 20 Mar 2026"
+    text, html = _parts(en)["text/plain"], _parts(en)["text/html"]
+    assert text.startswith(f"Dear {support.full_name},")
+    assert "Mai Văn Phúc assigned the following task with Phòng Tổ chức biên chế" in text
+    assert "Lead unit: Phòng Cải cách hành chính" in text
+    assert "Assignee: Đinh Thị Linh" in text and "Due: 20 Mar 2026" in text
+    assert link in text and f'href="{link}"' in html and 'lang="en"' in html
+    assert "Stop receiving this kind of notification" in text
+    assert en["List-Unsubscribe"] and en["List-Unsubscribe-Post"]
+    [vi] = [r.message() for r in sink.to(inform.email)]
+    assert _subject(vi) == f"[Để biết] {TITLE} – hạn 20/03/2026"
+    assert "Văn phòng nhận để biết" in _parts(vi)["text/plain"]

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from notifications.events import relay_events
 from notifications.models import Notification
-from workflow.models import User, WorkItem, WorkItemEvent
+from workflow.models import Unit, User, WorkItem, WorkItemEvent
 from workflow.services.extensions import decide_extension, request_extension
 from workflow.services.work_items import ItemSpec, act, add_evidence, assign
 
@@ -26,13 +26,19 @@ class Desk:
         self.names = {u.id: u.username for u in self.users.values()}
         self.seen = 0
 
-    def assign(self, by: str, to: str) -> WorkItem:
+    def assign(
+        self, by: str, to: str, *, support: tuple[str, ...] = (), inform: tuple[str, ...] = ()
+    ) -> WorkItem:
+        """`by` assigns an item to `to`; `support`/`inform` are unit codes."""
+        units = {u.code: u.id or 0 for u in self.session.exec(select(Unit))}
         spec = ItemSpec(
             title="Báo cáo CCHC quý I",
             lead_unit_id=self.users[to].unit_id,
             assignee_id=self.users[to].id or 0,
             start_on=date(2026, 3, 2),
             due_working_days=10,
+            supporting_unit_ids=tuple(units[c] for c in support),
+            inform_unit_ids=tuple(units[c] for c in inform),
         )
         return assign(session=self.session, now=self.now, actor=self.users[by], spec=spec)
 
@@ -90,6 +96,7 @@ def test_return_reassign_pause_resume_cancel_withdraw(desk: Desk) -> None:
     assert desk.relay() == [
         ("assigned", "cchc.linh"),
         ("assigned", "cchc.nam"),
+        ("reassigned", "cchc.linh"),
         ("returned", "cchc.truong"),
     ]
     desk.act("cchc.nam", item, "accept")
@@ -202,3 +209,136 @@ def test_unmapped_stale_and_failing_events(desk: Desk, caplog: pytest.LogCapture
     # The bad event is retried next run until it is too old to mail, then stamped.
     later = relay_events(session=s, now=now + timedelta(days=3), batch_size=2)
     assert (later.claimed, later.stale, bad.notified_at) == (1, 1, now + timedelta(days=3))
+
+
+# --- supporting (phối hợp) and informed (để biết) units ---------------------------------
+
+
+def test_assignment_tells_each_supporting_and_informed_head_once(desk: Desk) -> None:
+    item = desk.assign("cchc.truong", "cchc.linh", support=("TCBC", "XDCQ"), inform=("VP",))
+    assert desk.relay() == [
+        ("assigned", "cchc.linh"),
+        ("informed", "vp.truong"),
+        ("support_assigned", "tcbc.truong"),
+        ("support_assigned", "xdcq.truong"),
+    ]
+    s, u = desk.session, desk.users
+    row = s.exec(
+        select(Notification).where(Notification.recipient_user_id == u["tcbc.truong"].id)
+    ).one()
+    event_id = s.exec(select(WorkItemEvent.id).where(WorkItemEvent.work_item_id == item.id)).one()
+    assert row.kind == "support_assigned" and row.status == "pending"
+    assert row.dedup_key == f"event:{event_id}:{u['tcbc.truong'].id}"
+    assert row.context["unit_name"] == "Phòng Tổ chức biên chế"
+    assert row.context["assigner_name"] == "Mai Văn Phúc"
+    assert row.context["item"]["unit_name"] == "Phòng Cải cách hành chính"  # the lead unit
+    assert row.context["item"]["assignee_name"] == "Đinh Thị Linh"
+    informed = s.exec(select(Notification).where(Notification.kind == "informed")).one()
+    assert informed.context["unit_name"] == "Văn phòng"
+    # A second run, and a replay after lost stamps, queue nothing more.
+    again = relay_events(session=s, now=desk.now, batch_size=50)
+    assert (again.claimed, again.enqueued) == (0, 0)
+    for event in s.exec(select(WorkItemEvent)):
+        event.notified_at = None
+        s.add(event)
+    s.flush()
+    assert desk.relay() == []
+
+
+def test_a_head_who_assigned_the_item_is_not_told_again(desk: Desk) -> None:
+    # Jobs create items without permission checks (e.g. a recurring series set up by the
+    # head of a supporting unit): the actor hears nothing of their own action.
+    from workflow.services.work_items import create_item
+
+    s, u = desk.session, desk.users
+    units = {x.code: x.id or 0 for x in s.exec(select(Unit))}
+    spec = ItemSpec(
+        title="Báo cáo biên chế quý I",
+        lead_unit_id=units["CCHC"],
+        assignee_id=u["cchc.linh"].id or 0,
+        start_on=date(2026, 3, 2),
+        due_working_days=10,
+        supporting_unit_ids=(units["TCBC"],),
+        inform_unit_ids=(units["XDCQ"],),
+    )
+    create_item(session=s, now=desk.now, spec=spec, assigner=u["tcbc.truong"])
+    assert desk.relay() == [("assigned", "cchc.linh"), ("informed", "xdcq.truong")]
+
+
+def test_closing_tells_the_supporting_heads_not_the_informed(desk: Desk) -> None:
+    done = desk.assign("cchc.truong", "cchc.linh", support=("TCBC",), inform=("VP",))
+    desk.relay()
+    for who, action in (("cchc.linh", "accept"), ("cchc.linh", "start"), ("cchc.linh", "submit")):
+        desk.act(who, done, action)
+    desk.relay()
+    desk.act("pgd.dong", done, "approve")
+    assert desk.relay() == [("item_update", "cchc.linh"), ("support_closed", "tcbc.truong")]
+    cancelled = desk.assign("cchc.truong", "cchc.linh", support=("TCBC", "XDCQ"))
+    desk.relay()
+    desk.act("gd.minh", cancelled, "cancel", "Không còn phù hợp")
+    assert desk.relay() == [
+        ("item_update", "cchc.linh"),
+        ("support_closed", "tcbc.truong"),
+        ("support_closed", "xdcq.truong"),
+    ]
+    closed = desk.session.exec(
+        select(Notification.context)
+        .where(Notification.kind == "support_closed")
+        .order_by(col(Notification.id))
+    ).all()
+    assert [(c["outcome"], c["comment"]) for c in closed] == [
+        ("done", None),
+        ("cancelled", "Không còn phù hợp"),
+        ("cancelled", "Không còn phù hợp"),
+    ]
+    # Other changes of a supported item stay between the people on it.
+    other = desk.assign("cchc.truong", "cchc.linh", support=("TCBC",))
+    desk.relay()
+    desk.act("cchc.linh", other, "accept")
+    desk.act("cchc.truong", other, "withdraw", "Giao nhầm")
+    assert desk.relay() == [("item_update", "cchc.linh"), ("item_update", "cchc.truong")]
+
+
+def test_reassign_tells_the_previous_assignee_who_has_it_now(desk: Desk) -> None:
+    item = desk.assign("cchc.truong", "cchc.linh", support=("TCBC",))
+    desk.act("cchc.linh", item, "accept")
+    desk.relay()
+    desk.act("cchc.truong", item, "reassign", "Đồng chí Linh đi công tác",
+             assignee_id=desk.users["cchc.nam"].id)  # fmt: skip
+    # The supporting head already knows the item; only the two officers hear of the change.
+    assert desk.relay() == [("assigned", "cchc.nam"), ("reassigned", "cchc.linh")]
+    row = desk.session.exec(select(Notification).where(Notification.kind == "reassigned")).one()
+    assert row.context["new_assignee_name"] == "Cao Văn Nam"
+    assert row.context["actor_name"] == "Mai Văn Phúc"
+    assert row.context["comment"] == "Đồng chí Linh đi công tác"
+    assert row.context["item"]["assignee_name"] == "Cao Văn Nam"
+
+
+def test_a_vacant_head_is_logged_and_the_others_still_hear(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    s, u = desk.session, desk.users
+    u["tcbc.truong"].is_active = False  # the head left; nobody acts for the unit yet
+    s.add(u["tcbc.truong"])
+    s.flush()
+    item = desk.assign("cchc.truong", "cchc.linh", support=("TCBC", "XDCQ"))
+    result = relay_events(session=s, now=desk.now, batch_size=50)
+    assert (result.claimed, result.enqueued, result.failed_ids) == (1, 2, [])
+    assert "vacant_head" in caplog.text and "role=support" in caplog.text
+    sent = s.exec(select(Notification.recipient_user_id).order_by(col(Notification.id))).all()
+    assert sent == [u["cchc.linh"].id, u["xdcq.truong"].id]
+    desk.seen = len(sent)
+    desk.act("cchc.truong", item, "cancel", "Không còn phù hợp")
+    assert desk.relay() == [("item_update", "cchc.linh"), ("support_closed", "xdcq.truong")]
+
+
+def test_supporting_heads_preferences_apply(desk: Desk) -> None:
+    from notifications.preferences import set_preferences
+
+    s, u = desk.session, desk.users
+    set_preferences(session=s, user_id=u["vp.truong"].id or 0, opted_out_kinds=["informed"])
+    set_preferences(session=s, user_id=u["tcbc.truong"].id or 0, mode="digest")
+    desk.assign("cchc.truong", "cchc.linh", support=("TCBC",), inform=("VP",))
+    desk.relay()
+    status = {desk.names[r.recipient_user_id]: r.status for r in s.exec(select(Notification))}
+    assert status == {"cchc.linh": "pending", "vp.truong": "skipped", "tcbc.truong": "held"}

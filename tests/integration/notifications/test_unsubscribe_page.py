@@ -89,3 +89,17 @@ def test_forged_link_and_escalations_are_refused(client: TestClient) -> None:
     for answer in (client.get(escalation), client.post(escalation)):
         assert answer.status_code == 400 and "không thể tắt" in answer.text
     assert _opted_out(linh) == []
+
+
+def test_every_kind_with_a_link_has_a_label_and_unit_mail_can_be_stopped(
+    client: TestClient,
+) -> None:
+    from api.pages.unsubscribe import KIND_LABELS
+    from notifications.contexts import MANDATORY, Kind
+
+    assert {k for k in Kind if k not in MANDATORY} <= set(KIND_LABELS)
+    linh = _linh_id()
+    url = f"/unsubscribe/{_token(linh, 'support_assigned')}"
+    assert "Thông báo đơn vị phối hợp thực hiện nhiệm vụ" in client.get(url).text
+    assert client.post(url).status_code == 200
+    assert _opted_out(linh) == ["support_assigned"]

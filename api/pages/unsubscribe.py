@@ -31,7 +31,7 @@ KIND_LABELS = {
     "rework": "Yêu cầu làm lại",
     "extension_decided": "Kết quả đề nghị gia hạn",
     "digest": "Thư tổng hợp hằng ngày",
-    "report_cover": "Thư gửi báo cáo định kỳ",
+    "report": "Báo cáo định kỳ",
 }
 
 

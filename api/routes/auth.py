@@ -190,6 +190,7 @@ def queue_reset_link(
 
 
 def reset_link_sender(request: Request) -> ResetLinkSender:
+    """The app's way of sending reset links (`app.state.reset_link_sender`)."""
     send: ResetLinkSender = request.app.state.reset_link_sender
     return send
 

@@ -143,7 +143,8 @@ class LoginResult:
 
 
 class LoginGuard:
-    """Rate limits login attempts per IP and per account (memory or Redis storage)."""
+    """Rate limits login attempts and password reset requests per IP and per account
+    (memory or Redis storage)."""
 
     def __init__(self, settings: Settings) -> None:
         uri = settings.redis_url if settings.mode == "distributed" else "memory://"
@@ -153,11 +154,22 @@ class LoginGuard:
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.per_ip = parse(settings.login_rate_per_ip)
         self.per_account = parse(settings.login_rate_per_account)
+        self.reset_per_ip = parse(settings.reset_rate_per_ip)
+        self.reset_per_account = parse(settings.reset_rate_per_account)
 
     def allow(self, *, ip: str, username: str) -> bool:
         """Count one attempt; False when either the IP or the account is over its limit."""
         ok_ip = self.limiter.hit(self.per_ip, "login-ip", ip)
         ok_account = self.limiter.hit(self.per_account, "login-account", username.lower())
+        return ok_ip and ok_account
+
+    def allow_reset(self, *, ip: str, login: str) -> bool:
+        """Count one reset request; False when the IP or the named account is over its limit.
+
+        Counted apart from sign-in attempts: asking for a link must not lock anyone out.
+        """
+        ok_ip = self.limiter.hit(self.reset_per_ip, "reset-ip", ip)
+        ok_account = self.limiter.hit(self.reset_per_account, "reset-account", login.lower())
         return ok_ip and ok_account
 
 

@@ -33,7 +33,6 @@ class Kind(StrEnum):
     SUPPORT_CLOSED = "support_closed"  # Kết thúc phối hợp (item done or cancelled)
     REASSIGNED = "reassigned"  # Giao lại cho người khác (to the previous assignee)
     DIGEST = "digest"  # Tổng hợp hằng ngày
-    REPORT_COVER = "report_cover"  # Thư gửi kèm báo cáo định kỳ
     REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
 
@@ -204,31 +203,6 @@ class DigestContext(MailContext):
     entries: list[DigestEntry] = Field(min_length=1)
 
 
-class ReportTotals(_Model):
-    total: int
-    done_on_time: int
-    done_late: int
-    in_progress: int
-    overdue: int
-
-
-class ReportImage(_Model):
-    """A chart shown inline in the cover mail (`cid:` reference) read from `path`."""
-
-    cid: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
-    path: str
-    alt: str
-
-
-class ReportCoverContext(MailContext):
-    report_id: int
-    report_label: str
-    period_start: date
-    period_end: date
-    totals: ReportTotals
-    images: list[ReportImage] = Field(default_factory=list)
-
-
 class ReportContext(MailContext):
     """A periodic report: the frozen run, and the units a deputy oversees (None: all).
 
@@ -267,7 +241,6 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.SUPPORT_CLOSED: SupportClosedContext,
     Kind.REASSIGNED: ReassignedContext,
     Kind.DIGEST: DigestContext,
-    Kind.REPORT_COVER: ReportCoverContext,
     Kind.REPORT: ReportContext,
     Kind.PASSWORD_RESET: PasswordResetContext,
 }

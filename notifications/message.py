@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from notifications.contexts import COMPOSED, MANDATORY, Kind, MailContext, ReportCoverContext
+from notifications.contexts import COMPOSED, MANDATORY, MailContext
 from notifications.preferences import unsubscribe_url
 from notifications.render import Renderer, get_renderer, parse_context
 from workflow.clock import ensure_utc
@@ -246,21 +245,11 @@ def _date_header(created: datetime, zone: str) -> str:
     return format_datetime(ensure_utc(created).astimezone(ZoneInfo(zone)))
 
 
-def _load_images(context: ReportCoverContext) -> list[InlineImage]:
-    return [
-        InlineImage(
-            img.cid, Path(img.path).read_bytes(), Path(img.path).suffix.lstrip(".") or "png"
-        )
-        for img in context.images
-    ]
-
-
 def compose(
     row: MailRow,
     *,
     settings: Settings,
     renderer: Renderer | None = None,
-    load_images: Callable[[ReportCoverContext], list[InlineImage]] = _load_images,
     composers: Mapping[str, Composer] | None = None,
 ) -> OutgoingMail:
     """Render a stored notification into a finished message.
@@ -295,8 +284,6 @@ def compose(
             kind=row.kind, language=row.language, context=context, unsubscribe_url=link
         )
         subject, html, text = rendered.subject, rendered.html, rendered.text
-        if row.kind == Kind.REPORT_COVER and isinstance(context, ReportCoverContext):
-            images = load_images(context)
     headers = {"X-Planflow-Kind": row.kind, "X-Planflow-Notification": str(row.id)}
     if link is not None:
         headers["List-Unsubscribe"] = f"<{link}>"

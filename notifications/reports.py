@@ -6,6 +6,10 @@ context holds ids. `ReportComposer` makes the message when the row is delivered,
 run's frozen snapshot: the HTML and text of `workflow.reporting.mail` with the charts
 inline (cid:), and the DOCX report and XLSX appendix attached. Outbox rows stay small, and
 a report re-sent a year later still shows the numbers it was frozen with.
+
+The mail text is in the recipient's language (the row's `language`, from `User.language`
+when queued, as for every other kind); the attachments are the official Vietnamese
+documents whatever the language, and the charts keep their Vietnamese labels.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from notifications.contexts import Kind, MailContext, ReportContext
 from notifications.message import Attachment, Composed, InlineImage, MailRow
 from notifications.models import Notification
 from notifications.outbox import enqueue
+from notifications.render import language_of
 from workflow.errors import NotFound
 from workflow.models.org import Role, Unit, User
 from workflow.models.report import ReportRun
@@ -117,7 +122,8 @@ class _Documents:
 class ReportComposer:
     """Composes report mails during one delivery run (a `notifications.message.Composer`).
 
-    Each run's charts, DOCX and XLSX are rendered once and shared by its recipients.
+    Each run's charts, DOCX and XLSX are rendered once and shared by its recipients,
+    whatever language their mail is written in.
     Everyone gets the whole DOCX and XLSX (the deputies are among the report's official
     recipients, "Nơi nhận"); a deputy's mail body and chart show only their units.
     """
@@ -166,7 +172,13 @@ class ReportComposer:
         else:
             mine = docs.snapshot.for_units(codes)
             charts = {"overdue-by-unit": chart_mod.overdue_by_unit(mine)}
-        mail = render_mail(docs.snapshot, charts=charts, settings=self.settings, unit_codes=codes)
+        mail = render_mail(
+            docs.snapshot,
+            charts=charts,
+            settings=self.settings,
+            unit_codes=codes,
+            lang=language_of(row.language),
+        )
         return Composed(
             subject=mail.subject,
             html=mail.html,

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     login_rate_per_ip: str = "20/minute"
     login_rate_per_account: str = "10/minute"
     password_reset_hours: int = Field(default=2, ge=1)
+    # Reset requests mail whoever owns the account: at most this many mails per account,
+    # and requests per IP (over the limit the answer is the same, and nothing is sent).
+    reset_rate_per_account: str = "5/hour"
+    reset_rate_per_ip: str = "30/hour"
     # Evidence uploads (minh chứng): stored under var_dir/evidence
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     evidence_types: list[str] = [

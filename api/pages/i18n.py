@@ -26,11 +26,49 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Quá nhiều lần thử, vui lòng đợi một phút.",
         "Too many attempts, please wait a minute.",
     ),
+    "forgot_link": ("Quên mật khẩu?", "Forgot your password?"),
+    "forgot_title": ("Quên mật khẩu", "Forgotten password"),
+    "forgot_intro": (
+        "Nhập tên đăng nhập hoặc địa chỉ e-mail của tài khoản. Hệ thống sẽ gửi thư có"
+        " liên kết để đặt mật khẩu mới đến địa chỉ e-mail đã đăng ký của tài khoản.",
+        "Enter your account's username or e-mail address. A link to choose a new password"
+        " will be mailed to the address registered for the account.",
+    ),
+    "forgot_submit": ("Gửi liên kết đặt lại mật khẩu", "Send the reset link"),
+    # The same answer whether or not the account exists (no account enumeration).
+    "forgot_sent": (
+        "Nếu tên đăng nhập hoặc e-mail vừa nhập thuộc một tài khoản đang hoạt động, thư có"
+        " liên kết đặt lại mật khẩu đã được gửi đến địa chỉ e-mail của tài khoản đó. Liên"
+        " kết có hiệu lực trong {hours} giờ và chỉ dùng được một lần. Nếu không thấy thư,"
+        " hãy kiểm tra hộp thư rác hoặc liên hệ quản trị hệ thống.",
+        "If the username or e-mail you entered belongs to an active account, a mail with a"
+        " link to reset the password has been sent to that account's address. The link is"
+        " valid for {hours} hours and works once. If no mail arrives, check the spam folder"
+        " or ask the system administrator.",
+    ),
+    "back_to_login": ("Quay lại trang đăng nhập", "Back to sign-in"),
     "reset_title": ("Đặt lại mật khẩu", "Reset password"),
-    "new_password": ("Mật khẩu mới (ít nhất 10 ký tự)", "New password (10 characters or more)"),
-    "reset_failed": (
-        "Liên kết không hợp lệ hoặc đã hết hạn, hoặc mật khẩu quá ngắn.",
-        "The link is invalid or expired, or the password is too short.",
+    "reset_account": ("Tài khoản", "Account"),
+    "new_password": ("Mật khẩu mới (ít nhất {n} ký tự)", "New password ({n} characters or more)"),
+    "confirm_password": ("Nhập lại mật khẩu mới", "New password again"),
+    "password_too_short": (
+        "Mật khẩu mới phải có ít nhất {n} ký tự.",
+        "The new password must have at least {n} characters.",
+    ),
+    "password_mismatch": (
+        "Hai lần nhập mật khẩu mới không khớp nhau.",
+        "The two entries of the new password differ.",
+    ),
+    "reset_invalid": (
+        "Liên kết đặt lại mật khẩu không hợp lệ, đã hết hạn hoặc đã được sử dụng."
+        " Mật khẩu của bạn không thay đổi.",
+        "This password reset link is invalid, has expired or has already been used."
+        " Your password has not changed.",
+    ),
+    "reset_again": ("Yêu cầu liên kết mới", "Ask for a new link"),
+    "reset_done": (
+        "Đã đặt mật khẩu mới. Vui lòng đăng nhập bằng mật khẩu mới.",
+        "Your new password is set. Please sign in with it.",
     ),
     "my_items": ("Công việc của tôi", "My work items"),
     "plans": ("Kế hoạch", "Plans"),

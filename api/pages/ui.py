@@ -1,4 +1,5 @@
-"""Server-rendered pages (Vietnamese first): sign-in, my items, one item, the plan tree.
+"""Server-rendered pages (Vietnamese first): sign-in, forgotten password, my items, one
+item, the plan tree.
 
 Pages authenticate with the session cookie; forms carry the CSRF token (double-submit).
 """
@@ -16,7 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.auth import (
+    MIN_PASSWORD_LENGTH,
     InvalidToken,
+    LoginGuard,
     LoginOutcome,
     TokenKind,
     authenticate,
@@ -35,13 +38,13 @@ from api.deps import (
 from api.pages.i18n import LANG_COOKIE, language, translator
 from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
-from api.routes.auth import client_ip, login_guard
+from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
 from api.routes.items import allowed_action_names
 from api.routes.plans import plan_tree
 from api.schemas.common import Id
 from api.schemas.items import SortKey
 from api.templating import templates
-from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.errors import NotFound, WorkflowError
 from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import act
@@ -62,6 +65,12 @@ def csrf_token(request: Request) -> str:
     return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
 
 
+def _csrf_ok(request: Request, sent: str) -> bool:
+    """The form echoes the CSRF cookie (double-submit); forms without a session check it."""
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    return bool(expected) and hmac.compare_digest(expected, sent)
+
+
 def render(
     request: Request,
     name: str,
@@ -69,8 +78,11 @@ def render(
     *,
     user: User | None,
     status_code: int = 200,
+    lang_user: User | None = None,
 ) -> HTMLResponse:
-    lang = language(request, user)
+    """A page in the language of the switch, else of `user` (signed in) or `lang_user`
+    (the account a page is about, e.g. a reset link's, without signing it in)."""
+    lang = language(request, user or lang_user)
     token = csrf_token(request)
     response = templates.TemplateResponse(
         request,
@@ -93,10 +105,13 @@ def not_found(request: Request, user: User | None) -> HTMLResponse:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, user: OptionalUser, next: str | None = None) -> Response:
+def login_form(
+    request: Request, user: OptionalUser, next: str | None = None, reset: bool = False
+) -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next), "error": None}, user=None)
+    context = {"next": safe_next(next), "error": None, "notice": "reset_done" if reset else None}
+    return render(request, "login.html", context, user=None)
 
 
 def _set_session_cookie(response: Response, user: User, *, now: NowDep, settings: Settings) -> None:
@@ -123,12 +138,11 @@ def login_submit(
     next: Annotated[str, Form(max_length=2000)] = "/my",
     guard: Any = Depends(login_guard),
 ) -> Response:
-    expected = request.cookies.get(CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, csrf_token):
+    if not _csrf_ok(request, csrf_token):
         return render(
             request,
             "login.html",
-            {"next": safe_next(next), "error": "login_failed"},
+            {"next": safe_next(next), "error": "login_failed", "notice": None},
             user=None,
             status_code=403,
         )
@@ -150,7 +164,7 @@ def login_submit(
         return render(
             request,
             "login.html",
-            {"next": safe_next(next), "error": error},
+            {"next": safe_next(next), "error": error, "notice": None},
             user=None,
             status_code=status,
         )
@@ -159,10 +173,83 @@ def login_submit(
     return response
 
 
+@router.get("/forgot-password", response_class=HTMLResponse)
+def forgot_form(request: Request, settings: SettingsDep, sent: bool = False) -> Response:
+    """Ask for the account's username or e-mail; `sent` shows the neutral answer."""
+    context = {"sent": sent, "error": None, "hours": settings.password_reset_hours}
+    return render(request, "forgot.html", context, user=None)
+
+
+@router.post("/forgot-password")
+def forgot_submit(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    login: Annotated[str, Form(max_length=255)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    guard: LoginGuard = Depends(login_guard),
+) -> Response:
+    """Queue a reset link through the outbox, then answer the same for every input.
+
+    The redirect (PRG) goes to one neutral page whether the account exists, is inactive
+    or was asked for too often, so the form tells nobody which accounts there are.
+    """
+    if not _csrf_ok(request, csrf_token):
+        context = {"sent": False, "error": "error_csrf", "hours": settings.password_reset_hours}
+        return render(request, "forgot.html", context, user=None, status_code=403)
+    if login.strip():
+        queue_reset_link(
+            session=session,
+            login=login,
+            send=reset_link_sender(request),
+            guard=guard,
+            ip=client_ip(request),
+            now=now,
+            settings=settings,
+        )
+    return RedirectResponse("/forgot-password?sent=1", status_code=303)
+
+
+def _reset_user(session: Session, token: str, *, now: datetime, settings: Settings) -> User | None:
+    """The account a reset token is valid for, or None (forged, expired, used, inactive)."""
+    if not token or len(token) > 1000:
+        return None
+    try:
+        return user_for_reset_token(session, token, now=now, settings=settings)
+    except InvalidToken:
+        return None
+
+
+def _reset_page(
+    request: Request,
+    *,
+    token: str,
+    user: User | None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "token": token,
+        "username": user.username if user is not None else "",
+        "invalid": user is None,
+        "error": error,
+        "min_length": MIN_PASSWORD_LENGTH,
+    }
+    code = 400 if user is None else status_code
+    return render(request, "reset.html", context, user=None, status_code=code, lang_user=user)
+
+
 @router.get("/reset-password", response_class=HTMLResponse)
-def reset_form(request: Request, token: str = "") -> Response:
-    """The page a reset link opens: choose a new password."""
-    return render(request, "reset.html", {"token": token[:1000], "error": None}, user=None)
+def reset_form(
+    request: Request, session: SessionDep, now: NowDep, settings: SettingsDep, token: str = ""
+) -> Response:
+    """The page a reset link opens: choose a new password, or say the link is no good.
+
+    Opening it changes nothing (mail scanners fetch links); only the form's POST does.
+    """
+    user = _reset_user(session, token, now=now, settings=settings)
+    return _reset_page(request, token=token if user is not None else "", user=user)
 
 
 @router.post("/reset-password", response_class=HTMLResponse)
@@ -171,25 +258,26 @@ def reset_submit(
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
-    token: Annotated[str, Form(max_length=1000)],
-    password: Annotated[str, Form(max_length=200)],
+    token: Annotated[str, Form(max_length=2000)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    password_confirm: Annotated[str, Form(max_length=200)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    expected = request.cookies.get(CSRF_COOKIE, "")
-    error = None
-    if not expected or not hmac.compare_digest(expected, csrf_token):
-        error = "reset_failed"
-    else:
-        try:
-            user = user_for_reset_token(session, token, now=now, settings=settings)
-            set_password(session=session, user=user, password=password)
-        except (InvalidToken, InvalidInput):
-            error = "reset_failed"
-    if error:
-        return render(
-            request, "reset.html", {"token": token, "error": error}, user=None, status_code=400
-        )
-    return RedirectResponse("/login", status_code=303)
+    """Set the new password, which also spends the link (it names the old password)."""
+    user = _reset_user(session, token, now=now, settings=settings)
+    if user is None:
+        return _reset_page(request, token="", user=None)
+    error, status = None, 400
+    if not _csrf_ok(request, csrf_token):
+        error, status = "error_csrf", 403
+    elif len(password) < MIN_PASSWORD_LENGTH:
+        error = "password_too_short"
+    elif password != password_confirm:
+        error = "password_mismatch"
+    if error is not None:
+        return _reset_page(request, token=token, user=user, error=error, status_code=status)
+    set_password(session=session, user=user, password=password)
+    return RedirectResponse("/login?reset=1", status_code=303)
 
 
 @router.post("/logout")
@@ -361,7 +449,7 @@ def item_action(
 
 
 # Browser routes: their errors are pages, not problem+json.
-PAGE_PATHS = ("/ui/", "/my", "/login", "/logout", "/reset-password")
+PAGE_PATHS = ("/ui/", "/my", "/login", "/logout", "/forgot-password", "/reset-password")
 
 
 def html_problem(request: Request, status: int, exc: Exception) -> Response | None:

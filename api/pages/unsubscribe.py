@@ -39,7 +39,6 @@ KIND_LABELS = {
     "support_closed": "Thông báo kết thúc nhiệm vụ đơn vị phối hợp",
     "reassigned": "Thông báo nhiệm vụ đã giao lại cho người khác",
     "digest": "Thư tổng hợp hằng ngày",
-    "report_cover": "Thư gửi báo cáo định kỳ",
     "report": "Báo cáo định kỳ",
 }
 

@@ -162,6 +162,39 @@ def mail_reset_link(
     )
 
 
+def queue_reset_link(
+    *,
+    session: Session,
+    login: str,
+    send: ResetLinkSender,
+    guard: LoginGuard,
+    ip: str,
+    now: datetime,
+    settings: Settings,
+) -> None:
+    """Send a signed reset link (quên mật khẩu) to the active account `login` names
+    (username or e-mail), through `send` in the caller's transaction.
+
+    Returns nothing on purpose: an unknown or inactive account, or a request over the
+    rate limit, sends nothing and must look the same to whoever asked (no account
+    enumeration, no mail flooding). Used by the API and by the sign-in page's form.
+    """
+    if not guard.allow_reset(ip=ip, login=login.strip()):
+        return
+    user = find_login_user(session, login)
+    if user is None or not user.is_active:
+        return
+    token = reset_token(user, now=now, settings=settings)
+    link = f"{settings.base_url.rstrip('/')}/reset-password?token={token}"
+    send(session=session, user=user, link=link, now=now, settings=settings)
+
+
+def reset_link_sender(request: Request) -> ResetLinkSender:
+    """The app's way of sending reset links (`app.state.reset_link_sender`)."""
+    send: ResetLinkSender = request.app.state.reset_link_sender
+    return send
+
+
 @router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
 def request_password_reset(
     body: PasswordResetRequest,
@@ -169,14 +202,18 @@ def request_password_reset(
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
+    guard: Annotated[LoginGuard, Depends(login_guard)],
 ) -> dict[str, str]:
     """Mail a signed reset link (quên mật khẩu); the answer is the same for unknown accounts."""
-    user = find_login_user(session, body.login)
-    if user is not None and user.is_active:
-        token = reset_token(user, now=now, settings=settings)
-        link = f"{settings.base_url.rstrip('/')}/reset-password?token={token}"
-        send: ResetLinkSender = request.app.state.reset_link_sender
-        send(session=session, user=user, link=link, now=now, settings=settings)
+    queue_reset_link(
+        session=session,
+        login=body.login,
+        send=reset_link_sender(request),
+        guard=guard,
+        ip=client_ip(request),
+        now=now,
+        settings=settings,
+    )
     return {"status": "accepted"}
 
 

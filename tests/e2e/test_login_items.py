@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from notifications.models import Notification
 from tests.e2e.conftest import screenshot_dir
 from workflow.db import make_engine
 from workflow.models import Unit, User, WorkItem
@@ -57,4 +58,32 @@ def test_officer_signs_in_and_sees_items(live_server: str, live_dir: Path, brows
     page.screenshot(path=str(screenshot_dir() / "my-items.png"))
     page.click("text=Báo cáo CCHC")
     assert page.locator("#item-title").inner_text() == "Báo cáo CCHC"
+    page.close()
+
+
+def test_forgotten_password_in_the_browser(live_server: str, live_dir: Path, browser: Any) -> None:
+    """From the sign-in page's link to signing in with the new password (cchc.nam, so the
+    other browser tests keep the dev password)."""
+    page = browser.new_page()
+    page.goto(f"{live_server}/login")
+    page.click("#forgot-link")
+    page.fill("#login", "cchc.nam@sonoivu.example.vn")
+    page.click("#forgot-submit")
+    assert "Nếu tên đăng nhập hoặc e-mail" in page.locator("#forgot-sent").inner_text()
+    engine = make_engine(f"sqlite:///{live_dir / 'pf.db'}")
+    with Session(engine) as s:
+        row = s.exec(select(Notification).where(Notification.kind == "password_reset")).one()
+        link = str(row.context["reset_url"])
+    engine.dispose()
+    page.goto(live_server + link.split("127.0.0.1:8000", 1)[1])
+    assert page.locator("#reset-username").inner_text() == "cchc.nam"
+    page.fill("#password", "mat-khau-trinh-duyet-1")
+    page.fill("#password_confirm", "mat-khau-trinh-duyet-1")
+    page.click("#reset-submit")
+    assert "Đã đặt mật khẩu mới" in page.locator("#login-notice").inner_text()
+    page.fill("#username", "cchc.nam")
+    page.fill("#password", "mat-khau-trinh-duyet-1")
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server}/my")
+    assert page.locator("#whoami").inner_text() == "Cao Văn Nam"
     page.close()

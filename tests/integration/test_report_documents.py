@@ -227,6 +227,27 @@ def test_mail_parts_and_deputy_scope(rendered: tuple[ReportSnapshot, dict[str, b
     assert scoped.subject.endswith("(các đơn vị phụ trách)")
 
 
+def test_mail_in_english_translates_words_and_keeps_recorded_names(
+    rendered: tuple[ReportSnapshot, dict[str, bytes]],
+) -> None:
+    snap, images = rendered
+    mail = render_mail(snap, charts=images, settings=SETTINGS, lang="en")
+    assert mail.subject == "[Sở Nội vụ] Report: Administrative reform results, Q1 2026"
+    assert "12 tasks in total; 5 done (41.7%), 3 on time and 2 late;" in mail.text
+    assert "(18 working days overdue in all)" in mail.text
+    # Area, unit, item and people names are the data's; the report's own row is translated.
+    assert "- Cải cách thể chế: 7 / 2 / 1 / 2 / 2" in mail.text
+    assert "- Other tasks (outside the plan): 1 / 0 / 0 / 0 / 1" in mail.text
+    assert "Nhiệm vụ o | Thanh tra | Ngô Thị Bình | due 12 Mar 2026 | 1 working day late" in (
+        mail.text
+    )
+    assert "Figures as of 00:00 on 15 Mar 2026" in mail.html
+    assert "Off track" in mail.html and "Chậm tiến độ" not in mail.html
+    assert set(mail.images) == set(render_mail(snap, charts=images, settings=SETTINGS).images)
+    fallback = render_mail(snap, charts=images, settings=SETTINGS, lang="fr")
+    assert fallback.subject.startswith("[Sở Nội vụ] Báo cáo kết quả")
+
+
 def test_mail_html_escapes_item_titles(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> None:
     snap, images = rendered
     evil = snap.overdue_items[0].model_copy(update={"title": "<script>x</script>"})

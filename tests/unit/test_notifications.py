@@ -89,13 +89,6 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "day": date(2026, 3, 3),
         "entries": [{"kind": "reminder", "subject": "S", "item_id": 7}],
     },
-    Kind.REPORT_COVER: {
-        "report_id": 3,
-        "report_label": "Báo cáo quý I năm 2026",
-        "period_start": date(2025, 12, 15),
-        "period_end": date(2026, 3, 14),
-        "totals": {"total": 1, "done_on_time": 1, "done_late": 0, "in_progress": 0, "overdue": 0},
-    },
     Kind.REPORT: {"report_id": 3, "report_label": "quý I năm 2026", "unit_codes": ["CCHC"]},
 }
 TEMPLATED = [k for k in Kind if k not in COMPOSED]

@@ -131,3 +131,27 @@ def test_indicator_status(
     comparator: str | None, target: float | None, actual: float | None, status: str
 ) -> None:
     assert indicator_status(comparator, target, actual, 0.9) == status
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "english"),
+    [
+        ("2026Q1", "quarterly", "Q1 2026"),
+        ("2026Q4", "quarterly", "Q4 2026"),
+        ("2026H1", "six_month", "the first half of 2026"),
+        ("2026H2", "six_month", "the second half of 2026"),
+        ("2026", "annual", "the year 2026"),
+        ("2026-W09", "weekly", "week 9 of 2026 (23 Feb 2026 to 1 Mar 2026)"),
+        ("2026-01-01..2026-01-31", "custom", "1 Jan 2026 to 31 Jan 2026"),
+        ("2026Q9", "quarterly", "quý IX"),  # unreadable: shown as stored
+    ],
+)
+def test_english_report_mail_names_periods_from_their_keys(
+    key: str, kind: str, english: str
+) -> None:
+    from workflow.reporting.wording import EnglishWording, wording
+
+    assert EnglishWording().period_label(kind, key, "quý IX") == english
+    assert isinstance(wording("en"), EnglishWording)
+    assert not isinstance(wording("fr"), EnglishWording)  # unknown: Vietnamese
+    assert wording(None).lang == "vi"

@@ -1,7 +1,9 @@
 """The report mail to the Director (and deputies, for their units): HTML with the charts
 as inline images (cid:), plus a text part, both rendered from one context.
 
-Only rendering lives here; the outbox and SMTP delivery are the notifications package's.
+The mail is written in its recipient's language (`lang`, see `wording.py`); the layout is
+one template per part for both languages, so a change of layout never forks. Only
+rendering lives here; the outbox and SMTP delivery are the notifications package's.
 """
 
 from __future__ import annotations
@@ -22,16 +24,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from workflow.reporting.aggregate import merge
-from workflow.reporting.periods import fmt_date
 from workflow.reporting.snapshot import ReportSnapshot
-from workflow.reporting.text import (
-    STATE_LABELS,
-    STATUS_LABELS,
-    headline,
-    pct,
-    summary_line,
-    trend_sentence,
-)
+from workflow.reporting.wording import wording
 from workflow.settings import Settings, get_settings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -95,46 +89,49 @@ def render_mail(
     settings: Settings | None = None,
     unit_codes: Collection[str] | None = None,
     report_url: str | None = None,
+    lang: str = "vi",
 ) -> ReportMail:
     """Render the mail; `unit_codes` narrows units and overdue items to a deputy's units.
 
+    `lang` is the recipient's language ("vi", "en"; anything else reads Vietnamese).
     For a deputy, pass the charts of `snapshot.for_units(unit_codes)`: a chart is shown
     as given.
     """
     cfg = settings or get_settings()
+    w = wording(lang)
     units = [r for r in snapshot.by_unit if unit_codes is None or r.code in unit_codes]
     overdue = [r for r in snapshot.overdue_items if unit_codes is None or r.unit_code in unit_codes]
     due_soon = [r for r in snapshot.due_soon if unit_codes is None or r.unit_code in unit_codes]
     scope_totals = snapshot.totals if unit_codes is None else merge(r.counts for r in units)
-    title = summary_line(snapshot)
-    subject = f"[{cfg.agency_name_text}] Báo cáo {title[0].lower()}{title[1:]}"
-    if unit_codes is not None:
-        subject += " (các đơn vị phụ trách)"
     context: dict[str, Any] = {
         "s": snapshot,
-        "title": title,
+        "lang": w.lang,
+        "w": w.words,
+        "title": w.title(snapshot),
         "agency": cfg.agency_name_text,
         "scoped": unit_codes is not None,
         "totals": scope_totals,
-        "headline": headline(scope_totals),
-        "trend_sentence": trend_sentence(snapshot.trend),
+        "headline": w.headline(scope_totals),
+        "trend_sentence": w.trend_sentence(snapshot),
         "units": units,
         "overdue": overdue,
         "overdue_more": len(overdue) < snapshot.overdue_items_total and unit_codes is None,
         "due_soon": due_soon,
-        "status_labels": STATUS_LABELS,
-        "state_labels": STATE_LABELS,
+        "status_labels": w.status_labels,
         "cids": {name: cid(name) for name in charts},
-        "fmt_date": fmt_date,
-        "pct": pct,
+        "fmt_date": w.day,
+        "pct": w.pct,
         "report_url": report_url,
-        "cutoff_local": snapshot.cutoff_at.astimezone(ZoneInfo(cfg.timezone)),
+        "cutoff": w.cutoff(snapshot.cutoff_at.astimezone(ZoneInfo(cfg.timezone))),
         "weekly": snapshot.kind == "weekly",
+        "working_days": w.working_days,
+        "late_by": w.late_by,
+        "area_name": w.area_name,
     }
     env = _env()
     html = env.get_template("report_mail.html.j2").render(context)
     return ReportMail(
-        subject=subject,
+        subject=w.subject(snapshot, agency=cfg.agency_name_text, scoped=unit_codes is not None),
         html=html,
         text=env.get_template("report_mail.txt.j2").render(context),
         # Only the charts the HTML shows: a deputy's mail leaves the agency-wide ones out.

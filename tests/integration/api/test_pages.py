@@ -141,6 +141,7 @@ def test_reset_link_page_sets_a_new_password(client: TestClient, org: Session, l
         data={
             "token": token.group(1),
             "password": "mat-khau-moi-qua-link",
+            "password_confirm": "mat-khau-moi-qua-link",
             "csrf_token": csrf.group(1),
         },
         follow_redirects=False,

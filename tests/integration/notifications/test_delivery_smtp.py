@@ -333,53 +333,6 @@ def test_batches_reuse_one_connection_each(
     assert sink.ehlos == 3  # one EHLO per connection (no STARTTLS here)
 
 
-def test_report_cover_carries_inline_charts(
-    session: Session,
-    users: dict[str, User],
-    sink: SmtpSink,
-    smtp_settings: Settings,
-    now: datetime,
-    tmp_path: object,
-) -> None:
-    from pathlib import Path
-
-    chart = Path(str(tmp_path)) / "chart.png"
-    chart.write_bytes(PNG_1X1)
-    director = users["gd.minh"]
-    enqueue(
-        session=session,
-        kind="report_cover",
-        recipient=director,
-        context={
-            "recipient_name": director.full_name,
-            "report_id": 5,
-            "report_label": "Báo cáo công tác CCHC quý I năm 2026",
-            "period_start": "2025-12-15",
-            "period_end": "2026-03-14",
-            "totals": {
-                "total": 40,
-                "done_on_time": 20,
-                "done_late": 5,
-                "in_progress": 10,
-                "overdue": 5,
-            },
-            "images": [{"cid": "chart-status", "path": str(chart), "alt": "Tình hình thực hiện"}],
-        },
-        dedup_key="report_cover:5:gd.minh",
-        now=now,
-        settings=smtp_settings,
-    )
-    _deliver(session, now, smtp_settings)
-    msg = sink.to(director.email)[0].message()
-    assert msg.get_content_type() == "multipart/related"
-    assert _decoded(msg, "Subject") == "[Báo cáo] Báo cáo công tác CCHC quý I năm 2026"
-    images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
-    assert len(images) == 1 and images[0]["Content-ID"] == "<chart-status>"
-    assert images[0].get_payload(decode=True) == PNG_1X1
-    html = _parts(msg)["text/html"]
-    assert 'src="cid:chart-status"' in html and f"{BASE_URL}/reports/5" in html
-
-
 def test_subjects_and_names_round_trip_at_the_server_over_many_lengths(
     sink: SmtpSink,
 ) -> None:
@@ -421,10 +374,3 @@ def test_subjects_and_names_round_trip_at_the_server_over_many_lengths(
         new = message_from_bytes(received.data, policy=policy.default)
         assert str(new["Subject"]) == subject
         assert new["To"].addresses[0].display_name == name
-
-
-# A 1x1 transparent PNG.
-PNG_1X1 = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
-)

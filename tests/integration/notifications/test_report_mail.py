@@ -21,6 +21,7 @@ from sqlmodel import Session, col, func, select
 
 from notifications.delivery import deliver_outbox
 from notifications.models import Notification
+from notifications.preferences import apply_unsubscribe
 from notifications.reports import report_recipients, send_report
 from notifications.senders.smtp import SmtpSender
 from tests.integration.report_fixture import BUILD_NOW, seed
@@ -176,3 +177,84 @@ def test_the_scheduled_job_builds_and_queues_each_report_once(org: Session) -> N
     assert len(keys) == 8 and all(k.startswith("report:") for k in keys)
     count = org.exec(select(func.count()).select_from(Notification)).one()
     assert count == 8
+
+
+def test_each_recipient_reads_the_mail_in_their_language_with_the_vietnamese_documents(
+    org: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings
+) -> None:
+    seed(org)
+    dong = users["pgd.dong"]
+    dong.language = "en"
+    org.add(dong)
+    org.flush()
+    run = build_report(session=org, now=BUILD_NOW, kind="quarterly", period="2026Q1")
+    assert send_report(session=org, now=BUILD_NOW, run=run, settings=smtp_settings) == 4
+    rows = org.exec(select(Notification).where(Notification.kind == "report")).all()
+    assert {r.recipient_email: r.language for r in rows}[dong.email] == "en"
+    assert _deliver(org, BUILD_NOW, smtp_settings) == 4
+    # A rerun, queued or delivered, reaches nobody a second time in either language.
+    assert send_report(session=org, now=BUILD_NOW, run=run, settings=smtp_settings) == 0
+    assert _deliver(org, BUILD_NOW, smtp_settings) == 0
+
+    deputy = _one(sink, dong)
+    assert _subject(deputy) == (
+        "[Sở Nội vụ] Report: Administrative reform results, Q1 2026 (units you oversee)"
+    )
+    text = _text(deputy, "plain")
+    assert "Figures from 15 Dec 2025 to 14 Mar 2026 (the units you oversee)" in text
+    assert "6 tasks in total; 3 done (50%), 2 on time and 1 late" in text
+    assert "2 overdue and not done (15 working days overdue in all)" in text
+    assert "Compared with Q4 2025, the completion rate rose by" in text
+    assert "- Phòng Cải cách hành chính: 6 / 2 / 1 / 1 / 2, 15 working days" in text
+    assert (
+        "Nhiệm vụ k | Phòng Cải cách hành chính | Cao Văn Nam | due 27 Feb 2026 "
+        "| 10 working days late"
+    ) in text
+    html = _text(deputy, "html")
+    assert '<html lang="en">' in html and "By lead unit" in html
+    for word in ("Tổng số", "Quá hạn", "Số liệu", "ngày LV", "Nhiệm vụ quá hạn"):
+        assert word not in text and word not in html
+    assert "Tổng cộng" not in html and "Nhiệm vụ e" not in html  # still only their units
+
+    director = _one(sink, users["gd.minh"])
+    assert _subject(director) == (
+        "[Sở Nội vụ] Báo cáo kết quả thực hiện công tác cải cách hành chính quý I năm 2026"
+    )
+    assert "Tổng số 12 nhiệm vụ; đã hoàn thành 5 nhiệm vụ (đạt 41,7%)" in _text(director, "plain")
+    assert '<html lang="vi">' in _text(director, "html")
+
+    # The documents are the official Vietnamese form whatever the mail's language.
+    english, vietnamese = _attachments(deputy), _attachments(director)
+    assert set(english) == set(vietnamese) == {f"{STEM}.docx", f"{STEM}-phu-luc.xlsx"}
+    assert english[f"{STEM}.docx"] == vietnamese[f"{STEM}.docx"]
+    doc = Document(io.BytesIO(english[f"{STEM}.docx"]))
+    assert any(p.text == "BÁO CÁO" for p in doc.paragraphs)
+    sheets = load_workbook(io.BytesIO(english[f"{STEM}-phu-luc.xlsx"])).sheetnames
+    assert "Theo lĩnh vực" in sheets
+
+
+def test_report_mail_carries_a_working_unsubscribe_link(
+    org: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings
+) -> None:
+    seed(org)
+    run = build_report(session=org, now=BUILD_NOW, kind="quarterly", period="2026Q1")
+    send_report(session=org, now=BUILD_NOW, run=run, settings=smtp_settings)
+    _deliver(org, BUILD_NOW, smtp_settings)
+    hung = users["pgd.hung"]
+    header = str(_one(sink, hung)["List-Unsubscribe"])
+    token = header.strip("<>").rsplit("/unsubscribe/", 1)[1]
+    asked = apply_unsubscribe(session=org, settings=smtp_settings, token=token, now=BUILD_NOW)
+    assert (asked.user_id, asked.kind) == (hung.id, "report")
+
+    weekly = build_report(session=org, now=BUILD_NOW, kind="weekly", period="2026-W11")
+    send_report(session=org, now=BUILD_NOW, run=weekly, settings=smtp_settings)
+    statuses = {
+        r.recipient_email: r.status
+        for r in org.exec(
+            select(Notification).where(
+                col(Notification.dedup_key).startswith(f"report:{weekly.id}:")
+            )
+        )
+    }
+    assert statuses[hung.email] == "skipped"
+    assert statuses[users["gd.minh"].email] == "pending"

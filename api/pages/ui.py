@@ -361,7 +361,7 @@ def item_action(
 
 
 # Browser routes: their errors are pages, not problem+json.
-PAGE_PATHS = ("/ui/", "/my", "/login", "/logout", "/reset-password")
+PAGE_PATHS = ("/ui/", "/my", "/login", "/logout", "/reset-password", "/dev/mailbox")
 
 
 def html_problem(request: Request, status: int, exc: Exception) -> Response | None:

@@ -1,6 +1,8 @@
 """The dev mailbox (hộp thư thử nghiệm): mail the embedded default wrote to var/mail.
 
 Only served when mail goes to the maildir; with SMTP configured these pages are 404.
+It holds everybody's mail, password reset links included, so only administrators may read
+it (an administrator manages accounts anyway): anybody else could take over any account.
 A message's HTML is served sandboxed (CSP) so nothing in a mail can act on this origin.
 """
 
@@ -13,7 +15,7 @@ from html import escape
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import OptionalUser
+from api.deps import AdminUser
 from api.pages.ui import render
 from notifications.senders.maildir import list_messages, read_message
 from workflow.settings import get_settings
@@ -23,7 +25,7 @@ _CID = re.compile(r"""src=(["'])cid:([A-Za-z0-9._-]+)\1""")
 
 
 @router.get("", response_class=HTMLResponse)
-def mailbox(request: Request, user: OptionalUser) -> HTMLResponse:
+def mailbox(request: Request, user: AdminUser) -> HTMLResponse:
     """Newest messages first."""
     settings = get_settings()
     if settings.mail_backend != "maildir":
@@ -37,7 +39,7 @@ def mailbox(request: Request, user: OptionalUser) -> HTMLResponse:
 
 
 @router.get("/{key}", response_class=HTMLResponse)
-def show(key: str) -> HTMLResponse:
+def show(key: str, _admin: AdminUser) -> HTMLResponse:
     """The HTML part, with inline images pointed at this mailbox."""
     settings = get_settings()
     view = (
@@ -53,7 +55,7 @@ def show(key: str) -> HTMLResponse:
 
 
 @router.get("/{key}/cid/{cid}")
-def inline_image(key: str, cid: str) -> Response:
+def inline_image(key: str, cid: str, _admin: AdminUser) -> Response:
     """An image the HTML refers to as cid:…"""
     settings = get_settings()
     view = (

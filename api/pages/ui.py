@@ -449,7 +449,15 @@ def item_action(
 
 
 # Browser routes: their errors are pages, not problem+json.
-PAGE_PATHS = ("/ui/", "/my", "/login", "/logout", "/forgot-password", "/reset-password")
+PAGE_PATHS = (
+    "/ui/",
+    "/my",
+    "/login",
+    "/logout",
+    "/forgot-password",
+    "/reset-password",
+    "/dev/mailbox",
+)
 
 
 def html_problem(request: Request, status: int, exc: Exception) -> Response | None:

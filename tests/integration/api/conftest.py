@@ -142,6 +142,11 @@ class Sample:
 
 @pytest.fixture
 def sample(org: Session, now: datetime, var_dir: Path) -> Sample:
+    return seed_sample(org, now=now, var_dir=var_dir)
+
+
+def seed_sample(org: Session, *, now: datetime, var_dir: Path) -> Sample:
+    """The four sample items, each with a stored evidence file and a pending extension request."""
     result = Sample(
         cchc=make_item(
             org, now=now, lead="CCHC", assignee="cchc.linh", assigner="cchc.truong", title="A"
@@ -212,3 +217,19 @@ VISIBILITY: dict[str, set[str]] = {
     "vp.admin": {"vp_informs"},  # admin holds no item rights beyond an officer's
     "tt.binh": set(),
 }
+
+# How each user stands to the Sample items they see (workflow.states.ActorRelation values);
+# users and items not listed stand in no relation (they may only read and comment).
+RELATIONS: dict[str, dict[str, set[str]]] = {
+    "gd.minh": {key: {"director"} for key in ("cchc", "tcbc_with_cchc", "xdcq", "vp_informs")},
+    "vp.cchc": {key: {"coordinator"} for key in ("cchc", "tcbc_with_cchc", "xdcq", "vp_informs")},
+    "pgd.dong": {"cchc": {"deputy_in_charge"}, "vp_informs": {"deputy_in_charge"}},
+    "pgd.lan": {"tcbc_with_cchc": {"deputy_in_charge"}, "xdcq": {"deputy_in_charge"}},
+    "cchc.truong": {"cchc": {"lead_unit_head", "assigner"}},
+    "cchc.linh": {"cchc": {"assignee"}},
+    "tcbc.hoa": {"tcbc_with_cchc": {"assignee"}},
+    "xdcq.mai": {"xdcq": {"assignee"}},
+}
+
+# Who may assign work to a unit (its head, its deputy in charge, the director, the coordinator).
+MANAGES: dict[str, set[str]] = {"CCHC": {"gd.minh", "vp.cchc", "pgd.dong", "cchc.truong"}}

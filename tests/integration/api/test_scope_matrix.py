@@ -1,112 +1,575 @@
-"""Authorisation matrix: every item route × every role × in-scope / out-of-scope item.
+"""Authorisation matrix: every route the app serves × the sample users and nobody signed in.
 
-The routes are read from the app's OpenAPI document: a new route under /items/{item_id} without a
-probe here fails `test_every_item_route_has_a_probe`, so nothing escapes the matrix.
-Out of scope means 404 with no trace of the object; in scope means anything but 404/5xx.
+`MATRIX` says for each (method, path) who may call it: everybody (`Public`), any signed-in
+user acting on their own data (`SignedIn`), some roles (`Roles`), whoever may assign work to
+a unit (`Manages`), or those who see a work item and stand in one of some relations to it
+(`OnItem`). The routes are walked from `app.routes`, so a new route without a row fails
+`test_every_route_has_a_row`. docs/decisions/0010-api-authorisation.md explains the rules.
+
+The callers are the twelve users of conftest.VISIBILITY (every role), a deactivated account
+whose token was issued before, and nobody. Expected answers: allowed → anything but
+401/403/404 and below 500 (a 409 or 422 means the caller got past authorisation); refused
+by role or relation → 403; an item outside the caller's scope → 404 without a trace of it;
+nobody (or a deactivated account) → 401, or on pages a redirect to /login. API refusals are
+problem+json.
+
+Seeded once per module inside one transaction rolled back at the end; every request runs in
+a savepoint rolled back after it, so an allowed write (an approval, a new account, a calendar
+change) never changes what the next probe sees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import mailbox
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, select
 
-from tests.integration.api.conftest import VISIBILITY, Sample
+import api.auth
+from api.auth import TokenKind, issue_token
+from api.deps import get_now
+from tests.conftest import SAMPLE_ORG
+from tests.integration.api.conftest import (
+    MANAGES,
+    RELATIONS,
+    VISIBILITY,
+    Sample,
+    seed_sample,
+    unit_coded,
+    user_named,
+)
+from workflow.models import Area, CalendarOverride, Indicator, Plan, PlanTask, User
+from workflow.models.org import Role
+from workflow.states import ActorRelation as Rel
 
-Probe = Callable[[Sample, str], dict[str, Any]]
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # the `now` fixture's instant
+OK = 0  # expected: past authorisation (anything but 401/403/404, below 500)
+LOGIN = -1  # expected: a page's redirect (303) to /login
+ICAL_TOKEN = "authz-ical-feed-token"
+INACTIVE = "tcbc.khoa"  # deactivated after their token was issued: treated as nobody
 
 
-def _static(**kwargs: Any) -> Probe:
-    return lambda _sample, _key: {"path": {}, **kwargs}
+# --- who may call a route ------------------------------------------------------------------
 
 
-# (method, path) → the request for a probe of that route on the sample item `key`.
-PROBES: dict[tuple[str, str], Probe] = {
-    ("GET", "/items/{item_id}"): _static(),
-    ("POST", "/items/{item_id}/actions/{action}"): lambda _s, _k: {
-        "path": {"action": "accept"},
-        "json": {},
-    },
-    ("GET", "/items/{item_id}/comments"): _static(),
-    ("POST", "/items/{item_id}/comments"): _static(json={"body": "Đề nghị phối hợp"}),
-    ("GET", "/items/{item_id}/evidence"): _static(),
-    ("POST", "/items/{item_id}/evidence"): _static(data={"note": "Đã gửi dự thảo"}),
-    ("GET", "/items/{item_id}/evidence/{evidence_id}/file"): lambda s, k: {
-        "path": {"evidence_id": s.evidence[k]}
-    },
-    ("GET", "/items/{item_id}/extensions"): _static(),
-    ("POST", "/items/{item_id}/extensions"): _static(
-        json={"requested_due_on": "2026-12-31", "reason": "Chờ số liệu"}
+@dataclass(frozen=True)
+class Public:
+    """No sign-in (a token in the request is the credential, if any): everybody gets `status`."""
+
+    status: int = OK
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Any active account (reads agency-wide data, or acts on the caller's own)."""
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Holders of one of `roles`; anybody else gets 403."""
+
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Manages:
+    """Whoever may assign work to the unit `code` (see conftest.MANAGES); anybody else 403."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class OnItem:
+    """Scoped to one work item: 404 to whoever does not see it (conftest.VISIBILITY); of
+    those who do, only holders of one of `relations` (None: all of them) pass, others 403."""
+
+    relations: frozenset[str] | None = None
+
+
+Access = Public | SignedIn | Roles | Manages | OnItem
+Probe = Callable[["World", str | None], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    access: Access
+    # The request (path parameters under "path", the rest for client.request) made of the
+    # world and, for OnItem rows, the key of the sample item.
+    probe: Probe = lambda _w, _k: {}
+    page: bool = False  # a browser page: refusals are HTML, nobody signed in goes to /login
+
+
+def roles(*names: Role) -> Roles:
+    return Roles(frozenset(r.value for r in names))
+
+
+def relations(*names: Rel) -> OnItem:
+    return OnItem(frozenset(r.value for r in names))
+
+
+def fixed(**kwargs: Any) -> Probe:
+    return lambda _w, _k: kwargs
+
+
+EDITORS = roles(Role.COORDINATOR, Role.ADMIN)  # calendar, plans, indicator readings
+REPORT_READERS = roles(Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.UNIT_HEAD, Role.COORDINATOR)
+ADMIN = roles(Role.ADMIN)
+WORKER = relations(Rel.ASSIGNEE)  # the probe's action: accept, from assigned
+OWNERS = relations(Rel.ASSIGNEE, Rel.LEAD_UNIT_HEAD)  # evidence, extension requests
+DECIDERS = relations(Rel.LEAD_UNIT_HEAD, Rel.DEPUTY_IN_CHARGE, Rel.DIRECTOR)  # extensions
+CSRF = "authz-probe-csrf"
+PAGE_FORM = {"headers": {"Cookie": f"pf_csrf={CSRF}"}}
+NEW_PASSWORD = "mat-khau-moi-du-dai"
+PLAN_TEXT = """**KẾ HOẠCH**
+**Thử phân quyền giai đoạn 2026-2030**
+
+**III. NỘI DUNG, NHIỆM VỤ**
+
+**1. Cải cách thể chế**
+
+a) Mục tiêu
+
+Hoàn thiện thể chế.
+
+b) Nhiệm vụ
+
+- Rà soát văn bản quy phạm pháp luật.
+"""
+
+MATRIX: dict[tuple[str, str], Row] = {
+    # the OpenAPI document and its viewers, health probes
+    ("GET", "/openapi.json"): Row(Public(200)),
+    ("GET", "/docs"): Row(Public(200)),
+    ("GET", "/docs/oauth2-redirect"): Row(Public(200)),
+    ("GET", "/redoc"): Row(Public(200)),
+    ("GET", "/healthz"): Row(Public(200)),
+    ("GET", "/readyz"): Row(Public(200)),
+    # authentication: the credentials are the body (bad ones here)
+    ("POST", "/auth/token"): Row(
+        Public(401), fixed(data={"username": "khong.co", "password": "sai-mat-khau"})
     ),
-    ("POST", "/items/{item_id}/extensions/{request_id}/decision"): lambda s, k: {
-        "path": {"request_id": s.extension[k]},
-        "json": {"approve": False, "note": "Chưa đủ lý do"},
-    },
+    ("POST", "/auth/refresh"): Row(Public(401), fixed(json={"refresh_token": "forged"})),
+    ("POST", "/auth/password"): Row(
+        SignedIn(), fixed(json={"current_password": "sai", "new_password": NEW_PASSWORD})
+    ),
+    ("POST", "/auth/password-reset"): Row(Public(202), fixed(json={"login": "khong.co"})),
+    ("POST", "/auth/password-reset/confirm"): Row(
+        Public(400), fixed(json={"token": "forged", "new_password": NEW_PASSWORD})
+    ),
+    # the caller's own account
+    ("GET", "/me"): Row(SignedIn()),
+    ("PATCH", "/me"): Row(SignedIn(), fixed(json={"language": "vi"})),
+    ("POST", "/me/ical-token"): Row(SignedIn()),
+    ("DELETE", "/me/ical-token"): Row(SignedIn()),
+    ("GET", "/me/notifications"): Row(SignedIn()),
+    ("PUT", "/me/notifications"): Row(SignedIn(), fixed(json={"mode": "digest"})),
+    ("GET", "/ical/{token}.ics"): Row(Public(200), fixed(path={"token": ICAL_TOKEN})),
+    # organisation, accounts
+    ("GET", "/units"): Row(SignedIn()),
+    ("GET", "/users"): Row(SignedIn()),
+    ("GET", "/admin/users"): Row(ADMIN),
+    ("POST", "/admin/users"): Row(
+        ADMIN,
+        lambda w, _k: {
+            "json": {
+                "username": "thu.quyen",
+                "email": "thu.quyen@sonoivu.example.vn",
+                "full_name": "Tài khoản thử",
+                "unit_id": w.ids["unit"],
+                "role": "officer",
+            }
+        },
+    ),
+    ("PATCH", "/admin/users/{user_id}"): Row(
+        ADMIN, lambda w, _k: {"path": {"user_id": w.ids["user"]}, "json": {"title": "Chuyên viên"}}
+    ),
+    # plans: agency-wide reading, edited by the coordinator
+    ("GET", "/plans"): Row(SignedIn()),
+    ("POST", "/plans/import"): Row(
+        EDITORS,
+        fixed(files={"file": ("thu.txt", PLAN_TEXT.encode(), "text/plain")}, data={"dry_run": "1"}),
+    ),
+    ("GET", "/plans/{plan_id}"): Row(
+        SignedIn(), lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}
+    ),
+    ("GET", "/plans/{plan_id}/indicators"): Row(
+        SignedIn(), lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}
+    ),
+    ("GET", "/plans/indicators/{indicator_id}/readings"): Row(
+        SignedIn(), lambda w, _k: {"path": {"indicator_id": w.ids["indicator"]}}
+    ),
+    ("POST", "/plans/indicators/{indicator_id}/readings"): Row(
+        EDITORS,
+        lambda w, _k: {
+            "path": {"indicator_id": w.ids["indicator"]},
+            "json": {"value": 80, "as_of": "2026-03-01"},
+        },
+    ),
+    # work items: the list is scoped in its query (test_list_shows_exactly_the_scope)
+    ("GET", "/items"): Row(SignedIn()),
+    ("POST", "/items"): Row(
+        Manages("CCHC"),
+        lambda w, _k: {
+            "json": {
+                "title": "Việc giao thử",
+                "lead_unit_id": w.ids["unit"],
+                "assignee_id": w.ids["officer"],
+                "due_on": "2026-04-30",
+            }
+        },
+    ),
+    ("POST", "/items/bulk-assign"): Row(
+        Manages("CCHC"), lambda w, _k: {"json": {"area_id": w.ids["area"], "due_on": "2026-04-30"}}
+    ),
+    ("GET", "/items/{item_id}"): Row(OnItem()),
+    ("POST", "/items/{item_id}/actions/{action}"): Row(
+        WORKER, fixed(path={"action": "accept"}, json={})
+    ),
+    ("GET", "/items/{item_id}/comments"): Row(OnItem()),
+    ("POST", "/items/{item_id}/comments"): Row(OnItem(), fixed(json={"body": "Đề nghị phối hợp"})),
+    ("GET", "/items/{item_id}/evidence"): Row(OnItem()),
+    ("POST", "/items/{item_id}/evidence"): Row(OWNERS, fixed(data={"note": "Đã gửi dự thảo"})),
+    ("GET", "/items/{item_id}/evidence/{evidence_id}/file"): Row(
+        OnItem(), lambda w, k: {"path": {"evidence_id": w.sample.evidence[k or ""]}}
+    ),
+    ("GET", "/items/{item_id}/extensions"): Row(OnItem()),
+    ("POST", "/items/{item_id}/extensions"): Row(
+        OWNERS, fixed(json={"requested_due_on": "2026-12-31", "reason": "Chờ số liệu"})
+    ),
+    ("POST", "/items/{item_id}/extensions/{request_id}/decision"): Row(
+        DECIDERS,
+        lambda w, k: {
+            "path": {"request_id": w.sample.extension[k or ""]},
+            "json": {"approve": False, "note": "Chưa đủ lý do"},
+        },
+    ),
+    # working-day calendar: everybody reads it, the coordinator keeps it
+    ("GET", "/calendar/overrides"): Row(SignedIn()),
+    ("POST", "/calendar/overrides"): Row(
+        EDITORS, fixed(json={"day": "2026-04-18", "is_working": True, "reason": "Làm bù"})
+    ),
+    ("DELETE", "/calendar/overrides/{day}"): Row(
+        EDITORS, lambda w, _k: {"path": {"day": w.ids["override_day"]}}
+    ),
+    # periodic reports: agency-wide, not for officers and administrators
+    ("GET", "/reports"): Row(REPORT_READERS),
+    ("GET", "/reports/{report_id}/{fmt}"): Row(
+        REPORT_READERS, lambda w, _k: {"path": {"report_id": w.ids["report"], "fmt": "xlsx"}}
+    ),
+    # pages
+    ("GET", "/"): Row(Public(200), page=True),
+    ("GET", "/login"): Row(Public(), page=True),
+    ("POST", "/login"): Row(
+        Public(401),
+        fixed(**PAGE_FORM, data={"username": "khong.co", "password": "sai", "csrf_token": CSRF}),
+        page=True,
+    ),
+    ("POST", "/logout"): Row(Public(303), page=True),
+    ("GET", "/lang/{code}"): Row(Public(303), fixed(path={"code": "en"}), page=True),
+    ("GET", "/forgot-password"): Row(Public(200), page=True),
+    ("POST", "/forgot-password"): Row(
+        Public(303),
+        fixed(**PAGE_FORM, data={"login": "khong.co", "csrf_token": CSRF}),
+        page=True,
+    ),
+    ("GET", "/reset-password"): Row(Public(400), page=True),  # no token: the error page
+    ("POST", "/reset-password"): Row(
+        Public(400),
+        fixed(**PAGE_FORM, data={"token": "forged", "password": NEW_PASSWORD, "csrf_token": CSRF}),
+        page=True,
+    ),
+    ("GET", "/my"): Row(SignedIn(), page=True),
+    ("GET", "/ui/plans"): Row(SignedIn(), page=True),
+    ("GET", "/ui/plans/{plan_id}"): Row(
+        SignedIn(), lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True
+    ),
+    ("GET", "/ui/items/{item_id}"): Row(OnItem(), page=True),
+    ("POST", "/ui/items/{item_id}/actions/{action}"): Row(
+        WORKER, fixed(path={"action": "accept"}), page=True
+    ),
+    # the dev mailbox holds everybody's mail, password reset links included
+    ("GET", "/dev/mailbox"): Row(ADMIN, page=True),
+    ("GET", "/dev/mailbox/{key}"): Row(
+        ADMIN, lambda w, _k: {"path": {"key": w.ids["mail"]}}, page=True
+    ),
+    ("GET", "/dev/mailbox/{key}/cid/{cid}"): Row(
+        ADMIN, lambda w, _k: {"path": {"key": w.ids["mail"], "cid": "chart"}}, page=True
+    ),
+    # unsubscribe links: the signed token is the credential (a forged one here)
+    ("GET", "/unsubscribe/{token}"): Row(Public(400), fixed(path={"token": "forged"}), page=True),
+    ("POST", "/unsubscribe/{token}"): Row(Public(400), fixed(path={"token": "forged"}), page=True),
 }
 
 
-def request_args(probe: Probe, sample: Sample, key: str, path: str) -> tuple[str, dict[str, Any]]:
-    args = probe(sample, key)
-    url = path.format(item_id=sample.by_key()[key].id, **args.pop("path"))
-    return url, args
+# --- the world the probes run in ---------------------------------------------------------------
 
 
-def item_routes(app: FastAPI) -> set[tuple[str, str]]:
-    """Every (method, path) of the API that addresses one work item."""
+@dataclass
+class World:
+    app: FastAPI
+    client: TestClient
+    conn: Connection
+    sample: Sample
+    roles: dict[str, str]  # username → role
+    headers: dict[str, dict[str, str]]  # username → bearer header
+    ids: dict[str, Any] = field(default_factory=dict)  # what the probes address
+
+
+def seed_plan(session: Session, *, unit_id: int) -> dict[str, int]:
+    """A plan with one area, one indicator and one task led by `unit_id`."""
+    plan = Plan(key="thu-phan-quyen", title="Kế hoạch thử phân quyền", imported_at=NOW)
+    session.add(plan)
+    session.flush()
+    area = Area(plan_id=plan.id or 0, number=1, title="Cải cách thể chế")
+    session.add(area)
+    session.flush()
+    indicator = Indicator(area_id=area.id or 0, key="ty-le", name="Tỷ lệ văn bản được rà soát")
+    task = PlanTask(
+        plan_id=plan.id or 0,
+        area_id=area.id or 0,
+        key="ra-soat",
+        position=1,
+        text="Rà soát văn bản quy phạm pháp luật",
+        lead_unit_id=unit_id,
+    )
+    session.add_all([indicator, task])
+    session.flush()
+    return {"plan": plan.id or 0, "area": area.id or 0, "indicator": indicator.id or 0}
+
+
+def seed_mail(root: Path) -> str:
+    """One message with an inline image (cid:chart) in the dev mailbox; returns its key."""
+    message = EmailMessage()
+    message["Subject"] = "Thư thử phân quyền"
+    message["From"] = "planflow@sonoivu.example.vn"
+    message["To"] = "cchc.linh@sonoivu.example.vn"
+    message["Date"] = format_datetime(NOW)
+    message.set_content("Nội dung thư")
+    message.add_alternative('<p><img src="cid:chart"></p>', subtype="html")
+    html = message.get_payload()[1]  # type: ignore[index]
+    html.add_related(b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png", cid="<chart>")
+    root.parent.mkdir(parents=True, exist_ok=True)
+    return str(mailbox.Maildir(root, create=True).add(message.as_bytes()))
+
+
+@pytest.fixture(scope="module")
+def world(pg_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    from api.app import create_app
+    from workflow.reporting.build import build_report
+    from workflow.services.org import load_org
+    from workflow.settings import get_settings
+
+    var_dir = tmp_path_factory.mktemp("authz-var")
+    with pytest.MonkeyPatch.context() as env, pg_engine.connect() as conn:
+        env.setenv("PLANFLOW_VAR_DIR", str(var_dir))
+        env.setenv("PLANFLOW_MAIL_BACKEND", "maildir")
+        # Every caller tries a wrong password on both sign-in routes: no rate limit here.
+        env.setenv("PLANFLOW_LOGIN_RATE_PER_IP", "10000/minute")
+        env.setenv("PLANFLOW_LOGIN_RATE_PER_ACCOUNT", "10000/minute")
+        # Nobody here has a password, so every check runs against the dummy hash; a cheap
+        # one saves 0.2 s per check (three per caller) and changes no answer.
+        env.setattr(api.auth, "_DUMMY_HASH", Argon2Hasher(time_cost=1, memory_cost=1024).hash("x"))
+        get_settings.cache_clear()
+        trans = conn.begin()
+        seed = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        with seed:
+            load_org(session=seed, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+            sample = seed_sample(seed, now=NOW, var_dir=var_dir)
+            cchc = unit_coded(seed, "CCHC").id or 0
+            ids: dict[str, Any] = seed_plan(seed, unit_id=cchc)
+            ids["report"] = build_report(
+                session=seed, now=NOW, kind="quarterly", period="2025Q4"
+            ).id
+            seed.add(
+                CalendarOverride(
+                    day=date(2026, 9, 5), is_working=True, reason="Làm bù", created_at=NOW
+                )
+            )
+            ids |= {
+                "override_day": "2026-09-05",
+                "unit": cchc,
+                "officer": user_named(seed, "cchc.linh").id,
+                "user": user_named(seed, "tt.binh").id,
+                "mail": seed_mail(var_dir / "mail"),
+            }
+            user_named(seed, "cchc.linh").ical_token = ICAL_TOKEN
+            users = {u.username: u for u in seed.exec(select(User)).all()}
+            settings = get_settings()
+            headers = {
+                name: {
+                    "Authorization": "Bearer "
+                    + issue_token(users[name], kind=TokenKind.ACCESS, now=NOW, settings=settings)
+                }
+                for name in [*VISIBILITY, INACTIVE]
+            }
+            users[INACTIVE].is_active = False
+            seed.commit()  # releases the seed's savepoint; the module's transaction goes on
+        app = create_app()
+        app.state.session_factory = lambda: Session(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        app.dependency_overrides[get_now] = lambda: NOW
+        try:
+            with TestClient(app) as client:
+                yield World(
+                    app=app,
+                    client=client,
+                    conn=conn,
+                    sample=sample,
+                    roles={name: user.role for name, user in users.items()},
+                    headers=headers,
+                    ids=ids,
+                )
+        finally:
+            trans.rollback()
+            get_settings.cache_clear()
+
+
+def call(
+    world: World, method: str, path: str, key: str | None, row: Row, headers: dict[str, str]
+) -> httpx.Response:
+    """One probe of `row`, in a savepoint rolled back afterwards (its writes vanish)."""
+    args = dict(row.probe(world, key))
+    params = dict(args.pop("path", {}))
+    if key is not None:
+        params["item_id"] = world.sample.by_key()[key].id
+    url = path.format(**params)
+    headers = {**headers, **args.pop("headers", {})}
+    savepoint = world.conn.begin_nested()
+    try:
+        return world.client.request(method, url, headers=headers, follow_redirects=False, **args)
+    finally:
+        savepoint.rollback()
+        world.client.cookies.clear()
+
+
+def expected(row: Row, world: World, username: str | None, key: str | None) -> int:
+    """The answer `username` (None: nobody signed in) should get from `row` (on item `key`)."""
+    access = row.access
+    if isinstance(access, Public):
+        return access.status
+    if username is None or username == INACTIVE:
+        return LOGIN if row.page else 401
+    if isinstance(access, SignedIn):
+        return OK
+    if isinstance(access, Roles):
+        return OK if world.roles[username] in access.roles else 403
+    if isinstance(access, Manages):
+        return OK if username in MANAGES[access.code] else 403
+    assert key is not None
+    if key not in VISIBILITY[username]:
+        return 404
+    held = RELATIONS.get(username, {}).get(key, set())
+    return OK if access.relations is None or held & access.relations else 403
+
+
+def mismatch(row: Row, expect: int, r: httpx.Response, *, hidden: str | None) -> str | None:
+    """Why `r` is not the `expect`ed answer (None when it is)."""
+    status = r.status_code
+    if expect == OK:
+        good = status < 500 and status not in (401, 403, 404)
+    elif expect == LOGIN:
+        good = status == 303 and r.headers.get("location", "").startswith("/login")
+    else:
+        good = status == expect
+    if not good:
+        wanted = {OK: "allowed", LOGIN: "redirect to /login"}.get(expect, str(expect))
+        return f"{status} (expected {wanted}) {r.text[:160]!r}"
+    if status in (401, 403, 404) and not row.page:
+        if r.headers.get("content-type") != "application/problem+json":
+            return f"{status} is not problem+json"
+        if hidden is not None and hidden in r.text.replace('"title":"', ""):
+            return "the 404 names the hidden item"
+    return None
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def served_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, included routers resolved (HEAD comes with GET)."""
     return {
-        (method.upper(), path)
-        for path, operations in app.openapi()["paths"].items()
-        if "{item_id}" in path
-        for method in operations
+        (method, str(route.path))
+        for route in iter_route_contexts(app.routes)
+        for method in route.methods or ()
+        if method != "HEAD"
     }
 
 
-def test_every_item_route_has_a_probe(app: FastAPI) -> None:
-    assert item_routes(app) == set(PROBES)
+def test_every_route_has_a_row(world: World) -> None:
+    served = served_routes(world.app)
+    documented = {
+        (method.upper(), path)
+        for path, operations in world.app.openapi()["paths"].items()
+        for method in operations
+    }
+    # The walk sees at least what the OpenAPI document lists (a walk that silently found
+    # nothing would make the next line vacuous), and the pages besides.
+    assert documented <= served and ("GET", "/my") in served
+    assert served - set(MATRIX) == set(), "routes without a row in MATRIX"
+    assert set(MATRIX) - served == set(), "rows for routes the app no longer serves"
+
+
+def test_a_new_route_shows_up_in_the_walk() -> None:
+    """Included routers are walked with their prefix, so a new route cannot hide from MATRIX."""
+    from api.app import create_app
+
+    app = create_app()
+    extra = APIRouter(prefix="/extra")
+    extra.add_api_route("/{thing_id}", lambda thing_id: {}, methods=["PATCH"])
+    app.include_router(extra)
+    assert served_routes(app) - set(MATRIX) == {("PATCH", "/extra/{thing_id}")}
+
+
+CALLERS = [*sorted(VISIBILITY), INACTIVE, None]
+
+
+@pytest.mark.parametrize("username", CALLERS, ids=[u or "anonymous" for u in CALLERS])
+def test_routes_answer_as_the_matrix_says(username: str | None, world: World) -> None:
+    """One caller against every row (on every sample item for item rows)."""
+    headers = world.headers[username] if username else {}
+    wrong: list[str] = []
+    for (method, path), row in sorted(MATRIX.items()):
+        keys = sorted(world.sample.by_key()) if isinstance(row.access, OnItem) else [None]
+        for key in keys:
+            r = call(world, method, path, key, row, headers)
+            expect = expected(row, world, username, key)
+            hidden = world.sample.by_key()[key].title if key and expect == 404 else None
+            if why := mismatch(row, expect, r, hidden=hidden):
+                wrong.append(f"{method} {path}{f' on {key}' if key else ''}: {why}")
+    assert not wrong, f"{username or 'anonymous'}:\n" + "\n".join(wrong)
+
+
+def test_the_callers_exercise_every_rule(world: World) -> None:
+    """Every role is among the callers; every restricted row admits one and refuses another."""
+    assert {world.roles[u] for u in VISIBILITY} == {r.value for r in Role}
+    for (method, path), row in MATRIX.items():
+        if isinstance(row.access, Public | SignedIn):
+            continue
+        keys = sorted(world.sample.by_key()) if isinstance(row.access, OnItem) else [None]
+        answers = {expected(row, world, u, k) for u in VISIBILITY for k in keys}
+        assert OK in answers and answers - {OK}, (method, path, answers)
 
 
 @pytest.mark.parametrize("username", sorted(VISIBILITY))
-def test_item_routes_hide_out_of_scope_items(
-    username: str,
-    client: TestClient,
-    sample: Sample,
-    auth_for: Callable[[str], dict[str, str]],
-) -> None:
-    headers = auth_for(username)
-    visible = VISIBILITY[username]
-    for (method, path), probe in sorted(PROBES.items()):
-        for key, item in sorted(sample.by_key().items()):
-            url, args = request_args(probe, sample, key, path)
-            r = client.request(method, url, headers=headers, **args)
-            where = f"{username} {method} {path} on {key}: {r.status_code} {r.text[:200]}"
-            assert r.status_code < 500, where
-            if key in visible:
-                assert r.status_code != 404, where
-            else:
-                assert r.status_code == 404, where
-                assert r.headers["content-type"] == "application/problem+json"
-                assert item.title not in r.text.replace('"title":"', ""), where
-
-
-@pytest.mark.parametrize("username", sorted(VISIBILITY))
-def test_list_shows_exactly_the_scope(
-    username: str,
-    client: TestClient,
-    sample: Sample,
-    auth_for: Callable[[str], dict[str, str]],
-) -> None:
-    r = client.get("/items", params={"page_size": 200}, headers=auth_for(username))
+def test_list_shows_exactly_the_scope(username: str, world: World) -> None:
+    r = world.client.get("/items", params={"page_size": 200}, headers=world.headers[username])
     assert r.status_code == 200
     ids = {i["id"] for i in r.json()["items"]}
-    expected = {item.id for key, item in sample.by_key().items() if key in VISIBILITY[username]}
-    assert ids == expected
-
-
-def test_anonymous_gets_401_everywhere(app: FastAPI, client: TestClient, sample: Sample) -> None:
-    for method, path in sorted(item_routes(app)):
-        url, args = request_args(PROBES[(method, path)], sample, "cchc", path)
-        r = client.request(method, url, **args)
-        assert r.status_code == 401, (method, path)
+    expected_ids = {
+        item.id for key, item in world.sample.by_key().items() if key in VISIBILITY[username]
+    }
+    assert ids == expected_ids

@@ -1,4 +1,4 @@
-"""Embedded default: deliver_outbox on SQLite writes a maildir, shown at /dev/mailbox."""
+"""Embedded default: deliver_outbox on SQLite writes a maildir, shown at /dev/mailbox to admins."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from api.auth import TokenKind, issue_token
 from notifications.delivery import deliver_outbox
 from notifications.outbox import enqueue
 from notifications.senders import get_sender
 from notifications.senders.maildir import list_messages, read_message
 from tests.integration.notifications.conftest import reminder_context
 from workflow import db
+from workflow.clock import utc_now
 from workflow.models.org import User
 from workflow.settings import get_settings
 
@@ -25,6 +27,14 @@ NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 @pytest.fixture
 def embedded(embedded_db: str, tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
+
+
+def bearer(username: str) -> dict[str, str]:
+    """An access token for a sample user of the embedded database, valid now."""
+    with db.session_scope() as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+        token = issue_token(user, kind=TokenKind.ACCESS, now=utc_now(), settings=get_settings())
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_maildir_delivery_and_dev_mailbox(embedded: Path) -> None:
@@ -54,16 +64,22 @@ def test_maildir_delivery_and_dev_mailbox(embedded: Path) -> None:
 
     from api.app import create_app
 
+    admin = bearer("vp.admin")
     with TestClient(create_app()) as client:
-        page = client.get("/dev/mailbox")
+        page = client.get("/dev/mailbox", headers=admin)
         assert page.status_code == 200
         assert "Tổng hợp số liệu chỉ số PAR INDEX" in page.text
         assert f'href="/dev/mailbox/{summary.key}"' in page.text
-        shown = client.get(f"/dev/mailbox/{summary.key}")
+        shown = client.get(f"/dev/mailbox/{summary.key}", headers=admin)
         assert shown.status_code == 200
         assert "sandbox" in shown.headers["content-security-policy"]
         assert f'href="{settings.base_url}/items/42"' in shown.text
-        assert client.get("/dev/mailbox/nope").status_code == 404
+        assert client.get("/dev/mailbox/nope", headers=admin).status_code == 404
+        # Everybody's mail (reset links too): nobody else may read it.
+        anonymous = client.get(f"/dev/mailbox/{summary.key}", follow_redirects=False)
+        assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"
+        officer = client.get(f"/dev/mailbox/{summary.key}", headers=bearer("cchc.linh"))
+        assert officer.status_code == 403 and "Tổng hợp số liệu" not in officer.text
 
 
 def test_dev_mailbox_is_off_when_mail_goes_to_smtp(
@@ -74,4 +90,4 @@ def test_dev_mailbox_is_off_when_mail_goes_to_smtp(
     from api.app import create_app
 
     with TestClient(create_app()) as client:
-        assert client.get("/dev/mailbox").status_code == 404
+        assert client.get("/dev/mailbox", headers=bearer("vp.admin")).status_code == 404

@@ -34,26 +34,24 @@ def insert_ignore(
 
 
 def insert_ignore_many(
-    *,
-    session: Session,
-    model: type[SQLModel],
-    rows: list[dict[str, Any]],
-    conflict: str,
-    chunk: int = 500,
+    *, session: Session, model: type[SQLModel], rows: list[dict[str, Any]], conflict: str
 ) -> int:
-    """`insert_ignore` of many rows, one multi-row statement per `chunk`; rows added."""
+    """`insert_ignore` of many rows in one call; the number of rows added.
+
+    An executemany of one cached statement: SQLAlchemy's insertmanyvalues sends it as
+    multi-row VALUES batches, where a hand-built `.values(rows)` would be compiled anew
+    for every batch size.
+    """
+    if not rows:
+        return 0
     table = model.__table__  # type: ignore[attr-defined]
-    added = 0
-    for start in range(0, len(rows), chunk):
-        stmt = (
-            _insert(session, table)
-            .values(rows[start : start + chunk])
-            .on_conflict_do_nothing(index_elements=[conflict])
-            .returning(table.c[conflict])
-        )
-        # Counted from RETURNING: psycopg reports no rowcount for a multi-row VALUES.
-        added += len(session.exec(stmt).all())
-    return added
+    stmt = (
+        _insert(session, table)
+        .on_conflict_do_nothing(index_elements=[conflict])
+        .returning(table.c[conflict])
+    )
+    # Counted from RETURNING: only the rows actually inserted come back.
+    return len(session.execute(stmt, rows).all())
 
 
 def insert_ignore_returning(

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from tests.integration.engine.conftest import MakeItem, People
 from workflow.calendar import load_calendar
 from workflow.db import mark_single_writer
+from workflow.errors import InvalidInput
 from workflow.models.calendar import CalendarOverride
 from workflow.services import calendar as calendar_service
 from workflow.services import work_items
@@ -102,7 +103,7 @@ def test_submit_without_evidence_is_still_refused(
     officer = people["cchc.linh"]
     for action in ("accept", "start"):
         work_items.act(session=org, now=now, actor=officer, item_id=item.id or 0, action=action)
-    with pytest.raises(work_items.InvalidInput, match="evidence"):
+    with pytest.raises(InvalidInput, match="evidence"):
         work_items.act(session=org, now=now, actor=officer, item_id=item.id or 0, action="submit")
 
 

@@ -73,7 +73,7 @@ def test_a_batch_keeps_every_dedup_key_once_on_sqlite(embedded_db: str, now: dat
         assert session.exec(select(func.count()).select_from(Notification)).one() == 3
 
 
-def test_a_large_batch_is_split_into_chunks(org: Session, now: datetime) -> None:
+def test_a_large_batch_is_written_whole(org: Session, now: datetime) -> None:
     user = org.exec(select(User).limit(1)).one()
     keys = [f"reminder:9:{n}" for n in range(1203)]
     pending = _batch(org, [user] * len(keys), now, keys)

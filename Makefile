@@ -28,7 +28,7 @@ run: install
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 
 ## test: lint, types, then the whole suite (unit + integration + e2e) on real services
-test: install browser lint typecheck pytest
+test: install browser office lint typecheck pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -44,7 +44,7 @@ pytest: install
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-## office: LibreOffice + fonts for DOCX → PDF (optional; reports skip PDF without it)
+## office: LibreOffice + fonts for DOCX → PDF (make test installs it; reports skip PDF without it)
 office:
 	@command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-liberation2 poppler-utils; }
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import email
 import io
+import shutil
 import smtplib
 import socket
+import subprocess
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
@@ -18,6 +20,7 @@ from docx.shared import Pt
 from openpyxl import load_workbook
 from sqlmodel import Session
 
+from tests.conftest import service_missing
 from tests.integration.report_fixture import BUILD_NOW, seed
 from workflow.reporting import charts
 from workflow.reporting.build import build_report
@@ -315,9 +318,17 @@ def test_mail_arrives_intact_at_a_real_smtp_server(
 
 def test_pdf_from_docx(docx_bytes: bytes, tmp_path: Path) -> None:
     if soffice_path() is None:
-        pytest.skip("LibreOffice is optional (make office); PDF rendering not tested here")
+        # `make test` installs it (make office); only a bare pytest run may lack it.
+        service_missing("LibreOffice (soffice, make office)", FileNotFoundError("soffice"))
     src = tmp_path / "bao-cao.docx"
     src.write_bytes(docx_bytes)
     pdf = docx_to_pdf(src, tmp_path / "out")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 10_000
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is not None:
+        text = subprocess.run(
+            [pdftotext, "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
+        ).stdout
+        # The Vietnamese text survives the conversion (fonts with the diacritics).
+        assert "BÁO CÁO" in text and "Sở Nội vụ".upper() in text.upper()

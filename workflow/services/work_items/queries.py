@@ -1,0 +1,40 @@
+"""Reading work items: filtered lists and an item's audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from workflow.models.work import WorkItem, WorkItemEvent
+
+
+def list_items(
+    *,
+    session: Session,
+    unit_ids: Iterable[int] | None = None,
+    assignee_id: int | None = None,
+    states: Iterable[str] | None = None,
+    limit: int = 200,
+) -> list[WorkItem]:
+    """Items filtered in the query (unit scope, assignee, states), most urgent first."""
+    query = select(WorkItem)
+    if unit_ids is not None:
+        query = query.where(col(WorkItem.lead_unit_id).in_(list(unit_ids)))
+    if assignee_id is not None:
+        query = query.where(WorkItem.assignee_id == assignee_id)
+    if states is not None:
+        query = query.where(col(WorkItem.state).in_(list(states)))
+    query = query.order_by(col(WorkItem.due_at), col(WorkItem.id)).limit(limit)
+    return list(session.exec(query).all())
+
+
+def history(*, session: Session, item_id: int) -> list[WorkItemEvent]:
+    """The audit trail of an item, oldest first."""
+    return list(
+        session.exec(
+            select(WorkItemEvent)
+            .where(WorkItemEvent.work_item_id == item_id)
+            .order_by(col(WorkItemEvent.at), col(WorkItemEvent.id))
+        ).all()
+    )

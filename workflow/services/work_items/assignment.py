@@ -15,7 +15,7 @@ from workflow.models.org import Unit, User
 from workflow.models.plan import PlanTask
 from workflow.models.work import WorkItem, WorkItemUnit
 from workflow.services.work_items.access import may_assign, officer_of
-from workflow.services.work_items.audit import AUDITED, append_event, flushed_id
+from workflow.services.work_items.audit import AUDITED, flushed_id, record_change
 from workflow.services.work_items.due import due_at_for, refresh_next_action
 from workflow.states import OPEN_STATES
 
@@ -100,7 +100,7 @@ def create_item(
     for unit_id in spec.inform_unit_ids:
         session.add(WorkItemUnit(work_item_id=flushed_id(item), unit_id=unit_id, role="inform"))
     before: dict[str, Any] = {name: None for name in AUDITED}
-    append_event(  # version 1, stamped at creation: the history row only
+    record_change(  # version 1, stamped at creation: the history row only
         session=session,
         now=now,
         item=item,
@@ -108,6 +108,7 @@ def create_item(
         action="assign",
         before=before,
         extra={"lead_unit_id": spec.lead_unit_id, "start_on": spec.start_on.isoformat()},
+        bump=False,
     )
     return item
 

@@ -44,36 +44,16 @@ def record_change(
     before: dict[str, Any],
     comment: str | None = None,
     extra: dict[str, Any] | None = None,
+    bump: bool = True,
 ) -> WorkItemEvent:
-    """Bump the version, stamp `updated_at` and append the audit event of one change."""
-    item.version += 1
-    item.updated_at = now
-    session.add(item)
-    return append_event(
-        session=session,
-        now=now,
-        item=item,
-        actor=actor,
-        action=action,
-        before=before,
-        comment=comment,
-        extra=extra,
-    )
+    """Bump the version, stamp `updated_at` and append the audit event of one change.
 
-
-def append_event(
-    *,
-    session: Session,
-    now: datetime,
-    item: WorkItem,
-    actor: User | None,
-    action: str,
-    before: dict[str, Any],
-    comment: str | None = None,
-    extra: dict[str, Any] | None = None,
-) -> WorkItemEvent:
-    """Append the audit event of a change already made to `item`, leaving `version` alone
-    (creation writes its version-1 history row this way)."""
+    `bump=False` only records: creation writes its history row at version 1 this way, so
+    the new row needs no UPDATE after its INSERT."""
+    if bump:
+        item.version += 1
+        item.updated_at = now
+        session.add(item)
     changes = {
         name: {"from": _jsonable(old), "to": _jsonable(getattr(item, name))}
         for name, old in before.items()

@@ -1,11 +1,10 @@
 """Virtual-time simulation: the scheduler's jobs over a year of a demo agency, in seconds.
 
-A department head previews a reminder/escalation policy before switching it on. The demo
-dataset is the sample organisation (plus officers) and the sample plan, imported through
-`workflow.importer`; work items are assigned from the plan's tasks. Officers accept,
-start and submit with seeded random delays (most on time, some late, a few never), the
-assigner approves, and the jobs run with `now` = virtual time. Mail is queued in the
-outbox (counted), never sent.
+A department head previews a reminder/escalation policy before switching it on, on a
+demo agency or on a copy of the real data (`tasks.sim_data`). Officers accept, start and
+submit with seeded random delays (most on time, some late, a few never), the assigner
+approves, and the jobs run with `now` = virtual time. Mail is queued in the outbox
+(counted), never sent.
 
 Ticks where no job can have anything to do are skipped: a tick runs when an item's next
 action, an assignment or an officer's step has come, and at least once per local day
@@ -18,10 +17,9 @@ from __future__ import annotations
 import heapq
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func
@@ -29,20 +27,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from tasks import jobs, rungs
+from tasks.sim_data import at_hour, seed_demo
 from workflow.calendar import WorkCalendar, load_calendar, local_date
 from workflow.db import mark_single_writer
-from workflow.importer import parse_document, upsert_plan
-from workflow.models.org import Role, Unit, User
+from workflow.models.org import Unit, User
 from workflow.models.plan import Plan, PlanTask
 from workflow.models.work import WorkItem
 from workflow.services import work_items
-from workflow.services.org import load_org
 from workflow.settings import get_settings
-from workflow.states import Action
-
-SAMPLES = Path(__file__).resolve().parent.parent / "deploy" / "sample"
-SAMPLE_ORG = SAMPLES / "org.yaml"
-SAMPLE_PLAN = SAMPLES / "ke-hoach-cchc-so-noi-vu-2021-2030.txt"
+from workflow.states import Action, State
 
 
 @dataclass
@@ -88,15 +81,6 @@ class _Step:
     action: str = field(compare=False)
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """One work item to assign at `at` by `assigner_id`."""
-
-    at: datetime
-    spec: work_items.ItemSpec
-    assigner_id: int
-
-
 def fast_sqlite(engine: Engine) -> None:
     """A throw-away simulation database needs no durability: skip the fsync per commit.
 
@@ -124,32 +108,6 @@ def fast_sqlite(engine: Engine) -> None:
     engine.dispose()
 
 
-def _add_officers(session: Session, count: int) -> list[User]:
-    units = [u for u in session.exec(select(Unit).order_by(col(Unit.id))).all() if not u.is_board]
-    existing = list(session.exec(select(User).where(User.role == Role.OFFICER.value)).all())
-    for n in range(max(0, count - len(existing))):
-        unit = units[n % len(units)]
-        session.add(
-            User(
-                username=f"sim.officer{n:04d}",
-                email=f"sim.officer{n:04d}@sonoivu.example.vn",
-                full_name=f"Chuyên viên mô phỏng {n:04d}",
-                unit_id=unit.id or 0,
-                role=Role.OFFICER.value,
-            )
-        )
-    session.flush()
-    return list(
-        session.exec(
-            select(User).where(User.role == Role.OFFICER.value).order_by(col(User.id))
-        ).all()
-    )
-
-
-def _at(day: date, hour: int, tz: str) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(tz)).astimezone(UTC)
-
-
 def _plan_steps(
     rng: random.Random,
     *,
@@ -162,11 +120,11 @@ def _plan_steps(
     """An officer's behaviour for one item: mostly on time, some late, a few never."""
     fate = rng.random()
     accept = start + timedelta(days=rng.randint(0, 2))
-    steps = [_Step(_at(accept, 9, tz), seq(), index, Action.ACCEPT.value)]
+    steps = [_Step(at_hour(accept, 9, tz), seq(), index, Action.ACCEPT.value)]
     if fate > 0.97:
         return steps  # accepted, then forgotten: escalates all the way
     begin = accept + timedelta(days=rng.randint(0, 3))
-    steps.append(_Step(_at(begin, 10, tz), seq(), index, Action.START.value))
+    steps.append(_Step(at_hour(begin, 10, tz), seq(), index, Action.START.value))
     if fate < 0.70:
         submit = begin + timedelta(days=rng.randint(0, max(0, (due - begin).days)))
     elif fate < 0.90:
@@ -174,61 +132,36 @@ def _plan_steps(
     else:
         submit = due + timedelta(days=rng.randint(12, 30))
     submit = max(submit, begin)
-    steps.append(_Step(_at(submit, 14, tz), seq(), index, Action.SUBMIT.value))
-    steps.append(_Step(_at(submit + timedelta(days=1), 9, tz), seq(), index, "approve"))
+    steps.append(_Step(at_hour(submit, 14, tz), seq(), index, Action.SUBMIT.value))
+    steps.append(_Step(at_hour(submit + timedelta(days=1), 9, tz), seq(), index, "approve"))
     return steps
 
 
-def seed_demo(
-    *, engine: Engine, start: date, end: date, officers: int, items: int, seed: int, now: datetime
-) -> list[Assignment]:
-    """Load the sample organisation and plan, add officers; return the assignments to make,
-    one per item, cycling over the plan's leaf tasks (a task's lead unit does the work)."""
-    rng = random.Random(seed)
-    tz = get_settings().timezone
-    with Session(engine, expire_on_commit=False) as session:
-        load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
-        tree = parse_document(SAMPLE_PLAN.read_bytes(), source=SAMPLE_PLAN.name)
-        upsert_plan(session=session, tree=tree, now=now, source=SAMPLE_PLAN.name)
-        people = _add_officers(session, officers)
-        heads = {
-            u.unit_id: u.id or 0
-            for u in session.exec(select(User).where(User.role == Role.UNIT_HEAD.value)).all()
-        }
-        tasks = list(
-            session.exec(
-                select(PlanTask)
-                .where(PlanTask.status == "active")
-                .order_by(col(PlanTask.area_id), col(PlanTask.position))
-            ).all()
-        )
-        session.commit()
-    parents = {t.parent_id for t in tasks if t.parent_id is not None}
-    leaves = [t for t in tasks if t.id not in parents]
-    by_unit: dict[int, list[User]] = defaultdict(list)
-    for person in people:
-        if person.unit_id in heads:
-            by_unit[person.unit_id].append(person)
-    span = max(1, (end - start).days - 20)
-    plan: list[Assignment] = []
-    for n in range(items):
-        task = leaves[n % len(leaves)]
-        unit_id = task.lead_unit_id if task.lead_unit_id in by_unit else rng.choice(list(by_unit))
-        officer = rng.choice(by_unit[unit_id])
-        begin = start + timedelta(days=rng.randint(0, span))
-        title = task.text if len(task.text) <= 440 else task.text[:439] + "…"
-        spec = work_items.ItemSpec(
-            title=f"{title} (đợt {n // len(leaves) + 1})",
-            lead_unit_id=unit_id,
-            assignee_id=officer.id or 0,
-            start_on=begin,
-            due_working_days=rng.randint(5, 40),
-            plan_task_id=task.id,
-            evidence_required=task.product,
-        )
-        plan.append(Assignment(_at(begin, 8, tz), spec, heads[unit_id]))
-    plan.sort(key=lambda a: a.at)
-    return plan
+# The officer's steps still ahead of an item in each open state (in the order they come).
+_REMAINING = {
+    State.ASSIGNED: (Action.ACCEPT.value, Action.START.value, Action.SUBMIT.value, "approve"),
+    State.ACCEPTED: (Action.START.value, Action.SUBMIT.value, "approve"),
+    State.IN_PROGRESS: (Action.SUBMIT.value, "approve"),
+    State.REWORK: (Action.SUBMIT.value, "approve"),
+    State.AWAITING_REVIEW: ("approve",),
+}
+
+
+def _steps_from(
+    rng: random.Random,
+    *,
+    state: State,
+    index: int,
+    start: date,
+    due: date,
+    seq: Callable[[], int],
+    tz: str,
+) -> list[_Step]:
+    """The behaviour of `_plan_steps` for an item already in `state`: only the steps ahead
+    (a paused item waits for its resume, which the simulation does not invent)."""
+    ahead = _REMAINING.get(state, ())
+    steps = _plan_steps(rng, index=index, start=start, due=max(due, start), seq=seq, tz=tz)
+    return [step for step in steps if step.action in ahead]
 
 
 @dataclass(frozen=True)
@@ -331,6 +264,35 @@ def _next_action(session: Session) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _existing_items(
+    session: Session,
+    *,
+    rng: random.Random,
+    start: date,
+    tz: str,
+    targets: dict[int, _Target],
+    queue: list[_Step],
+    counter: Iterator[int],
+) -> list[WorkItem]:
+    """The open items of a copied database, each with its officer's steps still ahead."""
+    items = list(
+        session.exec(select(WorkItem).where(jobs.OPEN_PREDICATE).order_by(col(WorkItem.id))).all()
+    )
+    for index, item in enumerate(items):
+        targets[index] = _Target(item.id or 0, item.assignee_id, item.assigner_id)
+        for step in _steps_from(
+            rng,
+            state=State(item.state),
+            index=index,
+            start=max(start, item.start_on),
+            due=local_date(item.due_at, tz=tz),
+            seq=lambda: next(counter),
+            tz=tz,
+        ):
+            heapq.heappush(queue, step)
+    return items
+
+
 def _run_jobs(session: Session, now: datetime, month: MonthStats, ctx: rungs.Context) -> None:
     """The scheduler's jobs for one tick (delivery aside: the simulation sends nothing).
 
@@ -356,20 +318,31 @@ def run_simulation(
     items: int = 400,
     seed: int = 2026,
     progress: Callable[[int, int], None] | None = None,
+    demo: bool = True,
 ) -> SimulationResult:
-    """Simulate from `start` to `end` (inclusive, agency time) on a migrated empty database."""
+    """Simulate from `start` to `end` (inclusive, agency time).
+
+    `demo`: on a migrated empty database, load the demo agency and assign `items` items to
+    `officers` officers over the period. Otherwise the database is a copy of real data
+    (`copy_database`): nothing is added, and the officers of its open items act on them
+    with the same behaviour from `start` on.
+    """
     tz = get_settings().timezone
     zone = ZoneInfo(tz)
     now = datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC)
     stop = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    assignments = seed_demo(
-        engine=engine, start=start, end=end, officers=officers, items=items, seed=seed, now=now
+    assignments = (
+        seed_demo(
+            engine=engine, start=start, end=end, officers=officers, items=items, seed=seed, now=now
+        )
+        if demo
+        else []
     )
     rng = random.Random(seed + 1)
     counter = iter(range(10**9))
     queue: list[_Step] = []
     targets: dict[int, _Target] = {}
-    result = SimulationResult(items=items, ticks=-((now - stop) // tick))
+    result = SimulationResult(items=len(assignments), ticks=-((now - stop) // tick))
     months: dict[str, MonthStats] = defaultdict(MonthStats)
     clock = _Clock(now, tick, tz)
     next_assign = 0
@@ -382,6 +355,12 @@ def run_simulation(
     pinned = [session.exec(select(model)).all() for model in (User, Unit, PlanTask, Plan)]
     calendar = load_calendar(session=session)
     ctx = rungs.Context(calendar=calendar, tz=tz)
+    if not demo:
+        held = _existing_items(
+            session, rng=rng, start=start, tz=tz, targets=targets, queue=queue, counter=counter
+        )
+        pinned.append(held)
+        result.items = len(held)
     while now < stop:
         month = months[local_date(now, tz=tz).strftime("%Y-%m")]
         while next_assign < len(assignments) and assignments[next_assign].at <= now:

@@ -7,15 +7,19 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from workflow.db import make_engine
+from workflow.deadlines import ladder_for
 from workflow.errors import InvalidInput
 from workflow.migrate import upgrade
+from workflow.settings import get_settings
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
@@ -28,6 +32,23 @@ def parse_tick(value: str) -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+def read_policy(path: Path) -> dict[str, Any]:
+    """The policy file as a mapping (JSON is YAML too); InvalidInput names what is wrong."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"--policy {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"--policy {path}: not JSON or YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput(f"--policy {path}: expected a mapping (reminders, escalations, ...)")
+    unknown = set(data) - {"reminders", "escalations", "reminder_hour"}
+    if unknown:
+        raise InvalidInput(f"--policy {path}: unknown keys {', '.join(sorted(unknown))}")
+    ladder_for(data)  # InvalidInput if a value is wrong
+    return data
+
+
 def simulate(
     start: str = typer.Option("2026-01-01", "--from", help="First simulated day."),
     end: str = typer.Option("2026-12-31", "--to", help="Last simulated day."),
@@ -36,8 +57,21 @@ def simulate(
     officers: int = typer.Option(60, help="Officers in the demo organisation."),
     items: int = typer.Option(400, help="Work items assigned over the period."),
     seed: int = typer.Option(2026, help="Seed of the officers' random behaviour."),
+    copy: bool = typer.Option(
+        False,
+        "--copy",
+        help="Simulate a copy of the configured database (its open items) instead of a "
+        "demo agency; the database itself is only read.",
+    ),
+    policy: Path | None = typer.Option(
+        None,
+        help="A reminder/escalation policy (JSON or YAML: reminders, escalations, "
+        "reminder_hour) given to every plan of the simulated data, to preview it.",
+    ),
 ) -> None:
-    """Run the jobs in virtual time on a fresh demo dataset and print per-month figures."""
+    """Run the jobs in virtual time on a demo agency (or a copy of the data) and print
+    per-month reminders, escalations, reports and items closed on time / late."""
+    from tasks.sim_data import apply_policy, copy_database
     from tasks.simulate import fast_sqlite, run_simulation
 
     try:
@@ -47,10 +81,19 @@ def simulate(
     if last < first:
         raise InvalidInput("--to is before --from")
     step = parse_tick(tick)
+    ladder = read_policy(policy) if policy is not None else None
     with tempfile.TemporaryDirectory(prefix="planflow-sim-") as tmp:
         url = db or f"sqlite:///{Path(tmp) / 'sim.db'}"
+        if copy and url == get_settings().database_url:
+            raise InvalidInput("--db must not be the configured database: the copy goes there")
         upgrade(url)
         engine = make_engine(url)
+        if copy:
+            source = make_engine(get_settings().database_url)
+            copy_database(source=source, target=engine)
+            source.dispose()
+        if ladder is not None:
+            apply_policy(engine=engine, policy=ladder)
         fast_sqlite(engine)
         console = Console()
         started = time.perf_counter()
@@ -76,9 +119,15 @@ def simulate(
                 items=items,
                 seed=seed,
                 progress=progress,
+                demo=not copy,
             )
         engine.dispose()
-    table = Table(title=f"{first} → {last}, tick {tick}, {items} items, {officers} officers")
+    what = (
+        f"{result.items} open items of the copy"
+        if copy
+        else f"{result.items} items, {officers} officers"
+    )
+    table = Table(title=f"{first} → {last}, tick {tick}, {what}")
     for column in ("month", "reminders", "escalations", "reports", "on time", "late"):
         table.add_column(column, justify="right")
     for month, m in result.months.items():

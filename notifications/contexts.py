@@ -174,11 +174,12 @@ class InformedContext(MailContext):
 
 
 class SupportClosedContext(MailContext):
-    """An item the recipient's unit supports was closed: done (hoàn thành) or cancelled (hủy)."""
+    """An item the recipient's unit supports was closed: done (hoàn thành), cancelled (hủy)
+    or withdrawn by its assigner (thu hồi)."""
 
     item: ItemRef
     unit_name: str
-    outcome: Literal["done", "cancelled"]
+    outcome: Literal["done", "cancelled", "withdrawn"]
     actor_name: str
     comment: str | None = None
 

@@ -128,7 +128,7 @@ def _reassigned(e: _Event) -> list[Mail]:
 
 def _support_closed(e: _Event) -> list[Mail]:
     outcome = e.event.to_state
-    if outcome not in ("done", "cancelled"):
+    if outcome not in ("done", "cancelled", "withdrawn"):
         return []
     ctx = {"outcome": outcome, "actor_name": e.actor_name, "comment": e.event.comment}
     return [
@@ -213,7 +213,7 @@ MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
     "pause": _update("paused"),
     "resume": _update("resumed"),
     "cancel": _all(_update("cancelled"), _support_closed),
-    "withdraw": _update("withdrawn"),
+    "withdraw": _all(_update("withdrawn"), _support_closed),
     "chase": _chase,
     "extension_requested": _extension_requested,
     "extension_approved": _extension_decided,

@@ -185,7 +185,7 @@ def test_unit_and_reassign_subjects(
     assert renderer.subject(kind=kind, language="en", context=ctx) == en.format(t=title)
 
 
-def test_support_closed_says_done_or_cancelled(renderer: Renderer) -> None:
+def test_support_closed_says_done_cancelled_or_withdrawn(renderer: Renderer) -> None:
     ctx = {"recipient_name": "Linh", **SAMPLES[Kind.SUPPORT_CLOSED]}
     cancelled = renderer.render(kind=Kind.SUPPORT_CLOSED, language="vi", context=ctx)
     done = renderer.render(
@@ -195,6 +195,11 @@ def test_support_closed_says_done_or_cancelled(renderer: Renderer) -> None:
     assert "Ý kiến: Không còn phù hợp" in cancelled.text
     assert "Trần Văn Minh approved as done the following task" in done.text
     assert "Comment:" not in done.text
+    withdrawn = {**ctx, "outcome": "withdrawn"}
+    vi = renderer.render(kind=Kind.SUPPORT_CLOSED, language="vi", context=withdrawn)
+    en = renderer.render(kind=Kind.SUPPORT_CLOSED, language="en", context=withdrawn)
+    assert vi.subject.endswith("– đã thu hồi") and "đã thu hồi nhiệm vụ sau" in vi.text
+    assert en.subject.endswith("– withdrawn") and "<strong>withdrew</strong>" in en.html
     with pytest.raises(InvalidInput):
         bad = {**ctx, "outcome": "paused"}
         renderer.render(kind=Kind.SUPPORT_CLOSED, language="vi", context=bad)

@@ -291,11 +291,28 @@ def test_closing_tells_the_supporting_heads_not_the_informed(desk: Desk) -> None
         ("cancelled", "Không còn phù hợp"),
         ("cancelled", "Không còn phù hợp"),
     ]
-    # Other changes of a supported item stay between the people on it.
+    # A withdrawal (thu hồi) ends the supporting unit's work too.
     other = desk.assign("cchc.truong", "cchc.linh", support=("TCBC",))
     desk.relay()
     desk.act("cchc.linh", other, "accept")
     desk.act("cchc.truong", other, "withdraw", "Giao nhầm")
+    assert desk.relay() == [
+        ("item_update", "cchc.linh"),
+        ("item_update", "cchc.truong"),
+        ("support_closed", "tcbc.truong"),
+    ]
+    withdrawn = desk.session.exec(
+        select(Notification.context)
+        .where(Notification.kind == "support_closed")
+        .order_by(col(Notification.id).desc())
+    ).first()
+    assert withdrawn is not None and withdrawn["outcome"] == "withdrawn"
+    # Other changes of a supported item stay between the people on it.
+    third = desk.assign("cchc.truong", "cchc.linh", support=("TCBC",))
+    desk.relay()
+    desk.act("cchc.linh", third, "accept")
+    desk.act("cchc.linh", third, "start")
+    desk.act("cchc.truong", third, "pause", "Chờ chủ trương")
     assert desk.relay() == [("item_update", "cchc.linh"), ("item_update", "cchc.truong")]
 
 

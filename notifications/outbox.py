@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -46,23 +46,32 @@ class RecipientLookups:
         return self.suppressed[email]
 
 
-def prepare(
-    *,
-    session: Session,
-    kind: str,
-    recipient: User | str,
-    context: dict[str, Any] | BaseModel,
-    dedup_key: str,
-    now: datetime,
-    work_item_id: int | None = None,
-    language: str | None = None,
-    settings: Settings | None = None,
-    lookups: RecipientLookups | None = None,
-) -> dict[str, Any]:
-    """The outbox row of one mail, routed but not written (see `enqueue` for the arguments)."""
-    settings = settings or get_settings()
-    lookups = lookups or RecipientLookups()
-    ctx = parse_context(kind, context)
+class MailArgs(TypedDict):
+    """What one mail is: the arguments of `prepare` and `enqueue`.
+
+    `recipient` is a user (their language and preferences apply) or a bare address; the
+    context is validated against the kind's typed model (InvalidInput if wrong); `lookups`
+    caches the recipients' preferences and suppressions across calls.
+    """
+
+    kind: str
+    recipient: User | str
+    context: dict[str, Any] | BaseModel
+    dedup_key: str
+    now: datetime
+    work_item_id: NotRequired[int | None]
+    language: NotRequired[str | None]
+    settings: NotRequired[Settings | None]
+    lookups: NotRequired[RecipientLookups | None]
+
+
+def prepare(*, session: Session, **mail: Unpack[MailArgs]) -> dict[str, Any]:
+    """The outbox row of one mail, routed but not written."""
+    kind, recipient, now = mail["kind"], mail["recipient"], mail["now"]
+    settings = mail.get("settings") or get_settings()
+    lookups = mail.get("lookups") or RecipientLookups()
+    language = mail.get("language")
+    ctx = parse_context(kind, mail["context"])
     last_error: str | None = None
     if isinstance(recipient, User):
         email, user_id = recipient.email, recipient.id
@@ -77,13 +86,13 @@ def prepare(
     if routing.status in ("pending", "held") and lookups.is_suppressed(session, email):
         routing, last_error = Routing("suppressed", now), "address on the suppression list"
     return {
-        "dedup_key": dedup_key,
+        "dedup_key": mail["dedup_key"],
         "kind": kind,
         "recipient_user_id": user_id,
         "recipient_email": email,
         "language": lang,
         "context": ctx.model_dump(mode="json"),
-        "work_item_id": work_item_id,
+        "work_item_id": mail.get("work_item_id"),
         "status": routing.status,
         "attempts": 0,
         "next_attempt_at": routing.next_attempt_at,
@@ -92,43 +101,19 @@ def prepare(
     }
 
 
-def enqueue(
-    *,
-    session: Session,
-    kind: str,
-    recipient: User | str,
-    context: dict[str, Any] | BaseModel,
-    dedup_key: str,
-    now: datetime,
-    work_item_id: int | None = None,
-    language: str | None = None,
-    settings: Settings | None = None,
-    lookups: RecipientLookups | None = None,
-) -> Notification:
-    """Queue one mail; the recipient's preferences and the suppression list decide its status.
-
-    `recipient` is a user (their language and preferences apply) or a bare address.
-    The context is validated against the kind's typed model (InvalidInput if wrong).
-    `lookups` caches the recipients' preferences and suppressions across calls.
-    """
-    values = prepare(
-        session=session,
-        kind=kind,
-        recipient=recipient,
-        context=context,
-        dedup_key=dedup_key,
-        now=now,
-        work_item_id=work_item_id,
-        language=language,
-        settings=settings,
-        lookups=lookups,
-    )
+def enqueue(*, session: Session, **mail: Unpack[MailArgs]) -> Notification:
+    """Queue one mail (see `MailArgs`); the recipient's preferences and the suppression
+    list decide its status. The same dedup key again returns the existing row."""
     row = insert_ignore_returning(
-        session=session, model=Notification, conflict="dedup_key", values=values
+        session=session,
+        model=Notification,
+        conflict="dedup_key",
+        values=prepare(session=session, **mail),
     )
     if row is not None:
         return row
-    return session.exec(select(Notification).where(Notification.dedup_key == dedup_key)).one()
+    key = mail["dedup_key"]
+    return session.exec(select(Notification).where(Notification.dedup_key == key)).one()
 
 
 @dataclass

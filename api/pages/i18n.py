@@ -92,6 +92,112 @@ STRINGS: dict[str, tuple[str, str]] = {
     "indicators": ("Chỉ tiêu", "Indicators"),
     "tasks": ("Nhiệm vụ", "Tasks"),
     "area": ("Lĩnh vực", "Area"),
+    # The "Giao việc" form (api/pages/assign.py).
+    "assign_link": ("Giao việc", "Assign"),
+    "assign_title": ("Giao việc từ nhiệm vụ kế hoạch", "Assign a plan task"),
+    "assign_task": ("Nhiệm vụ", "Task"),
+    "assign_back_to_plan": ("Quay lại kế hoạch", "Back to the plan"),
+    "assign_open_items": (
+        "Nhiệm vụ này đã có công việc đang thực hiện:",
+        "This task already has work in progress:",
+    ),
+    "assign_choose": ("— Chọn —", "— Choose —"),
+    "assign_change_unit": ("Chọn đơn vị", "Choose unit"),
+    "assign_change_unit_hint": (
+        "Đổi đơn vị chủ trì để chọn người xử lý thuộc đơn vị đó.",
+        "Change the lead unit to choose an assignee of that unit.",
+    ),
+    "assign_no_people": (
+        "Đơn vị chủ trì chưa có cán bộ nào đang hoạt động.",
+        "The lead unit has no active staff.",
+    ),
+    "assign_supporting": ("Đơn vị phối hợp", "Supporting units"),
+    "assign_informed": ("Đơn vị nhận để biết", "Informed units"),
+    "assign_start": ("Ngày bắt đầu", "Start date"),
+    "assign_due_legend": (
+        "Thời hạn: nhập hạn xử lý hoặc số ngày làm việc (một trong hai)",
+        "Deadline: a due date or a number of working days (one of the two)",
+    ),
+    "assign_due_on": ("Hạn xử lý (ngày)", "Due date"),
+    "assign_due_days": ("Số ngày làm việc kể từ ngày bắt đầu", "Working days from the start date"),
+    "assign_priority": ("Mức độ ưu tiên", "Priority"),
+    "priority_low": ("Thấp", "Low"),
+    "priority_normal": ("Bình thường", "Normal"),
+    "priority_high": ("Cao", "High"),
+    "priority_urgent": ("Khẩn", "Urgent"),
+    "assign_repeat_legend": ("Việc định kỳ", "Recurring work"),
+    "assign_repeat": ("Lặp lại", "Repeat"),
+    "assign_repeat_none": ("Không lặp lại", "Does not repeat"),
+    "assign_repeat_monthly": ("Hằng tháng", "Monthly"),
+    "assign_repeat_quarterly": ("Hằng quý", "Quarterly"),
+    "assign_until": ("Lặp đến ngày (không bắt buộc)", "Repeat until (optional)"),
+    "assign_repeat_hint": (
+        "Lần đầu là công việc giao ngay bây giờ; các lần sau được tạo tự động trước ngày bắt"
+        " đầu 7 ngày, cùng ngày trong tháng với hạn xử lý lần đầu và cùng số ngày làm việc."
+        " Đơn vị nhận để biết, mức độ ưu tiên và mô tả chỉ áp dụng cho lần đầu.",
+        "The first occurrence is the item assigned now; the next ones are created"
+        " automatically 7 days before they start, on the first due date's day of the month"
+        " and with the same number of working days. Informed units, priority and"
+        " description apply to the first occurrence only.",
+    ),
+    "assign_submit": ("Giao việc", "Assign"),
+    "assign_not_assignable": (
+        "Nhiệm vụ này đã được rút khỏi kế hoạch hoặc có nhiệm vụ con; hãy giao từng nhiệm vụ con.",
+        "This task was withdrawn from the plan or has sub-tasks; assign its sub-tasks instead.",
+    ),
+    "assign_error_lead_unit": ("Chưa chọn đơn vị chủ trì.", "Choose the lead unit."),
+    "assign_error_title": ("Chưa nhập nội dung công việc.", "Enter the title of the work."),
+    "assign_error_assignee": ("Chưa chọn người xử lý.", "Choose the assignee."),
+    "assign_error_assignee_unit": (
+        "Người xử lý phải là cán bộ đang hoạt động của đơn vị chủ trì.",
+        "The assignee must be an active member of the lead unit.",
+    ),
+    "assign_error_units": (
+        "Có đơn vị phối hợp hoặc nhận để biết không hợp lệ.",
+        "A supporting or informed unit is not valid.",
+    ),
+    "assign_error_units_lead": (
+        "Đơn vị chủ trì không thể đồng thời là đơn vị phối hợp hoặc nhận để biết.",
+        "The lead unit cannot also support or be informed.",
+    ),
+    "assign_error_units_both": (
+        "Một đơn vị chỉ có thể là đơn vị phối hợp hoặc nhận để biết, không thể cả hai.",
+        "A unit either supports or is informed, not both.",
+    ),
+    "assign_error_start": (
+        "Ngày bắt đầu chưa nhập hoặc không hợp lệ.",
+        "The start date is missing or not a valid date.",
+    ),
+    "assign_error_due_both": (
+        "Chỉ nhập một trong hai: hạn xử lý hoặc số ngày làm việc.",
+        "Give either a due date or a number of working days, not both.",
+    ),
+    "assign_error_due_missing": (
+        "Chưa nhập thời hạn: hạn xử lý hoặc số ngày làm việc.",
+        "Give the deadline: a due date or a number of working days.",
+    ),
+    "assign_error_due_date": (
+        "Hạn xử lý không phải ngày hợp lệ.",
+        "The due date is not a valid date.",
+    ),
+    "assign_error_due_before_start": (
+        "Hạn xử lý không được trước ngày bắt đầu.",
+        "The due date cannot be before the start date.",
+    ),
+    "assign_error_working_days": (
+        "Số ngày làm việc phải là số nguyên từ 1 đến 3650.",
+        "The number of working days must be a whole number from 1 to 3650.",
+    ),
+    "assign_error_priority": ("Mức độ ưu tiên không hợp lệ.", "The priority is not valid."),
+    "assign_error_repeat": ("Kiểu lặp lại không hợp lệ.", "The repeat choice is not valid."),
+    "assign_error_until": (
+        "Ngày kết thúc lặp lại không hợp lệ hoặc trước hạn xử lý lần đầu.",
+        "The repeat end date is not valid or is before the first due date.",
+    ),
+    "assign_error_generic": (
+        "Không giao được việc với thông tin đã nhập. Vui lòng kiểm tra lại.",
+        "The work could not be assigned with these details. Please check them.",
+    ),
     "switch": ("English", "Tiếng Việt"),
     "no_actions": ("Không có thao tác nào cho bạn.", "No action available to you."),
     "error_transition": (

@@ -47,6 +47,7 @@ from api.templating import templates
 from workflow.errors import NotFound, WorkflowError
 from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.scope import get_visible_item
+from workflow.services.task_assignment import assign_scope
 from workflow.services.work_items import act
 from workflow.settings import Settings
 from workflow.states import OPEN_STATES, Action, State, rule_for
@@ -496,4 +497,6 @@ def plan_page(request: Request, plan_id: Id, session: SessionDep, user: Optional
         tree = plan_tree(session, plan_id)
     except NotFound:
         return not_found(request, user)
-    return render(request, "plan.html", {"plan": tree}, user=user)
+    # The "Giao việc" link next to each task this user may assign (api/pages/assign.py).
+    can_assign = assign_scope(session=session, actor=user).allows
+    return render(request, "plan.html", {"plan": tree, "can_assign": can_assign}, user=user)

@@ -8,6 +8,7 @@ failing series is logged and skipped without aborting the others.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -54,6 +55,7 @@ def create_series(
     roll: str = "forward",
     evidence_required: str | None = None,
     plan_task_id: int | None = None,
+    supporting_unit_ids: Sequence[int] = (),
 ) -> RecurringSeries:
     """Define a series; the rule is checked by computing its first occurrences."""
     if not may_assign(session=session, actor=actor, unit_id=lead_unit_id):
@@ -76,6 +78,7 @@ def create_series(
         assigner_id=actor.id or 0,
         evidence_required=evidence_required,
         plan_task_id=plan_task_id,
+        supporting_unit_ids=list(supporting_unit_ids),
         created_at=now,
     )
     session.add(series)

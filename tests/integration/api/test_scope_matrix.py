@@ -300,6 +300,26 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/ui/items/{item_id}/actions/{action}"): Row(
         WORKER, fixed(path={"action": "accept"}), page=True
     ),
+    # the "Giao việc" form of a plan task led by CCHC: whoever may assign to CCHC
+    ("GET", "/ui/tasks/{task_id}/assign"): Row(
+        Manages("CCHC"), lambda w, _k: {"path": {"task_id": w.ids["task"]}}, page=True
+    ),
+    ("POST", "/ui/tasks/{task_id}/assign"): Row(
+        Manages("CCHC"),
+        lambda w, _k: {
+            **PAGE_FORM,
+            "path": {"task_id": w.ids["task"]},
+            "data": {
+                "csrf_token": CSRF,
+                "title": "Rà soát văn bản",
+                "lead_unit_id": str(w.ids["unit"]),
+                "assignee_id": str(w.ids["officer"]),
+                "start_on": "2026-03-02",
+                "due_on": "2026-04-30",
+            },
+        },
+        page=True,
+    ),
     # the dev mailbox holds everybody's mail, password reset links included
     ("GET", "/dev/mailbox"): Row(ADMIN, page=True),
     ("GET", "/dev/mailbox/{key}"): Row(
@@ -347,7 +367,12 @@ def seed_plan(session: Session, *, unit_id: int) -> dict[str, int]:
     )
     session.add_all([indicator, task])
     session.flush()
-    return {"plan": plan.id or 0, "area": area.id or 0, "indicator": indicator.id or 0}
+    return {
+        "plan": plan.id or 0,
+        "area": area.id or 0,
+        "indicator": indicator.id or 0,
+        "task": task.id or 0,
+    }
 
 
 def seed_mail(root: Path) -> str:

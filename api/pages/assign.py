@@ -1,0 +1,362 @@
+"""The "Giao việc" form: a department head turns a plan task into a work item (or a monthly /
+quarterly series) from the plan page.
+
+The form is checked here so every mistake is named in the page's language with the typed
+values kept; `workflow.services.task_assignment.assign_task` then creates the item in the
+request's transaction (committed by the request dependency) and the browser goes to the
+new item's page. The CSRF token is checked by the user dependency (double-submit cookie).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages.i18n import language
+from api.pages.ui import not_found, render, to_login
+from api.schemas.common import Id
+from workflow.calendar import local_date
+from workflow.errors import InvalidInput, NotAllowed, NotFound, WorkflowError
+from workflow.models import PlanTask, Unit, User, WorkItem
+from workflow.models.org import Role
+from workflow.services.scope import visible_items
+from workflow.services.task_assignment import (
+    AssignScope,
+    Repeat,
+    assign_scope,
+    assign_task,
+    assignable_task,
+    supporting_unit_ids,
+)
+from workflow.services.work_items import PRIORITIES, ItemSpec
+from workflow.states import OPEN_STATES
+
+router = APIRouter(include_in_schema=False)
+
+MAX_WORKING_DAYS = 3650  # as the API's WorkItemCreate
+
+
+@dataclass
+class AssignForm:
+    """The form's values as typed (strings), so a refused form comes back unchanged."""
+
+    title: str = ""
+    lead_unit_id: int | None = None
+    assignee_id: str = ""
+    supporting: set[int] = field(default_factory=set)
+    informed: set[int] = field(default_factory=set)
+    start_on: str = ""
+    due_on: str = ""
+    due_working_days: str = ""
+    priority: str = "normal"
+    description: str = ""
+    evidence_required: str = ""
+    repeat: str = ""
+    until: str = ""
+
+
+@dataclass
+class Parsed:
+    """A checked form: the item to create, or the i18n keys of what is wrong."""
+
+    errors: list[str] = field(default_factory=list)
+    spec: ItemSpec | None = None
+    repeat: Repeat | None = None
+    until: date | None = None
+
+
+def parse_day(text: str) -> date | None:
+    """A date as the browser's date field sends it (2026-04-30) or as typed by hand where
+    there is no date picker (30/04/2026); None when it is neither."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(p) for p in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _ids(values: list[str]) -> set[int]:
+    """Unit ids of checkboxes; anything else becomes -1, which no unit has (an error)."""
+    return {int(v) if v.strip().isdigit() else -1 for v in values if v.strip()}
+
+
+def members(session: Session, unit_id: int | None) -> list[User]:
+    """Who may be given the work: the lead unit's active people, officers first."""
+    if unit_id is None:
+        return []
+    people = session.exec(
+        select(User)
+        .where(User.unit_id == unit_id, col(User.is_active))
+        .order_by(col(User.full_name))
+    ).all()
+    return sorted(people, key=lambda u: u.role != Role.OFFICER.value)
+
+
+def check(session: Session, form: AssignForm, *, units: dict[int, Unit]) -> Parsed:
+    """What is wrong with `form` (i18n keys, in the form's order), else the item to create.
+
+    The lead unit was checked against the actor's scope before; `units` are all units.
+    """
+    errors: list[str] = []
+    if form.lead_unit_id is None:
+        errors.append("assign_error_lead_unit")
+    title = form.title.strip()
+    if not title:
+        errors.append("assign_error_title")
+    assignee: int | None = None
+    if not form.assignee_id.strip():
+        errors.append("assign_error_assignee")
+    else:
+        people = {u.id for u in members(session, form.lead_unit_id)}
+        assignee = int(form.assignee_id) if form.assignee_id.strip().isdigit() else None
+        if assignee not in people:
+            errors.append("assign_error_assignee_unit")
+    if (form.supporting | form.informed) - set(units):
+        errors.append("assign_error_units")
+    elif form.lead_unit_id in form.supporting | form.informed:
+        errors.append("assign_error_units_lead")
+    elif form.supporting & form.informed:
+        errors.append("assign_error_units_both")
+    start = parse_day(form.start_on)
+    if start is None:
+        errors.append("assign_error_start")
+    due_on: date | None = None
+    days: int | None = None
+    if form.due_on.strip() and form.due_working_days.strip():
+        errors.append("assign_error_due_both")
+    elif not form.due_on.strip() and not form.due_working_days.strip():
+        errors.append("assign_error_due_missing")
+    elif form.due_on.strip():
+        due_on = parse_day(form.due_on)
+        if due_on is None:
+            errors.append("assign_error_due_date")
+        elif start is not None and due_on < start:
+            errors.append("assign_error_due_before_start")
+    else:
+        text = form.due_working_days.strip()
+        days = int(text) if text.isdigit() else None
+        if days is None or not 1 <= days <= MAX_WORKING_DAYS:
+            errors.append("assign_error_working_days")
+    if form.priority not in PRIORITIES:
+        errors.append("assign_error_priority")
+    repeat: Repeat | None = None
+    until: date | None = None
+    if form.repeat:
+        if form.repeat not in {r.value for r in Repeat}:
+            errors.append("assign_error_repeat")
+        else:
+            repeat = Repeat(form.repeat)
+        if form.until.strip():
+            until = parse_day(form.until)
+            if until is None or (due_on is not None and until < due_on):
+                errors.append("assign_error_until")
+    if errors or start is None or form.lead_unit_id is None or assignee is None:
+        return Parsed(errors=errors)
+    spec = ItemSpec(
+        title=title,
+        lead_unit_id=form.lead_unit_id,
+        assignee_id=assignee,
+        start_on=start,
+        due_on=due_on,
+        due_working_days=days,
+        supporting_unit_ids=tuple(sorted(form.supporting)),
+        inform_unit_ids=tuple(sorted(form.informed)),
+        evidence_required=form.evidence_required.strip() or None,
+        priority=form.priority,
+        description=form.description.strip() or None,
+    )
+    return Parsed(spec=spec, repeat=repeat, until=until)
+
+
+def refusal(request: Request, user: User, message: str, *, status: int, back: str) -> HTMLResponse:
+    """The error page (not allowed, task no longer assignable) with a way back."""
+    context = {"message": message, "back": back}
+    return render(request, "error.html", context, user=user, status_code=status)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    *,
+    user: User,
+    task: PlanTask,
+    scope: AssignScope,
+    form: AssignForm,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    lang = language(request, user)
+    all_units = session.exec(select(Unit).order_by(col(Unit.name))).all()
+    names = {u.id: (u.name_en if lang == "en" and u.name_en else u.name) for u in all_units}
+    # The tasks' work already under way, so a second assignment is a choice, not an accident;
+    # only items this user may see are named.
+    open_items = session.exec(
+        select(WorkItem)
+        .where(
+            WorkItem.plan_task_id == task.id,
+            col(WorkItem.state).in_([s.value for s in OPEN_STATES]),
+            visible_items(user),
+        )
+        .order_by(col(WorkItem.id))
+    ).all()
+    context: dict[str, Any] = {
+        "task": task,
+        "form": form,
+        "errors": errors or [],
+        "lead_units": [u for u in all_units if u.id in scope.unit_ids],
+        "other_units": [u for u in all_units if u.id != form.lead_unit_id],
+        "unit_names": names,
+        "people": members(session, form.lead_unit_id),
+        "priorities": PRIORITIES,
+        "repeats": [r.value for r in Repeat],
+        "open_items": open_items,
+    }
+    return render(request, "assign.html", context, user=user, status_code=status_code)
+
+
+def _task_or_page(
+    request: Request, session: Session, user: User, task_id: int
+) -> tuple[PlanTask | None, AssignScope | None, Response | None]:
+    """The task and the actor's scope, or the page saying why it cannot be assigned here."""
+    try:
+        task = assignable_task(session=session, task_id=task_id)
+    except NotFound:
+        return None, None, not_found(request, user)
+    except InvalidInput:
+        found = session.get(PlanTask, task_id)
+        back = f"/ui/plans/{found.plan_id}" if found else "/ui/plans"
+        return None, None, refusal(request, user, "assign_not_assignable", status=409, back=back)
+    scope = assign_scope(session=session, actor=user)
+    if not scope.allows(task.lead_unit_id):
+        back = f"/ui/plans/{task.plan_id}"
+        return None, None, refusal(request, user, "error_not_allowed", status=403, back=back)
+    return task, scope, None
+
+
+@router.get("/ui/tasks/{task_id}/assign", response_class=HTMLResponse)
+def assign_form(
+    request: Request,
+    task_id: Id,
+    session: SessionDep,
+    user: OptionalUser,
+    now: NowDep,
+    settings: SettingsDep,
+    unit: Id | None = None,
+) -> Response:
+    """The form, filled from the task; `unit` re-renders it for another lead unit."""
+    if user is None:
+        return to_login(request)
+    task, scope, refused = _task_or_page(request, session, user, task_id)
+    if refused is not None:
+        return refused
+    assert task is not None and scope is not None
+    lead = unit if unit in scope.unit_ids else task.lead_unit_id
+    if lead not in scope.unit_ids:
+        lead = None  # a task without a lead unit: the form asks for one
+    supporting = set(supporting_unit_ids(session=session, task=task)) - {lead or 0}
+    form = AssignForm(
+        title=task.text[:500],
+        lead_unit_id=lead,
+        supporting=supporting,
+        start_on=local_date(now, tz=settings.timezone).isoformat(),
+        evidence_required=task.product or "",
+    )
+    return _page(request, session, user=user, task=task, scope=scope, form=form)
+
+
+@router.post("/ui/tasks/{task_id}/assign", response_class=HTMLResponse)
+def assign_submit(
+    request: Request,
+    task_id: Id,
+    session: SessionDep,
+    user: OptionalUser,
+    now: NowDep,
+    title: Annotated[str, Form(max_length=500)] = "",
+    lead_unit_id: Annotated[str, Form(max_length=20)] = "",
+    assignee_id: Annotated[str, Form(max_length=20)] = "",
+    supporting_unit_ids: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006
+    informed_unit_ids: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006
+    start_on: Annotated[str, Form(max_length=20)] = "",
+    due_on: Annotated[str, Form(max_length=20)] = "",
+    due_working_days: Annotated[str, Form(max_length=10)] = "",
+    priority: Annotated[str, Form(max_length=20)] = "normal",
+    description: Annotated[str, Form(max_length=20000)] = "",
+    evidence_required: Annotated[str, Form(max_length=5000)] = "",
+    repeat: Annotated[str, Form(max_length=20)] = "",
+    until: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Create the item (or series) and go to it (PRG); a mistake shows the form again."""
+    if user is None:
+        return to_login(request)
+    task, scope, refused = _task_or_page(request, session, user, task_id)
+    if refused is not None:
+        return refused
+    assert task is not None and scope is not None
+    back = f"/ui/plans/{task.plan_id}"
+    lead = int(lead_unit_id) if lead_unit_id.strip().isdigit() else None
+    if lead is not None and lead not in scope.unit_ids:
+        return refusal(request, user, "error_not_allowed", status=403, back=back)
+    form = AssignForm(
+        title=title,
+        lead_unit_id=lead,
+        assignee_id=assignee_id,
+        supporting=_ids(supporting_unit_ids),
+        informed=_ids(informed_unit_ids),
+        start_on=start_on,
+        due_on=due_on,
+        due_working_days=due_working_days,
+        priority=priority,
+        description=description,
+        evidence_required=evidence_required,
+        repeat=repeat,
+        until=until,
+    )
+    units = {u.id or 0: u for u in session.exec(select(Unit)).all()}
+    parsed = check(session, form, units=units)
+    if parsed.spec is None:
+        return _page(
+            request,
+            session,
+            user=user,
+            task=task,
+            scope=scope,
+            form=form,
+            errors=parsed.errors,
+            status_code=422,
+        )
+    try:
+        item = assign_task(
+            session=session,
+            now=now,
+            actor=user,
+            task_id=task_id,
+            spec=parsed.spec,
+            repeat=parsed.repeat,
+            until=parsed.until,
+        )
+    except NotAllowed:
+        session.rollback()
+        return refusal(request, user, "error_not_allowed", status=403, back=back)
+    except WorkflowError as exc:
+        # Whatever the service wrote before refusing (a series) must not be committed.
+        session.rollback()
+        return _page(
+            request,
+            session,
+            user=user,
+            task=task,
+            scope=scope,
+            form=form,
+            errors=["assign_error_generic"],
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/ui/items/{item.id}", status_code=303)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import home, mailbox, ui, unsubscribe
+from api.pages import home, item_forms, mailbox, ui, unsubscribe
 from api.routes import (
     auth,
     calendar,
@@ -73,6 +73,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         reports.router,
         home.router,
         ui.router,
+        item_forms.router,
         mailbox.router,
         unsubscribe.router,
     ):

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import assign, home, mailbox, ui, unsubscribe
+from api.pages import assign, home, item_forms, mailbox, ui, unsubscribe
 from api.routes import (
     auth,
     calendar,
@@ -74,6 +74,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         home.router,
         ui.router,
         assign.router,
+        item_forms.router,
         mailbox.router,
         unsubscribe.router,
     ):

@@ -9,6 +9,12 @@ class WorkflowError(Exception):
     status = 400
     title = "Invalid request"
 
+    def __init__(self, message: str = "", *, code: str | None = None) -> None:
+        super().__init__(message)
+        # A stable name of this refusal for interfaces that word it themselves (the web
+        # pages' catalogue, in the user's language); the message stays for the API and logs.
+        self.code = code
+
 
 class InvalidInput(WorkflowError):
     """Input that cannot be accepted (bad file, unknown reference, bad value)."""

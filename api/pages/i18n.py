@@ -272,6 +272,78 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action_withdraw": ("Thu hồi", "Withdraw"),
     "action_reassign": ("Giao lại", "Reassign"),
     "action_chase": ("Đôn đốc", "Chase"),
+    # the item page: units involved, plan task, evidence, extensions, comments
+    "priority": ("Độ ưu tiên", "Priority"),
+    "supporting_units": ("Đơn vị phối hợp", "Supporting units"),
+    "informed_units": ("Đơn vị nhận để biết", "Units informed"),
+    "original_due": ("Hạn ban đầu", "Original due date"),
+    "plan_task": ("Nhiệm vụ trong kế hoạch", "Plan task"),
+    "no_evidence": ("Chưa có sản phẩm nào.", "No evidence yet."),
+    "evidence_add": ("Gửi sản phẩm, minh chứng", "Attach evidence"),
+    "evidence_note": ("Ghi chú", "Note"),
+    "evidence_file": (
+        "Tệp đính kèm (không bắt buộc; tối đa {mb} MB: PDF, Word, Excel, ảnh, ZIP)",
+        "File (optional; up to {mb} MB: PDF, Word, Excel, image, ZIP)",
+    ),
+    "evidence_submit": ("Gửi sản phẩm", "Attach"),
+    "download": ("Tải về", "Download"),
+    "extensions": ("Gia hạn", "Extensions"),
+    "no_extensions": ("Chưa có đề nghị gia hạn nào.", "No extension requests."),
+    "extension_request": ("Đề nghị gia hạn", "Request an extension"),
+    "extension_new_due": ("Hạn mới đề nghị", "Requested due date"),
+    "extension_reason": ("Lý do", "Reason"),
+    "extension_submit": ("Gửi đề nghị gia hạn", "Send the request"),
+    "extension_requested_at": ("Ngày đề nghị", "Requested on"),
+    "extension_requested_by": ("Người đề nghị", "Requested by"),
+    "extension_status": ("Kết quả", "Status"),
+    "extension_decided_by": ("Người quyết định", "Decided by"),
+    "extension_pending": ("Chờ quyết định", "Pending"),
+    "extension_approved": ("Đồng ý", "Approved"),
+    "extension_refused": ("Không đồng ý", "Refused"),
+    "decision_note": ("Ý kiến (không bắt buộc)", "Note (optional)"),
+    "decision_approve": ("Đồng ý gia hạn", "Approve"),
+    "decision_refuse": ("Không đồng ý", "Refuse"),
+    "comments": ("Ý kiến trao đổi", "Comments"),
+    "no_comments": ("Chưa có ý kiến nào.", "No comments yet."),
+    "comment_body": ("Ý kiến của bạn", "Your comment"),
+    "comment_submit": ("Gửi ý kiến", "Post"),
+    "error_evidence_empty": (
+        "Cần nhập ghi chú hoặc chọn tệp đính kèm.",
+        "Write a note or choose a file.",
+    ),
+    "error_file_too_large": (
+        "Tệp quá lớn: tối đa {mb} MB.",
+        "The file is too large: {mb} MB at most.",
+    ),
+    "error_file_type": (
+        "Loại tệp này không được chấp nhận (chấp nhận PDF, Word, Excel, ảnh PNG/JPEG,"
+        " văn bản thuần, ZIP).",
+        "This type of file is not accepted (PDF, Word, Excel, PNG/JPEG images, plain text"
+        " and ZIP are).",
+    ),
+    "error_item_closed": ("Công việc đã kết thúc.", "The work item is closed."),
+    "error_date": ("Ngày không hợp lệ.", "That is not a valid date."),
+    "error_extension_no_reason": (
+        "Cần ghi lý do đề nghị gia hạn.",
+        "An extension request needs a reason.",
+    ),
+    "error_extension_not_later": (
+        "Hạn mới đề nghị phải sau hạn xử lý hiện tại.",
+        "The requested due date must be later than the current one.",
+    ),
+    "error_extension_pending": (
+        "Đã có một đề nghị gia hạn đang chờ quyết định.",
+        "An extension request is already waiting for a decision.",
+    ),
+    "error_extension_decided": (
+        "Đề nghị gia hạn này đã được quyết định.",
+        "This extension request has already been decided.",
+    ),
+    "error_decision": (
+        "Chọn Đồng ý hoặc Không đồng ý.",
+        "Choose Approve or Refuse.",
+    ),
+    "error_comment_empty": ("Ý kiến không được để trống.", "A comment needs some text."),
 }
 
 

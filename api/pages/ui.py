@@ -36,6 +36,7 @@ from api.deps import (
     SettingsDep,
 )
 from api.pages.i18n import LANG_COOKIE, language, translator
+from api.pages.item_detail import item_details
 from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
@@ -359,8 +360,11 @@ def _item_context(
     evidence = session.exec(
         select(Evidence).where(Evidence.work_item_id == item.id).order_by(col(Evidence.id))
     ).all()
+    lang = language(request, user)
+    details = item_details(session, user=user, item=item, lang=lang, settings=settings)
     actors = {e.actor_id for e in events if e.actor_id} | {e.uploaded_by_id for e in evidence}
-    units, people = _names(session, [item], lang=language(request, user), more_users=actors)
+    actors |= details.pop("user_ids")
+    units, people = _names(session, [item], lang=lang, more_users=actors)
     actions = allowed_action_names(session=session, user=user, item=item)
     rules = {a: rule_for(State(item.state), Action(a)) for a in actions}
     return {
@@ -375,6 +379,7 @@ def _item_context(
         "needs_reason": {a for a, rule in rules.items() if rule is not None and rule.needs_comment},
         "tz": settings.timezone,
         "error": None,
+        **details,
     }
 
 
@@ -396,6 +401,25 @@ def item_page(
         return not_found(request, user)
     context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
     return render(request, "item.html", context, user=user)
+
+
+def item_refused(
+    request: Request,
+    session: Session,
+    *,
+    user: User,
+    item_id: int,
+    now: datetime,
+    settings: Settings,
+    status: int,
+    extra: dict[str, Any],
+) -> HTMLResponse:
+    """The item page again after a refused form, with `extra` (the reason) and `status`."""
+    # Nothing of the refused form may be committed with the page we render.
+    session.rollback()
+    item = get_visible_item(session=session, user=user, item_id=item_id)
+    context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
+    return render(request, "item.html", context | extra, user=user, status_code=status)
 
 
 # Why an action was refused, as the page says it (keys of api.pages.i18n.STRINGS).
@@ -440,12 +464,17 @@ def item_action(
     except NotFound:
         return not_found(request, user)
     except WorkflowError as exc:
-        # Nothing of the refused action may be committed with the page we render.
-        session.rollback()
-        item = get_visible_item(session=session, user=user, item_id=item_id)
-        context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
-        context["error"] = ACTION_ERRORS.get(exc.status, "error_invalid")
-        return render(request, "item.html", context, user=user, status_code=exc.status)
+        error = ACTION_ERRORS.get(exc.status, "error_invalid")
+        return item_refused(
+            request,
+            session,
+            user=user,
+            item_id=item_id,
+            now=now,
+            settings=settings,
+            status=exc.status,
+            extra={"error": error},
+        )
     return RedirectResponse(f"/ui/items/{item_id}", status_code=303)
 
 

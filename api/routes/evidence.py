@@ -8,19 +8,20 @@ attachment with `nosniff`, so an uploaded HTML page can never run in the site's 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from api.problems import ApiProblem
 from api.schemas.common import Id
 from api.schemas.items import EvidencePublic
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import Evidence
+from workflow.models import Evidence, User
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import add_evidence
 from workflow.settings import Settings
@@ -49,24 +50,30 @@ def _store(upload: UploadFile, *, target: Path, limit: int) -> int:
     return size
 
 
-@router.post("", response_model=EvidencePublic, status_code=201, responses={413: {}, 415: {}})
-def upload_evidence(
-    item_id: Id,
-    user: CurrentUser,
-    session: SessionDep,
-    now: NowDep,
-    settings: SettingsDep,
-    file: Annotated[UploadFile | None, File()] = None,
-    note: Annotated[str | None, Form(max_length=5000)] = None,
-) -> EvidencePublic:
-    """Attach a file and/or a note to an item (the assignee or the lead unit's head)."""
-    get_visible_item(session=session, user=user, item_id=item_id)
+def attach_evidence(
+    *,
+    session: Session,
+    now: datetime,
+    actor: User,
+    item_id: int,
+    settings: Settings,
+    note: str | None,
+    file: UploadFile | None,
+) -> Evidence:
+    """Attach a note and/or a stored file to an item: the one path of the API and the page.
+
+    Checks the scope (NotFound), the file's type (415) and size (413), then lets
+    `add_evidence` check who may attach. A stored file is removed again when anything after
+    storing it fails, so a refused upload leaves neither a row nor a file behind.
+    """
+    get_visible_item(session=session, user=actor, item_id=item_id)
+    note = note if (note or "").strip() else None
     if file is None or not file.filename:
-        if not (note or "").strip():
-            raise InvalidInput("evidence needs a note or a file")
-        row = add_evidence(session=session, now=now, actor=user, item_id=item_id, note=note)
+        if note is None:
+            raise InvalidInput("evidence needs a note or a file", code="evidence_empty")
+        row = add_evidence(session=session, now=now, actor=actor, item_id=item_id, note=note)
         session.flush()  # the row's id, for the answer
-        return EvidencePublic.model_validate(row)
+        return row
     content_type = (file.content_type or "").split(";")[0].strip().lower()
     if content_type not in settings.evidence_types:
         raise ApiProblem(415, f"file type {content_type or 'unknown'} is not accepted")
@@ -78,7 +85,7 @@ def upload_evidence(
         row = add_evidence(
             session=session,
             now=now,
-            actor=user,
+            actor=actor,
             item_id=item_id,
             note=note,
             filename=original,
@@ -90,6 +97,52 @@ def upload_evidence(
     except BaseException:
         target.unlink(missing_ok=True)
         raise
+    return row
+
+
+def evidence_file(
+    *, session: Session, user: User, item_id: int, evidence_id: int, settings: Settings
+) -> FileResponse:
+    """The stored file of an evidence row, to users who may see its item (NotFound else).
+
+    Sent as an attachment with `nosniff`, so an uploaded HTML page never runs in the site.
+    """
+    get_visible_item(session=session, user=user, item_id=item_id)
+    row = session.get(Evidence, evidence_id)
+    if row is None or row.work_item_id != item_id or not row.storage_path:
+        raise NotFound(f"evidence {evidence_id} not found")
+    path = (settings.var_dir / row.storage_path).resolve()
+    if not path.is_relative_to(settings.var_dir.resolve()) or not path.is_file():
+        raise NotFound(f"evidence {evidence_id} has no stored file")
+    return FileResponse(
+        path,
+        media_type=row.content_type or "application/octet-stream",
+        filename=row.filename or path.name,
+        headers={"X-Content-Type-Options": "nosniff"},
+        content_disposition_type="attachment",
+    )
+
+
+@router.post("", response_model=EvidencePublic, status_code=201, responses={413: {}, 415: {}})
+def upload_evidence(
+    item_id: Id,
+    user: CurrentUser,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    note: Annotated[str | None, Form(max_length=5000)] = None,
+) -> EvidencePublic:
+    """Attach a file and/or a note to an item (the assignee or the lead unit's head)."""
+    row = attach_evidence(
+        session=session,
+        now=now,
+        actor=user,
+        item_id=item_id,
+        settings=settings,
+        note=note,
+        file=file,
+    )
     return EvidencePublic.model_validate(row)
 
 
@@ -113,17 +166,6 @@ def download_evidence(
     item_id: Id, evidence_id: Id, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> FileResponse:
     """The stored file, to users who may see the item only."""
-    get_visible_item(session=session, user=user, item_id=item_id)
-    row = session.get(Evidence, evidence_id)
-    if row is None or row.work_item_id != item_id or not row.storage_path:
-        raise NotFound(f"evidence {evidence_id} not found")
-    path = (settings.var_dir / row.storage_path).resolve()
-    if not path.is_relative_to(settings.var_dir.resolve()) or not path.is_file():
-        raise NotFound(f"evidence {evidence_id} has no stored file")
-    return FileResponse(
-        path,
-        media_type=row.content_type or "application/octet-stream",
-        filename=row.filename or path.name,
-        headers={"X-Content-Type-Options": "nosniff"},
-        content_disposition_type="attachment",
+    return evidence_file(
+        session=session, user=user, item_id=item_id, evidence_id=evidence_id, settings=settings
     )

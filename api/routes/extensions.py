@@ -8,7 +8,6 @@ from sqlmodel import col, select
 from api.deps import CurrentUser, NowDep, SessionDep
 from api.schemas.common import Id
 from api.schemas.items import ExtensionCreate, ExtensionDecision, ExtensionPublic
-from workflow.errors import NotFound
 from workflow.models import ExtensionRequest
 from workflow.services.extensions import decide_extension, request_extension
 from workflow.services.scope import get_visible_item
@@ -56,13 +55,11 @@ def decide(
 ) -> ExtensionPublic:
     """Approve or refuse a pending request (the lead unit's head, or above)."""
     get_visible_item(session=session, user=user, item_id=item_id)
-    existing = session.get(ExtensionRequest, request_id)
-    if existing is None or existing.work_item_id != item_id:
-        raise NotFound(f"extension request {request_id} not found")
     row = decide_extension(
         session=session,
         now=now,
         actor=user,
+        item_id=item_id,
         request_id=request_id,
         approve=body.approve,
         note=body.note,

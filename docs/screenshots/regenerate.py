@@ -34,14 +34,16 @@ os.environ.update(
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlmodel import col, select  # noqa: E402
 
 from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from tests.conftest import SAMPLE_ORG, SAMPLE_PLAN  # noqa: E402
 from workflow.calendar import local_date  # noqa: E402
 from workflow.clock import utc_now  # noqa: E402
 from workflow.db import get_engine, session_scope  # noqa: E402
-from workflow.models import Unit, User  # noqa: E402
+from workflow.models import PlanTask, Unit, User, WorkItem  # noqa: E402
+from workflow.services.comments import add_comment  # noqa: E402
+from workflow.services.extensions import decide_extension, request_extension  # noqa: E402
 from workflow.services.work_items import ItemSpec, act, add_evidence, assign  # noqa: E402
 from workflow.settings import get_settings  # noqa: E402
 
@@ -110,6 +112,7 @@ def seed_items(now: datetime) -> None:
             supporting_unit_ids=(units["TDKT"],),
         )
         do(nam, soon, "accept")
+        task = session.exec(select(PlanTask).order_by(col(PlanTask.id))).first()
         review = give(
             head,
             linh,
@@ -118,8 +121,37 @@ def seed_items(now: datetime) -> None:
             working_days=25,
             description="Cập nhật theo Quyết định công bố TTHC mới của Chủ tịch UBND tỉnh.",
             evidence_required="Dự thảo quy trình nội bộ",
+            supporting_unit_ids=(units["TCBC"],),
+            inform_unit_ids=(units["VP"],),
+            plan_task_id=task.id if task is not None else None,
         )
         do(linh, review, "accept", "start")
+        # An extension granted (the page then shows the original due date) and a comment.
+        due = session.get(WorkItem, review)
+        assert due is not None
+        extension = request_extension(
+            session=session,
+            now=now - timedelta(days=3),
+            actor=linh,
+            item_id=review,
+            requested_due_on=local_date(due.due_at, tz=tz) + timedelta(days=7),
+            reason="Chờ ý kiến góp ý của các phòng về dự thảo quy trình.",
+        )
+        decide_extension(
+            session=session,
+            now=now - timedelta(days=2),
+            actor=head,
+            request_id=extension.id or 0,
+            approve=True,
+            note="Đồng ý, đề nghị hoàn thành đúng hạn mới.",
+        )
+        add_comment(
+            session=session,
+            now=now - timedelta(days=2),
+            actor=users["tcbc.truong"],
+            item_id=review,
+            body="Phòng TCBC đã gửi ý kiến góp ý bằng văn bản.",
+        )
         add_evidence(
             session=session,
             now=now - timedelta(hours=2),

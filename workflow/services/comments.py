@@ -22,7 +22,7 @@ def add_comment(
     item = get_visible_item(session=session, user=actor, item_id=item_id)
     text = body.strip()
     if not text:
-        raise InvalidInput("a comment needs some text")
+        raise InvalidInput("a comment needs some text", code="comment_empty")
     comment = Comment(work_item_id=item.id or 0, author_id=actor.id or 0, body=text, created_at=now)
     session.add(comment)
     session.flush()

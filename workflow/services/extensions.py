@@ -36,6 +36,29 @@ def approver_for(*, session: Session, item: WorkItem, requester: User) -> User |
     return head
 
 
+def may_request_extension(*, session: Session, item: WorkItem, actor: User) -> bool:
+    """The assignee or the lead unit's head may ask for a later due date (the item open)."""
+    if State(item.state) in CLOSED_STATES:
+        return False
+    rel = actor_relations(session=session, item=item, actor=actor)
+    return bool(rel & {ActorRelation.ASSIGNEE, ActorRelation.LEAD_UNIT_HEAD})
+
+
+def may_decide_extension(
+    *, session: Session, item: WorkItem, request: ExtensionRequest, actor: User
+) -> bool:
+    """The approver (`approver_for`) or anyone above them, never the requester."""
+    if actor.id == request.requested_by_id:
+        return False
+    requester = session.get(User, request.requested_by_id)
+    assert requester is not None
+    approver = approver_for(session=session, item=item, requester=requester)
+    if approver is not None and approver.id == actor.id:
+        return True
+    rel = actor_relations(session=session, item=item, actor=actor)
+    return bool(rel & {ActorRelation.DEPUTY_IN_CHARGE, ActorRelation.DIRECTOR})
+
+
 def request_extension(
     *,
     session: Session,
@@ -48,22 +71,26 @@ def request_extension(
     """The assignee (or the lead unit's head) asks for a later due date, with a reason."""
     item = get_item(session=session, item_id=item_id)
     if State(item.state) in CLOSED_STATES:
-        raise InvalidTransition("the work item is closed")
-    rel = actor_relations(session=session, item=item, actor=actor)
-    if not rel & {ActorRelation.ASSIGNEE, ActorRelation.LEAD_UNIT_HEAD}:
+        raise InvalidTransition("the work item is closed", code="item_closed")
+    if not may_request_extension(session=session, item=item, actor=actor):
         raise NotAllowed(f"{actor.username} may not ask to extend this work item")
     if not reason.strip():
-        raise InvalidInput("an extension request needs a reason")
+        raise InvalidInput("an extension request needs a reason", code="extension_no_reason")
     tz = get_settings().timezone
     if requested_due_on <= local_date(item.due_at, tz=tz):
-        raise InvalidInput("the requested due date must be later than the current one")
+        raise InvalidInput(
+            "the requested due date must be later than the current one",
+            code="extension_not_later",
+        )
     pending = session.exec(
         select(ExtensionRequest).where(
             ExtensionRequest.work_item_id == item_id, ExtensionRequest.status == "pending"
         )
     ).first()
     if pending is not None:
-        raise InvalidInput(f"extension request {pending.id} is still pending")
+        raise InvalidInput(
+            f"extension request {pending.id} is still pending", code="extension_pending"
+        )
     calendar = load_calendar(session=session)
     requested = deadline_at(calendar.roll_to_working_day(requested_due_on))
     request = ExtensionRequest(
@@ -98,25 +125,26 @@ def decide_extension(
     request_id: int,
     approve: bool,
     note: str | None = None,
+    item_id: int | None = None,
 ) -> ExtensionRequest:
-    """Approve (the due date moves, the original stays) or refuse a pending request."""
+    """Approve (the due date moves, the original stays) or refuse a pending request.
+
+    `item_id`, when given, is the item the caller addressed: a request of another item is
+    not found (so a URL cannot reach a request through an item the caller happens to see).
+    """
     request = session.get(ExtensionRequest, request_id, with_for_update=True)
-    if request is None:
+    if request is None or (item_id is not None and request.work_item_id != item_id):
         raise NotFound(f"extension request {request_id} not found")
     if request.status != "pending":
-        raise InvalidTransition(f"extension request {request_id} is already {request.status}")
+        raise InvalidTransition(
+            f"extension request {request_id} is already {request.status}",
+            code="extension_decided",
+        )
     item = get_item(session=session, item_id=request.work_item_id)
-    requester = session.get(User, request.requested_by_id)
-    assert requester is not None
-    approver = approver_for(session=session, item=item, requester=requester)
-    rel = actor_relations(session=session, item=item, actor=actor)
-    above = rel & {ActorRelation.DEPUTY_IN_CHARGE, ActorRelation.DIRECTOR}
-    if actor.id == requester.id or not (
-        (approver is not None and approver.id == actor.id) or above
-    ):
+    if not may_decide_extension(session=session, item=item, request=request, actor=actor):
         raise NotAllowed(f"{actor.username} may not decide this extension request")
     if approve and State(item.state) in CLOSED_STATES:
-        raise InvalidTransition("the work item is closed")
+        raise InvalidTransition("the work item is closed", code="item_closed")
     request.status = "approved" if approve else "refused"
     request.decided_by_id = actor.id
     request.decided_at = now

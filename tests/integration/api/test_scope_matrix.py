@@ -320,6 +320,26 @@ MATRIX: dict[tuple[str, str], Row] = {
         },
         page=True,
     ),
+    ("POST", "/ui/items/{item_id}/evidence"): Row(
+        OWNERS, fixed(data={"note": "Đã gửi dự thảo"}), page=True
+    ),
+    ("GET", "/ui/items/{item_id}/evidence/{evidence_id}/file"): Row(
+        OnItem(), lambda w, k: {"path": {"evidence_id": w.sample.evidence[k or ""]}}, page=True
+    ),
+    ("POST", "/ui/items/{item_id}/extensions"): Row(
+        OWNERS, fixed(data={"requested_due_on": "2026-12-31", "reason": "Chờ số liệu"}), page=True
+    ),
+    ("POST", "/ui/items/{item_id}/extensions/{request_id}/decision"): Row(
+        DECIDERS,
+        lambda w, k: {
+            "path": {"request_id": w.sample.extension[k or ""]},
+            "data": {"decision": "refuse", "note": "Chưa đủ lý do"},
+        },
+        page=True,
+    ),
+    ("POST", "/ui/items/{item_id}/comments"): Row(
+        OnItem(), fixed(data={"body": "Đề nghị phối hợp"}), page=True
+    ),
     # the dev mailbox holds everybody's mail, password reset links included
     ("GET", "/dev/mailbox"): Row(ADMIN, page=True),
     ("GET", "/dev/mailbox/{key}"): Row(

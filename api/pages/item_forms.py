@@ -1,0 +1,217 @@
+"""The item page's forms: evidence (minh chứng), extension requests and decisions (gia hạn),
+comments (ý kiến trao đổi), and the download of an evidence file.
+
+Each form posts with the CSRF token (checked with the session cookie in `api.deps`), runs
+in the request's one transaction and answers 303 back to the item. A refusal rolls the
+transaction back (a stored upload is deleted too) and shows the item page again with the
+reason in the user's language, what they typed kept, and the refusal's status: 403 to
+someone the rule does not admit, 404 for an item outside their scope, as the JSON API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages.i18n import STRINGS, language, translator
+from api.pages.item_detail import evidence_mb
+from api.pages.ui import ACTION_ERRORS, item_refused, not_found, to_login
+from api.problems import ApiProblem
+from api.routes.evidence import attach_evidence, evidence_file
+from api.schemas.common import Id
+from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.models import User
+from workflow.services.comments import add_comment
+from workflow.services.extensions import decide_extension, request_extension
+from workflow.services.scope import get_visible_item
+from workflow.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+
+# Upload refusals raised by the API layer (api.routes.evidence), as the page words them.
+UPLOAD_ERRORS = {413: "error_file_too_large", 415: "error_file_type"}
+Text = Annotated[str, Form(max_length=5000)]
+
+
+def refusal_message(exc: WorkflowError | ApiProblem, *, lang: str, max_mb: int) -> str:
+    """Why a form was refused, in `lang`: the error's own code where the catalogue has it."""
+    key = ACTION_ERRORS.get(exc.status, "error_invalid")
+    if isinstance(exc, ApiProblem):
+        key = UPLOAD_ERRORS.get(exc.status, key)
+    elif exc.code is not None and f"error_{exc.code}" in STRINGS:
+        key = f"error_{exc.code}"
+    return translator(lang)[key].format(mb=max_mb)
+
+
+@dataclass(frozen=True)
+class ItemForm:
+    """A form sent from the item page: by whom, about which item, in which request."""
+
+    request: Request
+    item_id: int
+    session: Session
+    user: User | None
+    now: datetime
+    settings: Settings
+
+    def submit(
+        self, section: str, typed: dict[str, str], work: Callable[[User], object]
+    ) -> Response:
+        """Run `work` as the signed-in user on an item they see: 303 back to the item's
+        `section`, or the item page with the reason (and `typed` refilled) on a refusal."""
+        item = f"/ui/items/{self.item_id}"
+        if self.user is None:
+            return RedirectResponse(f"/login?next={quote(item)}", status_code=303)
+        try:
+            get_visible_item(session=self.session, user=self.user, item_id=self.item_id)
+            work(self.user)
+        except NotFound:
+            self.session.rollback()
+            return not_found(self.request, self.user)
+        except (WorkflowError, ApiProblem) as exc:
+            lang = language(self.request, self.user)
+            message = refusal_message(exc, lang=lang, max_mb=evidence_mb(self.settings))
+            return item_refused(
+                self.request,
+                self.session,
+                user=self.user,
+                item_id=self.item_id,
+                now=self.now,
+                settings=self.settings,
+                status=exc.status,
+                extra={"form_section": section, "form_error": message, "form": typed},
+            )
+        return RedirectResponse(f"{item}#{section}", status_code=303)
+
+
+def item_form(
+    request: Request,
+    item_id: Id,
+    session: SessionDep,
+    user: OptionalUser,
+    now: NowDep,
+    settings: SettingsDep,
+) -> ItemForm:
+    return ItemForm(request, item_id, session, user, now, settings)
+
+
+# scope="function", like the session it holds: committed when the route returns.
+ItemFormDep = Annotated[ItemForm, Depends(item_form, scope="function")]
+
+
+@router.post("/ui/items/{item_id}/evidence")
+def evidence_form(
+    f: ItemFormDep, note: Text = "", file: Annotated[UploadFile | None, File()] = None
+) -> Response:
+    """Attach a note and/or a file (the assignee or the lead unit's head), as the API does."""
+    return f.submit(
+        "evidence",
+        {"note": note},
+        lambda actor: attach_evidence(
+            session=f.session,
+            now=f.now,
+            actor=actor,
+            item_id=f.item_id,
+            settings=f.settings,
+            note=note,
+            file=file,
+        ),
+    )
+
+
+@router.get("/ui/items/{item_id}/evidence/{evidence_id}/file")
+def evidence_download(
+    request: Request,
+    item_id: Id,
+    evidence_id: Id,
+    session: SessionDep,
+    user: OptionalUser,
+    settings: SettingsDep,
+) -> Response:
+    """An evidence file for the page's link: the API's download, with the pages' answers."""
+    if user is None:
+        return to_login(request)
+    try:
+        return evidence_file(
+            session=session, user=user, item_id=item_id, evidence_id=evidence_id, settings=settings
+        )
+    except NotFound:
+        return not_found(request, user)
+
+
+def _due_on(text: str) -> date:
+    """The date of the form's date field (ISO, as browsers send it)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not a date", code="date") from exc
+
+
+@router.post("/ui/items/{item_id}/extensions")
+def extension_form(
+    f: ItemFormDep,
+    requested_due_on: Annotated[str, Form(max_length=40)] = "",
+    reason: Text = "",
+) -> Response:
+    """Ask for a later due date with a reason (the assignee or the lead unit's head)."""
+    return f.submit(
+        "extensions",
+        {"requested_due_on": requested_due_on, "reason": reason},
+        lambda actor: request_extension(
+            session=f.session,
+            now=f.now,
+            actor=actor,
+            item_id=f.item_id,
+            requested_due_on=_due_on(requested_due_on),
+            reason=reason,
+        ),
+    )
+
+
+def _approve(decision: str) -> bool:
+    if decision not in ("approve", "refuse"):
+        raise InvalidInput("the decision is approve or refuse", code="decision")
+    return decision == "approve"
+
+
+@router.post("/ui/items/{item_id}/extensions/{request_id}/decision")
+def extension_decision_form(
+    f: ItemFormDep,
+    request_id: Id,
+    decision: Annotated[str, Form(max_length=20)] = "",
+    note: Text = "",
+) -> Response:
+    """Approve or refuse a pending request (its approver, `approver_for`, or above)."""
+    return f.submit(
+        "extensions",
+        {"decision_note": note, "request_id": str(request_id)},
+        lambda actor: decide_extension(
+            session=f.session,
+            now=f.now,
+            actor=actor,
+            item_id=f.item_id,
+            request_id=request_id,
+            approve=_approve(decision),
+            note=note,
+        ),
+    )
+
+
+@router.post("/ui/items/{item_id}/comments")
+def comment_form(f: ItemFormDep, body: Text = "") -> Response:
+    """Add a comment (anyone who sees the item)."""
+    return f.submit(
+        "comments",
+        {"body": body},
+        lambda actor: add_comment(
+            session=f.session, now=f.now, actor=actor, item_id=f.item_id, body=body
+        ),
+    )

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -134,6 +136,68 @@ class WorkCalendar:
     def roll_to_working_day(self, day: date) -> date:
         """`day` itself if it is a working day, else the next one (Civil Code Art. 148)."""
         return day if self.is_working_day(day) else self.next_working_day(day)
+
+
+class LawDayKind(StrEnum):
+    """Why a day departs from the Monday-to-Friday week by law, before any override."""
+
+    HOLIDAY = "holiday"  # ngày lễ, Tết (Labour Code Art. 112)
+    OBSERVED = "observed"  # nghỉ bù: a holiday fell on a weekend
+    SWAPPED_OFF = "swapped_off"  # ngày nghỉ hoán đổi: off, worked on a weekend day instead
+    WORKING_WEEKEND = "working_weekend"  # làm bù: a weekend day worked for a swapped day off
+
+
+@dataclass(frozen=True)
+class LawDay:
+    """A notable day of the law's calendar; `paired` links a swapped day off and its
+    working weekend day (each names the other)."""
+
+    day: date
+    kind: LawDayKind
+    name: str
+    paired: date | None = None
+
+
+@lru_cache(maxsize=64)
+def law_days(year: int, *, language: str = "vi") -> tuple[LawDay, ...]:
+    """The law's notable days of `year` (the `holidays` package, no overrides), in order.
+
+    Every holiday is listed, weekend ones too (they give a day in lieu). `language` is
+    one of the package's languages for the names ("vi", "en_US"); kinds are told apart on
+    the Vietnamese calendar, whose labels the package defines.
+    """
+    # Neighbour years too: a swap may cross the new year (2 Jan 2015 off, 27 Dec 2014 worked).
+    years = range(year - 1, year + 2)
+    # The language is always named: without it the package follows the process's locale.
+    vn = holidays.country_holidays("VN", years=years, language="vi")
+    named = (
+        vn if language == "vi" else holidays.country_holidays("VN", years=years, language=language)
+    )
+    unobserved = holidays.country_holidays("VN", years=years, observed=False, language="vi")
+    swap_prefix = vn.substituted_label.split("%s")[0]
+    days: list[LawDay] = []
+    swapped: dict[date, date] = {}  # working weekend day → the day off it pays for
+    for day, name in sorted(vn.items()):
+        if day not in unobserved:
+            kind = LawDayKind.OBSERVED
+        elif name.startswith(swap_prefix):
+            kind = LawDayKind.SWAPPED_OFF
+        else:
+            kind = LawDayKind.HOLIDAY
+        paired = None
+        if kind is LawDayKind.SWAPPED_OFF:
+            paired = next(
+                (w for w in vn.weekend_workdays if w.strftime(vn.substituted_date_format) in name),
+                None,
+            )
+            if paired is not None:
+                swapped[paired] = day
+        if day.year == year:
+            days.append(LawDay(day, kind, str(named.get(day, name)), paired))
+    for day in sorted(vn.weekend_workdays):
+        if day.year == year:
+            days.append(LawDay(day, LawDayKind.WORKING_WEEKEND, "", swapped.get(day)))
+    return tuple(sorted(days, key=lambda d: d.day))
 
 
 def end_of_day(day: date, *, tz: str, hour: int = 17, minute: int = 0) -> datetime:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api import openapi, problems
 from api.auth import LoginGuard
 from api.pages import assign, home, item_forms, mailbox, ui, unsubscribe
+from api.pages import calendar as calendar_page
 from api.routes import (
     auth,
     calendar,
@@ -68,6 +69,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         evidence.router,
         extensions.router,
         calendar.router,
+        calendar_page.router,
         ical.router,
         preferences.router,
         reports.router,

@@ -125,6 +125,93 @@ STRINGS: dict[str, tuple[str, str]] = {
     "priority_normal": ("Bình thường", "Normal"),
     "priority_high": ("Cao", "High"),
     "priority_urgent": ("Khẩn", "Urgent"),
+    # the working calendar page (/ui/calendar)
+    "nav_calendar": ("Lịch làm việc", "Working calendar"),
+    "calendar_title": ("Lịch làm việc năm {year}", "Working calendar {year}"),
+    "calendar_intro": (
+        "Ngày nghỉ lễ, Tết theo Bộ luật Lao động 2019 (Điều 112), ngày nghỉ bù, ngày nghỉ"
+        " hoán đổi và ngày làm bù theo thông báo hằng năm, cùng các điều chỉnh theo quyết định"
+        " đã công bố. Hạn xử lý tính theo ngày làm việc; hạn rơi vào ngày nghỉ được chuyển"
+        " sang ngày làm việc tiếp theo.",
+        "Public holidays under the Labour Code 2019 (Art. 112), days off in lieu, swapped days"
+        " off and the weekend days worked for them as announced each year, and the overrides"
+        " entered from published decisions. Deadlines count working days; a deadline on a day"
+        " off moves to the next working day.",
+    ),
+    "calendar_days": ("Ngày nghỉ và ngày làm việc đặc biệt", "Days off and special working days"),
+    "calendar_date": ("Ngày", "Date"),
+    "calendar_weekday": ("Thứ", "Day"),
+    "calendar_law": ("Theo quy định", "By law"),
+    "calendar_override": ("Điều chỉnh", "Override"),
+    "calendar_result": ("Áp dụng", "In effect"),
+    "calendar_kind_holiday": ("Nghỉ lễ, Tết", "Public holiday"),
+    "calendar_kind_observed": ("Nghỉ bù", "Day off in lieu"),
+    "calendar_kind_swapped_off": ("Nghỉ hoán đổi", "Swapped day off"),
+    "calendar_kind_working_weekend": ("Làm bù", "Weekend day worked"),
+    "calendar_worked_for": ("bù cho ngày nghỉ {day}", "for the day off on {day}"),
+    "calendar_on_weekend": (
+        "trùng ngày nghỉ hằng tuần, được nghỉ bù",
+        "on a weekend: a day off in lieu follows",
+    ),
+    "calendar_override_off": ("Điều chỉnh: nghỉ", "Override: day off"),
+    "calendar_override_working": ("Điều chỉnh: làm việc", "Override: working day"),
+    "calendar_entered_by": ("Nhập bởi {name}, lúc {at}", "Entered by {name} at {at}"),
+    "calendar_working": ("Làm việc", "Working day"),
+    "calendar_off": ("Nghỉ", "Day off"),
+    "calendar_remove": ("Bỏ điều chỉnh", "Remove the override"),
+    "calendar_months": ("Số ngày làm việc theo tháng", "Working days per month"),
+    "calendar_total": ("Cả năm", "Whole year"),
+    "calendar_add": (
+        "Thêm điều chỉnh theo quyết định đã công bố",
+        "Add an override from a published decision",
+    ),
+    "calendar_day": ("Ngày", "Day"),
+    "calendar_kind": ("Ngày này là", "This day is"),
+    "calendar_make_off": ("Ngày nghỉ", "A day off"),
+    "calendar_make_working": ("Ngày làm việc (làm bù)", "A working day"),
+    "calendar_reason": (
+        "Lý do: văn bản công bố (số, ngày, cơ quan ban hành)",
+        "Reason: the decision that published it (number, date, issuer)",
+    ),
+    "calendar_recompute_hint": (
+        "Hạn xử lý của các công việc đang mở sẽ được tính lại theo lịch mới.",
+        "The deadlines of open work items are recomputed with the new calendar.",
+    ),
+    "calendar_submit": ("Lưu điều chỉnh", "Save the override"),
+    "calendar_read_only": (
+        "Chỉ Văn phòng (bộ phận CCHC) và quản trị hệ thống được điều chỉnh lịch làm việc.",
+        "Only the coordinator (Văn phòng) and administrators may change the calendar.",
+    ),
+    "calendar_added": (
+        "Đã lưu điều chỉnh ngày {day}. Đã tính lại hạn xử lý của {n} công việc đang mở.",
+        "The override of {day} is saved. Open work items whose deadline was recomputed: {n}.",
+    ),
+    "calendar_removed": (
+        "Đã bỏ điều chỉnh ngày {day}; ngày này theo lịch của pháp luật. Đã tính lại hạn xử lý"
+        " của {n} công việc đang mở.",
+        "The override of {day} is removed; the law's calendar rules that day again. Open"
+        " work items whose deadline was recomputed: {n}.",
+    ),
+    "calendar_error_day": (
+        "Ngày không hợp lệ (cần một ngày từ năm 2000 đến năm 2100).",
+        "That is not a valid day (a date from 2000 to 2100 is needed).",
+    ),
+    "calendar_error_kind": (
+        "Chọn ngày này là ngày nghỉ hay ngày làm việc.",
+        "Choose whether the day is a day off or a working day.",
+    ),
+    "calendar_error_reason": (
+        "Cần ghi lý do: văn bản đã công bố quyết định này.",
+        "An override needs a reason: the decision that published it.",
+    ),
+    "calendar_error_reason_long": (
+        "Lý do quá dài: tối đa 500 ký tự.",
+        "The reason is too long: 500 characters at most.",
+    ),
+    "calendar_error_no_override": (
+        "Không có điều chỉnh nào cho ngày {day} (có thể vừa được người khác bỏ).",
+        "There is no override for {day} (someone may have just removed it).",
+    ),
     "assign_repeat_legend": ("Việc định kỳ", "Recurring work"),
     "assign_repeat": ("Lặp lại", "Repeat"),
     "assign_repeat_none": ("Không lặp lại", "Does not repeat"),

@@ -340,6 +340,16 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/ui/items/{item_id}/comments"): Row(
         OnItem(), fixed(data={"body": "Đề nghị phối hợp"}), page=True
     ),
+    # the working calendar page: everybody reads it, the coordinator keeps it (as the API)
+    ("GET", "/ui/calendar"): Row(SignedIn(), page=True),
+    ("POST", "/ui/calendar/overrides"): Row(
+        EDITORS,
+        fixed(data={"day": "2026-04-18", "kind": "working", "reason": "Làm bù"}),
+        page=True,
+    ),
+    ("POST", "/ui/calendar/overrides/remove"): Row(
+        EDITORS, lambda w, _k: {"data": {"day": w.ids["override_day"]}}, page=True
+    ),
     # the dev mailbox holds everybody's mail, password reset links included
     ("GET", "/dev/mailbox"): Row(ADMIN, page=True),
     ("GET", "/dev/mailbox/{key}"): Row(

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api import openapi, problems
 from api.auth import LoginGuard
 from api.pages import assign, home, item_forms, mailbox, ui, unsubscribe
+from api.pages import reports as report_pages
 from api.routes import (
     auth,
     calendar,
@@ -77,6 +78,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         item_forms.router,
         mailbox.router,
         unsubscribe.router,
+        report_pages.router,
     ):
         app.include_router(router)
     return app

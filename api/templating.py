@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
+from api.routes.reports import may_read_reports
 from workflow.settings import get_settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -31,3 +32,5 @@ def agency_name() -> str:
 
 
 templates.env.globals["agency_name"] = agency_name
+# The "Báo cáo" link of the header, for the roles that may open the report pages.
+templates.env.globals["may_read_reports"] = may_read_reports

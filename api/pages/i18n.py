@@ -431,6 +431,44 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Choose Approve or Refuse.",
     ),
     "error_comment_empty": ("Ý kiến không được để trống.", "A comment needs some text."),
+    # the report pages (api/pages/reports.py); the report's own words are wording.py's
+    "reports": ("Báo cáo", "Reports"),
+    "reports_title": ("Báo cáo định kỳ", "Periodic reports"),
+    "reports_not_allowed": (
+        "Báo cáo định kỳ dành cho Ban Giám đốc, trưởng các đơn vị và bộ phận điều phối.",
+        "Periodic reports are for the directors, the heads of units and the coordinator.",
+    ),
+    "report_kind": ("Loại báo cáo", "Kind"),
+    "report_kind_all": ("Tất cả", "All"),
+    "report_kind_weekly": ("Bản tin tuần", "Weekly digest"),
+    "report_kind_quarterly": ("Báo cáo quý", "Quarterly report"),
+    "report_kind_six_month": ("Báo cáo 6 tháng", "Six-month report"),
+    "report_kind_annual": ("Báo cáo năm", "Annual report"),
+    "report_kind_custom": ("Báo cáo theo yêu cầu", "On-demand report"),
+    "report_period": ("Kỳ báo cáo", "Period"),
+    "report_built_at": ("Lập lúc", "Built"),
+    "report_sent_at": ("Gửi lúc", "Sent"),
+    "report_not_sent": ("Chưa gửi", "Not sent yet"),
+    "no_reports": ("Chưa có báo cáo nào.", "No reports yet."),
+    "report_back": ("← Danh sách báo cáo", "← All reports"),
+    "report_charts": ("Biểu đồ", "Charts"),
+    "report_charts_note": (
+        "",
+        "The charts are labelled in Vietnamese, as in the official report.",
+    ),
+    "report_build_title": ("Lập báo cáo ngay", "Build a report now"),
+    "report_build_intro": (
+        "Kỳ báo cáo dưới đây đã kết thúc nhưng chưa có báo cáo. Báo cáo được lập từ số liệu"
+        " hiện có và lưu cố định; đến lịch gửi, hệ thống gửi đúng báo cáo này, không tính lại.",
+        "These periods have ended and have no report yet. A report is built from the data"
+        " as it stands and stored unchanged; at its send time the system mails this very"
+        " report without recomputing it.",
+    ),
+    "report_build_button": ("Lập báo cáo", "Build"),
+    "report_build_error": (
+        "Không lập được báo cáo: kỳ báo cáo chưa kết thúc hoặc không hợp lệ.",
+        "The report could not be built: the period has not ended or is not valid.",
+    ),
 }
 
 

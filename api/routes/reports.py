@@ -23,12 +23,14 @@ from workflow.errors import NotFound
 from workflow.models import ReportRun, User
 from workflow.models.org import Role
 from workflow.reporting.files import write_report
+from workflow.reporting.pdf import soffice_path
 from workflow.reporting.snapshot import ReportSnapshot
+from workflow.settings import Settings
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-Reader = Depends(
-    require_roles(Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.UNIT_HEAD, Role.COORDINATOR)
-)
+# Who reads the reports, here and on the report pages (api/pages/reports.py).
+REPORT_READERS = frozenset({Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.UNIT_HEAD, Role.COORDINATOR})
+Reader = Depends(require_roles(*sorted(REPORT_READERS)))
 
 
 class ReportFormat(StrEnum):
@@ -63,8 +65,25 @@ def list_reports(session: SessionDep, _user: User = Reader) -> list[ReportPublic
     return [ReportPublic.model_validate(r) for r in runs]
 
 
-def _document(run: ReportRun, fmt: ReportFormat, *, settings: SettingsDep) -> Path:
-    out = settings.var_dir / "reports" / str(run.id)
+def may_read_reports(user: User | None) -> bool:
+    """True for the roles that read reports (the page's nav link asks this)."""
+    return user is not None and user.role in REPORT_READERS
+
+
+def report_dir(run: ReportRun, *, settings: Settings) -> Path:
+    """Where a run's documents (and the report page's charts) are kept once rendered."""
+    return settings.var_dir / "reports" / str(run.id)
+
+
+def pdf_available(run: ReportRun, *, settings: Settings) -> bool:
+    """True when the PDF was rendered before or LibreOffice is here to render it."""
+    out = report_dir(run, settings=settings)
+    return soffice_path() is not None or (out.is_dir() and any(out.glob("*.pdf")))
+
+
+def report_document(run: ReportRun, fmt: ReportFormat, *, settings: Settings) -> Path:
+    """The document of `run` in `fmt`, rendered from its frozen snapshot the first time."""
+    out = report_dir(run, settings=settings)
     existing = sorted(out.glob(f"*.{fmt.value}")) if out.is_dir() else []
     if existing:
         return existing[0]
@@ -92,7 +111,7 @@ def download_report(
     run = session.get(ReportRun, report_id)
     if run is None:
         raise NotFound(f"report {report_id} not found")
-    path = _document(run, fmt, settings=settings)
+    path = report_document(run, fmt, settings=settings)
     return FileResponse(
         path,
         media_type=MEDIA[fmt],

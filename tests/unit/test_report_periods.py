@@ -13,6 +13,7 @@ from workflow.reporting.periods import (
     ReportKind,
     date_line,
     due_reports,
+    last_closed,
     parse_period,
     previous,
     send_at,
@@ -114,6 +115,31 @@ def test_due_reports_lists_only_the_latest_due_period_per_kind() -> None:
 
 
 @pytest.mark.parametrize(
+    ("today", "kind", "key"),
+    [
+        (date(2026, 3, 2), "weekly", "2026-W09"),  # Monday: the week that ended yesterday
+        (date(2026, 3, 1), "weekly", "2026-W08"),  # Sunday: week 9 is not over
+        (date(2026, 1, 1), "weekly", "2025-W52"),
+        (date(2026, 3, 14), "quarterly", "2025Q3"),  # Q1 2026 closes at the end of 14/03
+        (date(2026, 3, 15), "quarterly", "2026Q1"),
+        (date(2026, 12, 1), "quarterly", "2026Q3"),  # Q2 and Q4: the 6-month and annual
+        (date(2026, 6, 15), "six_month", "2026H1"),
+        (date(2026, 6, 14), "six_month", "2025H1"),
+        (date(2026, 12, 14), "annual", "2025"),
+        (date(2026, 12, 15), "annual", "2026"),
+    ],
+)
+def test_last_closed_is_the_latest_scheduled_period_over(today: date, kind: str, key: str) -> None:
+    period = last_closed(ReportKind(kind), today=today)
+    assert period.key == key and period.end < today
+
+
+def test_custom_reports_have_no_last_period() -> None:
+    with pytest.raises(InvalidInput):
+        last_closed(ReportKind.CUSTOM, today=date(2026, 3, 2))
+
+
+@pytest.mark.parametrize(
     ("comparator", "target", "actual", "status"),
     [
         (">=", 100.0, 100.0, "on_track"),
@@ -155,3 +181,5 @@ def test_english_report_mail_names_periods_from_their_keys(
     assert isinstance(wording("en"), EnglishWording)
     assert not isinstance(wording("fr"), EnglishWording)  # unknown: Vietnamese
     assert wording(None).lang == "vi"
+    # The Vietnamese wording names a period by the label stored with it.
+    assert wording("vi").period_label(kind, key, "quý IX") == "quý IX"

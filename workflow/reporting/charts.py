@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Callable
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -141,10 +142,14 @@ def trend(snapshot: ReportSnapshot) -> bytes:
     return _png(fig)
 
 
+# Every chart by a stable name (the Content-ID in the mail, the file name on the web page).
+CHARTS: dict[str, Callable[[ReportSnapshot], bytes]] = {
+    "completion-by-area": completion_by_area,
+    "overdue-by-unit": overdue_by_unit,
+    "trend": trend,
+}
+
+
 def render_all(snapshot: ReportSnapshot) -> dict[str, bytes]:
-    """Every chart by a stable name (used as the Content-ID in the mail)."""
-    return {
-        "completion-by-area": completion_by_area(snapshot),
-        "overdue-by-unit": overdue_by_unit(snapshot),
-        "trend": trend(snapshot),
-    }
+    """Every chart of `CHARTS`, by name."""
+    return {name: render(snapshot) for name, render in CHARTS.items()}

@@ -229,6 +229,21 @@ def scheduled_periods(kind: ReportKind, year: int) -> list[Period]:
     raise InvalidInput(f"{kind.value} reports have no yearly schedule")
 
 
+def last_closed(kind: ReportKind, *, today: date) -> Period:
+    """The latest period of `kind` that is over by `today` (agency date): last week for the
+    digest; for the CCHC kinds the latest of the periods reported each year (Q1 and Q3,
+    H1, the year), as the scheduler would build it."""
+    if kind is ReportKind.WEEKLY:
+        iso = (today - 7 * _DAY).isocalendar()
+        return iso_week(iso.year, iso.week)
+    if kind is ReportKind.CUSTOM:
+        raise InvalidInput("custom reports have no periods of their own")
+    closed = [
+        p for y in (today.year - 1, today.year) for p in scheduled_periods(kind, y) if p.end < today
+    ]
+    return max(closed, key=lambda p: p.end)
+
+
 def due_reports(
     *, now: datetime, calendar: WorkCalendar, settings: Settings | None = None
 ) -> list[Period]:

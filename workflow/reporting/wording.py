@@ -163,6 +163,10 @@ class Wording:
     def pct(self, part: int, whole: int) -> str:
         return text.pct(part, whole)
 
+    def period_label(self, kind: str, key: str, fallback: str) -> str:
+        """The name of a period; in Vietnamese the label stored with the run (`fallback`)."""
+        return fallback
+
     def title(self, snapshot: ReportSnapshot) -> str:
         return text.summary_line(snapshot)
 

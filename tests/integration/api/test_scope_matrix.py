@@ -269,6 +269,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/reports/{report_id}/{fmt}"): Row(
         REPORT_READERS, lambda w, _k: {"path": {"report_id": w.ids["report"], "fmt": "xlsx"}}
     ),
+    # the report pages: the same readers; the coordinator builds an ended period's report
+    ("GET", "/ui/reports"): Row(REPORT_READERS, page=True),
+    ("GET", "/ui/reports/{report_id}"): Row(
+        REPORT_READERS, lambda w, _k: {"path": {"report_id": w.ids["report"]}}, page=True
+    ),
+    ("GET", "/ui/reports/{report_id}/charts/{name}"): Row(
+        REPORT_READERS,
+        lambda w, _k: {"path": {"report_id": w.ids["report"], "name": "trend"}},
+        page=True,
+    ),
+    ("POST", "/ui/reports/build"): Row(
+        roles(Role.COORDINATOR), fixed(data={"kind": "weekly", "period": "2026-W09"}), page=True
+    ),
     # pages
     ("GET", "/"): Row(Public(200), page=True),
     ("GET", "/login"): Row(Public(), page=True),

@@ -1,0 +1,267 @@
+"""The report pages (báo cáo định kỳ): the frozen runs, one run's summary and its charts.
+
+Everything shown comes from the run's frozen snapshot, so the page says what the mail and
+the DOCX said. The words are the report mail's (`workflow.reporting.wording`, Vietnamese or
+English by the page's language); names from the data and the charts stay Vietnamese, as in
+the mail. Downloads are the API's own routes (`/reports/{id}/{fmt}`), which take the
+session cookie like a page. Who may read: `api.routes.reports.REPORT_READERS`; the
+coordinator may also build the report of a period that has ended ("Lập báo cáo ngay").
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, cast
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func
+from sqlalchemy.orm import QueryableAttribute, defer
+from sqlmodel import Session, col, select
+
+from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages.i18n import language
+from api.pages.ui import not_found, render, to_login
+from api.routes.reports import may_read_reports, pdf_available, report_dir
+from api.schemas.common import Id
+from workflow.calendar import local_date
+from workflow.errors import InvalidInput
+from workflow.models import ReportRun, User
+from workflow.models.org import Role
+from workflow.reporting.build import build_report
+from workflow.reporting.charts import CHARTS
+from workflow.reporting.periods import ReportKind, last_closed
+from workflow.reporting.snapshot import ReportSnapshot
+from workflow.reporting.wording import wording
+from workflow.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+
+# The order of the kind filter; a custom (on-demand) report is listed only once there is one.
+KINDS = [k.value for k in ReportKind]
+# Who may build a report from the page: the coordinator keeps the report settings
+# (design.md "Roles"). The administrator does not read reports (0010), so gets no button.
+BUILDERS = frozenset({Role.COORDINATOR})
+# The alt text of each chart of `CHARTS`: the report mail's words for it.
+CHART_ALT = {
+    "completion-by-area": "alt_by_area",
+    "overdue-by-unit": "alt_overdue_by_unit",
+    "trend": "alt_trend",
+}
+
+
+def _refused(request: Request, user: User) -> HTMLResponse:
+    context = {"message": "reports_not_allowed", "back": "/my"}
+    return render(request, "error.html", context, user=user, status_code=403)
+
+
+def _reader_or_page(request: Request, user: User | None) -> Response | None:
+    """None for a reader; otherwise the sign-in redirect or the 403 page."""
+    if user is None:
+        return to_login(request)
+    return None if may_read_reports(user) else _refused(request, user)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """A line of the list."""
+
+    id: int
+    kind: str
+    label: str
+    created_at: datetime
+    sent_at: datetime | None
+    pdf: bool
+
+
+@dataclass(frozen=True)
+class Buildable:
+    """A period that has ended and has no report yet: the coordinator's button."""
+
+    kind: str
+    key: str
+    label: str
+
+
+def _buildable(
+    session: Session, *, now: datetime, settings: Settings, lang: str
+) -> list[Buildable]:
+    """The latest ended period of each scheduled kind that was not built yet."""
+    today = local_date(now, tz=settings.timezone)
+    w = wording(lang)
+    out: list[Buildable] = []
+    for name in settings.report_kinds_enabled:
+        kind = ReportKind(name)
+        if kind is ReportKind.CUSTOM:
+            continue
+        period = last_closed(kind, today=today)
+        built = session.exec(
+            select(ReportRun.id).where(
+                ReportRun.kind == kind.value,
+                ReportRun.period_start == period.start,
+                ReportRun.period_end == period.end,
+            )
+        ).first()
+        if built is None:
+            label = w.period_label(kind.value, period.key, period.label)
+            out.append(Buildable(kind=kind.value, key=period.key, label=label))
+    return out
+
+
+@router.get("/ui/reports", response_class=HTMLResponse)
+def reports_page(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    now: NowDep,
+    settings: SettingsDep,
+    kind: ReportKind | None = None,
+) -> Response:
+    """The frozen runs, newest period first, of one kind or all, with their documents."""
+    refused = _reader_or_page(request, user)
+    if refused is not None:
+        return refused
+    assert user is not None
+    lang = language(request, user)
+    w = wording(lang)
+    counts = dict(
+        session.exec(select(ReportRun.kind, func.count()).group_by(col(ReportRun.kind))).all()
+    )
+    # The snapshot stays in the database: only its period key is read (English labels).
+    key = col(ReportRun.snapshot)["period_key"].as_string()
+    snapshot = cast("QueryableAttribute[Any]", ReportRun.snapshot)  # a mapped column at run time
+    query = select(ReportRun, key).options(defer(snapshot))
+    if kind is not None:
+        query = query.where(ReportRun.kind == kind.value)
+    found = session.exec(
+        query.order_by(col(ReportRun.period_end).desc(), col(ReportRun.id).desc())
+    ).all()
+    runs = [
+        RunRow(
+            id=run.id or 0,
+            kind=run.kind,
+            label=_cap(w.period_label(run.kind, period_key or "", run.label)),
+            created_at=run.created_at,
+            sent_at=run.sent_at,
+            pdf=pdf_available(run, settings=settings),
+        )
+        for run, period_key in found
+    ]
+    builds = (
+        _buildable(session, now=now, settings=settings, lang=lang) if user.role in BUILDERS else []
+    )
+    context = {
+        "runs": runs,
+        "kinds": [(k, counts.get(k, 0)) for k in KINDS if k != "custom" or counts.get(k)],
+        "kind": kind.value if kind is not None else None,
+        "builds": builds,
+        "tz": settings.timezone,
+    }
+    return render(request, "reports.html", context, user=user)
+
+
+@router.get("/ui/reports/{report_id}", response_class=HTMLResponse)
+def report_page(
+    request: Request,
+    report_id: Id,
+    session: SessionDep,
+    user: OptionalUser,
+    settings: SettingsDep,
+) -> Response:
+    """One run: its totals, areas, units, overdue items, indicators and charts."""
+    refused = _reader_or_page(request, user)
+    if refused is not None:
+        return refused
+    run = session.get(ReportRun, report_id)
+    if run is None:
+        return not_found(request, user)
+    snapshot = ReportSnapshot.from_json(run.snapshot)
+    w = wording(language(request, user))
+    context: dict[str, Any] = {
+        "run": run,
+        "s": snapshot,
+        "w": w.words,
+        "title": w.title(snapshot),
+        "headline": w.headline(snapshot.totals),
+        "trend_sentence": w.trend_sentence(snapshot),
+        "cutoff": w.cutoff(snapshot.cutoff_at.astimezone(ZoneInfo(settings.timezone))),
+        "fmt_date": w.day,
+        "pct": w.pct,
+        "area_name": w.area_name,
+        "status_labels": w.status_labels,
+        "charts": [(name, CHART_ALT[name]) for name in CHARTS],
+        "pdf": pdf_available(run, settings=settings),
+        "tz": settings.timezone,
+    }
+    return render(request, "reports_run.html", context, user=user)
+
+
+@router.get("/ui/reports/{report_id}/charts/{name}")
+def report_chart(
+    request: Request,
+    report_id: Id,
+    name: str,
+    session: SessionDep,
+    user: OptionalUser,
+    settings: SettingsDep,
+) -> Response:
+    """A chart of the run as PNG, drawn from the snapshot once and kept with its documents
+    (the snapshot is frozen, so the picture never changes)."""
+    refused = _reader_or_page(request, user)
+    if refused is not None:
+        return refused
+    run = session.get(ReportRun, report_id) if name in CHARTS else None
+    if run is None:
+        return not_found(request, user)
+    path = report_dir(run, settings=settings) / "charts" / f"{name}.png"
+    if path.is_file():
+        png = path.read_bytes()
+    else:
+        png = CHARTS[name](ReportSnapshot.from_json(run.snapshot))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed: two first requests at once never serve half a file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            out.write(png)
+        os.replace(tmp, path)
+    return Response(
+        png,
+        media_type="image/png",
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.post("/ui/reports/build")
+def build_now(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    now: NowDep,
+    settings: SettingsDep,
+    kind: Annotated[str, Form(max_length=20)] = "",
+    period: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Build (once) the report of a period that has ended, in this request's transaction,
+    and open it. Nothing is mailed here: the scheduler sends it at its time, unchanged."""
+    if user is None:
+        # Back to the list after signing in (this address only takes a form).
+        return RedirectResponse(f"/login?next={quote('/ui/reports')}", status_code=303)
+    if user.role not in BUILDERS:
+        return _refused(request, user)
+    try:
+        run = build_report(session=session, now=now, kind=kind, period=period, settings=settings)
+    except (InvalidInput, ValueError):
+        # Nothing was stored (the period is still running, or the form was tampered with).
+        session.rollback()
+        context = {"message": "report_build_error", "back": "/ui/reports"}
+        return render(request, "error.html", context, user=user, status_code=422)
+    return RedirectResponse(f"/ui/reports/{run.id}", status_code=303)

@@ -270,7 +270,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         REPORT_READERS, lambda w, _k: {"path": {"report_id": w.ids["report"], "fmt": "xlsx"}}
     ),
     # pages
-    ("GET", "/"): Row(Public(200), page=True),
+    ("GET", "/"): Row(SignedIn(), page=True),  # the dashboard, of the caller's own scope
+    ("GET", "/ui/team"): Row(REPORT_READERS, page=True),  # items of the units one answers for
     ("GET", "/login"): Row(Public(), page=True),
     ("POST", "/login"): Row(
         Public(401),

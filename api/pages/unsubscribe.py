@@ -51,14 +51,6 @@ KIND_LABELS = {
 }
 
 
-class _Refused(Exception):
-    """The link cannot be used; `message` is the i18n key saying why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def _recipient(session: Session, ask: UnsubscribeRequest | None) -> User | None:
     """The account the link is for (its language is the page's), if it names one."""
     if ask is None or ask.user_id is None:
@@ -94,33 +86,23 @@ def _page(
     )
 
 
-def _read(token: str) -> UnsubscribeRequest:
+def _read(token: str) -> tuple[UnsubscribeRequest | None, str | None]:
+    """What the link asks for (None if forged) and why it cannot be used (an i18n key)."""
     try:
         ask = read_unsubscribe_token(settings=get_settings(), token=token)
-    except InvalidInput as exc:
-        raise _Refused("unsub_invalid") from exc
-    if ask.kind in MANDATORY:
-        raise _Refused("unsub_mandatory")
-    return ask
-
-
-def _signed_ask(token: str) -> UnsubscribeRequest | None:
-    """What a correctly signed link asks for, even a refused kind (to pick the language)."""
-    try:
-        return read_unsubscribe_token(settings=get_settings(), token=token)
     except InvalidInput:
-        return None
+        return None, "unsub_invalid"
+    return ask, ("unsub_mandatory" if ask.kind in MANDATORY else None)
 
 
 @router.get("/{token}", response_class=HTMLResponse)
 def confirm(request: Request, token: str, session: SessionDep) -> HTMLResponse:
     """Say what the link would switch off and offer a button; changes nothing."""
-    try:
-        ask = _read(token)
-    except _Refused as exc:
-        recipient = _recipient(session, _signed_ask(token))
-        return _page(request, token=token, ask=None, recipient=recipient, error=exc.message)
-    return _page(request, token=token, ask=ask, recipient=_recipient(session, ask))
+    ask, refusal = _read(token)
+    recipient = _recipient(session, ask)
+    if refusal is not None:
+        return _page(request, token=token, ask=None, recipient=recipient, error=refusal)
+    return _page(request, token=token, ask=ask, recipient=recipient)
 
 
 @router.post("/{token}", response_class=HTMLResponse)
@@ -129,11 +111,10 @@ def unsubscribe(request: Request, token: str, session: SessionDep, now: NowDep) 
 
     The request's session commits the opt-out once the page is rendered.
     """
-    try:
-        ask = _read(token)
-    except _Refused as exc:
-        recipient = _recipient(session, _signed_ask(token))
-        return _page(request, token=token, ask=None, recipient=recipient, error=exc.message)
-    apply_unsubscribe(session=session, settings=get_settings(), token=token, now=now)
+    ask, refusal = _read(token)
     recipient = _recipient(session, ask)
+    if refusal is not None or ask is None:
+        error = refusal or "unsub_invalid"
+        return _page(request, token=token, ask=None, recipient=recipient, error=error)
+    apply_unsubscribe(session=session, settings=get_settings(), token=token, now=now)
     return _page(request, token=token, ask=ask, recipient=recipient, done=True)

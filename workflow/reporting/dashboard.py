@@ -125,6 +125,8 @@ class UnitProgress:
 
 @dataclass(frozen=True)
 class Dashboard:
+    """What the dashboard shows for one work scope, as of one instant."""
+
     scope: WorkScope
     year: int
     headline: Headline

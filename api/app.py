@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import assign, home, item_forms, mailbox, ui, unsubscribe
+from api.pages import assign, dashboard, item_forms, mailbox, ui, unsubscribe
 from api.pages import calendar as calendar_page
 from api.pages import reports as report_pages
 from api.routes import (
@@ -74,7 +74,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         ical.router,
         preferences.router,
         reports.router,
-        home.router,
+        dashboard.router,
         ui.router,
         assign.router,
         item_forms.router,

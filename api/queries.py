@@ -90,10 +90,14 @@ def _due_soon_day(today: date, days: int, overrides: Overrides) -> date:
     return cal.add_working_days(cal.roll_to_working_day(today), days)
 
 
-def due_soon_limit(session: Session, *, now: datetime, settings: Settings) -> datetime:
-    """Items due before this instant (and not yet overdue) are 'sắp đến hạn'."""
+def due_soon_limit(
+    session: Session, *, now: datetime, settings: Settings, days: int | None = None
+) -> datetime:
+    """Items due before this instant (and not yet overdue) are 'sắp đến hạn': due within
+    `days` working days (default: the `due_soon_working_days` setting)."""
     today = local_date(now, tz=settings.timezone)
-    day = _due_soon_day(today, settings.due_soon_working_days, _overrides(session))
+    days = settings.due_soon_working_days if days is None else days
+    day = _due_soon_day(today, days, _overrides(session))
     return deadline_at(day, settings=settings)
 
 

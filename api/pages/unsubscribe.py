@@ -3,44 +3,59 @@
 GET only shows what the signed link would do, because mail scanners and link previews
 fetch every URL in a message. POST applies it: the page's button, and the one-click POST
 that mail clients send on their own (RFC 8058, body `List-Unsubscribe=One-Click`).
+
+The page speaks the language of the language switch, else of the link's account, else
+Vietnamese (a bare address has no account to ask).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
-from api.templating import templates
+from api.deps import NowDep, SessionDep
+from api.pages.ui import render
 from notifications.contexts import MANDATORY
 from notifications.preferences import UnsubscribeRequest, apply_unsubscribe, read_unsubscribe_token
-from workflow.clock import utc_now
-from workflow.db import session_scope
 from workflow.errors import InvalidInput
+from workflow.models import User
 from workflow.settings import get_settings
 
 router = APIRouter(prefix="/unsubscribe", include_in_schema=False)
 
-# What each kind of mail is called on the page (every kind whose mail carries the link).
+# What each kind of mail is called on the page (every kind whose mail carries the link):
+# keys of api.pages.i18n.STRINGS, so the page speaks the recipient's language.
 KIND_LABELS = {
-    "reminder": "Nhắc việc sắp đến hạn",
-    "due_today": "Nhắc việc đến hạn hôm nay",
-    "overdue": "Thông báo quá hạn",
-    "escalation": "Cảnh báo quá hạn gửi lãnh đạo",
-    "assigned": "Thông báo giao việc",
-    "returned": "Thông báo trả lại nhiệm vụ",
-    "rework": "Yêu cầu làm lại",
-    "extension_decided": "Kết quả đề nghị gia hạn",
-    "awaiting_review": "Thông báo nhiệm vụ chờ duyệt",
-    "extension_requested": "Đề nghị gia hạn cần xem xét",
-    "item_update": "Thông báo thay đổi trạng thái nhiệm vụ",
-    "chase": "Đôn đốc thực hiện nhiệm vụ",
-    "support_assigned": "Thông báo đơn vị phối hợp thực hiện nhiệm vụ",
-    "informed": "Thông báo nhiệm vụ gửi đơn vị để biết",
-    "support_closed": "Thông báo kết thúc nhiệm vụ đơn vị phối hợp",
-    "reassigned": "Thông báo nhiệm vụ đã giao lại cho người khác",
-    "digest": "Thư tổng hợp hằng ngày",
-    "report": "Báo cáo định kỳ",
+    kind: f"mail_kind_{kind}"
+    for kind in (
+        "reminder",
+        "due_today",
+        "overdue",
+        "escalation",
+        "assigned",
+        "returned",
+        "rework",
+        "extension_decided",
+        "awaiting_review",
+        "extension_requested",
+        "item_update",
+        "chase",
+        "support_assigned",
+        "informed",
+        "support_closed",
+        "reassigned",
+        "digest",
+        "report",
+    )
 }
+
+
+def _recipient(session: Session, ask: UnsubscribeRequest | None) -> User | None:
+    """The account the link is for (its language is the page's), if it names one."""
+    if ask is None or ask.user_id is None:
+        return None
+    return session.get(User, ask.user_id)
 
 
 def _page(
@@ -48,55 +63,58 @@ def _page(
     *,
     token: str,
     ask: UnsubscribeRequest | None,
+    recipient: User | None = None,
     done: bool = False,
     error: str | None = None,
 ) -> HTMLResponse:
+    """The page in the language of the switch, else of the link's account, else Vietnamese."""
     kind = ask.kind if ask is not None else ""
-    return templates.TemplateResponse(
+    return render(
         request,
         "unsubscribe.html",
         {
             "token": token,
-            "label": KIND_LABELS.get(kind, kind),
+            "label": KIND_LABELS.get(kind),
+            "kind": kind,
             "address": ask.email if ask is not None else "",
             "done": done,
             "error": error,
         },
+        user=None,
+        lang_user=recipient,
         status_code=400 if error else 200,
     )
 
 
-def _read(token: str) -> UnsubscribeRequest:
-    ask = read_unsubscribe_token(settings=get_settings(), token=token)
-    if ask.kind in MANDATORY:
-        raise InvalidInput("Cảnh báo quá hạn gửi lãnh đạo không thể tắt.")
-    return ask
+def _read(token: str) -> tuple[UnsubscribeRequest | None, str | None]:
+    """What the link asks for (None if forged) and why it cannot be used (an i18n key)."""
+    try:
+        ask = read_unsubscribe_token(settings=get_settings(), token=token)
+    except InvalidInput:
+        return None, "unsub_invalid"
+    return ask, ("unsub_mandatory" if ask.kind in MANDATORY else None)
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-def confirm(request: Request, token: str) -> HTMLResponse:
+def confirm(request: Request, token: str, session: SessionDep) -> HTMLResponse:
     """Say what the link would switch off and offer a button; changes nothing."""
-    try:
-        ask = _read(token)
-    except InvalidInput as exc:
-        return _page(request, token=token, ask=None, error=_message(exc))
-    return _page(request, token=token, ask=ask)
+    ask, refusal = _read(token)
+    recipient = _recipient(session, ask)
+    if refusal is not None:
+        return _page(request, token=token, ask=None, recipient=recipient, error=refusal)
+    return _page(request, token=token, ask=ask, recipient=recipient)
 
 
 @router.post("/{token}", response_class=HTMLResponse)
-def unsubscribe(request: Request, token: str) -> HTMLResponse:
-    """Apply the opt-out (idempotent); the same answer for the button and one-click."""
-    try:
-        ask = _read(token)
-        with session_scope() as session:
-            apply_unsubscribe(session=session, settings=get_settings(), token=token, now=utc_now())
-    except InvalidInput as exc:
-        return _page(request, token=token, ask=None, error=_message(exc))
-    return _page(request, token=token, ask=ask, done=True)
+def unsubscribe(request: Request, token: str, session: SessionDep, now: NowDep) -> HTMLResponse:
+    """Apply the opt-out (idempotent); the same answer for the button and one-click.
 
-
-def _message(exc: InvalidInput) -> str:
-    text = str(exc)
-    if text == "invalid unsubscribe link":
-        return "Đường dẫn không hợp lệ hoặc đã bị thay đổi."
-    return text
+    The request's session commits the opt-out once the page is rendered.
+    """
+    ask, refusal = _read(token)
+    recipient = _recipient(session, ask)
+    if refusal is not None or ask is None:
+        error = refusal or "unsub_invalid"
+        return _page(request, token=token, ask=None, recipient=recipient, error=error)
+    apply_unsubscribe(session=session, settings=get_settings(), token=token, now=now)
+    return _page(request, token=token, ask=ask, recipient=recipient, done=True)

@@ -21,7 +21,7 @@ the calendar is consulted once per group, never once per row.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -132,6 +132,19 @@ def scope_filter(
     return and_(*conds)
 
 
+def subset_filter(
+    unit_ids: Collection[int] | None = None, assignee_id: int | None = None
+) -> list[ColumnElement[bool]]:
+    """Items led by one of `unit_ids` and/or assigned to `assignee_id` (None: any), for
+    numbers about part of the agency (a dashboard's unit scope, an officer's own work)."""
+    conds: list[ColumnElement[bool]] = []
+    if unit_ids is not None:
+        conds.append(wi.c.lead_unit_id.in_(list(unit_ids)))
+    if assignee_id is not None:
+        conds.append(wi.c.assignee_id == assignee_id)
+    return conds
+
+
 def _flags(
     cutoff: Instant,
 ) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
@@ -152,10 +165,12 @@ def working_day_starts(calendar: WorkCalendar, first: date, last: date, tz: str)
     return "{" + starts + "}", len(days)
 
 
-@lru_cache(maxsize=8)
-def _counts_statement(*, postgres: bool, by_plan: bool) -> Select[Any]:
+@lru_cache(maxsize=16)
+def _counts_statement(
+    *, postgres: bool, by_plan: bool, by_units: bool = False, by_assignee: bool = False
+) -> Select[Any]:
     """The GROUP BY of `grouped_counts`, built once: only parameters change per call
-    (begin, cutoff, plan_id and, on PostgreSQL, working_day_starts)."""
+    (begin, cutoff, plan_id, unit_ids, assignee_id and, on PostgreSQL, working_day_starts)."""
     begin = bindparam("begin", type_=wi.c.due_at.type)
     cutoff = bindparam("cutoff", type_=wi.c.due_at.type)
     done, on_time, overdue = _flags(cutoff)
@@ -190,6 +205,11 @@ def _counts_statement(*, postgres: bool, by_plan: bool) -> Select[Any]:
             func.min(wi.c.due_at).filter(overdue).label("oldest_due_at"),
         ]
     plan = bindparam("plan_id", type_=Integer) if by_plan else None
+    subset = []
+    if by_units:
+        subset.append(wi.c.lead_unit_id.in_(bindparam("unit_ids", expanding=True)))
+    if by_assignee:
+        subset.append(wi.c.assignee_id == bindparam("assignee_id", type_=Integer))
     return (
         select(
             pt.c.area_id.label("area_id"),
@@ -204,20 +224,36 @@ def _counts_statement(*, postgres: bool, by_plan: bool) -> Select[Any]:
                 ext, ext.c.work_item_id == wi.c.id
             )
         )
-        .where(scope_filter(begin=begin, cutoff=cutoff, by_plan=plan))
+        .where(scope_filter(begin=begin, cutoff=cutoff, by_plan=plan), *subset)
         .group_by(pt.c.area_id, wi.c.lead_unit_id)
     )
 
 
 def grouped_counts(
-    session: Session, window: Window, *, calendar: WorkCalendar, plan_id: int | None = None
+    session: Session,
+    window: Window,
+    *,
+    calendar: WorkCalendar,
+    plan_id: int | None = None,
+    unit_ids: Collection[int] | None = None,
+    assignee_id: int | None = None,
 ) -> dict[tuple[int | None, int], Counts]:
-    """Counts per (area id, lead unit id), from one GROUP BY query (see the docstring)."""
+    """Counts per (area id, lead unit id), from one GROUP BY query (see the docstring);
+    only items led by `unit_ids` and/or assigned to `assignee_id` when given."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    stmt = _counts_statement(postgres=postgres, by_plan=plan_id is not None)
+    stmt = _counts_statement(
+        postgres=postgres,
+        by_plan=plan_id is not None,
+        by_units=unit_ids is not None,
+        by_assignee=assignee_id is not None,
+    )
     params: dict[str, Any] = {"begin": window.begin, "cutoff": window.cutoff}
     if plan_id is not None:
         params["plan_id"] = plan_id
+    if unit_ids is not None:
+        params["unit_ids"] = list(unit_ids)
+    if assignee_id is not None:
+        params["assignee_id"] = assignee_id
     table_first = date(window.last_day.year - OVERDUE_TABLE_YEARS, 1, 1)
     table_days = 0
     if postgres:
@@ -242,7 +278,8 @@ def grouped_counts(
     if recount:
         for cell in acc.values():
             cell["overdue_working_days"] = cell["max_overdue_working_days"] = 0
-        _add_overdue_days(session, window, calendar, acc, plan_id=plan_id)
+        subset = subset_filter(unit_ids, assignee_id)
+        _add_overdue_days(session, window, calendar, acc, plan_id=plan_id, subset=subset)
     return {key: Counts(**cell) for key, cell in acc.items()}
 
 
@@ -253,6 +290,7 @@ def _add_overdue_days(
     acc: dict[tuple[int | None, int], dict[str, int]],
     *,
     plan_id: int | None,
+    subset: list[ColumnElement[bool]],
 ) -> None:
     """Add working days overdue from a narrow query by local due date (a due-date key in
     the main GROUP BY makes PostgreSQL misjudge the group count and sort on disk)."""
@@ -265,7 +303,7 @@ def _add_overdue_days(
             due_on.label("due_on"),
         )
         .select_from(wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id))
-        .where(scope_filter(window, plan_id), overdue)
+        .where(scope_filter(window, plan_id), overdue, *subset)
         .subquery("late")
     )
     by_day = select(
@@ -335,8 +373,11 @@ def item_rows(
     overdue: bool,
     limit: int,
     plan_id: int | None = None,
+    unit_ids: Collection[int] | None = None,
+    assignee_id: int | None = None,
 ) -> list[ItemRow]:
-    """Overdue items (longest overdue first) or items due in the week after the cutoff."""
+    """Overdue items (longest overdue first) or items due in the week after the cutoff;
+    only items led by `unit_ids` and/or assigned to `assignee_id` when given."""
     done, _, is_overdue = _flags(window.cutoff)
     if overdue:
         cond = is_overdue
@@ -369,7 +410,7 @@ def item_rows(
             .join(un, un.c.id == wi.c.lead_unit_id)
             .join(us, us.c.id == wi.c.assignee_id)
         )
-        .where(scope_filter(window, plan_id), cond)
+        .where(scope_filter(window, plan_id), cond, *subset_filter(unit_ids, assignee_id))
         .order_by(*order)
         .limit(limit)
     )

@@ -283,7 +283,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         roles(Role.COORDINATOR), fixed(data={"kind": "weekly", "period": "2026-W09"}), page=True
     ),
     # pages
-    ("GET", "/"): Row(Public(200), page=True),
+    ("GET", "/"): Row(SignedIn(), page=True),  # the dashboard, of the caller's own scope
+    ("GET", "/ui/team"): Row(REPORT_READERS, page=True),  # items of the units one answers for
     ("GET", "/login"): Row(Public(), page=True),
     ("POST", "/login"): Row(
         Public(401),

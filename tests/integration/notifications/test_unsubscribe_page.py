@@ -25,11 +25,15 @@ def client(embedded_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestCl
         yield c
 
 
-def _linh_id() -> int:
+def _user_id(username: str) -> int:
     with db.session_scope() as session:
-        user = session.exec(select(User).where(User.username == "cchc.linh")).one()
+        user = session.exec(select(User).where(User.username == username)).one()
         assert user.id is not None
         return user.id
+
+
+def _linh_id() -> int:
+    return _user_id("cchc.linh")
 
 
 def _opted_out(user_id: int) -> list[str]:
@@ -94,12 +98,48 @@ def test_forged_link_and_escalations_are_refused(client: TestClient) -> None:
 def test_every_kind_with_a_link_has_a_label_and_unit_mail_can_be_stopped(
     client: TestClient,
 ) -> None:
+    from api.pages.i18n import STRINGS
     from api.pages.unsubscribe import KIND_LABELS
     from notifications.contexts import MANDATORY, Kind
 
     assert {k for k in Kind if k not in MANDATORY} <= set(KIND_LABELS)
+    assert set(KIND_LABELS.values()) <= set(STRINGS)
     linh = _linh_id()
     url = f"/unsubscribe/{_token(linh, 'support_assigned')}"
     assert "Thông báo đơn vị phối hợp thực hiện nhiệm vụ" in client.get(url).text
     assert client.post(url).status_code == 200
     assert _opted_out(linh) == ["support_assigned"]
+
+
+def test_the_page_speaks_the_recipients_language(client: TestClient) -> None:
+    """cchc.nam reads English (profile); the language switch wins over the profile."""
+    nam = _user_id("cchc.nam")
+    url = f"/unsubscribe/{_token(nam, 'reminder')}"
+    page = client.get(url)
+    assert '<html lang="en">' in page.text
+    assert "Do you want to stop receiving <strong>Reminders before the due date</strong>" in (
+        page.text
+    )
+    assert "Ngừng nhận" not in page.text
+    done = client.post(url)
+    assert done.status_code == 200
+    assert "You will no longer receive <strong>Reminders before the due date</strong>." in (
+        done.text
+    )
+    assert _opted_out(nam) == ["reminder"]
+    escalation = client.get(f"/unsubscribe/{_token(nam, 'escalation')}")
+    assert escalation.status_code == 400
+    assert "Overdue alerts to managers cannot be switched off." in escalation.text
+
+    client.cookies.set("pf_lang", "vi")
+    assert "Bạn muốn ngừng nhận thư <strong>Nhắc việc sắp đến hạn</strong>" in client.get(url).text
+
+
+def test_the_switch_turns_a_vietnamese_recipients_page_english(client: TestClient) -> None:
+    linh = _linh_id()
+    url = f"/unsubscribe/{_token(linh, 'digest')}"
+    assert "Thư tổng hợp hằng ngày" in client.get(url).text
+    switched = client.get(f"/lang/en?next={url}")
+    assert switched.status_code == 200 and "<strong>Daily digest</strong>" in switched.text
+    forged = client.get(f"/unsubscribe/{_token(linh, 'digest')[:-3]}abc")
+    assert forged.status_code == 400 and "This link is not valid" in forged.text

@@ -7,7 +7,8 @@ sample plan and a few demo items created through the services (overdue, due soon
 review, supported by another unit), runs the outbox once so the dev mailbox has the mail
 they caused (the sweep's reminders join once its rung handler lands), serves it with
 `planflow serve`, signs in with Debian's chromium under Playwright and saves 1200 px wide
-PNGs: Vietnamese pages, and "my items" in English (the dev mailbox as the administrator).
+PNGs: Vietnamese pages (dashboard, team, calendar, reports, the coordinator's assign form),
+"my items" in English, and the dev mailbox as the administrator.
 """
 
 from __future__ import annotations
@@ -176,13 +177,15 @@ def seed_items(now: datetime) -> None:
 def run_jobs(now: datetime) -> None:
     """The mail the demo caused (assignments, review, a reset link), into the maildir."""
     from api.routes.auth import mail_reset_link
-    from tasks.jobs import deliver_outbox
+    from tasks.jobs import build_reports, deliver_outbox
 
     settings = get_settings()
     with session_scope() as session:
         linh = session.exec(select(User).where(User.username == "cchc.linh")).one()
         link = f"{settings.base_url}/reset-password?token=demo"
         mail_reset_link(session=session, user=linh, link=link, now=now, settings=settings)
+    with session_scope() as session:
+        build_reports(session=session, now=now)  # the report pages show the frozen runs
     with session_scope() as session:
         deliver_outbox(session=session, now=now)
 
@@ -225,27 +228,50 @@ def shoot(base: str) -> list[Path]:
         page = browser.new_page(viewport={"width": WIDTH, "height": 800})
         page.goto(f"{base}/login")
         save(page, "signin-vi.png", full=False)
-        page.fill("#username", "cchc.truong")
-        page.fill("#password", "planflow-dev")
-        page.click("#login-submit")
-        page.wait_for_url(f"{base}/my")
+
+        def sign_in(username: str) -> None:
+            if page.locator("#logout").count():
+                page.click("#logout")
+                page.wait_for_url(f"{base}/login")
+            page.goto(f"{base}/login")
+            page.fill("#username", username)
+            page.fill("#password", "planflow-dev")
+            page.click("#login-submit")
+            page.wait_for_url(f"{base}/my")
+
+        sign_in("cchc.truong")
         save(page, "my-items-vi.png")
         page.click("text=Cập nhật quy trình nội bộ")
         page.wait_for_selector("#actions")
         save(page, "item-vi.png")
+        page.goto(f"{base}/")
+        save(page, "dashboard-vi.png")
+        page.goto(f"{base}/ui/team")
+        save(page, "team-vi.png")
+        page.goto(f"{base}/ui/calendar?year=2026")
+        save(page, "calendar-vi.png")
+        page.goto(f"{base}/ui/reports")
+        save(page, "reports-vi.png")
+        page.locator("a[href^='/ui/reports/']").first.click()
+        save(page, "report-run-vi.png", max_height=2200)
         page.goto(f"{base}/ui/plans")
         page.click("#plans a >> nth=0")
         page.wait_for_selector("#plan-title")
         save(page, "plan-vi.png", max_height=1100)
         page.goto(f"{base}/lang/en?next=/my")
         save(page, "my-items-en.png")
+        page.goto(f"{base}/lang/vi?next=/my")
+        # The sample plan names no lead units: the coordinator (đầu mối) distributes its tasks.
+        sign_in("vp.cchc")
+        page.goto(f"{base}/ui/plans")
+        page.click("#plans a >> nth=0")
+        page.locator("a.assign-link").first.click()
+        page.select_option("#unit", label="Phòng Cải cách hành chính")
+        page.click("#unit-choose")
+        page.wait_for_selector("#assign-form")
+        save(page, "assign-vi.png")
         # The dev mailbox holds everybody's mail, reset links too: administrators only.
-        page.click("#logout")
-        page.wait_for_url(f"{base}/login")
-        page.fill("#username", "vp.admin")
-        page.fill("#password", "planflow-dev")
-        page.click("#login-submit")
-        page.wait_for_url(f"{base}/my")
+        sign_in("vp.admin")
         page.goto(f"{base}/lang/vi?next=/dev/mailbox")
         save(page, "mailbox-vi.png")
         browser.close()

@@ -4,8 +4,8 @@
 
 Builds a throw-away embedded instance (SQLite, maildir) with the sample organisation, the
 sample plan and a few demo items created through the services (overdue, due soon, awaiting
-review, supported by another unit), runs the outbox once so the dev mailbox has the mail
-they caused (the sweep's reminders join once its rung handler lands), serves it with
+review, supported by another unit), builds the due reports and runs the outbox once so the
+report pages and the dev mailbox have something to show, serves it with
 `planflow serve`, signs in with Debian's chromium under Playwright and saves 1200 px wide
 PNGs: Vietnamese pages (dashboard, team, calendar, reports, the coordinator's assign form),
 "my items" in English, and the dev mailbox as the administrator.

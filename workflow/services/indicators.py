@@ -70,13 +70,12 @@ def record_reading(
         raise InvalidInput(f"as-of date {as_of:%d/%m/%Y} is in the future", code="reading_future")
     plan = plan_of(session, indicator)
     # A reading of a year the plan does not cover belongs to no report of it: a typo.
-    if plan.start_year is not None and plan.end_year is not None:
-        if not plan.start_year <= as_of.year <= plan.end_year:
-            raise InvalidInput(
-                f"as-of date {as_of:%d/%m/%Y} is outside the plan's years "
-                f"{plan.start_year}-{plan.end_year}",
-                code="reading_outside_plan",
-            )
+    first, last = plan.start_year, plan.end_year
+    if first is not None and last is not None and not first <= as_of.year <= last:
+        raise InvalidInput(
+            f"as-of date {as_of:%d/%m/%Y} is outside the plan's years {first}-{last}",
+            code="reading_outside_plan",
+        )
     reading = IndicatorReading(
         indicator_id=indicator_id,
         value=value,

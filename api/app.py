@@ -11,6 +11,7 @@ from api import openapi, problems
 from api.auth import LoginGuard
 from api.pages import assign, dashboard, item_forms, mailbox, ui, unsubscribe
 from api.pages import calendar as calendar_page
+from api.pages import indicators as indicator_pages
 from api.pages import reports as report_pages
 from api.routes import (
     auth,
@@ -81,6 +82,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         mailbox.router,
         unsubscribe.router,
         report_pages.router,
+        indicator_pages.router,
     ):
         app.include_router(router)
     return app

@@ -574,6 +574,107 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Không lập được báo cáo: kỳ báo cáo chưa kết thúc hoặc không hợp lệ.",
         "The report could not be built: the period has not ended or is not valid.",
     ),
+    # indicators: the plan page's section and /ui/indicators/{id} (api/pages/indicators.py);
+    # the assessments are the report's words (workflow.reporting.wording)
+    "ind_jump": ("Chỉ tiêu của lĩnh vực ({n}) ↓", "This area's indicators ({n}) ↓"),
+    "ind_section_note": (
+        "Đánh giá như báo cáo định kỳ: số liệu mới nhất đến hôm nay so với mục tiêu của năm"
+        " mốc tiếp theo (hoặc năm mốc cuối cùng khi các năm mốc đã qua).",
+        "Assessed as the periodic reports do: the latest reading up to today against the"
+        " target of the next milestone year (or the last one once all have passed).",
+    ),
+    "ind_page_title": ("Chỉ tiêu", "Indicator"),
+    "ind_name": ("Chỉ tiêu", "Indicator"),
+    "ind_unit": ("Đơn vị tính", "Unit of measure"),
+    "ind_unit_rank": ("Thứ hạng", "Rank"),
+    "ind_targets": ("Mục tiêu theo năm", "Targets by year"),
+    "ind_target": ("Mục tiêu", "Target"),
+    "ind_target_text": ("Theo kế hoạch", "As the plan words it"),
+    "ind_no_targets": ("Chưa có mục tiêu", "No target"),
+    "ind_latest": ("Số liệu mới nhất", "Latest reading"),
+    "ind_assessment": ("Đánh giá", "Assessment"),
+    "ind_against": ("so với mục tiêu năm {year}: {target}", "against the {year} target: {target}"),
+    "ind_objective": ("Mục tiêu", "Objective"),
+    "ind_no_objective": ("Chỉ tiêu khác của lĩnh vực", "Other indicators of the area"),
+    "ind_withdrawn": ("đã rút khỏi kế hoạch", "withdrawn from the plan"),
+    "ind_record_link": ("Ghi số liệu", "Record a reading"),
+    "ind_recorded_by": ("{name} nhập lúc {at}", "entered by {name} on {at}"),
+    "ind_unknown_recorder": ("(không rõ)", "(unknown)"),
+    "ind_no_reading": ("Chưa có số liệu.", "No readings yet."),
+    "ind_plan_years": ("Kế hoạch giai đoạn {start}-{end}", "Plan period {start}-{end}"),
+    "ind_now": ("Tình hình hiện nay", "Where it stands"),
+    "ind_trend": ("Diễn biến qua các năm", "Trend over the years"),
+    "ind_trend_note": (
+        "Mỗi năm lấy số liệu mới nhất trong kỳ báo cáo năm (15/12 năm trước đến 14/12) và"
+        " đánh giá như báo cáo năm đó.",
+        "Each year takes the latest reading within its annual report period (15 December of"
+        " the year before to 14 December) and is assessed as that year's report does.",
+    ),
+    "ind_year": ("Năm", "Year"),
+    "ind_value": ("Giá trị", "Value"),
+    "ind_change": ("Thay đổi", "Change"),
+    "ind_readings": ("Các lần ghi số liệu", "Readings"),
+    "ind_as_of": ("Số liệu tính đến ngày", "As of"),
+    "ind_note": ("Ghi chú, nguồn số liệu", "Note or source"),
+    "ind_who": ("Người nhập", "Entered by"),
+    "ind_when": ("Thời điểm nhập", "Entered on"),
+    "ind_superseded": (
+        "đã được thay bằng số liệu cùng ngày nhập sau",
+        "replaced by a later entry for the same date",
+    ),
+    "ind_record_title": ("Ghi số liệu thực hiện", "Record a reading"),
+    "ind_value_hint": (
+        "Một số, phần thập phân sau dấu phẩy hoặc dấu chấm (ví dụ 85 hoặc 85,5).",
+        "A number, decimals after a comma or a point (e.g. 85 or 85.5).",
+    ),
+    "ind_same_day_hint": (
+        "Ghi lại số liệu cho cùng một ngày sẽ thay số liệu đã nhập trước đó trong báo cáo;"
+        " lần nhập cũ vẫn được lưu trong danh sách.",
+        "A new reading for a date already recorded replaces the earlier one in the reports;"
+        " the earlier entry stays in the list.",
+    ),
+    "ind_record_submit": ("Ghi số liệu", "Record"),
+    "ind_recorded": (
+        "Đã ghi số liệu {value} tính đến ngày {day}.",
+        "Recorded {value} as of {day}.",
+    ),
+    "ind_replaced": (
+        "Số liệu này thay cho số liệu cùng ngày đã nhập trước đó.",
+        "It replaces the reading entered earlier for the same date.",
+    ),
+    "ind_rank": ("hạng {v}", "rank {v}"),
+    "ind_top": ("trong top {v}", "top {v}"),
+    "ind_increase": ("tăng ≥ {v}", "increase ≥ {v}"),
+    "error_reading_not_allowed": (
+        "Chỉ đầu mối cải cách hành chính (bộ phận điều phối) và quản trị hệ thống được ghi số"
+        " liệu chỉ tiêu.",
+        "Only the administrative reform coordinator and administrators record indicator readings.",
+    ),
+    "error_reading_date": (
+        "Ngày số liệu không hợp lệ: chọn hoặc nhập ngày theo dạng ngày/tháng/năm.",
+        "The as-of date is not valid: pick it or type it as day/month/year.",
+    ),
+    "error_reading_not_a_number": (
+        "Giá trị phải là một số (ví dụ 85 hoặc 85,5), không có dấu phân cách hàng nghìn.",
+        "The value must be a number (e.g. 85 or 85.5), without thousands separators.",
+    ),
+    "error_reading_too_large": ("Giá trị quá lớn.", "The value is too large."),
+    "error_reading_note_long": (
+        "Ghi chú dài quá {max} ký tự.",
+        "The note is longer than {max} characters.",
+    ),
+    "error_reading_percent": (
+        "Chỉ tiêu tính theo tỷ lệ phần trăm: giá trị phải từ 0 đến 100.",
+        "This indicator is a percentage: the value must be between 0 and 100.",
+    ),
+    "error_reading_future": (
+        "Ngày số liệu không được sau ngày hôm nay.",
+        "The as-of date cannot be later than today.",
+    ),
+    "error_reading_outside_plan": (
+        "Ngày số liệu phải thuộc các năm của kế hoạch ({start}-{end}).",
+        "The as-of date must fall within the plan's years ({start}-{end}).",
+    ),
 }
 
 

@@ -36,6 +36,7 @@ from api.deps import (
     SettingsDep,
 )
 from api.pages.i18n import LANG_COOKIE, language, translator
+from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
 from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
@@ -45,8 +46,10 @@ from api.routes.plans import plan_tree
 from api.schemas.common import Id
 from api.schemas.items import SortKey
 from api.templating import templates
+from workflow.calendar import local_date
 from workflow.errors import NotFound, WorkflowError
 from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
+from workflow.services.indicators import may_record
 from workflow.services.scope import get_visible_item
 from workflow.services.task_assignment import assign_scope
 from workflow.services.work_items import act
@@ -518,8 +521,16 @@ def plans_page(request: Request, session: SessionDep, user: OptionalUser) -> Res
 
 
 @router.get("/ui/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(request: Request, plan_id: Id, session: SessionDep, user: OptionalUser) -> Response:
-    """The plan tree: areas with objectives, indicators (targets) and tasks."""
+def plan_page(
+    request: Request,
+    plan_id: Id,
+    session: SessionDep,
+    user: OptionalUser,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """The plan tree: areas with objectives and tasks, then the indicators (targets, latest
+    reading, the report's judgement; api/pages/indicator_views.py)."""
     if user is None:
         return to_login(request)
     try:
@@ -528,4 +539,16 @@ def plan_page(request: Request, plan_id: Id, session: SessionDep, user: Optional
         return not_found(request, user)
     # The "Giao việc" link next to each task this user may assign (api/pages/assign.py).
     can_assign = assign_scope(session=session, actor=user).allows
-    return render(request, "plan.html", {"plan": tree, "can_assign": can_assign}, user=user)
+    indicators = {
+        "indicator_areas": plan_indicators(
+            session,
+            tree,
+            today=local_date(now, tz=settings.timezone),
+            at_risk_ratio=settings.indicator_at_risk_ratio,
+            lang=language(request, user),
+        ),
+        "may_record_readings": may_record(user),
+        "tz": settings.timezone,
+    }
+    context = {"plan": tree, "can_assign": can_assign}
+    return render(request, "plan.html", context | indicators, user=user)

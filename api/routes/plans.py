@@ -1,7 +1,7 @@
 """The plan tree (kế hoạch → lĩnh vực → mục tiêu, chỉ tiêu, nhiệm vụ) and indicator readings.
 
 Plans are agency-wide documents: every signed-in user may read them; only a coordinator
-records indicator readings.
+records indicator readings (administrators too, docs/decisions/0010).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from workflow.models import (
     Plan,
     PlanTask,
 )
+from workflow.services.indicators import record_reading
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -228,16 +229,15 @@ def add_reading(
     session: SessionDep,
     now: NowDep,
 ) -> ReadingPublic:
-    """Record a measured value (số liệu thực hiện chỉ tiêu)."""
-    _indicator(session, indicator_id)
-    reading = IndicatorReading(
+    """Record a measured value (số liệu thực hiện chỉ tiêu), with the rules of the web page:
+    a percentage within 0-100, a date neither in the future nor outside the plan's years."""
+    reading = record_reading(
+        session=session,
+        now=now,
+        actor=user,
         indicator_id=indicator_id,
         value=body.value,
         as_of=body.as_of,
         note=body.note,
-        recorded_by_id=user.id,
-        recorded_at=now,
     )
-    session.add(reading)
-    session.flush()
     return ReadingPublic.model_validate(reading)

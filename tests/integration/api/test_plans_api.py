@@ -42,3 +42,24 @@ def test_import_preview_then_write_then_read_the_tree(client: TestClient, auth_f
     again = client.get(f"/plans/{plan_id}/indicators", headers=coordinator).json()
     assert again[0]["latest"]["value"] == 72.5
     assert client.get("/plans/999999", headers=coordinator).status_code == 404
+
+
+def test_readings_through_the_api_follow_the_service_rules(
+    client: TestClient, auth_for: Auth
+) -> None:
+    """The API records through workflow.services.indicators: the web page's rules."""
+    written = _upload(client, auth_for("vp.cchc"), False).json()
+    indicators = client.get(f"/plans/{written['plan_id']}/indicators", headers=auth_for("vp.cchc"))
+    percent = next(i for i in indicators.json() if i["measure_unit"] == "%")
+    url = f"/plans/indicators/{percent['id']}/readings"
+    for body in (
+        {"value": 150, "as_of": "2026-02-28"},  # a percentage above 100
+        {"value": 50, "as_of": "2026-03-03"},  # after today (02/03/2026)
+        {"value": 50, "as_of": "2020-12-31"},  # before the plan's 2021-2030
+    ):
+        r = client.post(url, json=body, headers=auth_for("vp.cchc"))
+        assert r.status_code == 422, (body, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+    body = {"value": 50, "as_of": "2026-02-28"}
+    assert client.post(url, json=body, headers=auth_for("vp.admin")).status_code == 201
+    assert [r["value"] for r in client.get(url, headers=auth_for("cchc.linh")).json()] == [50]

@@ -310,6 +310,18 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/ui/plans/{plan_id}"): Row(
         SignedIn(), lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True
     ),
+    # an indicator's page: everybody reads it; its reading form as the API's readings
+    ("GET", "/ui/indicators/{indicator_id}"): Row(
+        SignedIn(), lambda w, _k: {"path": {"indicator_id": w.ids["indicator"]}}, page=True
+    ),
+    ("POST", "/ui/indicators/{indicator_id}/readings"): Row(
+        EDITORS,
+        lambda w, _k: {
+            "path": {"indicator_id": w.ids["indicator"]},
+            "data": {"as_of": "2026-03-01", "value": "80", "note": "Số liệu thử"},
+        },
+        page=True,
+    ),
     ("GET", "/ui/items/{item_id}"): Row(OnItem(), page=True),
     ("POST", "/ui/items/{item_id}/actions/{action}"): Row(
         WORKER, fixed(path={"action": "accept"}), page=True

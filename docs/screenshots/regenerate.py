@@ -7,8 +7,8 @@ sample plan and a few demo items created through the services (overdue, due soon
 review, supported by another unit), builds the due reports and runs the outbox once so the
 report pages and the dev mailbox have something to show, serves it with
 `planflow serve`, signs in with Debian's chromium under Playwright and saves 1200 px wide
-PNGs: Vietnamese pages (dashboard, team, calendar, reports, the coordinator's assign form),
-"my items" in English, and the dev mailbox as the administrator.
+PNGs: Vietnamese pages (dashboard, team, plan, indicator, calendar, reports, the
+coordinator's assign form), "my items" in English, and the dev mailbox as the administrator.
 """
 
 from __future__ import annotations
@@ -258,6 +258,8 @@ def shoot(base: str) -> list[Path]:
         page.click("#plans a >> nth=0")
         page.wait_for_selector("#plan-title")
         save(page, "plan-vi.png", max_height=1100)
+        page.locator("a[href^='/ui/indicators/']").first.click()
+        save(page, "indicator-vi.png")
         page.goto(f"{base}/lang/en?next=/my")
         save(page, "my-items-en.png")
         page.goto(f"{base}/lang/vi?next=/my")

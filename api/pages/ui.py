@@ -37,6 +37,7 @@ from api.deps import (
 )
 from api.pages.i18n import LANG_COOKIE, language, translator
 from api.pages.item_detail import item_details
+from api.pages.unit_names import plan_units_context
 from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
@@ -528,4 +529,7 @@ def plan_page(request: Request, plan_id: Id, session: SessionDep, user: Optional
         return not_found(request, user)
     # The "Giao việc" link next to each task this user may assign (api/pages/assign.py).
     can_assign = assign_scope(session=session, actor=user).allows
-    return render(request, "plan.html", {"plan": tree, "can_assign": can_assign}, user=user)
+    context: dict[str, Any] = {"plan": tree, "can_assign": can_assign}
+    # Each task's units and the "Phân công" link for who distributes (api/pages/plan_units.py).
+    context |= plan_units_context(request, session, user)
+    return render(request, "plan.html", context, user=user)

@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := workflow tasks notifications api
 SAMPLE_PLAN := deploy/sample/ke-hoach-cchc-so-noi-vu-2021-2030.txt
+SAMPLE_PLAN_KEY := cai-cach-hanh-chinh-so-noi-vu-giai-doan-2021-2030
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint typecheck pytest bench install browser office clean docs
@@ -18,11 +19,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## run: embedded mode (SQLite under var/, maildir mail, in-process scheduler) on :8000
+## (the sample plan names no units: task-units.yaml is the coordinator's distribution)
 run: install
 	mkdir -p var
 	$(BIN)/planflow db upgrade
 	$(BIN)/planflow org load deploy/sample/org.yaml
 	$(BIN)/planflow plan import $(SAMPLE_PLAN)
+	$(BIN)/planflow plan units $(SAMPLE_PLAN_KEY) deploy/sample/task-units.yaml  # lead/supporting units
 	$(BIN)/planflow user dev-passwords  # sample users log in with password planflow-dev
 	$(BIN)/planflow demo seed
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import assign, dashboard, item_forms, mailbox, ui, unsubscribe
+from api.pages import assign, dashboard, item_forms, mailbox, plan_units, ui, unsubscribe
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
 from api.pages import reports as report_pages
@@ -28,6 +28,7 @@ from api.routes import (
     preferences,
     reports,
 )
+from api.routes import plan_units as plan_units_api
 from workflow.settings import get_settings
 
 
@@ -66,6 +67,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         me.router,
         org.router,
         plans.router,
+        plan_units_api.router,
         items.router,
         comments.router,
         evidence.router,
@@ -78,6 +80,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         dashboard.router,
         ui.router,
         assign.router,
+        plan_units.router,
         item_forms.router,
         mailbox.router,
         unsubscribe.router,

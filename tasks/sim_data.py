@@ -1,7 +1,8 @@
 """Where a simulation's data comes from: the demo agency, or a copy of real data.
 
 The demo is the sample organisation (plus officers) and the sample plan, imported through
-`workflow.importer`, with one assignment per item cycling over the plan's leaf tasks. A
+`workflow.importer` and its tasks distributed to units as deploy/sample/task-units.yaml
+says, with one assignment per item cycling over the plan's leaf tasks. A
 copy is every planflow table of a live database, so a policy (`apply_policy`) can be
 previewed on real open items without touching them.
 """
@@ -26,11 +27,14 @@ from workflow.models.org import Role, Unit, User
 from workflow.models.plan import Plan, PlanTask
 from workflow.services import work_items
 from workflow.services.org import load_org
+from workflow.services.plan_units import apply_unit_mapping
 from workflow.settings import get_settings
+from workflow.yamlio import load_yaml_with_lines
 
 SAMPLES = Path(__file__).resolve().parent.parent / "deploy" / "sample"
 SAMPLE_ORG = SAMPLES / "org.yaml"
 SAMPLE_PLAN = SAMPLES / "ke-hoach-cchc-so-noi-vu-2021-2030.txt"
+SAMPLE_UNITS = SAMPLES / "task-units.yaml"
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,17 @@ def seed_demo(
     with Session(engine, expire_on_commit=False) as session:
         load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
         tree = parse_document(SAMPLE_PLAN.read_bytes(), source=SAMPLE_PLAN.name)
-        upsert_plan(session=session, tree=tree, now=now, source=SAMPLE_PLAN.name)
+        imported = upsert_plan(session=session, tree=tree, now=now, source=SAMPLE_PLAN.name)
+        # The coordinator's distribution of the tasks, as `make run` loads it.
+        apply_unit_mapping(
+            session=session,
+            actor=None,
+            plan_id=imported.plan_id or 0,
+            mapping=load_yaml_with_lines(
+                SAMPLE_UNITS.read_text(encoding="utf-8"), source=SAMPLE_UNITS.name
+            ),
+            source=SAMPLE_UNITS.name,
+        )
         people = _add_officers(session, officers)
         heads = {
             u.unit_id: u.id or 0

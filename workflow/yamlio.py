@@ -25,4 +25,6 @@ def load_yaml_with_lines(text: str, *, source: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise InvalidInput(f"{source}:{where} is not valid YAML ({exc})") from exc
+        # One line, as every command-line error: the problem, not PyYAML's excerpt of it.
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InvalidInput(f"{source}:{where} is not valid YAML ({problem})") from exc

@@ -1,4 +1,5 @@
-"""`planflow plan`: import a plan document (kế hoạch) as a tracked plan tree."""
+"""`planflow plan`: import a plan document (kế hoạch) as a tracked plan tree, and distribute
+its tasks to lead and supporting units (phân công đơn vị chủ trì, phối hợp)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,22 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.tree import Tree
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from api.cli.common import read_text_file
+from api.cli.item import user_by_name
 from workflow.clock import utc_now
 from workflow.db import get_engine, session_scope
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, NotFound
 from workflow.importer import ImportResult, PlanTree, parse_document, to_jsonable, upsert_plan
 from workflow.importer.text import short
+from workflow.models import Plan
+from workflow.services.plan_units import apply_unit_mapping
+from workflow.yamlio import load_yaml_with_lines
 
-app = typer.Typer(help="Plans: import a plan document into areas, objectives and tasks.")
+app = typer.Typer(
+    help="Plans: import a plan document into areas, objectives and tasks; distribute tasks."
+)
 
 
 def _rich_tree(tree: PlanTree) -> Tree:
@@ -95,3 +103,50 @@ def import_(
     counts = ", ".join(f"{n} {k}" for k, n in tree.counts().items())
     typer.echo(f"plan {result.plan_key}: {counts}")
     typer.echo(f"{prefix}{result.summary()} in {elapsed * 1000:.0f} ms")
+
+
+def _plan_id(session: Session, plan: str) -> int:
+    """The id of the plan PLAN names: its id, or its key as `plan import` prints it."""
+    if plan.isdigit():
+        return int(plan)
+    found = session.exec(select(Plan.id).where(Plan.key == plan)).first()
+    if found is None:
+        raise NotFound(f"no plan with id or key {plan!r}")
+    return found
+
+
+@app.command("units")
+def units(
+    plan: str = typer.Argument(
+        ..., metavar="PLAN_ID", help="The plan's id (or its key, as `plan import` prints it)."
+    ),
+    file: Path = typer.Argument(
+        ..., metavar="FILE", help="YAML: task key → {lead: UNIT_CODE, support: [UNIT_CODE, ...]}."
+    ),
+    actor: str | None = typer.Option(
+        None,
+        "--as",
+        help="Act as this coordinator, director or admin (default: the operator, as `import`).",
+    ),
+) -> None:
+    """Distribute the plan's tasks to lead and supporting units as FILE says.
+
+    All or nothing: any unknown task key or unit, or a withdrawn task, writes nothing. Tasks
+    FILE does not name keep their units; a re-import keeps them unless the document names
+    units.
+    """
+    text = read_text_file(file)
+    mapping = load_yaml_with_lines(text, source=str(file))
+    if not isinstance(mapping, dict):
+        raise InvalidInput(f"{file}: expected a mapping of task keys to units")
+    with session_scope() as session:
+        result = apply_unit_mapping(
+            session=session,
+            actor=user_by_name(session, actor) if actor else None,
+            plan_id=_plan_id(session, plan),
+            mapping=mapping,
+            source=str(file),
+        )
+        for done in result.changed:
+            typer.echo(f"set {done.describe()}")
+    typer.echo(f"{len(result.changed)} task(s) changed, {result.unchanged} unchanged")

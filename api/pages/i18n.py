@@ -390,6 +390,35 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Không giao được việc với thông tin đã nhập. Vui lòng kiểm tra lại.",
         "The work could not be assigned with these details. Please check them.",
     ),
+    # --- distributing plan tasks to units (api/pages/plan_units.py, taskunits) ---
+    "units_link": ("Phân công", "Distribute"),
+    "units_title": (
+        "Phân công đơn vị chủ trì, phối hợp",
+        "Lead and supporting units of a plan task",
+    ),
+    "units_intro": (
+        "Đơn vị chủ trì giao việc cho cán bộ của mình; đơn vị phối hợp được gợi ý khi giao việc."
+        " Nhập lại kế hoạch không xóa phân công này, trừ khi văn bản ghi rõ đơn vị.",
+        "The lead unit assigns the work to its people; supporting units are suggested when"
+        " assigning. Re-importing the plan keeps this unless the document names units.",
+    ),
+    "units_none": ("chưa phân công", "not distributed"),
+    "units_no_lead": ("— Chưa có đơn vị chủ trì —", "— No lead unit —"),
+    "units_submit": ("Lưu phân công", "Save"),
+    "units_error_unknown": ("Đơn vị không tồn tại.", "That unit does not exist."),
+    "units_error_lead_supports": (
+        "Đơn vị chủ trì không đồng thời là đơn vị phối hợp.",
+        "The lead unit cannot also be a supporting unit.",
+    ),
+    "units_error_withdrawn": (
+        "Nhiệm vụ đã bị rút khỏi kế hoạch, không phân công được.",
+        "The task was withdrawn from the plan: its units cannot be changed.",
+    ),
+    "units_error_generic": (
+        "Không lưu được phân công. Vui lòng kiểm tra lại.",
+        "The units could not be saved. Please check them.",
+    ),
+    # --- end of taskunits' block ---
     "switch": ("English", "Tiếng Việt"),
     "no_actions": ("Không có thao tác nào cho bạn.", "No action available to you."),
     "error_transition": (

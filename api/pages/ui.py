@@ -38,6 +38,7 @@ from api.deps import (
 from api.pages.i18n import LANG_COOKIE, language, translator
 from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
+from api.pages.unit_names import plan_units_context
 from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
@@ -539,7 +540,9 @@ def plan_page(
         return not_found(request, user)
     # The "Giao việc" link next to each task this user may assign (api/pages/assign.py).
     can_assign = assign_scope(session=session, actor=user).allows
-    indicators = {
+    context: dict[str, Any] = {
+        "plan": tree,
+        "can_assign": can_assign,
         "indicator_areas": plan_indicators(
             session,
             tree,
@@ -550,5 +553,6 @@ def plan_page(
         "may_record_readings": may_record(user),
         "tz": settings.timezone,
     }
-    context = {"plan": tree, "can_assign": can_assign}
-    return render(request, "plan.html", context | indicators, user=user)
+    # Each task's units and the "Phân công" link for who distributes (api/pages/plan_units.py).
+    context |= plan_units_context(request, session, user)
+    return render(request, "plan.html", context, user=user)

@@ -66,6 +66,7 @@ class TaskPublic(SQLModel):
     text: str
     status: str
     lead_unit_id: int | None
+    supporting_unit_codes: list[str] = []
     due_text: str | None
     subtasks: list[TaskPublic] = []
 

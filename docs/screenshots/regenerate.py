@@ -3,9 +3,10 @@
     .venv/bin/python docs/screenshots/regenerate.py
 
 Builds a throw-away embedded instance (SQLite, maildir) with the sample organisation, the
-sample plan and a few demo items created through the services (overdue, due soon, awaiting
-review, supported by another unit), builds the due reports and runs the outbox once so the
-report pages and the dev mailbox have something to show, serves it with
+sample plan (its tasks distributed as deploy/sample/task-units.yaml) and a few demo items
+created through the services (overdue, due soon, awaiting review, supported by another
+unit), builds the due reports and runs the outbox once so the report pages and the dev
+mailbox have something to show, serves it with
 `planflow serve`, signs in with Debian's chromium under Playwright and saves 1200 px wide
 PNGs: Vietnamese pages (dashboard, team, plan, indicator, calendar, reports, the
 coordinator's assign form), "my items" in English, and the dev mailbox as the administrator.
@@ -263,7 +264,7 @@ def shoot(base: str) -> list[Path]:
         page.goto(f"{base}/lang/en?next=/my")
         save(page, "my-items-en.png")
         page.goto(f"{base}/lang/vi?next=/my")
-        # The sample plan names no lead units: the coordinator (đầu mối) distributes its tasks.
+        # The coordinator (đầu mối) may give any task to any unit, whatever its lead unit.
         sign_in("vp.cchc")
         page.goto(f"{base}/ui/plans")
         page.click("#plans a >> nth=0")
@@ -288,6 +289,7 @@ def main() -> None:
         cli("db", "upgrade")
         cli("org", "load", str(SAMPLE_ORG))
         cli("plan", "import", str(SAMPLE_PLAN))
+        cli("plan", "units", "1", str(SAMPLE_PLAN.parent / "task-units.yaml"))  # as `make run`
         cli("user", "dev-passwords")
         now = utc_now()
         seed_items(now)

@@ -2,7 +2,9 @@
 
 Re-importing the same document changes nothing; a revised one updates changed texts,
 adds new nodes and withdraws the ones that disappeared. Tasks are never deleted (work
-items point at them); indicators are deleted only while they have no readings.
+items point at them); indicators are deleted only while they have no readings. A task's
+units come from the document when it names any; otherwise the stored ones (distributed
+after import) are kept.
 """
 
 from __future__ import annotations
@@ -216,6 +218,10 @@ class _Writer:
                 "product": n.product,
             }
             row = old[pairs[i]] if i in pairs else None
+            if row is not None and lead is None and not n.supporting_units:
+                # The document names no unit for the task: the distribution made after an
+                # earlier import (workflow.services.plan_units) stays. Naming one replaces it.
+                del values["lead_unit_id"], values["supporting_unit_codes"]
             if row is None:
                 base = f"{parent.key if parent else area.number}.{digest(n.text, 8)}"
                 row = PlanTask(

@@ -8,6 +8,7 @@ shows them. Idempotent: a plan task that already has a work item is left alone.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,7 +45,8 @@ def _people(session: Session, unit_id: int) -> tuple[User, User] | None:
 
 
 def seed_demo_items(*, session: Session, now: datetime) -> DemoSeedResult:
-    """Assign one plan task per ladder position to an officer of its lead unit."""
+    """Assign one plan task per ladder position to an officer of its lead unit, spread over
+    the lead units."""
     tz = get_settings().timezone
     calendar = load_calendar(session=session)
     today = calendar.roll_to_working_day(local_date(now, tz=tz))
@@ -69,6 +71,15 @@ def seed_demo_items(*, session: Session, now: datetime) -> DemoSeedResult:
     for n, task in enumerate(t for t in tasks if t.id not in parents):
         unit_id = task.lead_unit_id if task.lead_unit_id in staffed else rotation[n % len(rotation)]
         candidates.append((task, unit_id, staffed[unit_id]))
+    # One task per lead unit before a unit gets a second one (stable, so reruns pick the same
+    # tasks): after the plan's tasks are distributed (deploy/sample/task-units.yaml) several
+    # units' heads and officers have demo work, not only those of the plan's first tasks.
+    turns: Counter[int | None] = Counter()
+    ranked = []
+    for candidate in candidates:
+        ranked.append((turns[candidate[1]], candidate))
+        turns[candidate[1]] += 1
+    candidates = [c for _, c in sorted(ranked, key=lambda r: r[0])]
     for offset, (task, unit_id, (officer, head)) in zip(OFFSETS, candidates, strict=False):
         if task.id in taken:
             result.existing += 1

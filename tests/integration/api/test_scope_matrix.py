@@ -125,6 +125,7 @@ def fixed(**kwargs: Any) -> Probe:
 
 
 EDITORS = roles(Role.COORDINATOR, Role.ADMIN)  # calendar, plans, indicator readings
+DISTRIBUTORS = roles(Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)  # plan tasks' units
 REPORT_READERS = roles(Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.UNIT_HEAD, Role.COORDINATOR)
 ADMIN = roles(Role.ADMIN)
 WORKER = relations(Rel.ASSIGNEE)  # the probe's action: accept, from assigned
@@ -216,6 +217,14 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w, _k: {
             "path": {"indicator_id": w.ids["indicator"]},
             "json": {"value": 80, "as_of": "2026-03-01"},
+        },
+    ),
+    # a plan task's lead and supporting units: the coordinator distributes, as the director
+    ("PUT", "/plans/tasks/{task_id}/units"): Row(
+        DISTRIBUTORS,
+        lambda w, _k: {
+            "path": {"task_id": w.ids["task"]},
+            "json": {"lead_unit_id": w.ids["unit"], "supporting_unit_ids": []},
         },
     ),
     # work items: the list is scoped in its query (test_list_shows_exactly_the_scope)
@@ -343,6 +352,19 @@ MATRIX: dict[tuple[str, str], Row] = {
                 "start_on": "2026-03-02",
                 "due_on": "2026-04-30",
             },
+        },
+        page=True,
+    ),
+    # the "Phân công" form of a plan task: who distributes tasks to units (as the API)
+    ("GET", "/ui/tasks/{task_id}/units"): Row(
+        DISTRIBUTORS, lambda w, _k: {"path": {"task_id": w.ids["task"]}}, page=True
+    ),
+    ("POST", "/ui/tasks/{task_id}/units"): Row(
+        DISTRIBUTORS,
+        lambda w, _k: {
+            **PAGE_FORM,
+            "path": {"task_id": w.ids["task"]},
+            "data": {"csrf_token": CSRF, "lead_unit_id": str(w.ids["unit"])},
         },
         page=True,
     ),

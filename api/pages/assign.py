@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
 from api.pages.ui import not_found, render, to_login
+from api.pages.unit_names import unit_names
 from api.schemas.common import Id
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound, WorkflowError
@@ -195,8 +196,7 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     lang = language(request, user)
-    all_units = session.exec(select(Unit).order_by(col(Unit.name))).all()
-    names = {u.id: (u.name_en if lang == "en" and u.name_en else u.name) for u in all_units}
+    all_units, names, _ = unit_names(session, lang)
     # The tasks' work already under way, so a second assignment is a choice, not an accident;
     # only items this user may see are named.
     open_items = session.exec(

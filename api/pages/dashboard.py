@@ -13,15 +13,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
 from api.pages.ui import render, to_login
+from api.pages.unit_names import unit_names
 from api.queries import due_soon_limit, flag_of
 from api.templating import templates
 from workflow.calendar import load_calendar
-from workflow.models import Unit, User
+from workflow.models import User
 from workflow.reporting.dashboard import (
     dashboard,
     manages_units,
@@ -41,14 +42,6 @@ TEAM_LIST_LIMIT = 200
 
 # base.html shows the "Đơn vị" link to whoever may open the unit page.
 templates.env.globals["shows_team"] = manages_units
-
-
-def unit_names(session: Session, lang: str) -> tuple[dict[int, str], dict[str, int]]:
-    """Every unit's name in `lang` (the English one where there is one) by id, and the
-    units' ids by code."""
-    units = session.exec(select(Unit)).all()
-    names = {u.id or 0: (u.name_en if lang == "en" and u.name_en else u.name) for u in units}
-    return names, {u.code: u.id or 0 for u in units}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -74,7 +67,8 @@ def home(
         tz=settings.timezone,
         overdue_limit=MOST_OVERDUE,
     )
-    names, by_code = unit_names(session, lang)
+    units, names, _ = unit_names(session, lang)
+    by_code = {u.code: u.id or 0 for u in units}
     words = wording(lang)
     context: dict[str, Any] = {
         "board": board,
@@ -148,7 +142,7 @@ def team_page(
     )
     loads = person_loads(session=session, unit_ids=unit_ids, now=now)
     lang = language(request, user)
-    names, _ = unit_names(session, lang)
+    _units, names, _ = unit_names(session, lang)
     people = {p.user_id: p.full_name for p in loads}
     missing = {i.assignee_id for i in items} - people.keys()
     if missing:

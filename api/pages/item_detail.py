@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from api.pages.unit_names import unit_label
 from workflow.models import (
     Comment,
     ExtensionRequest,
@@ -58,7 +59,7 @@ def item_details(
     ).all()
     names: dict[str, list[str]] = {"support": [], "inform": []}
     for role, unit in involved:
-        names[role].append(unit.name_en if lang == "en" and unit.name_en else unit.name)
+        names[role].append(unit_label(unit, lang))
     task = plan_task_of(session, item)
     plan = session.get(Plan, task.plan_id) if task is not None else None
     extensions = session.exec(

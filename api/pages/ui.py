@@ -38,7 +38,7 @@ from api.deps import (
 from api.pages.i18n import LANG_COOKIE, language, translator
 from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
-from api.pages.unit_names import plan_units_context
+from api.pages.unit_names import plan_units_context, unit_label
 from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
@@ -308,8 +308,7 @@ def _names(
     user_ids = {i.assignee_id for i in items} | (more_users or set())
     units = session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()
     users = session.exec(select(User).where(col(User.id).in_(user_ids))).all()
-    unit_names = {u.id or 0: (u.name_en if lang == "en" and u.name_en else u.name) for u in units}
-    return unit_names, {u.id or 0: u.full_name for u in users}
+    return {u.id or 0: unit_label(u, lang) for u in units}, {u.id or 0: u.full_name for u in users}
 
 
 @router.get("/my", response_class=HTMLResponse)

@@ -14,11 +14,15 @@ from workflow.models import Unit, User
 from workflow.services.plan_units import may_distribute
 
 
+def unit_label(unit: Unit, lang: str) -> str:
+    """A unit's name in `lang`: the English one where the unit has one."""
+    return unit.name_en if lang == "en" and unit.name_en else unit.name
+
+
 def unit_names(session: Session, lang: str) -> tuple[list[Unit], dict[int, str], dict[str, str]]:
-    """Every unit (by name), and their names in `lang` by id and by code (English names
-    where a unit has one)."""
+    """Every unit (by name), and their names in `lang` by id and by code."""
     units = list(session.exec(select(Unit).order_by(col(Unit.name))).all())
-    names = {u.code: (u.name_en if lang == "en" and u.name_en else u.name) for u in units}
+    names = {u.code: unit_label(u, lang) for u in units}
     return units, {u.id or 0: names[u.code] for u in units}, names
 
 

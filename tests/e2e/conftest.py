@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.browser import CHROMIUM_ARGS, chromium_path
-from tests.conftest import IN_CI, ROOT, SAMPLE_ORG
+from tests.conftest import ROOT, SAMPLE_ORG, service_missing
 
 
 def free_port() -> int:
@@ -74,10 +74,7 @@ def browser() -> Iterator[object]:
 
     exe = chromium_path()
     if exe is None:
-        message = "chromium is not installed (make browser installs it)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        service_missing("chromium (make browser installs it)", FileNotFoundError("chromium"))
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         yield b

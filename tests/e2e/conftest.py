@@ -9,12 +9,39 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.conftest import ROOT, SAMPLE_ORG, service_missing
+
+PLAN = ROOT / "deploy" / "sample" / "ke-hoach-cchc-so-noi-vu-2021-2030.txt"
+CLI = [sys.executable, "-m", "api.cli"]
+
+
+def live_env(var: Path) -> dict[str, str]:
+    """The environment of the live server and of CLI commands run against its database."""
+    return {
+        **os.environ,
+        "PLANFLOW_DATABASE_URL": f"sqlite:///{var / 'pf.db'}",
+        "PLANFLOW_VAR_DIR": str(var),
+    }
+
+
+def live_cli(var: Path, *args: str) -> None:
+    """`planflow ARGS` on the live server's database."""
+    subprocess.run([*CLI, *args], env=live_env(var), check=True, cwd=ROOT)
+
+
+def sign_in(page: Any, server: str, username: str) -> None:
+    """Sign in with the dev password and land on "my items"."""
+    page.goto(f"{server}/login")
+    page.fill("#username", username)
+    page.fill("#password", "planflow-dev")
+    page.click("#login-submit")
+    page.wait_for_url(f"{server}/my")
 
 
 def free_port() -> int:
@@ -36,19 +63,13 @@ def live_server(live_dir: Path) -> Iterator[str]:
     Sample users sign in with the documented dev password `planflow-dev`, as in `make run`.
     """
     var = live_dir
-    env = {
-        **os.environ,
-        "PLANFLOW_DATABASE_URL": f"sqlite:///{var / 'pf.db'}",
-        "PLANFLOW_VAR_DIR": str(var),
-    }
-    cli = [sys.executable, "-m", "api.cli"]
-    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*cli, "org", "load", str(SAMPLE_ORG)], env=env, check=True, cwd=ROOT)
-    subprocess.run([*cli, "user", "dev-passwords"], env=env, check=True, cwd=ROOT)
+    live_cli(var, "db", "upgrade")
+    live_cli(var, "org", "load", str(SAMPLE_ORG))
+    live_cli(var, "user", "dev-passwords")
     port = free_port()
     log = open(var / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log
+        [*CLI, "serve", "--port", str(port)], env=live_env(var), cwd=ROOT, stdout=log, stderr=log
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -65,6 +86,12 @@ def live_server(live_dir: Path) -> Iterator[str]:
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def sample_plan(live_server: str, live_dir: Path) -> None:
+    """The sample plan imported into the live server's database (once per session)."""
+    live_cli(live_dir, "plan", "import", str(PLAN))
 
 
 @pytest.fixture(scope="session")

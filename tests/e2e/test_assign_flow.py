@@ -3,43 +3,20 @@ officer of the lead unit she picks; the officer finds it and accepts it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import ROOT
+import pytest
 
-PLAN = ROOT / "deploy" / "sample" / "ke-hoach-cchc-so-noi-vu-2021-2030.txt"
-
-
-def _sign_in(page: Any, server: str, username: str) -> None:
-    page.goto(f"{server}/login")
-    page.fill("#username", username)
-    page.fill("#password", "planflow-dev")
-    page.click("#login-submit")
-    page.wait_for_url(f"{server}/my")
+from tests.e2e.conftest import sign_in
 
 
+@pytest.mark.usefixtures("sample_plan")
 def test_head_assigns_a_plan_task_and_the_officer_accepts_it(
-    live_server: str, live_dir: Path, browser: Any
+    live_server: str, browser: Any
 ) -> None:
-    env = {
-        **os.environ,
-        "PLANFLOW_DATABASE_URL": f"sqlite:///{live_dir / 'pf.db'}",
-        "PLANFLOW_VAR_DIR": str(live_dir),
-    }
-    subprocess.run(
-        [sys.executable, "-m", "api.cli", "plan", "import", str(PLAN)],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
     page = browser.new_page()
     # The sample plan names no lead units: the coordinator distributes its tasks.
-    _sign_in(page, live_server, "vp.cchc")
+    sign_in(page, live_server, "vp.cchc")
     page.goto(f"{live_server}/ui/plans")
     page.locator("a[href^='/ui/plans/']").first.click()
     links = page.locator("a.assign-link")
@@ -60,7 +37,7 @@ def test_head_assigns_a_plan_task_and_the_officer_accepts_it(
     item_url = page.url
     page.click("#logout")
 
-    _sign_in(page, live_server, "cchc.linh")
+    sign_in(page, live_server, "cchc.linh")
     assert page.locator("tr", has_text=title[:40]).count() >= 1
     page.goto(item_url)
     page.click("button[data-action='accept']")

@@ -3,34 +3,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import ROOT
-from tests.e2e.test_assign_flow import PLAN, _sign_in
+import pytest
+
+from tests.e2e.conftest import sign_in
 
 
+@pytest.mark.usefixtures("sample_plan")
 def test_the_coordinator_gives_a_task_to_cchc_and_its_head_may_assign_it(
-    live_server: str, live_dir: Path, browser: Any
+    live_server: str, browser: Any
 ) -> None:
-    env = {
-        **os.environ,
-        "PLANFLOW_DATABASE_URL": f"sqlite:///{live_dir / 'pf.db'}",
-        "PLANFLOW_VAR_DIR": str(live_dir),
-    }
-    subprocess.run(
-        [sys.executable, "-m", "api.cli", "plan", "import", str(PLAN)],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
     page = browser.new_page()
-    _sign_in(page, live_server, "vp.cchc")
+    sign_in(page, live_server, "vp.cchc")
     page.goto(f"{live_server}/ui/plans")
     page.locator("a[href^='/ui/plans/']").first.click()
     plan_url = page.url
@@ -47,7 +33,7 @@ def test_the_coordinator_gives_a_task_to_cchc_and_its_head_may_assign_it(
     assert "Văn phòng" in row.inner_text()
     page.click("#logout")
 
-    _sign_in(page, live_server, "cchc.truong")
+    sign_in(page, live_server, "cchc.truong")
     page.goto(plan_url)
     assert page.locator(f"a.assign-link[data-task-id='{task_id}']").count() == 1
     assert page.locator("a.units-link").count() == 0

@@ -130,15 +130,22 @@ class BatchContext(Protocol):
     def discard_batch(self) -> None: ...
 
 
-def _finish_batch(session: Session, ctx: Any) -> None:
-    if isinstance(ctx, BatchContext):
-        ctx.finish_batch(session)
-    session.flush()
-
-
-def _discard_batch(ctx: Any) -> None:
-    if isinstance(ctx, BatchContext):
-        ctx.discard_batch()
+def _under_savepoint(
+    session: Session, items: Sequence[WorkItem], now: datetime, handler: ItemHandler, ctx: Any
+) -> list[ItemOutcome]:
+    """Handle `items` under one savepoint, the context's held writes included; if any item
+    fails, the savepoint and the held writes go together and the error is raised."""
+    try:
+        with session.begin_nested():
+            outcomes = [handler(session, item, now, ctx) for item in items]
+            if isinstance(ctx, BatchContext):
+                ctx.finish_batch(session)
+            session.flush()
+    except Exception:
+        if isinstance(ctx, BatchContext):
+            ctx.discard_batch()
+        raise
+    return outcomes
 
 
 ContextFactory = Callable[[Session], Any]
@@ -209,16 +216,11 @@ def _process_items(
     isolates the failing item (logged with its id, left due) and the batch goes on.
     """
     try:
-        with session.begin_nested():
-            outcomes = [handler(session, item, now, ctx) for item in items]
-            _finish_batch(session, ctx)
+        outcomes = _under_savepoint(session, items, now, handler, ctx)
     except Exception:
-        _discard_batch(ctx)
         return _process_one_by_one(session=session, items=items, now=now, handler=handler, ctx=ctx)
     result = SweepResult(claimed=len(items))
-    for outcome in outcomes:
-        result.reminders += outcome.reminders
-        result.escalations += outcome.escalations
+    _count(result, outcomes)
     return result
 
 
@@ -234,18 +236,20 @@ def _process_one_by_one(
     for item in items:
         item_id = item.id
         try:
-            with session.begin_nested():
-                outcome = handler(session, item, now, ctx)
-                _finish_batch(session, ctx)
+            outcomes = _under_savepoint(session, [item], now, handler, ctx)
         except Exception:
-            _discard_batch(ctx)
             log.exception("job=sweep_due item_failed item_id=%s", item_id)
             result.failed_ids.append(item_id or 0)
             session.expire(item)
             continue
+        _count(result, outcomes)
+    return result
+
+
+def _count(result: SweepResult, outcomes: list[ItemOutcome]) -> None:
+    for outcome in outcomes:
         result.reminders += outcome.reminders
         result.escalations += outcome.escalations
-    return result
 
 
 def _default_handler() -> tuple[ItemHandler, ContextFactory]:

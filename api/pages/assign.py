@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
-from api.pages.ui import not_found, render, to_login
+from api.pages.ui import not_found, refusal, render, to_login
 from api.pages.unit_names import unit_names
 from api.schemas.common import Id
 from workflow.calendar import local_date
@@ -176,12 +176,6 @@ def check(session: Session, form: AssignForm, *, units: dict[int, Unit]) -> Pars
         description=form.description.strip() or None,
     )
     return Parsed(spec=spec, repeat=repeat, until=until)
-
-
-def refusal(request: Request, user: User, message: str, *, status: int, back: str) -> HTMLResponse:
-    """The error page (not allowed, task no longer assignable) with a way back."""
-    context = {"message": message, "back": back}
-    return render(request, "error.html", context, user=user, status_code=status)
 
 
 def _page(

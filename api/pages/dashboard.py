@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
-from api.pages.ui import render, to_login
+from api.pages.ui import refusal, render, to_login
 from api.pages.unit_names import unit_names
 from api.queries import due_soon_limit, flag_of
 from api.templating import templates
@@ -83,11 +83,6 @@ def home(
     return render(request, "dashboard.html", context, user=user)
 
 
-def _refused(request: Request, user: User, *, back: str) -> HTMLResponse:
-    context = {"message": "error_not_allowed", "back": back}
-    return render(request, "error.html", context, user=user, status_code=403)
-
-
 def _id(text: str) -> int | None:
     return int(text) if text.strip().isdigit() else None
 
@@ -124,13 +119,13 @@ def team_page(
     assignee = _id(assignee_id)
     scope = work_scope(session=session, user=user)
     if not scope.manages:
-        return _refused(request, user, back="/")
+        return refusal(request, user, "error_not_allowed", status=403, back="/")
     in_scope = units_in(session=session, scope=scope)
     unit_ids: tuple[int, ...] | None = scope.unit_ids
     if unit is not None:
         # Units are no secret (GET /units lists them): one outside the scope is a 403.
         if unit not in {u.id for u in in_scope}:
-            return _refused(request, user, back="/ui/team")
+            return refusal(request, user, "error_not_allowed", status=403, back="/ui/team")
         unit_ids = (unit,)
     items = list_items(
         session=session,

@@ -19,9 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import OptionalUser, SessionDep
-from api.pages.assign import refusal
 from api.pages.i18n import language
-from api.pages.ui import not_found, render, to_login
+from api.pages.ui import not_found, refusal, render, to_login
 from api.pages.unit_names import unit_names
 from api.schemas.common import Id
 from workflow.errors import InvalidInput, InvalidTransition, NotAllowed

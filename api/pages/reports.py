@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
-from api.pages.ui import not_found, render, to_login
+from api.pages.ui import not_found, refusal, render, to_login
 from api.routes.reports import may_read_reports, pdf_available, report_dir
 from api.schemas.common import Id
 from workflow.calendar import local_date
@@ -55,16 +55,15 @@ CHART_ALT = {
 }
 
 
-def _refused(request: Request, user: User) -> HTMLResponse:
-    context = {"message": "reports_not_allowed", "back": "/my"}
-    return render(request, "error.html", context, user=user, status_code=403)
-
-
 def _reader_or_page(request: Request, user: User | None) -> Response | None:
     """None for a reader; otherwise the sign-in redirect or the 403 page."""
     if user is None:
         return to_login(request)
-    return None if may_read_reports(user) else _refused(request, user)
+    return (
+        None
+        if may_read_reports(user)
+        else refusal(request, user, "reports_not_allowed", status=403, back="/my")
+    )
 
 
 def _cap(text: str) -> str:
@@ -256,12 +255,11 @@ def build_now(
         # Back to the list after signing in (this address only takes a form).
         return RedirectResponse(f"/login?next={quote('/ui/reports')}", status_code=303)
     if user.role not in BUILDERS:
-        return _refused(request, user)
+        return refusal(request, user, "reports_not_allowed", status=403, back="/my")
     try:
         run = build_report(session=session, now=now, kind=kind, period=period, settings=settings)
     except (InvalidInput, ValueError):
         # Nothing was stored (the period is still running, or the form was tampered with).
         session.rollback()
-        context = {"message": "report_build_error", "back": "/ui/reports"}
-        return render(request, "error.html", context, user=user, status_code=422)
+        return refusal(request, user, "report_build_error", status=422, back="/ui/reports")
     return RedirectResponse(f"/ui/reports/{run.id}", status_code=303)

@@ -493,6 +493,14 @@ PAGE_PATHS = (
 )
 
 
+def refusal(
+    request: Request, user: User | None, message: str, *, status: int, back: str
+) -> HTMLResponse:
+    """The error page (`message`: an i18n key) with a way back, with the given status."""
+    context = {"message": message, "back": back}
+    return render(request, "error.html", context, user=user, status_code=status)
+
+
 def html_problem(request: Request, status: int, exc: Exception) -> Response | None:
     """An error on a browser route as a page in the user's language (None for API routes)."""
     if not request.url.path.startswith(PAGE_PATHS):
@@ -508,8 +516,7 @@ def html_problem(request: Request, status: int, exc: Exception) -> Response | No
     # Back to the page the form was on, if it was one of ours.
     referer, base = request.headers.get("referer", ""), str(request.base_url)
     back = safe_next("/" + referer[len(base) :] if referer.startswith(base) else None)
-    context = {"message": message, "back": back}
-    return render(request, "error.html", context, user=None, status_code=status)
+    return refusal(request, None, message, status=status, back=back)
 
 
 @router.get("/ui/plans", response_class=HTMLResponse)

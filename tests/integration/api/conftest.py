@@ -6,6 +6,7 @@ request-level commit is real but disappears with the test.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -16,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from api.auth import TokenKind, issue_token
+from api.auth import TokenKind, issue_token, set_password
 from api.deps import get_now
 from notifications.models import Notification
 from workflow.models import Evidence, ExtensionRequest, Unit, User, WorkItem, WorkItemUnit
@@ -53,6 +54,26 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 def user_named(session: Session, username: str) -> User:
     return session.exec(select(User).where(User.username == username)).one()
+
+
+PAGE_PASSWORD = "mat-khau-giao-dien-1"
+
+
+def signed_in(client: TestClient, org: Session, username: str) -> str:
+    """Sign `username` in through the sign-in form (cookie session); return the CSRF token
+    for the pages' forms."""
+    set_password(session=org, user=user_named(org, username), password=PAGE_PASSWORD)
+    org.flush()
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    r = client.post(
+        "/login",
+        data={"username": username, "password": PAGE_PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    return token.group(1)
 
 
 def reset_links(session: Session, username: str) -> list[str]:

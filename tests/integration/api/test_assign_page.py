@@ -10,10 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from api.auth import set_password
 from notifications.events import relay_events
 from notifications.models import Notification
-from tests.integration.api.conftest import unit_coded, user_named
+from tests.integration.api.conftest import signed_in, unit_coded, user_named
 from workflow.calendar import deadline_at
 from workflow.models import (
     Area,
@@ -25,8 +24,6 @@ from workflow.models import (
     WorkItemUnit,
 )
 from workflow.services.recurrence import materialize_recurrences
-
-PASSWORD = "mat-khau-giao-viec-1"
 
 
 @dataclass
@@ -87,22 +84,6 @@ def tasks(org: Session, now: datetime) -> Tasks:
         unled=unled.id or 0,
         withdrawn=gone.id or 0,
     )
-
-
-def signed_in(client: TestClient, org: Session, username: str) -> str:
-    """Sign `username` in with the cookie session; return the CSRF token for forms."""
-    set_password(session=org, user=user_named(org, username), password=PASSWORD)
-    org.flush()
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
-    r = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-    return token.group(1)
 
 
 def assign_links(client: TestClient, plan_id: int) -> set[int]:

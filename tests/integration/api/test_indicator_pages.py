@@ -16,16 +16,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from api.auth import set_password
 from tests.conftest import SAMPLE_PLAN
-from tests.integration.api.conftest import user_named
+from tests.integration.api.conftest import signed_in, user_named
 from workflow.importer import parse_document, upsert_plan
 from workflow.models import Area, Indicator, IndicatorReading, IndicatorTarget
 from workflow.reporting.build import build_report
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.services.indicators import record_reading
 
-PASSWORD = "mat-khau-chi-tieu-1"
 # After Q1 2026 ended (14/03): the quarterly report can be built.
 REPORT_NOW = datetime(2026, 3, 17, 2, 0, tzinfo=UTC)
 
@@ -63,22 +61,6 @@ def plan(org: Session, now: datetime) -> SamplePlan:
         online_share=named("trong số đó, tỷ lệ giao dịch thanh toán trực tuyến"),
         rank=named("Chỉ số về kết quả đánh giá chuyển đổi số"),
     )
-
-
-def signed_in(client: TestClient, org: Session, username: str) -> str:
-    """Sign `username` in with the cookie session; return the CSRF token for forms."""
-    set_password(session=org, user=user_named(org, username), password=PASSWORD)
-    org.flush()
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
-    r = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-    return token.group(1)
 
 
 def statuses(html: str) -> dict[int, str]:

@@ -8,27 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from api.auth import set_password
-from tests.integration.api.conftest import Sample, user_named
+from tests.integration.api.conftest import Sample, signed_in
 from workflow.models import WorkItem, WorkItemEvent
-
-PASSWORD = "mat-khau-loi-giao-dien-1"
-
-
-def signed_in(client: TestClient, org: Session, username: str) -> str:
-    """Sign `username` in with the cookie session; return the CSRF token for forms."""
-    set_password(session=org, user=user_named(org, username), password=PASSWORD)
-    org.flush()
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
-    r = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-    return token.group(1)
 
 
 def press(client: TestClient, item_id: int | None, action: str, csrf: str, **form: str) -> object:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from workflow.reporting.snapshot import Counts, ReportSnapshot, TrendPoint
 
 STATUS_LABELS = {
@@ -74,20 +76,41 @@ def headline(c: Counts) -> str:
     )
 
 
-def trend_sentence(points: list[TrendPoint]) -> str | None:
-    """How the current period compares with the one before, or None without one."""
+@dataclass(frozen=True)
+class Trend:
+    """The current period against the one before: the completion rate's change in
+    percentage points (`rate_sign` 0 within ±0.05) and the change of overdue tasks."""
+
+    prev: TrendPoint
+    cur: TrendPoint
+    delta: float
+    d_over: int
+
+    @property
+    def rate_sign(self) -> int:
+        return 1 if self.delta > 0.05 else -1 if self.delta < -0.05 else 0
+
+
+def trend_of(points: list[TrendPoint]) -> Trend | None:
+    """The comparison every language words, or None without a previous period."""
     if len(points) < 2 or points[-2].counts.total == 0:
         return None
     prev, cur = points[-2], points[-1]
     delta = 100 * (cur.counts.completion_rate - prev.counts.completion_rate)
-    rate = (
-        f"tăng {num(delta)} điểm phần trăm"
-        if delta > 0.05
-        else f"giảm {num(-delta)} điểm phần trăm"
-        if delta < -0.05
-        else "không đổi"
-    )
-    d_over = cur.counts.overdue - prev.counts.overdue
+    return Trend(prev, cur, delta, cur.counts.overdue - prev.counts.overdue)
+
+
+def trend_sentence(points: list[TrendPoint]) -> str | None:
+    """How the current period compares with the one before, or None without one."""
+    trend = trend_of(points)
+    if trend is None:
+        return None
+    prev, cur, delta, d_over = trend.prev, trend.cur, trend.delta, trend.d_over
+    rate = {
+        1: f"tăng {num(delta)} điểm phần trăm",
+        -1: f"giảm {num(-delta)} điểm phần trăm",
+        0: "không đổi",
+    }[trend.rate_sign]
     over = f"tăng {d_over}" if d_over > 0 else f"giảm {-d_over}" if d_over < 0 else "không thay đổi"
     return (
         f"So với {prev.label}, tỷ lệ hoàn thành {rate} "

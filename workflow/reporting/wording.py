@@ -19,7 +19,7 @@ from workflow.errors import InvalidInput
 from workflow.reporting import text
 from workflow.reporting.aggregate import OTHER_AREA
 from workflow.reporting.periods import Period, ReportKind, fmt_date, parse_period
-from workflow.reporting.snapshot import Counts, GroupRow, ReportSnapshot, TrendPoint
+from workflow.reporting.snapshot import Counts, GroupRow, ReportSnapshot
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -248,19 +248,15 @@ class EnglishWording(Wording):
         )
 
     def trend_sentence(self, snapshot: ReportSnapshot) -> str | None:
-        points: list[TrendPoint] = snapshot.trend
-        if len(points) < 2 or points[-2].counts.total == 0:
+        trend = text.trend_of(snapshot.trend)
+        if trend is None:
             return None
-        prev, cur = points[-2], points[-1]
-        delta = 100 * (cur.counts.completion_rate - prev.counts.completion_rate)
-        rate = (
-            f"rose by {num(delta)} percentage points"
-            if delta > 0.05
-            else f"fell by {num(-delta)} percentage points"
-            if delta < -0.05
-            else "was unchanged"
-        )
-        d_over = cur.counts.overdue - prev.counts.overdue
+        prev, cur, delta, d_over = trend.prev, trend.cur, trend.delta, trend.d_over
+        rate = {
+            1: f"rose by {num(delta)} percentage points",
+            -1: f"fell by {num(-delta)} percentage points",
+            0: "was unchanged",
+        }[trend.rate_sign]
         over = (
             f"rose by {d_over}"
             if d_over > 0

@@ -472,6 +472,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_extension_requested": ("Đề nghị gia hạn", "Extension requested"),
     "event_extension_approved": ("Đồng ý gia hạn", "Extension approved"),
     "event_extension_refused": ("Không đồng ý gia hạn", "Extension refused"),
+    "reassign_to": ("Giao lại cho (với nút Giao lại)", "Reassign to (for the Reassign button)"),
+    "reassign_choose": ("— chọn người trong đơn vị —", "— choose someone in the unit —"),
+    "reassign_none": (
+        "Đơn vị chủ trì không còn ai khác để giao lại.",
+        "Nobody else in the lead unit to reassign to.",
+    ),
     # States and actions: from the one state table (workflow.states).
     **{f"state_{s.value}": pair for s, pair in STATE_LABELS.items()},
     **{f"action_{a.value}": pair for a, pair in ACTION_LABELS.items()},

@@ -350,3 +350,35 @@ def test_comments_form(client: TestClient, org: Session, now: datetime, sample: 
     org.expire_all()
     bodies = org.exec(select(Comment.body).where(Comment.work_item_id == item.id)).all()
     assert bodies == ["Phòng CCHC sẽ gửi số liệu\ntrước thứ Sáu."]
+
+
+def test_reassign_picks_someone_of_the_lead_unit(
+    client: TestClient, org: Session, now: datetime, item: WorkItem
+) -> None:
+    """'Giao lại' offers the lead unit's other people; without a choice it is refused."""
+    url = f"/ui/items/{item.id}/actions/reassign"
+    browse_as(client, org, now, "cchc.linh")  # the assignee may not reassign: no picker
+    assert 'id="assignee_id"' not in client.get(f"/ui/items/{item.id}").text
+    browse_as(client, org, now, "cchc.truong")
+    client.cookies.set("pf_lang", "vi")
+    page = client.get(f"/ui/items/{item.id}").text
+    picker = page.split('id="assignee_id"', 1)[1].split("</select>", 1)[0]
+    assert "Cao Văn Nam" in picker  # CCHC's other officer
+    assert "Đinh Thị Linh" not in picker  # the current assignee
+    assert "Đặng Văn Tuấn" not in picker  # TCBC's head: another unit
+
+    r = send(client, url, data={"version": str(item.version)})
+    assert r.status_code == 422 and 'id="action-error"' in r.text
+    org.expire_all()
+    assert org.get(WorkItem, item.id).assignee_id == user_named(org, "cchc.linh").id
+
+    nam = user_named(org, "cchc.nam")
+    outsider = user_named(org, "tcbc.hoa")
+    r = send(client, url, data={"version": str(item.version), "assignee_id": str(outsider.id)})
+    assert r.status_code == 422
+    r = send(client, url, data={"version": str(item.version), "assignee_id": str(nam.id)})
+    assert r.status_code == 303
+    org.expire_all()
+    moved = org.get(WorkItem, item.id)
+    assert moved is not None and moved.assignee_id == nam.id and moved.state == "assigned"
+    assert "reassign" in events_of(org, item.id)

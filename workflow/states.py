@@ -31,6 +31,9 @@ CLOSED_STATES: frozenset[State] = frozenset(
     {State.DONE, State.CANCELLED, State.WITHDRAWN, State.RETURNED}
 )
 OPEN_STATES: frozenset[State] = frozenset(set(State) - CLOSED_STATES)
+# Where the assignee owes work and reports how far it is (báo cáo tiến độ); reporting from
+# "accepted" also starts the work, as the START rule allows.
+PROGRESS_STATES: frozenset[State] = frozenset({State.ACCEPTED, State.IN_PROGRESS, State.REWORK})
 
 
 class Action(StrEnum):

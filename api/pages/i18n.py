@@ -120,6 +120,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Thông báo nhiệm vụ đã giao lại cho người khác",
         "Work reassigned to someone else",
     ),
+    "mail_kind_comment": ("Ý kiến trao đổi về nhiệm vụ", "Comments on your work"),
     "mail_kind_digest": ("Thư tổng hợp hằng ngày", "Daily digest"),
     "mail_kind_report": ("Báo cáo định kỳ", "Periodic reports"),
     # --- end of uiteam's block ---
@@ -472,6 +473,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_extension_requested": ("Đề nghị gia hạn", "Extension requested"),
     "event_extension_approved": ("Đồng ý gia hạn", "Extension approved"),
     "event_extension_refused": ("Không đồng ý gia hạn", "Extension refused"),
+    "thread": ("Trao đổi và diễn biến", "Conversation and history"),
+    "thread_label": (
+        "Ý kiến, ghi chú tiến độ hoặc lý do (bắt buộc với thao tác có dấu *)",
+        "Comment, progress note or reason (required for actions marked *)",
+    ),
+    "progress": ("Tiến độ", "Progress"),
+    "progress_pct_label": ("Tiến độ (%)", "Progress (%)"),
+    "progress_submit": ("Báo cáo tiến độ", "Report progress"),
+    "event_progress": ("Báo cáo tiến độ", "Progress reported"),
+    "event_comment": ("Ý kiến", "Comment"),
+    "error_progress_range": (
+        "Tiến độ là một số phần trăm từ 0 đến 100.",
+        "Progress is a percentage from 0 to 100.",
+    ),
     "reassign_to": ("Giao lại cho (với nút Giao lại)", "Reassign to (for the Reassign button)"),
     "reassign_choose": ("— chọn người trong đơn vị —", "— choose someone in the unit —"),
     "reassign_none": (

@@ -17,7 +17,7 @@ from workflow.services.work_items.access import (
     may_assign,
     reassign_candidates,
 )
-from workflow.services.work_items.actions import act, add_evidence
+from workflow.services.work_items.actions import act, add_evidence, report_progress
 from workflow.services.work_items.assignment import (
     PRIORITIES,
     BulkAssignResult,
@@ -51,5 +51,6 @@ __all__ = [
     "reassign_candidates",
     "record_change",
     "refresh_next_action",
+    "report_progress",
     "snapshot",
 ]

@@ -164,6 +164,7 @@ def test_docx_tables_carry_the_numbers(docx_bytes: bytes) -> None:
         "Phòng Cải cách hành chính",
         "Cao Văn Nam",
         "27/02/2026",
+        "0",
         "10",
     ]
     indicators = {r.cells[1].text: [c.text for c in r.cells[2:]] for r in tables["Chỉ tiêu"].rows}

@@ -408,7 +408,15 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
         _data_table(
             doc,
             "Bảng 4. Danh sách nhiệm vụ quá hạn",
-            ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Người thực hiện", "Hạn", "Số ngày LV quá hạn"],
+            [
+                "STT",
+                "Nhiệm vụ",
+                "Đơn vị chủ trì",
+                "Người thực hiện",
+                "Hạn",
+                "Tiến độ (%)",
+                "Số ngày LV quá hạn",
+            ],
             [
                 [
                     str(i),
@@ -416,11 +424,12 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
                     r.unit_name,
                     r.assignee,
                     fmt_date(r.due_on),
+                    str(r.progress_pct),
                     str(r.working_days_overdue),
                 ]
                 for i, r in enumerate(snap.overdue_items, start=1)
             ],
-            [1.3, 5.0, 3.1, 2.9, 2.6, 1.6],
+            [1.3, 4.4, 2.9, 2.7, 2.2, 1.5, 1.5],
             left_cols=(1, 2, 3),
         )
         if more > 0:

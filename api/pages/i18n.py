@@ -674,9 +674,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Số liệu này thay cho số liệu cùng ngày đã nhập trước đó.",
         "It replaces the reading entered earlier for the same date.",
     ),
-    "ind_rank": ("hạng {v}", "rank {v}"),
-    "ind_top": ("trong top {v}", "top {v}"),
-    "ind_increase": ("tăng ≥ {v}", "increase ≥ {v}"),
     "error_reading_not_allowed": (
         "Chỉ đầu mối cải cách hành chính (bộ phận điều phối) và quản trị hệ thống được ghi số"
         " liệu chỉ tiêu.",

@@ -39,7 +39,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 DueKind = Literal["fixed", "recurring", "ongoing", "unread"]
 
@@ -80,6 +80,25 @@ class ReportingDuty:
     text: str
     day: int
     months: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "day": self.day, "months": list(self.months)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> ReportingDuty | None:
+        """The duty kept as JSON (a plan's sections), or None when there is none."""
+        if not isinstance(data, dict) or not isinstance(data.get("day"), int):
+            return None
+        months = tuple(int(m) for m in data.get("months") or ())
+        return cls(text=str(data.get("text", "")), day=data["day"], months=months)
+
+
+def working_year(start_year: int | None, end_year: int | None, *, today: date) -> int:
+    """The year a plan's yearless phrases ("6 tháng đầu năm", "Trước ngày 15/12") mean: an
+    annual plan's year; in a multi-year plan, this year kept within the plan's period."""
+    if start_year is None or end_year is None:
+        return start_year or end_year or today.year
+    return min(max(today.year, start_year), end_year)
 
 
 def fold(text: str) -> str:
@@ -270,6 +289,21 @@ def period_rule(period_months: int, *, duty: ReportingDuty | None = None) -> str
     if len(months) == 1 and "BYSETPOS" not in day_part:
         return f"FREQ=YEARLY;BYMONTH={months[0]};{day_part}"
     return f"FREQ=MONTHLY;BYMONTH={','.join(str(m) for m in months)};{day_part}"
+
+
+def describe_rule(rule: str) -> str:
+    """A rule `period_rule` makes, in words: "day 10 of months 3, 6, 9, 12", "last day of
+    each month", "every Friday"."""
+    parts = dict(p.partition("=")[::2] for p in rule.split(";") if "=" in p)
+    if parts.get("FREQ") == "WEEKLY":
+        return "every Friday" if parts.get("BYDAY") == "FR" else rule
+    days = parts.get("BYMONTHDAY", "")
+    day = "last day" if days == "-1" or "BYSETPOS" in parts else f"day {days}"
+    months = parts.get("BYMONTH")
+    if not months:
+        return f"{day} of each month"
+    listed = ", ".join(months.split(","))
+    return f"{day} of month {listed}" if "," not in months else f"{day} of months {listed}"
 
 
 def _frequency(folded: str) -> int | None:

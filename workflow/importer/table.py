@@ -53,6 +53,11 @@ def _column_of(header: str) -> str | None:
     return None
 
 
+def is_header_row(row: list[str]) -> bool:
+    """True when the row names the columns (it has the 'Nội dung' column)."""
+    return any(_column_of(cell) == "content" for cell in row)
+
+
 def _header(table: Table, *, source: str) -> tuple[int, dict[str, int]]:
     for r, row in enumerate(table.rows):
         columns: dict[str, int] = {}

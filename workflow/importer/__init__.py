@@ -1,7 +1,8 @@
 """Plan import (nhập kế hoạch): a plan document → a validated tree → an idempotent upsert.
 
 `parse_document` reads text/markdown, `.docx` or `.pdf` (with a text layer) bytes without
-touching the database; `upsert_plan` writes the tree into the session (never commits) and says what changed.
+touching the database; `upsert_plan` writes the tree into the session (never commits) and
+says what changed.
 """
 
 from __future__ import annotations

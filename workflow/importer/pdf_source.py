@@ -5,8 +5,10 @@ A line set wholly in a bold font counts as emphasised (`**…**` in the text gra
 is how the title and headings are told apart. A table is found by its ruling lines; its
 cells' wrapped lines are joined with spaces. A table that goes on over a page break is one
 table: a continuation whose first row repeats the header (Word's "repeat header row") or that
-has no header at all is appended to the table before it. Positions are "page P line L" and
-"page P table T row R". A PDF without any text (a scan) is refused: OCR is not done here.
+has no header at all is appended to the table before it, and a row broken by the page (no
+STT of its own in a numbered table) is joined to the row it continues. Positions are
+"page P line L" and "page P table T row R". A PDF without any text (a scan) is refused:
+OCR is not done here.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from workflow.errors import InvalidInput
 from workflow.importer.lines import Block, Line, Table, classify, clean
-from workflow.importer.table import is_header_row
+from workflow.importer.table import column_map
 
 PDF_MAGIC = b"%PDF-"
 SCANNED = "the PDF has no text layer: it looks scanned; import the DOCX or an OCR'd PDF"
 # A number or date broken after its dash or slash joins without a space ("2021-" / "2030").
 _BROKEN_NUMBER_RE = re.compile(r"(?<=\d[-/])\n(?=\d)")
 _BROKEN_END_RE = re.compile(r"\d[-/]$")
+_AREA_ROW_RE = re.compile(r"^\d{1,2}\.\s+\S")
 # Page numbers ("2", "- 2 -", "Trang 2/5") are not part of the plan.
 _PAGE_NUMBER_RE = re.compile(r"^(?:[-–\s]*\d{1,3}[-–\s]*|Trang \d+(?:/\d+)?)$", re.IGNORECASE)
 
@@ -77,12 +80,47 @@ def _page_blocks(page: Any, page_no: int) -> list[tuple[float, Block]]:
     return sorted(items, key=lambda item: item[0])
 
 
+def _names_columns(row: list[str]) -> bool:
+    """A header row: it names the content column and others (a task's text alone may say
+    "nhiệm vụ")."""
+    columns = column_map(row)
+    return "content" in columns and len(columns) >= 3
+
+
 def _continues(previous: Block | None, table: Table) -> bool:
     if not isinstance(previous, Table) or not table.rows or not previous.rows:
         return False
     if len(table.rows[0]) != len(previous.rows[0]):
         return False
-    return table.rows[0] == previous.rows[0] or not is_header_row(table.rows[0])
+    return table.rows[0] == previous.rows[0] or not _names_columns(table.rows[0])
+
+
+def _split_row(previous: Table, first: list[str]) -> bool:
+    """True when `first` (a page's first row) is the rest of the row the page before ended
+    with: the table numbers its rows (STT) and this row has no number, is not a "+" sub-task
+    and is not an area row. A table without numbers cannot tell, and keeps rows apart."""
+    header = next((column_map(r) for r in previous.rows if "content" in column_map(r)), {})
+    seq, content = header.get("seq"), header.get("content")
+    if seq is None or content is None or len(first) != len(previous.rows[-1]):
+        return False
+    last = previous.rows[-1]
+    if not last[seq] or first[seq] or _AREA_ROW_RE.match(" ".join(first).strip()):
+        return False
+    return not first[content].startswith(("+", "-", "–", "•"))
+
+
+def _append_table(previous: Table, table: Table) -> None:
+    """Put a page's continuation of `previous` at its end."""
+    rows, locs = table.rows, table.row_locs
+    if rows and rows[0] == previous.rows[0]:  # the repeated header row
+        rows, locs = rows[1:], locs[1:]
+    if rows and _split_row(previous, rows[0]):
+        previous.rows[-1] = [
+            f"{a} {b}".strip() for a, b in zip(previous.rows[-1], rows[0], strict=True)
+        ]
+        rows, locs = rows[1:], locs[1:]
+    previous.rows.extend(rows)
+    previous.row_locs.extend(locs)
 
 
 def pdf_blocks(data: bytes, *, source: str) -> list[Block]:
@@ -102,9 +140,7 @@ def pdf_blocks(data: bytes, *, source: str) -> list[Block]:
                     # Only a page's first block can go on with the table the page before ended.
                     if index == 0 and isinstance(block, Table) and _continues(previous, block):
                         assert isinstance(previous, Table)
-                        skip = 1 if block.rows[0] == previous.rows[0] else 0
-                        previous.rows.extend(block.rows[skip:])
-                        previous.row_locs.extend(block.row_locs[skip:])
+                        _append_table(previous, block)
                     else:
                         blocks.append(block)
     except (PdfminerException, PDFSyntaxError) as exc:

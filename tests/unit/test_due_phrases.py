@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workflow.calendar import WorkCalendar, working_day_for
 from workflow.due_phrases import (
@@ -244,3 +246,11 @@ def test_a_due_date_on_a_day_off_shows_the_working_day_it_becomes() -> None:
     assert working_day_for(date(2026, 6, 15), calendar=decided).describe() == (
         "15/06/2026 (ngày nghỉ theo quyết định) → 16/06/2026"
     )
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789/.-– ngàytháquýIVđầucuốiHằHàg,"), max_size=40))
+def test_no_phrase_raises(text: str) -> None:
+    reading = read_due_phrase(text, plan_year=2026, duty=DUTY_QUARTER)
+    assert reading.kind in ("fixed", "recurring", "ongoing", "unread")
+    assert (reading.due is not None) == (reading.kind == "fixed")
+    assert reading.kind != "unread" or reading.warning

@@ -10,18 +10,23 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.tree import Tree
 from sqlmodel import Session, select
 
 from api.cli.common import read_text_file
 from api.cli.item import user_by_name
+from workflow.calendar import load_calendar, local_date
 from workflow.clock import utc_now
 from workflow.db import get_engine, session_scope
+from workflow.due_phrases import describe_rule
 from workflow.errors import InvalidInput, NotFound
 from workflow.importer import ImportResult, PlanTree, parse_document, to_jsonable, upsert_plan
+from workflow.importer.preview import TaskPreview, deadline_warnings, preview_json, preview_tasks
 from workflow.importer.text import short
 from workflow.models import Plan
 from workflow.services.plan_units import apply_unit_mapping
+from workflow.settings import get_settings
 from workflow.yamlio import load_yaml_with_lines
 
 app = typer.Typer(
@@ -29,8 +34,24 @@ app = typer.Typer(
 )
 
 
-def _rich_tree(tree: PlanTree) -> Tree:
-    root = Tree(f"[bold]{tree.title}[/] ({tree.key})")
+def _due(preview: TaskPreview) -> str:
+    """The deadline as the preview shows it: the phrase, then what it is read as."""
+    if not preview.due_text:
+        return ""
+    rule = describe_rule(preview.recurrence) if preview.recurrence else ""
+    read = {
+        "fixed": preview.due_shown or "",
+        "recurring": f"repeats: {rule}",
+        "ongoing": f"ongoing, progress reported: {rule}",
+    }.get(preview.due_kind, "?")
+    colour = "yellow" if preview.warning else "dim"
+    return f"  [{colour}]· {escape(preview.due_text)} → {escape(read)}[/]"
+
+
+def _rich_tree(tree: PlanTree, previews: list[TaskPreview]) -> Tree:
+    period = f", {tree.start_year}-{tree.end_year}" if tree.start_year else ""
+    root = Tree(f"[bold]{tree.title}[/] ({tree.key}{period})")
+    tops = iter(p for p in previews if p.number.count(".") == 1)
     for area in tree.areas:
         branch = root.add(f"[bold]{area.number}. {area.title}[/]")
         goals = branch.add(f"Mục tiêu ({len(area.objectives)})")
@@ -42,9 +63,10 @@ def _rich_tree(tree: PlanTree) -> Tree:
             goals.add(f"[cyan]chỉ tiêu[/] {short(ind.name, 60)} → {targets}")
         tasks = branch.add(f"Nhiệm vụ ({len(area.tasks)})")
         for t in area.tasks:
-            node = tasks.add(short(t.text, 90))
-            for c in t.children:
-                node.add(short(c.text, 86))
+            top = next(tops)
+            node = tasks.add(short(t.text, 90) + _due(top))
+            for c, sub in zip(t.children, top.children, strict=True):
+                node.add(short(c.text, 86) + _due(sub))
     return root
 
 
@@ -68,7 +90,9 @@ def _write(tree: PlanTree, *, source: str, digest: str, key: str | None, dry: bo
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="Plan as text/markdown (.txt, .md) or Word (.docx)."),
+    file: Path = typer.Argument(
+        ..., help="Plan as text/markdown (.txt, .md), Word (.docx) or PDF with a text layer."
+    ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Show the tree and changes; write nothing."
     ),
@@ -84,6 +108,10 @@ def import_(
     tree = parse_document(data, source=str(file))
     digest = hashlib.sha256(data).hexdigest()
     result = _write(tree, source=str(file), digest=digest, key=key, dry=dry_run)
+    with Session(get_engine()) as session:
+        calendar = load_calendar(session=session)
+    today = local_date(utc_now(), tz=get_settings().timezone)
+    previews = preview_tasks(tree, calendar=calendar, today=today)
     elapsed = time.perf_counter() - started
     if as_json:
         payload = {
@@ -91,15 +119,18 @@ def import_(
             "dry_run": dry_run,
             "changes": result.lines(),
             "unchanged": result.unchanged,
+            **preview_json(tree=tree, previews=previews, today=today),
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     console = Console()
     if dry_run:
-        console.print(_rich_tree(tree))
+        console.print(_rich_tree(tree, previews))
     prefix = "would be " if dry_run else ""
     for line in result.lines():
         typer.echo(f"{prefix}{line}")
+    for warning in deadline_warnings(tree, previews):
+        typer.echo(f"warning: {warning}")
     counts = ", ".join(f"{n} {k}" for k, n in tree.counts().items())
     typer.echo(f"plan {result.plan_key}: {counts}")
     typer.echo(f"{prefix}{result.summary()} in {elapsed * 1000:.0f} ms")

@@ -132,7 +132,9 @@ class ExtensionRequestedContext(MailContext):
     reason: str
 
 
-ItemChange = Literal["accepted", "approved", "cancelled", "withdrawn", "paused", "resumed"]
+ItemChange = Literal[
+    "accepted", "approved", "cancelled", "withdrawn", "paused", "resumed", "due_moved"
+]
 
 
 class ItemUpdateContext(MailContext):

@@ -215,6 +215,8 @@ MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
     "cancel": _all(_update("cancelled"), _support_closed),
     "withdraw": _all(_update("withdrawn"), _support_closed),
     "chase": _chase,
+    # Issuing an amended plan moved the due date (workflow.services.plan_issue).
+    "plan_due_moved": _update("due_moved"),
     "extension_requested": _extension_requested,
     "extension_approved": _extension_decided,
     "extension_refused": _extension_decided,

@@ -1,0 +1,116 @@
+"""`planflow plan issue KEY`: the sample plan issued on an embedded database as `make run`
+does (after `demo seed`); `--dry-run --json` writes nothing; bad input exits 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from sqlmodel import select
+
+from api.cli import main
+from tests.conftest import ROOT, SAMPLE_PLAN
+from workflow.db import session_scope
+from workflow.models import IssuedTask, User, WorkItem
+
+SAMPLE_UNITS = ROOT / "deploy" / "sample" / "task-units.yaml"
+PLAN_KEY = "cai-cach-hanh-chinh-so-noi-vu-giai-doan-2021-2030"  # as in the Makefile
+
+
+def cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["planflow", *args])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    out = capsys.readouterr()
+    return int(exited.value.code or 0), out.out, out.err
+
+
+@pytest.fixture
+def distributed(
+    embedded_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample plan imported, its tasks distributed and the demo items seeded."""
+    for args in (
+        ("plan", "import", str(SAMPLE_PLAN)),
+        ("plan", "units", PLAN_KEY, str(SAMPLE_UNITS)),
+        ("demo", "seed"),
+    ):
+        code, _out, err = cli(monkeypatch, capsys, *args)
+        assert code == 0, err
+
+
+def count_items() -> int:
+    with session_scope() as session:
+        return len(session.exec(select(WorkItem.id)).all())
+
+
+def test_dry_run_json_then_issue_then_nothing_more(
+    distributed: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = count_items()
+    code, out, err = cli(monkeypatch, capsys, "plan", "issue", PLAN_KEY, "--dry-run", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["dry_run"] is True and payload["plan_key"] == PLAN_KEY
+    assert set(payload["counts"]) == {
+        "create",
+        "move_due",
+        "propose_cancel",
+        "cancel",
+        "unchanged",
+        "skipped",
+    }
+    creates = [r for r in payload["rows"] if r["action"] == "create"]
+    # Every distributed leaf task: the demo's six are kept as the tasks' work.
+    assert len(creates) == 19 and payload["counts"]["unchanged"] == 6
+    row = creates[0]
+    for key in ("task_key", "lead_unit", "assignee", "supporting_units", "due_text", "due"):
+        assert key in row
+    assert row["assignee"] and row["due"] and row["due_kind"] in ("fixed", "year_end")
+    assert count_items() == before  # a dry run writes nothing
+
+    code, out, err = cli(monkeypatch, capsys, "plan", "issue", PLAN_KEY)
+    assert code == 0, err
+    assert (
+        out.strip()
+        .splitlines()[-1]
+        .endswith("create 19, move due 0, propose cancel 0, cancel 0, unchanged 6, skipped 0")
+    )
+    assert count_items() == before + 19
+    with session_scope() as session:
+        assert len(session.exec(select(IssuedTask)).all()) == 25
+        head = session.exec(select(User).where(User.username == "cchc.truong")).one()
+        mine = session.exec(select(WorkItem).where(WorkItem.assignee_id == head.id)).all()
+        assert mine  # the CCHC head finds the plan's tasks
+
+    code, out, err = cli(monkeypatch, capsys, "plan", "issue", PLAN_KEY, "--json")
+    assert code == 0, err
+    again = json.loads(out)
+    assert again["counts"]["create"] == 0 and again["created_item_ids"] == []
+    assert again["counts"]["unchanged"] == 25
+    assert count_items() == before + 19
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("plan", "issue", "khong-co-ke-hoach"), "no plan with id or key"),
+        (("plan", "issue", PLAN_KEY, "--as", "cchc.linh"), "may not issue plans"),
+        (("plan", "issue", PLAN_KEY, "--as", "khong.co"), "no user"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(
+    distributed: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    message: str,
+) -> None:
+    before = count_items()
+    code, _out, err = cli(monkeypatch, capsys, *args)
+    assert code == 2 and message in err
+    assert len(err.strip().splitlines()) == 1
+    assert count_items() == before

@@ -28,6 +28,7 @@ from api.routes import (
     preferences,
     reports,
 )
+from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
 from workflow.settings import get_settings
 
@@ -68,6 +69,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         org.router,
         plans.router,
         plan_units_api.router,
+        plan_issue_api.router,
         items.router,
         comments.router,
         evidence.router,

@@ -373,6 +373,19 @@ MATRIX: dict[tuple[str, str], Row] = {
         },
         page=True,
     ),
+    # the "Ban hành" page of a plan: as its API
+    ("GET", "/ui/plans/{plan_id}/issue"): Row(
+        DISTRIBUTORS, lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True
+    ),
+    ("POST", "/ui/plans/{plan_id}/issue"): Row(
+        DISTRIBUTORS,
+        lambda w, _k: {
+            **PAGE_FORM,
+            "path": {"plan_id": w.ids["plan"]},
+            "data": {"csrf_token": CSRF},
+        },
+        page=True,
+    ),
     ("POST", "/ui/items/{item_id}/evidence"): Row(
         OWNERS, fixed(data={"note": "Đã gửi dự thảo"}), page=True
     ),

@@ -50,6 +50,7 @@ from workflow.services.work_items import (
     ItemSpec,
     act,
     create_item,
+    create_items,
     record_change,
     refresh_next_action,
     snapshot,
@@ -571,10 +572,13 @@ def issue_plan(
     result = IssueResult(preview=preview, dry_run=dry_run)
     if dry_run:
         return result
+    # One-off items in one batch (one INSERT per table, not per task: a 500-task plan).
+    single = [r for r in preview.rows if r.action == IssueAction.CREATE and r.recurrence is None]
+    _create_items(session, single, tasks, w, actor=actor, now=now, result=result)
     for row in preview.rows:
         task = tasks[row.task_id]
-        if row.action == IssueAction.CREATE:
-            _create(session, row, task, w, plan, actor=actor, now=now, result=result)
+        if row.action == IssueAction.CREATE and row.recurrence is not None:
+            _create_series(session, row, task, w, plan, actor=actor, now=now, result=result)
         elif row.action == IssueAction.MOVE_DUE:
             _move(session, row, task, w, actor=actor, now=now, result=result)
         elif row.action == IssueAction.CANCEL:
@@ -598,7 +602,55 @@ def _title(text: str, *, limit: int = TITLE_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _create(
+def _link(row: IssueRow, task: PlanTask, *, actor: User, now: datetime) -> IssuedTask:
+    return IssuedTask(
+        plan_task_id=row.task_id,
+        due_text=task.due_text,
+        due_on=row.due_on,
+        issued_by_id=actor.id or 0,
+        issued_at=now,
+    )
+
+
+def _create_items(
+    session: Session,
+    rows: list[IssueRow],
+    tasks: dict[int, PlanTask],
+    w: _World,
+    *,
+    actor: User,
+    now: datetime,
+    result: IssueResult,
+) -> None:
+    """The one-off items of `rows`, for the lead units' heads (or the chosen people)."""
+    specs = []
+    for row in rows:
+        assert row.lead_unit_id is not None and row.assignee_id is not None and row.due_on
+        task = tasks[row.task_id]
+        specs.append(
+            ItemSpec(
+                title=_title(task.text),
+                lead_unit_id=row.lead_unit_id,
+                assignee_id=row.assignee_id,
+                start_on=min(w.today, row.due_working_on or row.due_on),
+                due_on=row.due_on,
+                supporting_unit_ids=row.supporting_unit_ids,
+                evidence_required=task.product,
+                plan_task_id=task.id,
+            )
+        )
+    if not specs:
+        return
+    items = create_items(session=session, now=now, specs=specs, assigner=actor, calendar=w.calendar)
+    for row, item in zip(rows, items, strict=True):
+        link = _link(row, tasks[row.task_id], actor=actor, now=now)
+        link.work_item_id = item.id
+        session.add(link)
+        result.created_item_ids.append(item.id or 0)
+        row.work_item_ids = (item.id or 0,)
+
+
+def _create_series(
     session: Session,
     row: IssueRow,
     task: PlanTask,
@@ -609,72 +661,51 @@ def _create(
     now: datetime,
     result: IssueResult,
 ) -> None:
-    assert row.lead_unit_id is not None and row.assignee_id is not None and row.due_on
-    link = IssuedTask(
-        plan_task_id=row.task_id,
-        due_text=task.due_text,
-        due_on=row.due_on,
-        issued_by_id=actor.id or 0,
-        issued_at=now,
+    """A recurring task's series and its first occurrence."""
+    assert row.lead_unit_id is not None and row.assignee_id is not None
+    assert row.due_on is not None and row.recurrence is not None
+    prefix = PROGRESS_PREFIX if row.due_kind == "ongoing" else ""
+    title = _title(prefix + task.text, limit=SERIES_TITLE_MAX)
+    series = create_series(
+        session=session,
+        now=now,
+        actor=actor,
+        title=title,
+        rrule=row.recurrence,
+        dtstart=row.due_on,
+        until=date(plan.end_year or w.plan_year, 12, 31),
+        lead_unit_id=row.lead_unit_id,
+        assignee_id=row.assignee_id,
+        duration_working_days=SERIES_DURATION,
+        evidence_required=task.product,
+        plan_task_id=task.id,
+        supporting_unit_ids=row.supporting_unit_ids,
+        authorised=True,
     )
-    if row.recurrence is None:
-        due_day = row.due_working_on or row.due_on
-        spec = ItemSpec(
-            title=_title(task.text),
-            lead_unit_id=row.lead_unit_id,
-            assignee_id=row.assignee_id,
-            start_on=min(w.today, due_day),
-            due_on=row.due_on,
-            supporting_unit_ids=row.supporting_unit_ids,
-            evidence_required=task.product,
-            plan_task_id=task.id,
-        )
-        item = create_item(session=session, now=now, spec=spec, assigner=actor, calendar=w.calendar)
-        link.work_item_id = item.id
-        result.created_item_ids.append(item.id or 0)
-        row.work_item_ids = (item.id or 0,)
-    else:
-        prefix = PROGRESS_PREFIX if row.due_kind == "ongoing" else ""
-        title = _title(prefix + task.text, limit=SERIES_TITLE_MAX)
-        series = create_series(
-            session=session,
-            now=now,
-            actor=actor,
-            title=title,
-            rrule=row.recurrence,
-            dtstart=row.due_on,
-            until=date(plan.end_year or w.plan_year, 12, 31),
-            lead_unit_id=row.lead_unit_id,
-            assignee_id=row.assignee_id,
-            duration_working_days=SERIES_DURATION,
-            evidence_required=task.product,
-            plan_task_id=task.id,
-            supporting_unit_ids=row.supporting_unit_ids,
-            authorised=True,
-        )
-        occ = plan_occurrence(
-            row.due_on, calendar=w.calendar, duration_working_days=SERIES_DURATION, roll="forward"
-        )
-        # The first occurrence now, keyed like the scheduler's (series, rule date), so the
-        # job finds it and never creates it twice.
-        spec = ItemSpec(
-            title=f"{title} ({row.due_on.strftime('%d/%m/%Y')})",
-            lead_unit_id=row.lead_unit_id,
-            assignee_id=row.assignee_id,
-            start_on=occ.start_on,
-            due_on=occ.due_on,
-            supporting_unit_ids=row.supporting_unit_ids,
-            evidence_required=task.product,
-            plan_task_id=task.id,
-            series_id=series.id,
-            occurrence_on=row.due_on,
-        )
-        item = create_item(session=session, now=now, spec=spec, assigner=actor, calendar=w.calendar)
-        link.series_id, link.work_item_id = series.id, item.id
-        result.created_series_ids.append(series.id or 0)
-        result.created_item_ids.append(item.id or 0)
-        row.series_id, row.work_item_ids = series.id, (item.id or 0,)
+    occ = plan_occurrence(
+        row.due_on, calendar=w.calendar, duration_working_days=SERIES_DURATION, roll="forward"
+    )
+    # The first occurrence now, keyed like the scheduler's (series, rule date), so the job
+    # finds it and never creates it twice.
+    spec = ItemSpec(
+        title=f"{title} ({row.due_on.strftime('%d/%m/%Y')})",
+        lead_unit_id=row.lead_unit_id,
+        assignee_id=row.assignee_id,
+        start_on=occ.start_on,
+        due_on=occ.due_on,
+        supporting_unit_ids=row.supporting_unit_ids,
+        evidence_required=task.product,
+        plan_task_id=task.id,
+        series_id=series.id,
+        occurrence_on=row.due_on,
+    )
+    item = create_item(session=session, now=now, spec=spec, assigner=actor, calendar=w.calendar)
+    link = _link(row, task, actor=actor, now=now)
+    link.series_id, link.work_item_id = series.id, item.id
     session.add(link)
+    result.created_series_ids.append(series.id or 0)
+    result.created_item_ids.append(item.id or 0)
+    row.series_id, row.work_item_ids = series.id, (item.id or 0,)
 
 
 def _move(

@@ -18,7 +18,7 @@ Deadlines come from `workflow.due_phrases.read_due_phrase` with the plan's curre
 date on a day off is shown with the working day it becomes (`due_working_on`); the item's
 deadline is that working day (Civil Code Art. 148), never moved silently. A task whose
 plan gives no deadline at all is due at the end of the plan's current year (the annual
-report's horizon, docs/plan-issue.md); a phrase that cannot be read, or a date already
+report's horizon, README "Issuing a plan"); a phrase that cannot be read, or a date already
 past, is skipped until a due date is entered for the row. Recurring phrases ("Hằng quý")
 become a recurring series, and ongoing work ("Thường xuyên") a recurring progress report;
 the first occurrence is created at once.

@@ -786,6 +786,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "issue_reason_task_withdrawn": ("nhiệm vụ bị rút khỏi kế hoạch", "task withdrawn"),
     # --- the plan page's tracking view ---
     "track_title": ("Tiến độ thực hiện theo lĩnh vực", "Progress by area"),
+    "track_work": ("Công việc", "Work"),
     "track_not_issued": ("chưa giao việc", "not issued"),
     "track_progress": ("hoàn thành {done}/{total} ({pct}%)", "done {done}/{total} ({pct}%)"),
     "track_percent": ("Tỷ lệ hoàn thành", "Completion"),

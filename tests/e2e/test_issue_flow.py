@@ -55,7 +55,7 @@ def test_issue_from_the_page_then_mails_arrive(
     page.click("#issue-to-plan")
     assert page.url.rstrip("/") == plan_url.rstrip("/")
     states = page.locator("span.task-work")
-    assert states.count() == 2 and "Giao việc" in states.first.inner_text()
+    assert states.count() == 2 and "Đã giao" in states.first.inner_text()
     # Issuing again creates nothing.
     page.goto(f"{plan_url}/issue")
     assert page.locator("#issue-rows tr[data-action='create']").count() == 0

@@ -104,7 +104,7 @@ def test_confirm_issues_the_rows_with_their_edits_then_the_plan_page_tracks_them
     work = re.search(
         rf'<span class="task-work" data-task-id="{first}".*?</span>\s*</span>', page, re.S
     )
-    assert work and "Giao việc" in work.group(0) and "Quá hạn" in work.group(0)
+    assert work and "Đã giao" in work.group(0) and "Quá hạn" in work.group(0)
     assert f'href="/ui/items/{items[first].id}"' in work.group(0)
     assert f'data-task-id="{saturday}" data-status="not_issued"' in page
     counts = re.search(r'<table id="area-counts">.*?</table>', page, re.S)

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.cli.common import read_text_file
 from api.cli.item import user_by_name
@@ -24,13 +24,15 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.importer import ImportResult, PlanTree, parse_document, to_jsonable, upsert_plan
 from workflow.importer.preview import TaskPreview, deadline_warnings, preview_json, preview_tasks
 from workflow.importer.text import short
-from workflow.models import Plan
+from workflow.models import Plan, Role, User
+from workflow.services.plan_issue import IssueAction, IssueRow, RowOverride, issue_plan
 from workflow.services.plan_units import apply_unit_mapping
 from workflow.settings import get_settings
 from workflow.yamlio import load_yaml_with_lines
 
 app = typer.Typer(
-    help="Plans: import a plan document into areas, objectives and tasks; distribute tasks."
+    help="Plans: import a plan document into areas, objectives and tasks; distribute tasks; "
+    "issue them as work."
 )
 
 
@@ -181,3 +183,87 @@ def units(
         for done in result.changed:
             typer.echo(f"set {done.describe()}")
     typer.echo(f"{len(result.changed)} task(s) changed, {result.unchanged} unchanged")
+
+
+def _issuer(session: Session, username: str | None) -> User:
+    """`--as USERNAME`, else the agency's coordinator (đầu mối, who keeps the plan)."""
+    if username:
+        return user_by_name(session, username)
+    found = session.exec(
+        select(User)
+        .where(User.role == Role.COORDINATOR.value, col(User.is_active))
+        .order_by(col(User.id))
+    ).first()
+    if found is None:
+        raise InvalidInput("no active coordinator to issue the plan as: pass --as USERNAME")
+    return found
+
+
+def _row_line(row: IssueRow) -> str:
+    """`create 1.ab12cd34 (TTRA head Bùi Văn Chánh) due 2026-06-30: Rà soát ...`."""
+    due = row.due_on.isoformat() if row.due_on else "-"
+    if row.day_off and row.due_working_on:
+        due += f" (day off: {row.due_working_on.isoformat()})"
+    if row.recurrence:
+        due += f" every {row.recurrence}"
+    who = f"{row.lead_unit or '-'}: {row.assignee or '-'}"
+    why = f" [{row.reason.value}]" if row.reason else ""
+    return f"{row.action.value}{why} {row.task_key} ({who}) due {due}: {short(row.title, 70)}"
+
+
+@app.command("issue")
+def issue(
+    plan: str = typer.Argument(
+        ..., metavar="PLAN", help="The plan's key (as `plan import` prints it) or its id."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show what would be done; write nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows and counts as JSON."),
+    actor: str | None = typer.Option(
+        None,
+        "--as",
+        help="Issue as this coordinator, director or admin (default: the coordinator).",
+    ),
+    cancel_withdrawn: bool = typer.Option(
+        False,
+        "--cancel-withdrawn",
+        help="Confirm every proposed cancellation (open items of tasks withdrawn from the plan).",
+    ),
+) -> None:
+    """Turn every task with a lead unit into a work item for its head, due as the plan says.
+
+    Idempotent: issuing again creates nothing. After an amended plan is re-imported it
+    creates the new tasks' items, moves changed deadlines and proposes cancelling the
+    items of withdrawn tasks; done items are never touched.
+    """
+    with session_scope() as session:
+        plan_id = _plan_id(session, plan)
+        who = _issuer(session, actor)
+        overrides: dict[int, RowOverride] = {}
+        if cancel_withdrawn:
+            dry = issue_plan(
+                session=session, plan_id=plan_id, actor=who, now=utc_now(), dry_run=True
+            )
+            overrides = {
+                r.task_id: RowOverride(cancel=True)
+                for r in dry.rows
+                if r.action == IssueAction.PROPOSE_CANCEL
+            }
+        result = issue_plan(
+            session=session,
+            plan_id=plan_id,
+            actor=who,
+            now=utc_now(),
+            overrides=overrides,
+            dry_run=dry_run,
+        )
+        if as_json:
+            typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+            return
+        for row in result.rows:
+            if row.action != IssueAction.UNCHANGED:
+                typer.echo(_row_line(row))
+        typer.echo(
+            f"plan {result.preview.plan.key} ({result.preview.plan_year}): {result.summary()}"
+        )

@@ -68,10 +68,19 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=7, ge=1)
     session_cookie_hours: int = Field(default=10, ge=1)
     cookie_secure: bool = False
+    # Failed sign-ins are counted per (account, client address): after this many, each
+    # further failure from that address blocks it for that account, the delay doubling from
+    # `login_delay_base_seconds` up to `login_delay_max_minutes`. The account stays open to
+    # its owner elsewhere; failures are forgotten `login_failure_window_hours` after the last.
     login_max_failures: int = Field(default=5, ge=1)
-    login_lock_minutes: int = Field(default=15, ge=1)
+    login_delay_base_seconds: int = Field(default=60, ge=1)
+    login_delay_max_minutes: int = Field(default=60, ge=1)
+    login_failure_window_hours: int = Field(default=24, ge=1)
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+    # CIDR networks, "*" for any). Empty: none, the client is the TCP peer.
+    trusted_proxies: list[str] = []
     login_rate_per_ip: str = "20/minute"
-    login_rate_per_account: str = "10/minute"
+    login_rate_per_account: str = "10/minute"  # per (account, address)
     password_reset_hours: int = Field(default=2, ge=1)
     # Reset requests mail whoever owns the account: at most this many mails per account,
     # and requests per IP (over the limit the answer is the same, and nothing is sent).

@@ -124,8 +124,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- end of uiteam's block ---
     "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
     "login_locked": (
-        "Tài khoản tạm khóa do đăng nhập sai nhiều lần.",
-        "Account temporarily locked after repeated failures.",
+        "Đăng nhập sai nhiều lần: vui lòng thử lại sau ít phút.",
+        "Too many failed attempts: please try again in a few minutes.",
     ),
     "login_limited": (
         "Quá nhiều lần thử, vui lòng đợi một phút.",

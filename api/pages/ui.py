@@ -24,6 +24,7 @@ from api.auth import (
     TokenKind,
     authenticate,
     issue_token,
+    revoke_sessions,
     set_password,
     user_for_reset_token,
 )
@@ -176,6 +177,15 @@ def login_submit(
         )
     response = RedirectResponse(safe_next(next), status_code=303)
     _set_session_cookie(response, result.user, now=now, settings=settings)
+    # A CSRF token planted before sign-in (a shared computer, a sibling subdomain) must
+    # not survive it: the signed-in session gets a fresh one.
+    response.set_cookie(
+        CSRF_COOKIE,
+        secrets.token_urlsafe(24),
+        httponly=False,
+        samesite="strict",
+        secure=settings.cookie_secure,
+    )
     return response
 
 
@@ -287,9 +297,14 @@ def reset_submit(
 
 
 @router.post("/logout")
-def logout(request: Request, user: OptionalUser) -> Response:
+def logout(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    """Sign out: the session is revoked on the server (a copied cookie stops working too),
+    on every device of the user."""
+    if user is not None:
+        revoke_sessions(session=session, user=user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
     return response
 
 

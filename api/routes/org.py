@@ -79,22 +79,19 @@ def admin_create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) 
 def admin_update_user(
     user_id: Id, body: UserUpdate, _admin: AdminUser, session: SessionDep
 ) -> UserAdminPublic:
-    """Change an account: unit, role, activation, or unlock it after failed logins."""
+    """Change an account: name, e-mail, unit, role, activation."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
     if body.unit_id is not None:
         _check_unit(session, body.unit_id)
-    changes = body.model_dump(exclude_unset=True, exclude={"unlock"})
+    changes = body.model_dump(exclude_unset=True)
     for key, value in changes.items():
         if value is None:
             continue
         setattr(
             user, key, value.value if key == "role" else str(value) if key == "email" else value
         )
-    if body.unlock:
-        user.failed_logins = 0
-        user.locked_until = None
     session.add(user)
     session.flush()
     return admin_public(user)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 08:04:49.205931
+Create Date: 2026-12-07 16:13:22.800994
 """
 from alembic import op
 import sqlalchemy as sa
@@ -89,8 +89,7 @@ def upgrade() -> None:
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('ical_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.CheckConstraint("role IN ('director', 'deputy_director', 'unit_head', 'officer', 'coordinator', 'admin')", name=op.f('ck_app_user_role')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_app_user_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),

@@ -8,10 +8,19 @@ orphaned evidence files, imports without size limits, hand-written form checks.
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime
 
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
 from openpyxl import load_workbook
+from sqlmodel import Session
 
+from api.auth import set_password
+from api.deps import CSRF_COOKIE, SESSION_COOKIE
+from tests.integration.api.conftest import reset_links, signed_in, user_named
 from workflow.reporting.snapshot import Counts, GroupRow, ItemRow, ReportSnapshot
 from workflow.reporting.xlsx_report import render_xlsx
 
@@ -72,3 +81,137 @@ def test_xlsx_never_writes_user_text_as_a_formula() -> None:
     assert overdue["A5"].value == 1 and overdue["A5"].data_type == "n"
     assert overdue["G5"].value == 4 and overdue["G5"].data_type == "n"
     assert wb["Theo lĩnh vực"]["C5"].value == 3
+
+
+# ---------------------------------------------------------------- sign-in lock-out
+
+PASSWORD = "mat-khau-rat-dai-1"
+
+
+@pytest.fixture
+def linh(org: Session) -> str:
+    set_password(session=org, user=user_named(org, "cchc.linh"), password=PASSWORD)
+    org.flush()
+    return "cchc.linh"
+
+
+def _login(client: TestClient, username: str, password: str) -> Response:
+    return client.post("/auth/token", data={"username": username, "password": password})
+
+
+def _shape(r: Response) -> tuple[int, dict[str, object], str | None]:
+    body = r.json()
+    body.pop("instance", None)
+    return r.status_code, body, r.headers.get("retry-after")
+
+
+def test_lockout_answers_the_same_for_unknown_accounts(
+    client: TestClient, linh: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api import auth
+
+    hashed: list[str | None] = []
+    real_verify = auth._hasher.verify
+
+    def counting_verify(password: str, hash_: str) -> bool:
+        hashed.append(hash_)
+        return real_verify(password, hash_)
+
+    monkeypatch.setattr(auth._hasher, "verify", counting_verify)
+    known = [_shape(_login(client, linh, "sai-mat-khau")) for _ in range(6)]
+    known_hashes = len(hashed)
+    unknown = [_shape(_login(client, "khong.co.ai", "sai-mat-khau")) for _ in range(6)]
+    assert known == unknown
+    assert [status for status, _, _ in known] == [401] * 5 + [423]
+    # The same work: one password hash per checked attempt, known or not.
+    assert known_hashes == 5 and len(hashed) == 10
+
+
+def test_a_stranger_cannot_lock_the_owner_out(app: FastAPI, client: TestClient, linh: str) -> None:
+    for _ in range(8):
+        _login(client, linh, "sai-mat-khau")
+    assert _login(client, linh, PASSWORD).status_code == 423
+    with TestClient(app, client=("10.1.2.3", 40000)) as owner:
+        assert _login(owner, linh, PASSWORD).status_code == 200
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def test_session_cookie_is_dead_after_logout(client: TestClient, org: Session) -> None:
+    csrf = signed_in(client, org, "cchc.linh")
+    stolen = client.cookies.get(SESSION_COOKIE)
+    assert stolen and client.get("/my", follow_redirects=False).status_code == 200
+    out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert out.status_code == 303
+    client.cookies.set(SESSION_COOKIE, stolen)
+    replay = client.get("/my", follow_redirects=False)
+    assert replay.status_code == 303 and replay.headers["location"].startswith("/login")
+    assert client.get("/me").status_code == 401
+
+
+def test_password_change_revokes_cookies_and_refresh_tokens(
+    app: FastAPI, client: TestClient, org: Session, linh: str
+) -> None:
+    tokens = _login(client, linh, PASSWORD).json()
+    with TestClient(app) as browser:
+        signed_in(browser, org, "cchc.linh")
+        new_password = "mot-mat-khau-moi-9"
+        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+        # signed_in set a new password: the tokens issued before it are already dead.
+        assert client.get("/me", headers=auth).status_code == 401
+        fresh = _login(client, linh, "mat-khau-giao-dien-1").json()
+        r = client.post(
+            "/auth/password",
+            json={"current_password": "mat-khau-giao-dien-1", "new_password": new_password},
+            headers={"Authorization": f"Bearer {fresh['access_token']}"},
+        )
+        assert r.status_code == 204
+        assert browser.get("/my", follow_redirects=False).status_code == 303
+    refresh = client.post("/auth/refresh", json={"refresh_token": fresh["refresh_token"]})
+    assert refresh.status_code == 401
+
+
+def test_api_logout_revokes_refresh_tokens(client: TestClient, linh: str) -> None:
+    tokens = _login(client, linh, PASSWORD).json()
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert client.post("/auth/logout", headers=auth).status_code == 204
+    assert client.get("/me", headers=auth).status_code == 401
+    refresh = client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert refresh.status_code == 401
+
+
+def test_csrf_cookie_is_renewed_at_sign_in(client: TestClient, org: Session) -> None:
+    # The token a visitor had before signing in (whoever could read or plant it then).
+    client.get("/login")
+    planted = client.cookies.get(CSRF_COOKIE)
+    assert planted
+    set_password(session=org, user=user_named(org, "cchc.linh"), password=PASSWORD)
+    org.flush()
+    r = client.post(
+        "/login",
+        data={"username": "cchc.linh", "password": PASSWORD, "csrf_token": planted},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    renewed = client.cookies.get(CSRF_COOKIE)
+    assert renewed and renewed != planted
+    page = client.get("/my")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token and token.group(1) == renewed
+
+
+def test_reset_limit_counts_the_account_not_the_typed_login(
+    client: TestClient, org: Session
+) -> None:
+    linh = user_named(org, "cchc.linh")
+    app = client.app
+    assert isinstance(app, FastAPI)
+    limit = app.state.login_guard.reset_per_account.amount
+    for i in range(limit + 3):
+        login = linh.email if i % 2 else linh.username.upper()
+        client.post("/auth/password-reset", json={"login": login})
+    # One mail per distinct second at most (dedup), so count the requests let through
+    # by the limiter: no more than the account's limit, whichever name was typed.
+    assert len(reset_links(org, "cchc.linh")) <= 1
+    assert not app.state.login_guard.allow_reset(ip="198.51.100.7", account=f"user:{linh.id}")

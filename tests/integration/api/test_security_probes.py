@@ -215,3 +215,54 @@ def test_reset_limit_counts_the_account_not_the_typed_login(
     # by the limiter: no more than the account's limit, whichever name was typed.
     assert len(reset_links(org, "cchc.linh")) <= 1
     assert not app.state.login_guard.allow_reset(ip="198.51.100.7", account=f"user:{linh.id}")
+
+
+# ---------------------------------------------------------------- forwarded addresses
+
+
+def _peer_seen_through(settings_trusted: list[str], forwarded: str) -> str:
+    """Serve an app echoing the client address with `planflow serve`'s configuration and
+    call it from 127.0.0.1 with an X-Forwarded-For header."""
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from api.cli.serve import server_config
+    from workflow.settings import Settings
+
+    async def echo(scope: dict[str, object], receive: object, send: object) -> None:
+        if scope["type"] != "http":
+            return
+        client = scope.get("client")
+        host = client[0] if isinstance(client, tuple) else ""
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": host.encode()})  # type: ignore[operator]
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = server_config(
+        echo, host="127.0.0.1", port=port, settings=Settings(trusted_proxies=settings_trusted)
+    )
+    config.log_level = "warning"
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        r = httpx.get(f"http://127.0.0.1:{port}/", headers={"X-Forwarded-For": forwarded})
+        return r.text
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+def test_forwarded_for_is_ignored_unless_the_proxy_is_configured() -> None:
+    assert _peer_seen_through([], "203.0.113.9") == "127.0.0.1"
+    assert _peer_seen_through(["127.0.0.1"], "203.0.113.9") == "203.0.113.9"

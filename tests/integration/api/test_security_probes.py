@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -266,3 +267,58 @@ def _peer_seen_through(settings_trusted: list[str], forwarded: str) -> str:
 def test_forwarded_for_is_ignored_unless_the_proxy_is_configured() -> None:
     assert _peer_seen_through([], "203.0.113.9") == "127.0.0.1"
     assert _peer_seen_through(["127.0.0.1"], "203.0.113.9") == "203.0.113.9"
+
+
+# ---------------------------------------------------------------- organisation
+
+
+def test_duplicate_email_is_a_409_problem_not_a_500(
+    client: TestClient, org: Session, auth_for: Callable[[str], dict[str, str]]
+) -> None:
+    admin = auth_for("vp.admin")
+    linh = user_named(org, "cchc.linh")
+    taken = user_named(org, "cchc.truong").email
+    r = client.patch(f"/admin/users/{linh.id}", json={"email": taken.upper()}, headers=admin)
+    assert r.status_code == 409, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "cchc.truong" in r.json()["detail"]
+    new = {
+        "username": "cchc.moi",
+        "email": taken,
+        "full_name": "Người mới",
+        "unit_id": linh.unit_id,
+        "role": "officer",
+    }
+    r = client.post("/admin/users", json=new, headers=admin)
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    bad = client.patch(f"/admin/users/{linh.id}", json={"email": "not-an-email"}, headers=admin)
+    assert bad.status_code == 422
+
+
+def test_the_last_administrator_cannot_be_demoted_or_deactivated(
+    client: TestClient, org: Session, auth_for: Callable[[str], dict[str, str]]
+) -> None:
+    admin = auth_for("vp.admin")
+    me = user_named(org, "vp.admin")
+    for change in ({"role": "officer"}, {"is_active": False}):
+        r = client.patch(f"/admin/users/{me.id}", json=change, headers=admin)
+        assert r.status_code == 409, r.text
+        assert "last active administrator" in r.json()["detail"]
+    an = user_named(org, "vp.an")
+    promoted = client.patch(f"/admin/users/{an.id}", json={"role": "admin"}, headers=admin)
+    assert promoted.status_code == 200
+    demoted = client.patch(f"/admin/users/{me.id}", json={"role": "officer"}, headers=admin)
+    assert demoted.status_code == 200
+
+
+def test_org_load_refuses_a_taken_email_in_one_line(org: Session) -> None:
+    from workflow.errors import InvalidInput
+    from workflow.services.org import load_org
+
+    text = (
+        "units:\n  - {code: VP, name: Văn phòng}\n"
+        "users:\n  - {username: vp.moi, full_name: Mới, email: ADMIN@sonoivu.example.vn,"
+        " unit: VP, role: officer}\n"
+    )
+    with pytest.raises(InvalidInput, match="line 4: e-mail .* already used by account vp.admin"):
+        load_org(session=org, text=text, source="org.yaml")

@@ -320,5 +320,5 @@ def test_org_load_refuses_a_taken_email_in_one_line(org: Session) -> None:
         "users:\n  - {username: vp.moi, full_name: Mới, email: ADMIN@sonoivu.example.vn,"
         " unit: VP, role: officer}\n"
     )
-    with pytest.raises(InvalidInput, match="line 4: e-mail .* already used by account vp.admin"):
+    with pytest.raises(InvalidInput, match=r"line 4: e-mail .* already used by account vp\.admin"):
         load_org(session=org, text=text, source="org.yaml")

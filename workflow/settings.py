@@ -67,7 +67,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1)
     refresh_token_days: int = Field(default=7, ge=1)
     session_cookie_hours: int = Field(default=10, ge=1)
-    cookie_secure: bool = False
+    # Cookies marked Secure (sent over HTTPS only); None: yes except in embedded mode,
+    # which serves plain HTTP on the loopback address.
+    cookie_secure: bool | None = None
     # Failed sign-ins are counted per (account, client address): after this many, each
     # further failure from that address blocks it for that account, the delay doubling from
     # `login_delay_base_seconds` up to `login_delay_max_minutes`. The account stays open to
@@ -86,6 +88,14 @@ class Settings(BaseSettings):
     # and requests per IP (over the limit the answer is the same, and nothing is sent).
     reset_rate_per_account: str = "5/hour"
     reset_rate_per_ip: str = "30/hour"
+    # Imported documents: a plan (text or DOCX; a DOCX also by its unpacked size), and the
+    # organisation and task-distribution YAML files. Larger ones are refused before parsing.
+    import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    import_max_unpacked_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    yaml_max_bytes: int = Field(default=1024 * 1024, ge=1)
+    # Any request body (JSON, form, upload) past this is refused with 413 before it is read:
+    # keep it above evidence_max_bytes and import_max_bytes.
+    request_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
     # Evidence uploads (minh chứng): stored under var_dir/evidence
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     evidence_types: list[str] = [
@@ -132,6 +142,11 @@ class Settings(BaseSettings):
     # A dead worker's unacknowledged task runs again after this (ticks re-enqueue anyway).
     celery_visibility_timeout_seconds: int = 600
     celery_restore_interval_seconds: int = 10
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies are marked Secure (and HSTS is sent)."""
+        return self.mode != "embedded" if self.cookie_secure is None else self.cookie_secure
 
 
 @lru_cache(maxsize=1)

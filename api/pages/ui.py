@@ -55,7 +55,7 @@ from workflow.services.indicators import may_record
 from workflow.services.scope import get_visible_item
 from workflow.services.task_assignment import assign_scope
 from workflow.services.work_items import act
-from workflow.settings import Settings
+from workflow.settings import Settings, get_settings
 from workflow.states import OPEN_STATES, Action, State, rule_for
 
 router = APIRouter(include_in_schema=False)
@@ -98,7 +98,13 @@ def render(
         status_code=status_code,
     )
     if request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(CSRF_COOKIE, token, httponly=False, samesite="strict")
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=False,
+            samesite="strict",
+            secure=get_settings().secure_cookies,
+        )
     return response
 
 
@@ -129,7 +135,7 @@ def _set_session_cookie(response: Response, user: User, *, now: NowDep, settings
         max_age=settings.session_cookie_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
     )
 
 
@@ -184,7 +190,7 @@ def login_submit(
         secrets.token_urlsafe(24),
         httponly=False,
         samesite="strict",
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
     )
     return response
 

@@ -14,8 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from sqlmodel import Session, SQLModel, col, select
 
-from api.deps import CoordinatorUser, CurrentUser, NowDep, SessionDep
-from api.problems import ApiProblem
+from api.deps import CoordinatorUser, CurrentUser, NowDep, SessionDep, SettingsDep
 from api.schemas.common import Id
 from api.schemas.plans import (
     AreaPublic,
@@ -30,6 +29,7 @@ from api.schemas.plans import (
 )
 from workflow.errors import NotFound
 from workflow.importer import parse_document, upsert_plan
+from workflow.input_limits import check_plan_document
 from workflow.models import (
     Area,
     Indicator,
@@ -133,9 +133,6 @@ def plan_tree(session: Session, plan_id: int) -> PlanTree:
     )
 
 
-MAX_PLAN_BYTES = 5 * 1024 * 1024
-
-
 class ImportOut(SQLModel):
     """What an import changed (or would change, for a dry run)."""
 
@@ -154,15 +151,15 @@ def import_plan(
     user: CoordinatorUser,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
     file: Annotated[UploadFile, File()],
     dry_run: Annotated[bool, Form()] = True,
     key: Annotated[str | None, Form(max_length=120)] = None,
 ) -> ImportOut:
     """Upload a plan (text/markdown or DOCX): a preview by default, written if dry_run=false."""
-    data = file.file.read(MAX_PLAN_BYTES + 1)
-    if len(data) > MAX_PLAN_BYTES:
-        raise ApiProblem(413, f"plan documents are limited to {MAX_PLAN_BYTES} bytes")
     source = Path(file.filename or "plan.txt").name
+    data = file.file.read(settings.import_max_bytes + 1)
+    check_plan_document(data, source=source, settings=settings)
     tree = parse_document(data, source=source)
     digest = hashlib.sha256(data).hexdigest()
     # A dry run does the same writes inside a savepoint it then rolls back.

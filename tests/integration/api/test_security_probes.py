@@ -8,9 +8,14 @@ orphaned evidence files, imports without size limits, hand-written form checks.
 from __future__ import annotations
 
 import io
+import os
 import re
-from collections.abc import Callable
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -21,6 +26,7 @@ from sqlmodel import Session
 
 from api.auth import set_password
 from api.deps import CSRF_COOKIE, SESSION_COOKIE
+from tests.conftest import ROOT, SAMPLE_ORG, SAMPLE_PLAN
 from tests.integration.api.conftest import reset_links, signed_in, user_named
 from workflow.reporting.snapshot import Counts, GroupRow, ItemRow, ReportSnapshot
 from workflow.reporting.xlsx_report import render_xlsx
@@ -322,3 +328,144 @@ def test_org_load_refuses_a_taken_email_in_one_line(org: Session) -> None:
     )
     with pytest.raises(InvalidInput, match=r"line 4: e-mail .* already used by account vp\.admin"):
         load_org(session=org, text=text, source="org.yaml")
+
+
+# ---------------------------------------------------------------- import sizes, the CLI
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "api.cli", *args]
+    return subprocess.run(
+        command, env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def _one_line_exit_2(done: subprocess.CompletedProcess[str], words: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and words in done.stderr, done.stderr
+
+
+def test_cli_before_db_upgrade_prints_one_line(tmp_path: Path) -> None:
+    env = {"PLANFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    _one_line_exit_2(_cli("org", "load", str(SAMPLE_ORG), env=env), "planflow db upgrade")
+    _one_line_exit_2(_cli("item", "list", env=env), "planflow db upgrade")
+
+
+def test_every_cli_import_path_has_a_size_limit(tmp_path: Path) -> None:
+    from workflow.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'pf.db'}"
+    upgrade(url)
+    env = {
+        "PLANFLOW_DATABASE_URL": url,
+        "PLANFLOW_IMPORT_MAX_BYTES": "2000",
+        "PLANFLOW_YAML_MAX_BYTES": "1000",
+    }
+    _one_line_exit_2(_cli("plan", "import", str(SAMPLE_PLAN), env=env), "over the limit")
+    _one_line_exit_2(_cli("org", "load", str(SAMPLE_ORG), env=env), "over the limit")
+    units = tmp_path / "units.yaml"
+    units.write_text("# " + "x" * 2000 + "\n{}\n", encoding="utf-8")
+    _one_line_exit_2(_cli("plan", "units", "1", str(units), env=env), "over the limit")
+
+
+def _zip_bomb(size: int) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * size)
+    return buf.getvalue()
+
+
+def test_plan_upload_limits_are_413_problems(
+    client: TestClient, auth_for: Callable[[str], dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workflow.settings import get_settings
+
+    monkeypatch.setenv("PLANFLOW_IMPORT_MAX_BYTES", "3000")
+    monkeypatch.setenv("PLANFLOW_IMPORT_MAX_UNPACKED_BYTES", "100000")
+    get_settings.cache_clear()
+    coordinator = auth_for("vp.cchc")
+    big = {"file": ("plan.txt", SAMPLE_PLAN.read_bytes(), "text/plain")}
+    r = client.post("/plans/import", files=big, headers=coordinator)
+    assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
+    assert "over the limit" in r.json()["detail"]
+    bomb = _zip_bomb(1_000_000)
+    assert len(bomb) < 3000
+    docx = {"file": ("plan.docx", bomb, "application/octet-stream")}
+    r = client.post("/plans/import", files=docx, headers=coordinator)
+    assert r.status_code == 413 and "unpacks to 1000000 bytes" in r.json()["detail"]
+
+
+def test_yaml_aliases_are_refused() -> None:
+    from workflow.errors import InvalidInput
+    from workflow.yamlio import load_yaml_with_lines
+
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+    with pytest.raises(InvalidInput, match="aliases"):
+        load_yaml_with_lines(laughs, source="units.yaml")
+
+
+def test_request_bodies_past_the_limit_are_413(
+    monkeypatch: pytest.MonkeyPatch, app: FastAPI
+) -> None:
+    from api.app import create_app
+    from workflow.settings import get_settings
+
+    monkeypatch.setenv("PLANFLOW_REQUEST_MAX_BYTES", "1000")
+    get_settings.cache_clear()
+    small = create_app()
+    small.state.session_factory = app.state.session_factory
+    with TestClient(small) as c:
+        declared = c.post("/auth/password-reset", json={"login": "x" * 2000})
+        assert declared.status_code == 413
+        assert declared.headers["content-type"] == "application/problem+json"
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"login": "'
+            for _ in range(20):
+                yield b"x" * 100
+            yield b'"}'
+
+        streamed = c.post(
+            "/auth/password-reset", content=chunks(), headers={"content-type": "application/json"}
+        )
+        assert streamed.status_code == 413, streamed.text
+        assert c.post("/auth/password-reset", json={"login": "x"}).status_code == 202
+
+
+# ---------------------------------------------------------------- headers and cookies
+
+
+def test_pages_carry_security_headers(client: TestClient, org: Session) -> None:
+    page = client.get("/login")
+    csp = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "same-origin"
+    assert "strict-transport-security" not in page.headers  # embedded: plain HTTP
+    api = client.get("/me")
+    assert api.headers["x-content-type-options"] == "nosniff"
+    # The OpenAPI viewer still loads its script.
+    assert "cdn.jsdelivr.net" in client.get("/docs").headers["content-security-policy"]
+    set_password(session=org, user=user_named(org, "cchc.linh"), password=PASSWORD)
+    org.flush()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    r = client.post(
+        "/login",
+        data={"username": "cchc.linh", "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    cookies = r.headers.get_list("set-cookie")
+    session_cookie = next(c for c in cookies if c.startswith(SESSION_COOKIE))
+    assert "HttpOnly" in session_cookie and "SameSite=lax" in session_cookie
+
+
+def test_cookies_are_secure_outside_embedded_mode() -> None:
+    from workflow.settings import Settings
+
+    assert Settings(mode="distributed").secure_cookies
+    assert not Settings(mode="embedded").secure_cookies
+    assert Settings(mode="embedded", cookie_secure=True).secure_cookies

@@ -96,7 +96,11 @@ class Settings(BaseSettings):
     # Any request body (JSON, form, upload) past this is refused with 413 before it is read:
     # keep it above evidence_max_bytes and import_max_bytes.
     request_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
-    # Evidence uploads (minh chứng): stored under var_dir/evidence
+    # Evidence uploads (minh chứng): stored under var_dir/evidence. A file no row names
+    # (the process died between file and row) is removed by the `sweep_orphan_files` job
+    # once older than the grace period; the job scans at most once per interval.
+    orphan_file_grace_minutes: int = Field(default=60, ge=1)
+    orphan_sweep_interval_minutes: int = Field(default=60, ge=1)
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     evidence_types: list[str] = [
         "application/pdf",

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ from sqlmodel import Session
 from api.auth import set_password
 from api.deps import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import ROOT, SAMPLE_ORG, SAMPLE_PLAN
-from tests.integration.api.conftest import reset_links, signed_in, user_named
+from tests.integration.api.conftest import Sample, reset_links, signed_in, user_named
 from workflow.reporting.snapshot import Counts, GroupRow, ItemRow, ReportSnapshot
 from workflow.reporting.xlsx_report import render_xlsx
 
@@ -469,3 +469,44 @@ def test_cookies_are_secure_outside_embedded_mode() -> None:
     assert Settings(mode="distributed").secure_cookies
     assert not Settings(mode="embedded").secure_cookies
     assert Settings(mode="embedded", cookie_secure=True).secure_cookies
+
+
+# ---------------------------------------------------------------- orphaned evidence files
+
+KILLED_UPLOAD = """
+import io, os, signal, sys
+from pathlib import Path
+from fastapi import UploadFile
+from api.routes.evidence import _store
+target = Path(sys.argv[1])
+upload = UploadFile(file=io.BytesIO(b"%PDF-1.4 orphan"), filename="x.pdf")
+_store(upload, target=target, limit=10**6)
+os.kill(os.getpid(), signal.SIGKILL)  # after the file, before the row
+"""
+
+
+def test_a_file_left_by_a_killed_upload_is_swept(
+    org: Session, var_dir: Path, sample: Sample
+) -> None:
+    from tasks.jobs import sweep_orphan_files
+
+    item_dir = var_dir / "evidence" / str(sample.cchc.id)
+    orphan = item_dir / "deadbeef.pdf"
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_UPLOAD, str(orphan)], cwd=ROOT, capture_output=True
+    )
+    assert done.returncode == -9, done.stderr
+    assert orphan.is_file()
+    later = datetime.now(UTC) + timedelta(hours=2)
+    young = item_dir / "still-uploading.pdf"
+    young.write_bytes(b"%PDF")
+    stamp = (later - timedelta(minutes=10)).timestamp()
+    os.utime(young, (stamp, stamp))
+
+    # Within the interval of the last scan nothing is scanned.
+    assert sweep_orphan_files(session=org, now=later, since=later - timedelta(minutes=5)).skipped
+    assert orphan.is_file()
+    result = sweep_orphan_files(session=org, now=later, since=None)
+    assert result.removed == 1 and not orphan.exists()
+    assert young.is_file()  # younger than the grace period: maybe an upload being committed
+    assert (item_dir / "cchc.txt").is_file()  # a file its row names stays

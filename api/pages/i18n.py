@@ -564,6 +564,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Chọn Đồng ý hoặc Không đồng ý.",
         "Choose Approve or Refuse.",
     ),
+    "error_note_too_long": (
+        "Ghi chú dài quá 5.000 ký tự.",
+        "The note is longer than 5,000 characters.",
+    ),
     "error_comment_empty": ("Ý kiến không được để trống.", "A comment needs some text."),
     # the report pages (api/pages/reports.py); the report's own words are wording.py's
     "reports": ("Báo cáo", "Reports"),

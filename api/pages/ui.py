@@ -45,11 +45,13 @@ from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
 from api.routes.items import allowed_action_names
 from api.routes.plans import plan_tree
+from api.schemas.auth import LoginIn, PasswordResetConfirm, PasswordResetRequest
 from api.schemas.common import Id
+from api.schemas.forms import validated
 from api.schemas.items import SortKey
 from api.templating import templates
 from workflow.calendar import local_date
-from workflow.errors import NotFound, WorkflowError
+from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.indicators import may_record
 from workflow.services.scope import get_visible_item
@@ -145,25 +147,28 @@ def login_submit(
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
-    username: Annotated[str, Form(max_length=255)],
-    password: Annotated[str, Form(max_length=200)],
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/my",
     guard: Any = Depends(login_guard),
 ) -> Response:
+    def refused(status: int) -> HTMLResponse:
+        context = {"next": safe_next(next), "error": "login_failed", "notice": None}
+        return render(request, "login.html", context, user=None, status_code=status)
+
     if not _csrf_ok(request, csrf_token):
-        return render(
-            request,
-            "login.html",
-            {"next": safe_next(next), "error": "login_failed", "notice": None},
-            user=None,
-            status_code=403,
-        )
+        return refused(403)
+    try:
+        # The same model as POST /auth/token's form.
+        form = validated(LoginIn, {"username": username, "password": password}, codes={})
+    except InvalidInput:
+        return refused(422)
     result = authenticate(
         session=session,
         guard=guard,
-        login=username,
-        password=password,
+        login=form.username,
+        password=form.password,
         ip=client_ip(request),
         now=now,
         settings=settings,
@@ -208,7 +213,7 @@ def forgot_submit(
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
-    login: Annotated[str, Form(max_length=255)] = "",
+    login: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     guard: LoginGuard = Depends(login_guard),
 ) -> Response:
@@ -220,10 +225,14 @@ def forgot_submit(
     if not _csrf_ok(request, csrf_token):
         context = {"sent": False, "error": "error_csrf", "hours": settings.password_reset_hours}
         return render(request, "forgot.html", context, user=None, status_code=403)
-    if login.strip():
+    try:
+        body = validated(PasswordResetRequest, {"login": login}, codes={})
+    except InvalidInput:
+        body = None  # nothing to look up: the same neutral answer
+    if body is not None:
         queue_reset_link(
             session=session,
-            login=login,
+            login=body.login,
             send=reset_link_sender(request),
             guard=guard,
             ip=client_ip(request),
@@ -281,24 +290,29 @@ def reset_submit(
     now: NowDep,
     settings: SettingsDep,
     token: Annotated[str, Form(max_length=2000)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    password_confirm: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form()] = "",
+    password_confirm: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Set the new password, which also spends the link (it names the old password)."""
     user = _reset_user(session, token, now=now, settings=settings)
     if user is None:
         return _reset_page(request, token="", user=None)
-    error, status = None, 400
     if not _csrf_ok(request, csrf_token):
-        error, status = "error_csrf", 403
-    elif len(password) < MIN_PASSWORD_LENGTH:
-        error = "password_too_short"
-    elif password != password_confirm:
-        error = "password_mismatch"
-    if error is not None:
-        return _reset_page(request, token=token, user=user, error=error, status_code=status)
-    set_password(session=session, user=user, password=password)
+        return _reset_page(request, token=token, user=user, error="error_csrf", status_code=403)
+    try:
+        # The same model as POST /auth/password-reset/confirm.
+        body = validated(
+            PasswordResetConfirm,
+            {"token": token, "new_password": password},
+            codes={"new_password": "password_too_short"},
+        )
+        if password != password_confirm:  # the page's second field: no API counterpart
+            raise InvalidInput("the passwords differ", code="password_mismatch")
+    except InvalidInput as exc:
+        error = exc.code or "password_too_short"
+        return _reset_page(request, token=token, user=user, error=error, status_code=400)
+    set_password(session=session, user=user, password=body.new_password)
     return RedirectResponse("/login?reset=1", status_code=303)
 
 

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.auth import (
@@ -30,6 +32,7 @@ from api.auth import (
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from api.problems import ApiProblem, problem_response
 from api.schemas.auth import (
+    LoginIn,
     PasswordChange,
     PasswordResetConfirm,
     PasswordResetRequest,
@@ -93,11 +96,15 @@ def login_for_tokens(
     guard: Annotated[LoginGuard, Depends(login_guard)],
 ) -> TokenPair | JSONResponse:
     """OAuth2 password flow (đăng nhập): an access token and a refresh token."""
+    try:
+        body = LoginIn.model_validate({"username": form.username, "password": form.password})
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
     result = authenticate(
         session=session,
         guard=guard,
-        login=form.username,
-        password=form.password,
+        login=body.username,
+        password=body.password,
         ip=client_ip(request),
         now=now,
         settings=settings,

@@ -510,3 +510,49 @@ def test_a_file_left_by_a_killed_upload_is_swept(
     assert result.removed == 1 and not orphan.exists()
     assert young.is_file()  # younger than the grace period: maybe an upload being committed
     assert (item_dir / "cchc.txt").is_file()  # a file its row names stays
+
+
+# ---------------------------------------------------------------- one model per form
+
+
+def test_pages_and_api_refuse_the_same_input(
+    client: TestClient, org: Session, sample: Sample, auth_for: Callable[[str], dict[str, str]]
+) -> None:
+    item = sample.cchc.id
+    api = auth_for("cchc.linh")
+    long_note = "x" * 5001
+    assert (
+        client.post(f"/items/{item}/evidence", data={"note": long_note}, headers=api).status_code
+        == 422
+    )
+    api_extension = client.post(
+        f"/items/{item}/extensions",
+        json={"requested_due_on": "2026-12-31", "reason": ""},
+        headers=api,
+    )
+    assert api_extension.status_code == 422
+    assert (
+        client.post("/auth/token", data={"username": "u" * 256, "password": "x"}).status_code == 422
+    )
+
+    csrf = signed_in(client, org, "cchc.linh")
+    page = client.post(f"/ui/items/{item}/evidence", data={"note": long_note, "csrf_token": csrf})
+    assert page.status_code == 422 and "Ghi chú dài quá 5.000 ký tự." in page.text
+    page = client.post(
+        f"/ui/items/{item}/extensions",
+        data={"requested_due_on": "2026-12-31", "reason": "", "csrf_token": csrf},
+    )
+    assert page.status_code == 422 and "Cần ghi lý do đề nghị gia hạn." in page.text
+    page = client.post(
+        f"/ui/items/{item}/extensions",
+        data={"requested_due_on": "2026-02-30", "reason": "Chờ", "csrf_token": csrf},
+    )
+    assert page.status_code == 422 and "Ngày không hợp lệ." in page.text
+    with TestClient(client.app) as visitor:  # type: ignore[arg-type]
+        form = visitor.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token
+        login = visitor.post(
+            "/login", data={"username": "u" * 256, "password": "x", "csrf_token": token.group(1)}
+        )
+        assert login.status_code == 422 and 'id="username"' in login.text

@@ -3,7 +3,8 @@
 Headers: the pages use no script and only inline styles, so the Content-Security-Policy
 allows scripts from nowhere but the site itself and forbids framing (clickjacking); the
 OpenAPI pages (`/docs`, `/redoc`) load their viewer from a CDN and get a policy of their
-own. `Referrer-Policy: same-origin` keeps a reset link's token out of other sites' logs.
+own. `Referrer-Policy: same-origin` keeps a reset link's token out of other sites' logs;
+`Cache-Control: no-store` unless a route chose its own caching.
 
 Body limit: uvicorn reads any request body whole; a body declared or streamed past
 `request_max_bytes` is answered 413 before the application sees it.
@@ -67,6 +68,10 @@ class SecurityMiddleware:
                     *message.get("headers", []),
                     *(h for h in extra if h[0] not in present),
                 ]
+                if b"cache-control" not in present:
+                    # Pages and answers name people and their work: no shared or back-button
+                    # cache keeps them after sign-out, unless a route says otherwise.
+                    message["headers"].append((b"cache-control", b"no-store"))
             await send(message)
 
         declared = dict(scope.get("headers", [])).get(b"content-length", b"")

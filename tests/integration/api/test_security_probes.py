@@ -444,6 +444,7 @@ def test_pages_carry_security_headers(client: TestClient, org: Session) -> None:
     assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["referrer-policy"] == "same-origin"
+    assert page.headers["cache-control"] == "no-store"
     assert "strict-transport-security" not in page.headers  # embedded: plain HTTP
     api = client.get("/me")
     assert api.headers["x-content-type-options"] == "nosniff"

@@ -1,5 +1,6 @@
 """The item page's forms: evidence (minh chứng), extension requests and decisions (gia hạn),
-comments (ý kiến trao đổi), and the download of an evidence file.
+comments (ý kiến trao đổi), progress reports (báo cáo tiến độ), and the download of an
+evidence file.
 
 Each form posts with the CSRF token (checked with the session cookie in `api.deps`), runs
 in the request's one transaction and answers 303 back to the item. A refusal rolls the
@@ -28,12 +29,13 @@ from api.problems import ApiProblem
 from api.routes.evidence import attach_evidence, evidence_file
 from api.schemas.common import Id
 from api.schemas.forms import validated
-from api.schemas.items import CommentCreate, ExtensionCreate, ExtensionDecision
+from api.schemas.items import CommentCreate, ExtensionCreate, ExtensionDecision, ProgressIn
 from workflow.errors import NotFound, WorkflowError
 from workflow.models import User
 from workflow.services.comments import add_comment
 from workflow.services.extensions import decide_extension, request_extension
 from workflow.services.scope import get_visible_item
+from workflow.services.work_items import report_progress
 from workflow.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -222,16 +224,49 @@ COMMENT_CODES = {"body:string_too_short": "comment_empty"}
 
 
 @router.post("/ui/items/{item_id}/comments")
-def comment_form(f: ItemFormDep, body: Text = "") -> Response:
-    """Add a comment (anyone who sees the item)."""
+def comment_form(f: ItemFormDep, body: Text = "", comment: Text = "") -> Response:
+    """Add a comment to the item's thread (anyone who sees the item).
+
+    The item page's one text box is named `comment` (it is also an action's reason);
+    `body` is the API's name for it."""
+    text = body or comment
     return f.submit(
-        "comments",
-        {"body": body},
+        "thread",
+        {"comment": text},
         lambda actor: add_comment(
             session=f.session,
             now=f.now,
             actor=actor,
             item_id=f.item_id,
-            body=validated(CommentCreate, {"body": body}, codes=COMMENT_CODES).body,
+            body=validated(CommentCreate, {"body": text}, codes=COMMENT_CODES).body,
         ),
     )
+
+
+@router.post("/ui/items/{item_id}/progress")
+def progress_form(
+    f: ItemFormDep,
+    progress: Annotated[str, Form(max_length=8)] = "",
+    comment: Text = "",
+    version: Annotated[int | None, Form()] = None,
+) -> Response:
+    """The assignee reports progress: a percentage and, optionally, a note."""
+
+    def work(actor: User) -> object:
+        # The same model as POST /items/{id}/progress; "40 %" is typed as often as "40".
+        body = validated(
+            ProgressIn,
+            {"percent": progress.strip().removesuffix("%").strip(), "note": comment},
+            codes={"percent": "progress_range"},
+        )
+        return report_progress(
+            session=f.session,
+            now=f.now,
+            actor=actor,
+            item_id=f.item_id,
+            percent=body.percent,
+            note=body.note,
+            expected_version=version,
+        )
+
+    return f.submit("thread", {"comment": comment, "progress": progress}, work)

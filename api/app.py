@@ -31,6 +31,7 @@ from api.routes import (
 )
 from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
+from api.security import SecurityMiddleware
 from workflow.settings import get_settings
 
 
@@ -57,6 +58,11 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
                 app.state.scheduler.shutdown(wait=True)
 
     app = FastAPI(title="planflow", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.request_max_bytes,
+        secure=settings.secure_cookies,
+    )
     app.state.login_guard = LoginGuard(settings)
     # Replaceable (e.g. by an SSO bridge); the default queues a mail in the outbox.
     app.state.reset_link_sender = auth.mail_reset_link

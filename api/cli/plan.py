@@ -24,6 +24,7 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.importer import ImportResult, PlanTree, parse_document, to_jsonable, upsert_plan
 from workflow.importer.preview import TaskPreview, deadline_warnings, preview_json, preview_tasks
 from workflow.importer.text import short
+from workflow.input_limits import check_plan_document, read_limited
 from workflow.models import Plan, Role, User
 from workflow.services.plan_issue import IssueAction, IssueRow, RowOverride, issue_plan
 from workflow.services.plan_units import apply_unit_mapping
@@ -102,10 +103,9 @@ def import_(
     key: str | None = typer.Option(None, help="Plan key (default: from the title)."),
 ) -> None:
     """Create or update a plan from FILE; importing the same file again changes nothing."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{file}: cannot read ({exc.strerror})") from exc
+    settings = get_settings()
+    data = read_limited(file, limit=settings.import_max_bytes)
+    check_plan_document(data, source=str(file), settings=settings)
     started = time.perf_counter()
     tree = parse_document(data, source=str(file))
     digest = hashlib.sha256(data).hexdigest()
@@ -168,7 +168,7 @@ def units(
     FILE does not name keep their units; a re-import keeps them unless the document names
     units.
     """
-    text = read_text_file(file)
+    text = read_text_file(file, limit=get_settings().yaml_max_bytes)
     mapping = load_yaml_with_lines(text, source=str(file))
     if not isinstance(mapping, dict):
         raise InvalidInput(f"{file}: expected a mapping of task keys to units")

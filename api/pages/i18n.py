@@ -127,8 +127,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- end of uiteam's block ---
     "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
     "login_locked": (
-        "Tài khoản tạm khóa do đăng nhập sai nhiều lần.",
-        "Account temporarily locked after repeated failures.",
+        "Đăng nhập sai nhiều lần: vui lòng thử lại sau ít phút.",
+        "Too many failed attempts: please try again in a few minutes.",
     ),
     "login_limited": (
         "Quá nhiều lần thử, vui lòng đợi một phút.",
@@ -567,6 +567,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "error_decision": (
         "Chọn Đồng ý hoặc Không đồng ý.",
         "Choose Approve or Refuse.",
+    ),
+    "error_note_too_long": (
+        "Ghi chú dài quá 5.000 ký tự.",
+        "The note is longer than 5,000 characters.",
     ),
     "error_comment_empty": ("Ý kiến không được để trống.", "A comment needs some text."),
     # the report pages (api/pages/reports.py); the report's own words are wording.py's

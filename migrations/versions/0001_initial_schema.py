@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 16:46:04.936161
+Create Date: 2026-12-07 17:31:34.432452
 """
 from alembic import op
 import sqlalchemy as sa
@@ -89,8 +89,7 @@ def upgrade() -> None:
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('ical_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.CheckConstraint("role IN ('director', 'deputy_director', 'unit_head', 'officer', 'coordinator', 'admin')", name=op.f('ck_app_user_role')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_app_user_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
@@ -279,7 +278,7 @@ def upgrade() -> None:
     sa.Column('updated_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("priority IN ('low', 'normal', 'high', 'urgent')", name=op.f('ck_work_item_priority')),
     sa.CheckConstraint("state IN ('assigned', 'accepted', 'returned', 'in_progress', 'awaiting_review', 'rework', 'done', 'paused', 'cancelled', 'withdrawn')", name=op.f('ck_work_item_state')),
-    sa.CheckConstraint('progress_pct BETWEEN 0 AND 100', name=op.f('ck_work_item_ck_work_item_progress_pct')),
+    sa.CheckConstraint('progress_pct BETWEEN 0 AND 100', name=op.f('ck_work_item_progress_pct')),
     sa.ForeignKeyConstraint(['assignee_id'], ['app_user.id'], name=op.f('fk_work_item_assignee_id_app_user')),
     sa.ForeignKeyConstraint(['assigner_id'], ['app_user.id'], name=op.f('fk_work_item_assigner_id_app_user')),
     sa.ForeignKeyConstraint(['lead_unit_id'], ['unit.id'], name=op.f('fk_work_item_lead_unit_id_unit')),

@@ -48,7 +48,7 @@ class WorkItem(SQLModel, table=True):
     __table_args__ = (
         in_check("state", [s.value for s in State]),
         in_check("priority", ["low", "normal", "high", "urgent"]),
-        CheckConstraint("progress_pct BETWEEN 0 AND 100", name="ck_work_item_progress_pct"),
+        CheckConstraint("progress_pct BETWEEN 0 AND 100", name="progress_pct"),
         UniqueConstraint("series_id", "occurrence_on", name="uq_work_item_occurrence"),
         # The item lists sort by deadline: an ordered scan stops after one page.
         Index("ix_work_item_due_at_id", "due_at", "id"),

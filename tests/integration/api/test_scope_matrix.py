@@ -20,6 +20,7 @@ change) never changes what the next probe sees.
 
 from __future__ import annotations
 
+import itertools
 import mailbox
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -150,6 +151,8 @@ b) Nhiệm vụ
 - Rà soát văn bản quy phạm pháp luật.
 """
 
+LOGINS = itertools.count()
+
 MATRIX: dict[tuple[str, str], Row] = {
     # the OpenAPI document and its viewers, health probes
     ("GET", "/openapi.json"): Row(Public(200)),
@@ -159,10 +162,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/healthz"): Row(Public(200)),
     ("GET", "/readyz"): Row(Public(200)),
     # authentication: the credentials are the body (bad ones here)
+    # (a name per call: five failures for one name from one address block it, known or not)
     ("POST", "/auth/token"): Row(
-        Public(401), fixed(data={"username": "khong.co", "password": "sai-mat-khau"})
+        Public(401),
+        lambda _w, _k: {"data": {"username": f"khong.co.{next(LOGINS)}", "password": "sai"}},
     ),
     ("POST", "/auth/refresh"): Row(Public(401), fixed(json={"refresh_token": "forged"})),
+    ("POST", "/auth/logout"): Row(SignedIn()),
     ("POST", "/auth/password"): Row(
         SignedIn(), fixed(json={"current_password": "sai", "new_password": NEW_PASSWORD})
     ),

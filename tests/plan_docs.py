@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import random
 import re
+from typing import Any
 
 import docx
 
@@ -154,3 +156,46 @@ def big_plan(tasks: int, *, reworded: bool = False, seed: int = 14) -> str:
         lines += [f"## {a}. Lĩnh vực số {a}", "a) Mục tiêu", f"Hoàn thành lĩnh vực số {a}."]
         lines += ["b) Nhiệm vụ", *tasks_of_area, ""]
     return "\n".join(lines) + "\n"
+
+
+def big_docx(text: str) -> bytes:
+    """`docx_from_text` for large texts: each kind of paragraph is styled once and copied
+    (python-docx's `add_paragraph(style=…)` looks the style up by name every time)."""
+    document = docx.Document()
+    body = document.element.body
+    end = body.sectPr
+    models: dict[str, Any] = {}
+
+    def model(kind: str) -> Any:
+        if kind not in models:
+            if kind == "heading":
+                p = document.add_heading("x", level=2)
+            elif kind in ("-", "+"):
+                p = document.add_paragraph("x", style="List Bullet" + (" 2" if kind == "+" else ""))
+            elif kind == "bold":
+                p = document.add_paragraph()
+                p.add_run("x").bold = True
+            else:
+                p = document.add_paragraph("x")
+            models[kind] = p._p
+            body.remove(p._p)
+        return models[kind]
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if m := _HEADING.match(line):
+            kind, words = "heading", _plain(m.group(2))
+        elif line.startswith(("- ", "+ ")):
+            kind, words = line[0], _plain(line[2:])
+        elif line.startswith("**"):
+            kind, words = "bold", _plain(line)
+        else:
+            kind, words = "plain", line
+        p = copy.deepcopy(model(kind))
+        p.r_lst[0].text = words
+        end.addprevious(p)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,7 +1,8 @@
 """`.docx` input (python-docx): paragraphs and tables in document order, as source blocks.
 
 Word's structure is mapped onto the text grammar so one parser serves both: a Heading N
-style becomes `#`×N, a fully bold paragraph `**…**`, a bullet list level 0/1 `-`/`+`.
+style becomes `#`×N, a fully bold paragraph `**…**`, a bullet list level 0/1 `-`/`+` (the
+level is kept on the line, so a third level is refused as a task rather than flattened).
 Positions are "paragraph N" (counting every body paragraph) and "table T row R".
 
 Reading is linear in the file: the body's XML is walked once, a paragraph's style name is
@@ -26,7 +27,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from workflow.errors import InvalidInput
-from workflow.importer.lines import Block, Table, classify
+from workflow.importer.lines import Block, Kind, Table, classify
 
 DOCX_MAGIC = b"PK\x03\x04"
 
@@ -77,8 +78,7 @@ def paragraph_text(p: CT_P) -> str:
     return "".join(parts)
 
 
-def _as_markdown(paragraph: Paragraph, text: str, name: str) -> str:
-    level = _level(paragraph, name)
+def _as_markdown(paragraph: Paragraph, text: str, name: str, level: int | None) -> str:
     if level is not None and not text.lstrip().startswith(("-", "+")):
         return ("- " if level == 0 else "+ ") + text
     if name.startswith("Heading") and name.removeprefix("Heading").strip().isdigit():
@@ -137,10 +137,13 @@ def docx_blocks(data: bytes, *, source: str) -> list[Block]:
         paragraphs += 1
         item = Paragraph(element, document._body)
         name = styles.of(item)
+        level = _level(item, name)
         for text in paragraph_text(element).split("\n"):
             if not text.strip():
                 continue
-            line = classify(paragraphs, _as_markdown(item, text, name), unit="paragraph")
+            line = classify(paragraphs, _as_markdown(item, text, name, level), unit="paragraph")
+            if level is not None and line.kind in (Kind.DASH, Kind.PLUS):
+                line.depth = level + 1  # a third list level is refused, not flattened
             if line.text:
                 blocks.append(line)
     return blocks

@@ -12,6 +12,7 @@ from api.auth import LoginGuard
 from api.pages import assign, dashboard, item_forms, mailbox, plan_units, ui, unsubscribe
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
+from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
 from api.routes import (
     auth,
@@ -28,6 +29,7 @@ from api.routes import (
     preferences,
     reports,
 )
+from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
 from workflow.settings import get_settings
 
@@ -68,6 +70,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         org.router,
         plans.router,
         plan_units_api.router,
+        plan_issue_api.router,
         items.router,
         comments.router,
         evidence.router,
@@ -81,6 +84,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         ui.router,
         assign.router,
         plan_units.router,
+        plan_issue_page.router,
         item_forms.router,
         mailbox.router,
         unsubscribe.router,

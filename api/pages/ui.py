@@ -38,6 +38,7 @@ from api.deps import (
 from api.pages.i18n import LANG_COOKIE, language, translator
 from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
+from api.pages.plan_tracking import plan_tracking_context
 from api.pages.unit_names import plan_units_context, unit_label
 from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
@@ -555,6 +556,7 @@ def plan_page(
     context: dict[str, Any] = {
         "plan": tree,
         "can_assign": can_assign,
+        **plan_tracking_context(session, tree, user=user, now=now, params=request.query_params),
         "indicator_areas": plan_indicators(
             session,
             tree,

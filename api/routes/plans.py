@@ -28,8 +28,10 @@ from api.schemas.plans import (
     TargetPublic,
     TaskPublic,
 )
+from workflow.calendar import load_calendar, local_date
 from workflow.errors import NotFound
 from workflow.importer import parse_document, upsert_plan
+from workflow.importer.preview import deadline_warnings, preview_tasks
 from workflow.models import (
     Area,
     Indicator,
@@ -40,6 +42,7 @@ from workflow.models import (
     PlanTask,
 )
 from workflow.services.indicators import record_reading
+from workflow.settings import get_settings
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -147,6 +150,10 @@ class ImportOut(SQLModel):
     withdrawn: list[str]
     removed: list[str]
     unchanged: int
+    start_year: int | None
+    end_year: int | None
+    # Deadlines the import could not read (or a task-table row without one), by position.
+    warnings: list[str]
 
 
 @router.post("/import", response_model=ImportOut, responses={413: {}})
@@ -158,7 +165,8 @@ def import_plan(
     dry_run: Annotated[bool, Form()] = True,
     key: Annotated[str | None, Form(max_length=120)] = None,
 ) -> ImportOut:
-    """Upload a plan (text/markdown or DOCX): a preview by default, written if dry_run=false."""
+    """Upload a plan (text/markdown, DOCX or PDF with a text layer): a preview by default,
+    written if dry_run=false. A scanned PDF (no text) is a 422."""
     data = file.file.read(MAX_PLAN_BYTES + 1)
     if len(data) > MAX_PLAN_BYTES:
         raise ApiProblem(413, f"plan documents are limited to {MAX_PLAN_BYTES} bytes")
@@ -174,6 +182,11 @@ def import_plan(
     finally:
         if savepoint is not None:
             savepoint.rollback()
+    previews = preview_tasks(
+        tree,
+        calendar=load_calendar(session=session),
+        today=local_date(now, tz=get_settings().timezone),
+    )
     return ImportOut(
         dry_run=dry_run,
         plan_key=result.plan_key,
@@ -183,6 +196,9 @@ def import_plan(
         withdrawn=result.withdrawn,
         removed=result.removed,
         unchanged=result.unchanged,
+        start_year=tree.start_year,
+        end_year=tree.end_year,
+        warnings=deadline_warnings(tree, previews),
     )
 
 

@@ -125,7 +125,7 @@ def fixed(**kwargs: Any) -> Probe:
 
 
 EDITORS = roles(Role.COORDINATOR, Role.ADMIN)  # calendar, plans, indicator readings
-DISTRIBUTORS = roles(Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)  # plan tasks' units
+DISTRIBUTORS = roles(Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)  # tasks' units, issuing
 REPORT_READERS = roles(Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.UNIT_HEAD, Role.COORDINATOR)
 ADMIN = roles(Role.ADMIN)
 WORKER = relations(Rel.ASSIGNEE)  # the probe's action: accept, from assigned
@@ -226,6 +226,11 @@ MATRIX: dict[tuple[str, str], Row] = {
             "path": {"task_id": w.ids["task"]},
             "json": {"lead_unit_id": w.ids["unit"], "supporting_unit_ids": []},
         },
+    ),
+    # issuing a plan as work: who distributes its tasks (the preview is as guarded)
+    ("POST", "/plans/{plan_id}/issue"): Row(
+        DISTRIBUTORS,
+        lambda w, _k: {"path": {"plan_id": w.ids["plan"]}, "json": {"dry_run": False}},
     ),
     # work items: the list is scoped in its query (test_list_shows_exactly_the_scope)
     ("GET", "/items"): Row(SignedIn()),
@@ -366,6 +371,19 @@ MATRIX: dict[tuple[str, str], Row] = {
             **PAGE_FORM,
             "path": {"task_id": w.ids["task"]},
             "data": {"csrf_token": CSRF, "lead_unit_id": str(w.ids["unit"])},
+        },
+        page=True,
+    ),
+    # the "Ban hành" page of a plan: as its API
+    ("GET", "/ui/plans/{plan_id}/issue"): Row(
+        DISTRIBUTORS, lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True
+    ),
+    ("POST", "/ui/plans/{plan_id}/issue"): Row(
+        DISTRIBUTORS,
+        lambda w, _k: {
+            **PAGE_FORM,
+            "path": {"plan_id": w.ids["plan"]},
+            "data": {"csrf_token": CSRF},
         },
         page=True,
     ),

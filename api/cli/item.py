@@ -27,6 +27,7 @@ from workflow.services.work_items import (
     list_items,
 )
 from workflow.settings import get_settings
+from workflow.states import State
 
 app = typer.Typer(help="Work items: assign, list, show, act.", no_args_is_help=True)
 
@@ -93,7 +94,7 @@ def assign_cmd(
 def list_cmd(
     unit: str | None = typer.Option(None, help="Lead unit code."),
     assignee: str | None = typer.Option(None, help="Username."),
-    state: list[str] = typer.Option([], help="State; repeatable."),
+    state: list[State] = typer.Option([], help="State; repeatable."),
 ) -> None:
     """List items, earliest deadline first."""
     with session_scope() as session:
@@ -101,7 +102,7 @@ def list_cmd(
             session=session,
             unit_ids=[unit_by_code(session, unit).id or 0] if unit else None,
             assignee_id=user_by_name(session, assignee).id if assignee else None,
-            states=state or None,
+            states=[s.value for s in state] or None,
         )
         for item in items:
             typer.echo(item_line(session, item, now=utc_now()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflow.reporting.snapshot import Counts, ReportSnapshot, TrendPoint
+from workflow.states import State
 
 STATUS_LABELS = {
     "on_track": "Đạt tiến độ",
@@ -13,14 +14,14 @@ STATUS_LABELS = {
     "no_data": "Chưa có số liệu",
     "no_target": "Chưa có mục tiêu",
 }
-STATE_LABELS = {
-    "assigned": "Giao việc",
-    "accepted": "Đã tiếp nhận",
-    "in_progress": "Đang thực hiện",
-    "awaiting_review": "Chờ duyệt",
-    "rework": "Yêu cầu làm lại",
-    "paused": "Tạm dừng",
-    "done": "Hoàn thành",
+STATE_LABELS: dict[str, str] = {
+    State.ASSIGNED: "Giao việc",
+    State.ACCEPTED: "Đã tiếp nhận",
+    State.IN_PROGRESS: "Đang thực hiện",
+    State.AWAITING_REVIEW: "Chờ duyệt",
+    State.REWORK: "Yêu cầu làm lại",
+    State.PAUSED: "Tạm dừng",
+    State.DONE: "Hoàn thành",
 }
 COLUMN_LABELS = [
     "Tổng số",

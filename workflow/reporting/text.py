@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflow.reporting.snapshot import Counts, ReportSnapshot, TrendPoint
-from workflow.states import State
+from workflow.states import State, state_label
 
 STATUS_LABELS = {
     "on_track": "Đạt tiến độ",
@@ -14,14 +14,18 @@ STATUS_LABELS = {
     "no_data": "Chưa có số liệu",
     "no_target": "Chưa có mục tiêu",
 }
-STATE_LABELS: dict[str, str] = {
-    State.ASSIGNED: "Giao việc",
-    State.ACCEPTED: "Đã tiếp nhận",
-    State.IN_PROGRESS: "Đang thực hiện",
-    State.AWAITING_REVIEW: "Chờ duyệt",
-    State.REWORK: "Yêu cầu làm lại",
-    State.PAUSED: "Tạm dừng",
-    State.DONE: "Hoàn thành",
+# The open states a report lists, with the status the state table gives them.
+STATE_LABELS = {
+    s.value: state_label(s)
+    for s in (
+        State.ASSIGNED,
+        State.ACCEPTED,
+        State.IN_PROGRESS,
+        State.AWAITING_REVIEW,
+        State.REWORK,
+        State.PAUSED,
+        State.DONE,
+    )
 }
 COLUMN_LABELS = [
     "Tổng số",

@@ -241,6 +241,10 @@ async def _client(
                 continue
             if answer.status_code >= 400:
                 result.errors[f"HTTP {answer.status_code}"] += 1
+                if answer.status_code == 503:
+                    # As a well-behaved client does: come back when the server said to.
+                    retry = answer.headers.get("retry-after", "1")
+                    await asyncio.sleep(min(float(retry) if retry.isdigit() else 1.0, 10.0))
                 continue
             result.latencies.append(time.monotonic() - started)
             result.writes += write

@@ -101,7 +101,8 @@ def start_server(env: dict[str, str], *, port: int, log: IO[bytes]) -> subproces
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
+    # Generous: on a busy shared machine importing the app alone can take a minute.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
@@ -111,7 +112,7 @@ def start_server(env: dict[str, str], *, port: int, log: IO[bytes]) -> subproces
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("server did not answer /healthz within 60 s")
+    raise RuntimeError("server did not answer /healthz within 180 s")
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:

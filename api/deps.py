@@ -86,47 +86,63 @@ def _open_session(request: Request, *, read_only: bool) -> Session:
 
 
 class ConnectionSlots:
-    """At most as many sessions at once as the pool has connections.
+    """At most as many sessions at once as the pool has connections, and on SQLite one
+    writing request at a time.
 
     A request holds one connection from its first statement until its session closes.
     Without this gate, requests beyond the pool would each block a thread-pool thread
     waiting for a connection, starving the requests that hold one of the threads they need
     to finish. Here a request waits on the event loop, before opening its session, and a
-    request admitted always finds a connection free.
+    request admitted always finds a connection free. SQLite has one writer at a time: its
+    writing requests queue here in order, rather than in SQLite's busy handler, which
+    polls and may leave one writer waiting past its timeout ("database is locked").
     """
 
-    def __init__(self, size: int, timeout: float) -> None:
+    def __init__(self, size: int, timeout: float, *, one_writer: bool = False) -> None:
         self.size = size
         self.timeout = timeout
+        self.one_writer = one_writer
         self._loop: asyncio.AbstractEventLoop | None = None
         self._gate = asyncio.Semaphore(size)
+        self._writer = asyncio.Semaphore(1)
 
-    def _semaphore(self) -> asyncio.Semaphore:
+    def _semaphores(self) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             # A semaphore belongs to one event loop (each test client runs its own).
-            self._loop, self._gate = loop, asyncio.Semaphore(self.size)
-        return self._gate
+            self._loop = loop
+            self._gate, self._writer = asyncio.Semaphore(self.size), asyncio.Semaphore(1)
+        return self._gate, self._writer
 
     @asynccontextmanager
-    async def slot(self, settings: Settings) -> AsyncIterator[None]:
-        """Hold one slot for the block; DatabaseBusy after waiting `timeout` seconds."""
-        gate = self._semaphore()
+    async def slot(self, settings: Settings, *, writes: bool = False) -> AsyncIterator[None]:
+        """Hold a connection slot (and, if `writes` on SQLite, the writer's) for the block;
+        DatabaseBusy after waiting `timeout` seconds in all."""
+        gate, writer = self._semaphores()
+        held: list[asyncio.Semaphore] = []
         try:
             async with asyncio.timeout(self.timeout):
-                await gate.acquire()
+                # Always the writer's turn first, then a connection: no two requests each
+                # hold what the other waits for.
+                for semaphore in (writer, gate) if writes and self.one_writer else (gate,):
+                    await semaphore.acquire()
+                    held.append(semaphore)
         except TimeoutError:
+            for semaphore in held:
+                semaphore.release()
             raise DatabaseBusy(settings) from None
         try:
             yield
         finally:
-            gate.release()
+            for semaphore in held:
+                semaphore.release()
 
 
 def connection_slots(settings: Settings, *, scheduler: bool) -> ConnectionSlots:
     """The gate for the configured pool; the in-process scheduler keeps one connection."""
     size = settings.db_pool_size + settings.db_max_overflow - (1 if scheduler else 0)
-    return ConnectionSlots(max(1, size), settings.db_pool_timeout_seconds)
+    sqlite = settings.database_url.startswith("sqlite")
+    return ConnectionSlots(max(1, size), settings.db_pool_timeout_seconds, one_writer=sqlite)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -140,7 +156,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     slots: ConnectionSlots | None = getattr(request.app.state, "db_slots", None)
     async with AsyncExitStack() as stack:
         if slots is not None and getattr(request.app.state, "session_factory", None) is None:
-            await stack.enter_async_context(slots.slot(get_settings()))
+            writes = request.method not in SAFE_METHODS
+            await stack.enter_async_context(slots.slot(get_settings(), writes=writes))
         yield await stack.enter_async_context(_request_session(request))
 
 

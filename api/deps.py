@@ -122,9 +122,10 @@ class ConnectionSlots:
         held: list[asyncio.Semaphore] = []
         try:
             async with asyncio.timeout(self.timeout):
-                # Always the writer's turn first, then a connection: no two requests each
-                # hold what the other waits for.
-                for semaphore in (writer, gate) if writes and self.one_writer else (gate,):
+                # Always a connection first, then the writer's turn: the writer holds both,
+                # so no two requests each hold what the other waits for; and a writer never
+                # waits for a connection while the other writers wait for it.
+                for semaphore in (gate, writer) if writes and self.one_writer else (gate,):
                     await semaphore.acquire()
                     held.append(semaphore)
         except TimeoutError:

@@ -13,6 +13,7 @@ from api.deps import connection_slots
 from api.pages import assign, dashboard, item_forms, mailbox, plan_units, ui, unsubscribe
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
+from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
 from api.routes import (
     auth,
@@ -29,7 +30,9 @@ from api.routes import (
     preferences,
     reports,
 )
+from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
+from api.security import SecurityMiddleware
 from workflow.settings import get_settings
 
 
@@ -56,6 +59,11 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
                 app.state.scheduler.shutdown(wait=True)
 
     app = FastAPI(title="planflow", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.request_max_bytes,
+        secure=settings.secure_cookies,
+    )
     app.state.login_guard = LoginGuard(settings)
     # Requests wait here for a database connection (503 after the pool timeout).
     app.state.db_slots = connection_slots(settings, scheduler=enabled)
@@ -71,6 +79,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         org.router,
         plans.router,
         plan_units_api.router,
+        plan_issue_api.router,
         items.router,
         comments.router,
         evidence.router,
@@ -84,6 +93,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         ui.router,
         assign.router,
         plan_units.router,
+        plan_issue_page.router,
         item_forms.router,
         mailbox.router,
         unsubscribe.router,

@@ -70,6 +70,8 @@ def server_env(*, database_url: str, var: Path, distributed: bool, **extra: str)
             PLANFLOW_MODE="distributed",
             PLANFLOW_SECRET_KEY=secrets.token_urlsafe(48),
             PLANFLOW_MAIL_BACKEND="smtp",
+            # Plain HTTP on loopback: a Secure cookie would never come back.
+            PLANFLOW_COOKIE_SECURE="false",
         )
     env.update(extra)
     return env

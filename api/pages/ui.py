@@ -41,7 +41,7 @@ from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
 from api.pages.plan_tracking import plan_tracking_context
 from api.pages.unit_names import plan_units_context, unit_label
-from api.problems import CsrfFailure
+from api.problems import ApiProblem, CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
 from api.routes.plans import plan_tree
@@ -553,12 +553,17 @@ def html_problem(request: Request, status: int, exc: Exception) -> Response | No
         return not_found(request, None)
     if isinstance(exc, CsrfFailure):
         message = "error_csrf"
+    elif status == 503:
+        message = "error_busy"
     else:
         message = ACTION_ERRORS.get(status, "error_generic")
     # Back to the page the form was on, if it was one of ours.
     referer, base = request.headers.get("referer", ""), str(request.base_url)
     back = safe_next("/" + referer[len(base) :] if referer.startswith(base) else None)
-    return refusal(request, None, message, status=status, back=back)
+    page = refusal(request, None, message, status=status, back=back)
+    if isinstance(exc, ApiProblem):
+        page.headers.update(exc.headers)  # e.g. Retry-After on 503
+    return page
 
 
 @router.get("/ui/plans", response_class=HTMLResponse)

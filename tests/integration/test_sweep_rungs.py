@@ -82,9 +82,9 @@ def test_catch_up_collapses_reminders_and_escalates_along_the_org_chart(org: Ses
         f"escalation:{item.id}:20260302:3": "gd.minh@sonoivu.example.vn",
     }
     events = org.exec(
-        select(WorkItemEvent).where(
-            WorkItemEvent.work_item_id == item.id, WorkItemEvent.action == "escalate"
-        )
+        select(WorkItemEvent)
+        .where(WorkItemEvent.work_item_id == item.id, WorkItemEvent.action == "escalate")
+        .order_by(col(WorkItemEvent.id))
     ).all()
     assert [e.changes["escalation_level"]["to"] for e in events] == [1, 2, 3]
     assert item.escalation_level == 3 and item.next_action_at is None

@@ -9,10 +9,19 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import assign, dashboard, item_forms, mailbox, plan_units, ui, unsubscribe
+from api.pages import (
+    assign,
+    dashboard,
+    item_forms,
+    mailbox,
+    plan_units,
+    ui,
+    unsubscribe,
+)
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
 from api.pages import reports as report_pages
+from api.pages import settings as settings_page
 from api.routes import (
     auth,
     calendar,
@@ -84,6 +93,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         item_forms.router,
         mailbox.router,
         unsubscribe.router,
+        settings_page.router,
         report_pages.router,
         indicator_pages.router,
     ):

@@ -136,8 +136,9 @@ def save_settings(
 ) -> Response:
     """Replace the settings with the form's (one transaction; a refusal saves nothing).
 
-    An empty `language` keeps the user's. A kind whose box is not on the page (the digest, switched off by its mail's link)
-    keeps its choice. The session cookie's CSRF check is the dependency's.
+    An empty `language` keeps the user's. A kind whose box is not on the page (the digest,
+    switched off by its mail's link) keeps its choice. The session cookie's CSRF check is
+    the dependency's.
     """
     if user is None:
         return RedirectResponse(f"/login?next={SETTINGS_PAGE}", status_code=303)

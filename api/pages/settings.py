@@ -136,16 +136,18 @@ def save_settings(
 ) -> Response:
     """Replace the settings with the form's (one transaction; a refusal saves nothing).
 
-    An empty `language` keeps the user's. A kind whose box is not on the page (the digest,
-    switched off by its mail's link) keeps its choice. The session cookie's CSRF check is
-    the dependency's.
+    An empty `language` keeps the user's. The digest, which has no box, stays switched off
+    if its mail's link did so, until the daily digest is chosen again. The session cookie's
+    CSRF check is the dependency's.
     """
     if user is None:
         return RedirectResponse(f"/login?next={SETTINGS_PAGE}", status_code=303)
     wanted = set(kinds or [])
     previous = preferences_of(session=session, user_id=user.id or 0).opted_out_kinds
     opted_out = [k for k in LISTED_KINDS if k not in wanted and k not in MANDATORY]
-    opted_out += [k for k in previous if k not in LISTED_KINDS]
+    # Choosing the daily digest again takes back a digest switched off by its mail's link.
+    kept = [k for k in previous if k not in LISTED_KINDS]
+    opted_out += [k for k in kept if not (k == Kind.DIGEST.value and mode == "digest")]
     try:
         start, end, hour = _hour(quiet_start_hour), _hour(quiet_end_hour), _hour(digest_hour)
         if (start is None) != (end is None):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -240,3 +241,38 @@ def test_another_users_link_is_not_offered_on_my_settings(client: TestClient, or
     assert r.status_code == 200 and 'id="unsubscribe-ask"' in r.text  # not redirected
     page = client.get(f"/ui/settings/notifications?unsubscribe={token}")
     assert 'id="settings-unsubscribe"' not in page.text
+
+
+def test_a_server_error_on_a_page_is_a_page_with_the_users_menu(app: FastAPI, org: Session) -> None:
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/ui/boom", boom, methods=["GET"])
+    app.add_api_route("/boom", boom, methods=["GET"])
+    with TestClient(app, raise_server_exceptions=False) as client:
+        signed_in(client, org, "cchc.truong")
+        page = client.get("/ui/boom")
+        assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+        assert "Hệ thống gặp lỗi" in page.text and 'id="whoami"' in page.text
+        assert "a bug" not in page.text
+        api = client.get("/boom")
+        assert api.status_code == 500
+        assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_choosing_the_digest_again_undoes_its_unsubscribe_link(
+    client: TestClient, org: Session
+) -> None:
+    linh = user_named(org, "cchc.linh")
+    org.add(NotificationPreference(user_id=linh.id, mode="digest", opted_out_kinds=["digest"]))
+    org.flush()
+    csrf = signed_in(client, org, "cchc.linh")
+    form = {"csrf_token": csrf, "kinds": ["assigned"], "digest_hour": "7"}
+    client.post("/ui/settings/notifications", data={**form, "mode": "immediate"})
+    org.expire_all()
+    pref = org.get(NotificationPreference, linh.id)
+    assert pref is not None and "digest" in pref.opted_out_kinds
+    client.post("/ui/settings/notifications", data={**form, "mode": "digest"})
+    org.expire_all()
+    pref = org.get(NotificationPreference, linh.id)
+    assert pref is not None and pref.mode == "digest" and "digest" not in pref.opted_out_kinds

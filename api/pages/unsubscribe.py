@@ -49,6 +49,7 @@ KIND_LABELS = {
         "informed",
         "support_closed",
         "reassigned",
+        "comment",
         "digest",
         "report",
     )

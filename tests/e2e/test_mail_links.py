@@ -56,6 +56,7 @@ ITEM_KINDS = {
         "tt.binh",
         {"actor_name": "Bùi Văn Chánh", "new_assignee_name": "Ngô Thị Bình"},
     ),
+    "comment": ("tt.binh", {"author_name": "Bùi Văn Chánh", "body": "Đã xem bản nháp"}),
     "returned": ("tt.chanh", {"actor_name": "Ngô Thị Bình", "reason": "Không đúng chức năng"}),
     "awaiting_review": ("tt.chanh", {"actor_name": "Ngô Thị Bình"}),
     "support_assigned": (

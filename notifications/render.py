@@ -86,7 +86,6 @@ class Renderer:
         self.links = MailLinks.of(self.base_url)
         # Every link leads to a web page (notifications.links), never to the JSON API.
         self.env.globals.update(
-            base_url=self.base_url,
             agency_name=settings.agency_name,
             sender_name=settings.mail_from_name,
             item_url=self.item_url,

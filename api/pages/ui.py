@@ -549,9 +549,14 @@ def refusal(
     return render(request, "error.html", context, user=user, status_code=status)
 
 
-def _browser_navigation(request: Request) -> bool:
-    """A browser opening a URL (a typo, an old bookmark) rather than an API client."""
-    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+def _browser_typo(request: Request) -> bool:
+    """A browser opening a URL no route serves (a typo, an old bookmark); an API route's
+    own 404 stays problem+json whoever asks."""
+    return (
+        request.method == "GET"
+        and "endpoint" not in request.scope
+        and "text/html" in request.headers.get("accept", "")
+    )
 
 
 def html_problem(request: Request, status: int, exc: Exception) -> Response | None:
@@ -561,7 +566,7 @@ def html_problem(request: Request, status: int, exc: Exception) -> Response | No
     sent to sign in comes back to the page they asked for.
     """
     path = request.url.path
-    if not path.startswith(PAGE_PATHS) and not (status == 404 and _browser_navigation(request)):
+    if not path.startswith(PAGE_PATHS) and not (status == 404 and _browser_typo(request)):
         return None
     if status == 401:
         if request.method == "GET":

@@ -123,6 +123,10 @@ def test_error_pages_know_who_is_signed_in(
     assert api.headers["content-type"] == "application/problem+json"
 
     csrf = signed_in(client, org, "cchc.truong")
+    # An API route's own 404 stays problem+json, even to a browser.
+    hidden = client.get("/items/999999", headers={"accept": "text/html"})
+    assert hidden.status_code == 404
+    assert hidden.headers["content-type"] == "application/problem+json"
     for page in (
         client.get("/ui/nothing-here"),
         client.get("/ui/items/999999"),

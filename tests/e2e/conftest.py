@@ -75,7 +75,8 @@ def live_server(live_dir: Path) -> Iterator[str]:
         [*CLI, "serve", "--port", str(port)], env=live_env(var), cwd=ROOT, stdout=log, stderr=log
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Generous: on a loaded machine (the suite runs in parallel) start-up takes its time.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:

@@ -9,15 +9,8 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import (
-    assign,
-    dashboard,
-    item_forms,
-    mailbox,
-    plan_units,
-    ui,
-    unsubscribe,
-)
+from api.deps import connection_slots
+from api.pages import assign, dashboard, item_forms, mailbox, plan_units, ui, unsubscribe
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
 from api.pages import plan_issue as plan_issue_page
@@ -73,6 +66,8 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         secure=settings.secure_cookies,
     )
     app.state.login_guard = LoginGuard(settings)
+    # Requests wait here for a database connection (503 after the pool timeout).
+    app.state.db_slots = connection_slots(settings, scheduler=enabled)
     # Replaceable (e.g. by an SSO bridge); the default queues a mail in the outbox.
     app.state.reset_link_sender = auth.mail_reset_link
     problems.install(app)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,6 +13,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# Public (it is in the source), so never a key a server may sign with: see `own_secret_key`.
+DEFAULT_SECRET_KEY = "dev-only-change-me-in-production-0123456789"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 32
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 — a file name
 
 
 class Settings(BaseSettings):
@@ -24,7 +31,19 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     var_dir: Path = ROOT / "var"
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: SecretStr = SecretStr("dev-only-change-me-in-production-0123456789")
+    # Signs sessions, tokens and mailed links. Embedded mode replaces the default by a key
+    # generated once per install (var/secret_key); any other mode must set its own.
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+
+    # Database connections. A request holds at most one, for its whole life; requests
+    # beyond the pool (size + overflow) wait on the event loop up to the pool timeout and
+    # are then answered 503 with Retry-After (README "Performance").
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    db_retry_after_seconds: int = Field(default=2, ge=1)
+    # SQLite (embedded): a write waits this long for the write lock instead of failing.
+    sqlite_busy_timeout_seconds: float = Field(default=30.0, gt=0)
 
     timezone: str = "Asia/Ho_Chi_Minh"
     due_soon_working_days: int = 3
@@ -153,7 +172,58 @@ class Settings(BaseSettings):
         return self.mode != "embedded" if self.cookie_secure is None else self.cookie_secure
 
 
+class WeakSecretKey(ValueError):
+    """The configured secret key is the public default, empty or too short."""
+
+
+def _install_secret(var_dir: Path) -> str:
+    """The install's own key under `var_dir`, created (mode 0600) on first use."""
+    path = var_dir / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: of two processes starting at once, one writes and the other reads its key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key + "\n")
+    return key
+
+
+def own_secret_key(settings: Settings) -> Settings:
+    """`settings` with a key of this install's own, or WeakSecretKey.
+
+    Embedded mode (one machine, `make run`) generates a key under `var_dir` the first time
+    and reuses it, so every process of the install signs alike. Any other mode must be
+    given one (PLANFLOW_SECRET_KEY): the default is public, and a short key can be guessed.
+    """
+    key = settings.secret_key.get_secret_value()
+    if key == DEFAULT_SECRET_KEY and settings.mode == "embedded":
+        key = _install_secret(settings.var_dir)
+        settings.secret_key = SecretStr(key)
+    if key == DEFAULT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise WeakSecretKey(
+            "PLANFLOW_SECRET_KEY must be set to a secret of this deployment "
+            f"(at least {MIN_SECRET_KEY_LENGTH} characters, e.g. from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    return settings
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the process-wide settings (cached; tests clear the cache to override)."""
-    return Settings()
+    """Return the process-wide settings (cached; tests clear the cache to override).
+
+    In embedded mode the default secret key is replaced by the install's own (var/secret_key).
+    """
+    settings = Settings()
+    if settings.mode == "embedded":
+        # A short configured key stays: `planflow serve` refuses to start with it.
+        with contextlib.suppress(WeakSecretKey):
+            own_secret_key(settings)
+    return settings

@@ -8,7 +8,8 @@ from typing import Any
 import typer
 import uvicorn
 
-from workflow.settings import Settings, get_settings
+from workflow.errors import InvalidInput
+from workflow.settings import Settings, WeakSecretKey, get_settings, own_secret_key
 
 
 def server_config(app: Any, *, host: str, port: int, settings: Settings) -> uvicorn.Config:
@@ -34,6 +35,10 @@ def serve(
     """Serve the API and web UI."""
     from api.app import create_app
 
+    try:
+        own_secret_key(get_settings())
+    except WeakSecretKey as exc:
+        raise InvalidInput(str(exc)) from None
     # One line per job run (planflow.jobs) shows the embedded scheduler's ticks in the log.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     embedded = get_settings().mode == "embedded"

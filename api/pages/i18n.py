@@ -451,6 +451,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Yêu cầu không thực hiện được. Vui lòng quay lại và thử lại.",
         "The request could not be carried out. Please go back and try again.",
     ),
+    "error_busy": (
+        "Hệ thống đang bận. Vui lòng thử lại sau giây lát.",
+        "The system is busy. Please try again in a moment.",
+    ),
     "back": ("Quay lại", "Back"),
     "deadline": ("Tình trạng hạn", "Deadline"),
     "mailbox_title": ("Hộp thư thử nghiệm", "Dev mailbox"),

@@ -42,7 +42,7 @@ from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
 from api.pages.plan_tracking import plan_tracking_context
 from api.pages.unit_names import plan_units_context, unit_label
-from api.problems import CsrfFailure
+from api.problems import ApiProblem, CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
 from api.routes.plans import plan_tree
@@ -608,14 +608,18 @@ def html_problem(request: Request, status: int, exc: Exception) -> Response | No
         if request.method == "GET":
             return to_login(request)
         return RedirectResponse("/login", status_code=303)
-    try:
-        user = page_user(request)
-    except Exception:  # the error being shown may be the database's own
-        user = None
+    user = None
+    if status != 503:  # a busy database: the page must not queue for a connection too
+        try:
+            user = page_user(request)
+        except Exception:  # the error being shown may be the database's own
+            user = None
     if status == 404:
         return not_found(request, user)
     if isinstance(exc, CsrfFailure):
         message = "error_csrf"
+    elif status == 503:
+        message = "error_busy"
     elif status >= 500:
         message = "error_server"
     else:
@@ -624,7 +628,10 @@ def html_problem(request: Request, status: int, exc: Exception) -> Response | No
     referer, base = request.headers.get("referer", ""), str(request.base_url)
     home = home_for(user) if user is not None else "/login"
     back = safe_next("/" + referer[len(base) :] if referer.startswith(base) else None, home)
-    return refusal(request, user, message, status=status, back=back)
+    page = refusal(request, user, message, status=status, back=back)
+    if isinstance(exc, ApiProblem):
+        page.headers.update(exc.headers)  # e.g. Retry-After on 503
+    return page
 
 
 @router.get("/ui/plans", response_class=HTMLResponse)

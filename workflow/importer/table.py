@@ -23,6 +23,7 @@ _COLUMNS = {
 }
 _GROUP_RE = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 _SPLIT_RE = re.compile(r"[,;\n]+")
+_SEQ_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
 
 
 @dataclass
@@ -37,10 +38,12 @@ class GroupRow:
 
 @dataclass
 class TaskRow:
-    """A task row; `sub` when its text starts with '+'."""
+    """A task row; `sub` when its text starts with '+'; `depth` the parts of its STT
+    ("2" → 1, "2.1" → 2; 0 without a number)."""
 
     task: TaskNode
     sub: bool
+    depth: int = 0
 
 
 def _column_of(header: str) -> str | None:
@@ -115,5 +118,7 @@ def table_rows(table: Table, *, source: str) -> list[GroupRow | TaskRow]:
             lines=[line],
             loc=loc,
         )
-        out.append(TaskRow(task, sub))
+        seq = cell("seq")
+        depth = seq.rstrip(".").count(".") + 1 if _SEQ_RE.match(seq) else 0
+        out.append(TaskRow(task, sub, depth))
     return out

@@ -75,6 +75,7 @@ class AreaNode:
     indicators: list[IndicatorNode] = field(default_factory=list)
     # Heading lines: the area title, `a) Mục tiêu`, `b) Nhiệm vụ`, `- Đến năm 2025:`.
     lines: list[int] = field(default_factory=list, compare=False)
+    loc: str = field(default="", compare=False)  # where the area's title is
 
 
 @dataclass
@@ -110,6 +111,8 @@ class PlanTree:
     closing: list[str] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
     signature: list[str] = field(default_factory=list)
+    # Where the title, number and place lines are ("line 7", "paragraph 3"), for errors.
+    locs: dict[str, str] = field(default_factory=dict, compare=False)
 
     def counts(self) -> dict[str, int]:
         """Numbers of nodes by kind, for the CLI summary and tests."""

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, t
 from sqlmodel import Field, SQLModel
 
 from workflow.models.types import JSONType, UTCDateTime, in_check
+from workflow.priority import Priority
 from workflow.states import OPEN_STATES, State
 
 _OPEN_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
@@ -47,7 +48,7 @@ class WorkItem(SQLModel, table=True):
     __tablename__ = "work_item"
     __table_args__ = (
         in_check("state", [s.value for s in State]),
-        in_check("priority", ["low", "normal", "high", "urgent"]),
+        in_check("priority", [p.value for p in Priority]),
         CheckConstraint("progress_pct BETWEEN 0 AND 100", name="progress_pct"),
         UniqueConstraint("series_id", "occurrence_on", name="uq_work_item_occurrence"),
         # The item lists sort by deadline: an ordered scan stops after one page.
@@ -67,7 +68,7 @@ class WorkItem(SQLModel, table=True):
     title: str = Field(max_length=500)
     description: str | None = Field(default=None, sa_column=Column(Text))
     state: str = Field(default=State.ASSIGNED.value, max_length=20, index=True)
-    priority: str = Field(default="normal", max_length=10)
+    priority: str = Field(default=Priority.NORMAL.value, max_length=10)
     lead_unit_id: int = Field(foreign_key="unit.id", index=True)
     assignee_id: int = Field(foreign_key="app_user.id", index=True)
     assigner_id: int = Field(foreign_key="app_user.id")

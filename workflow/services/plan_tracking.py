@@ -42,7 +42,7 @@ class ItemState:
     id: int
     title: str
     state: str
-    flag: Flag | None  # None when closed
+    flag: Flag  # Flag.CLOSED when closed
     due_at: datetime
     assignee_id: int
 
@@ -81,7 +81,7 @@ class TaskProgress:
             return TaskStatus.NOT_ISSUED
         if self.overdue:
             return TaskStatus.OVERDUE
-        if any(i.flag is not None for i in self.items):
+        if any(i.flag is not Flag.CLOSED for i in self.items):
             return TaskStatus.OPEN
         return TaskStatus.DONE if self.done else TaskStatus.CLOSED
 
@@ -126,13 +126,7 @@ def plan_tracking(*, session: Session, plan_id: int, now: datetime) -> PlanTrack
                 id=item.id or 0,
                 title=item.title,
                 state=item.state,
-                flag=flag(
-                    item,
-                    now=now,
-                    calendar=calendar,
-                    tz=settings.timezone,
-                    due_soon_working_days=settings.due_soon_working_days,
-                ),
+                flag=flag(item, now=now, calendar=calendar, settings=settings),
                 due_at=item.due_at,
                 assignee_id=item.assignee_id,
             )

@@ -14,12 +14,13 @@ from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models.org import Unit, User
 from workflow.models.plan import PlanTask
 from workflow.models.work import WorkItem, WorkItemUnit
+from workflow.priority import Priority
 from workflow.services.work_items.access import may_assign, officer_of
 from workflow.services.work_items.audit import AUDITED, flushed_id, record_change
 from workflow.services.work_items.due import due_at_for, refresh_next_action
 from workflow.states import OPEN_STATES
 
-PRIORITIES = ("low", "normal", "high", "urgent")
+PRIORITIES = tuple(p.value for p in Priority)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class ItemSpec:
     supporting_unit_ids: tuple[int, ...] = ()
     inform_unit_ids: tuple[int, ...] = ()
     evidence_required: str | None = None
-    priority: str = "normal"
+    priority: str = Priority.NORMAL.value
     description: str | None = None
     plan_task_id: int | None = None
     series_id: int | None = None

@@ -15,6 +15,7 @@ from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
 from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
+from api.pages import settings as settings_page
 from api.routes import (
     auth,
     calendar,
@@ -97,6 +98,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         item_forms.router,
         mailbox.router,
         unsubscribe.router,
+        settings_page.router,
         report_pages.router,
         indicator_pages.router,
     ):

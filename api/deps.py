@@ -270,6 +270,30 @@ async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> 
     return user
 
 
+def page_user(request: Request) -> User | None:
+    """The user signed in with the session cookie, for pages made outside a route (the
+    error pages of `problems.install`); None when signed out or on any doubt.
+
+    The route's own session may be closed or rolled back by then, so this reads in one of
+    its own; `now` follows the app's clock dependency (tests pin it).
+    """
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    clock = request.app.dependency_overrides.get(get_now)
+    now = clock() if clock is not None else utc_now()
+    if not isinstance(now, datetime):
+        now = utc_now()
+    session = _open_session(request, read_only=True)
+    try:
+        claims = decode_token(token, kind=TokenKind.SESSION, now=now, settings=get_settings())
+        return check_token_user(load_user_with_calendar(session, subject_id(claims)), claims)
+    except InvalidToken:
+        return None
+    finally:
+        session.close()
+
+
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(current_user)]
 

@@ -161,6 +161,12 @@ def install(app: FastAPI) -> None:
         busy = DatabaseBusy(get_settings())
         return _page_or_problem(request, 503, busy, busy.detail, headers=busy.headers)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # A bug: the server's log has the traceback; the browser gets a page, a client a
+        # problem that says no more than that.
+        return _page_or_problem(request, 500, exc, "internal server error")
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [

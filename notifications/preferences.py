@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, select
 
 from notifications.contexts import DIGESTIBLE, IMMEDIATE, MANDATORY, Kind
+from notifications.links import MailLinks
 from notifications.models import NotificationPreference, Suppression
 from notifications.sql import insert_ignore
 from workflow.errors import InvalidInput
@@ -73,6 +74,12 @@ def route(
         now=now, start=preference.quiet_start_hour, end=preference.quiet_end_hour, zone=zone
     )
     return Routing("pending", quiet or now)
+
+
+def preferences_of(*, session: Session, user_id: int) -> NotificationPreference:
+    """The user's preferences, or the defaults (immediate, no quiet hours, every kind on)."""
+    found = session.get(NotificationPreference, user_id)
+    return found if found is not None else NotificationPreference(user_id=user_id)
 
 
 def set_preferences(
@@ -150,7 +157,7 @@ def make_unsubscribe_token(
 def unsubscribe_url(*, settings: Settings, user_id: int | None, email: str, kind: str) -> str:
     """The link of the List-Unsubscribe header and the mail footer."""
     token = make_unsubscribe_token(settings=settings, user_id=user_id, email=email, kind=kind)
-    return f"{settings.base_url.rstrip('/')}/unsubscribe/{token}"
+    return MailLinks.of(settings.base_url).unsubscribe(token)
 
 
 def read_unsubscribe_token(*, settings: Settings, token: str) -> UnsubscribeRequest:

@@ -2,7 +2,8 @@
 
 Templates live in `notifications/templates/<lang>/<kind>.{subject,html,txt}`; HTML is
 autoescaped, every undefined name is an error (StrictUndefined). Dates are shown in the
-agency's time zone; links are built from `settings.base_url`.
+agency's time zone; links lead to the web pages (`notifications.links`) under
+`settings.base_url`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select
 from pydantic import BaseModel
 
 from notifications.contexts import CONTEXTS, Kind, MailContext
+from notifications.links import MailLinks
 from workflow.errors import InvalidInput
 from workflow.settings import Settings, get_settings
 
@@ -81,19 +83,21 @@ class Renderer:
             lstrip_blocks=True,
             auto_reload=False,
         )
+        self.links = MailLinks.of(self.base_url)
+        # Every link leads to a web page (notifications.links), never to the JSON API.
         self.env.globals.update(
-            base_url=self.base_url,
             agency_name=settings.agency_name,
             sender_name=settings.mail_from_name,
             item_url=self.item_url,
-            report_url=lambda report_id: f"{self.base_url}/reports/{report_id}",
-            preferences_url=f"{self.base_url}/me/notifications",
+            report_url=self.links.report,
+            my_items_url=self.links.my_items,
+            preferences_url=self.links.settings,
         )
         self.env.filters.update(day=self.format_day, clip=_clip)
         self._templates: dict[tuple[str, str, str], Template] = {}
 
     def item_url(self, item_id: int) -> str:
-        return f"{self.base_url}/items/{item_id}"
+        return self.links.item(item_id)
 
     def format_day(self, value: datetime | date, lang: str = "vi") -> str:
         """dd/mm/yyyy in Vietnamese; '20 Mar 2026' in English; datetimes in the agency zone."""

@@ -20,9 +20,11 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from notifications.contexts import Kind, MailContext, ReportContext
+from notifications.links import MailLinks
 from notifications.message import Attachment, Composed, InlineImage, MailRow
 from notifications.models import Notification
 from notifications.outbox import enqueue
+from notifications.preferences import unsubscribe_url
 from notifications.render import language_of
 from workflow.errors import NotFound
 from workflow.models.org import Role, Unit, User
@@ -172,11 +174,20 @@ class ReportComposer:
         else:
             mine = docs.snapshot.for_units(codes)
             charts = {"overdue-by-unit": chart_mod.overdue_by_unit(mine)}
+        links = MailLinks.of(self.settings.base_url)
         mail = render_mail(
             docs.snapshot,
             charts=charts,
             settings=self.settings,
             unit_codes=codes,
+            report_url=links.report(context.report_id),
+            preferences_url=links.settings,
+            unsubscribe_url=unsubscribe_url(
+                settings=self.settings,
+                user_id=row.recipient_user_id,
+                email=row.recipient_email,
+                kind=row.kind,
+            ),
             lang=language_of(row.language),
         )
         return Composed(

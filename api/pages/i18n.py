@@ -713,6 +713,48 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ngày số liệu phải thuộc các năm của kế hoạch ({start}-{end}).",
         "The as-of date must fall within the plan's years ({start}-{end}).",
     ),
+    # --- notification settings (/ui/settings/notifications) and the error pages ---
+    "settings_nav": ("Thông báo", "Notifications"),
+    "settings_title": ("Tùy chọn nhận thông báo", "Notification settings"),
+    "settings_intro": (
+        "Chọn loại thư muốn nhận, gửi ngay hay gộp mỗi ngày, giờ yên lặng và ngôn ngữ.",
+        "Choose which mail you receive, at once or in a daily digest, quiet hours and language.",
+    ),
+    "settings_kinds": ("Loại thông báo", "Kinds of mail"),
+    "settings_always": ("luôn gửi", "always sent"),
+    "settings_mode": ("Cách gửi", "Delivery"),
+    "settings_immediate": ("Gửi ngay từng thư", "Each mail at once"),
+    "settings_digest": ("Gộp thành một thư tổng hợp mỗi ngày, lúc", "One daily digest, at"),
+    "settings_digest_help": (
+        "Đôn đốc và cảnh báo quá hạn gửi lãnh đạo vẫn được gửi ngay.",
+        "Chasers and overdue alerts to managers are still sent at once.",
+    ),
+    "settings_quiet": ("Giờ yên lặng (không gửi thư)", "Quiet hours (no mail)"),
+    "settings_quiet_from": ("Từ", "From"),
+    "settings_quiet_to": ("đến", "to"),
+    "settings_quiet_none": ("Không đặt", "None"),
+    "settings_quiet_help": (
+        "Thư đến trong giờ yên lặng được gửi khi hết giờ.",
+        "Mail due in quiet hours is sent when they end.",
+    ),
+    "settings_language": ("Ngôn ngữ của trang và thư", "Language of pages and mail"),
+    "settings_save": ("Lưu", "Save"),
+    "settings_saved": ("Đã lưu tùy chọn nhận thông báo.", "Your notification settings are saved."),
+    "settings_stopped": ("Đã ngừng nhận:", "No longer sent:"),
+    "settings_all": ("Mọi tùy chọn nhận thông báo", "All notification settings"),
+    "error_settings": (
+        "Tùy chọn chưa hợp lệ (giờ phải từ 0 đến 23). Chưa lưu gì.",
+        "These settings are not valid (hours run from 0 to 23). Nothing was saved.",
+    ),
+    "not_found_text": (
+        "Không tìm thấy trang này, hoặc bạn không có quyền xem.",
+        "This page does not exist, or you may not see it.",
+    ),
+    "go_home": ("Về trang chính", "Go to your home page"),
+    "error_server": (
+        "Hệ thống gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại sau.",
+        "Something went wrong on our side. Please try again later.",
+    ),
     # --- issuing a plan (/ui/plans/{id}/issue) ---
     "issue_link": ("Ban hành thành công việc", "Issue as work"),
     "issue_title": ("Ban hành kế hoạch thành công việc", "Issue the plan as work"),

@@ -10,7 +10,7 @@ import hmac
 import secrets
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -35,6 +35,7 @@ from api.deps import (
     OptionalUser,
     SessionDep,
     SettingsDep,
+    page_user,
 )
 from api.pages.i18n import LANG_COOKIE, language, translator
 from api.pages.indicator_views import plan_indicators
@@ -53,6 +54,7 @@ from api.templating import templates
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
+from workflow.models.org import Role
 from workflow.services.indicators import may_record
 from workflow.services.scope import get_visible_item
 from workflow.services.task_assignment import assign_scope
@@ -63,11 +65,48 @@ from workflow.states import OPEN_STATES, Action, State, rule_for
 router = APIRouter(include_in_schema=False)
 
 
-def safe_next(target: str | None) -> str:
+def is_local_path(target: str | None) -> bool:
+    """True for a same-site path ("/ui/items/7?x=1"), the only place a redirect may go.
+
+    Refused: another site ("https://…", "//evil", "/\\evil", which browsers read as
+    "//evil"), a scheme ("javascript:"), and control characters or spaces, which browsers
+    strip or split on before they read the URL.
+    """
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return False
+    if target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(c) < 33 or ord(c) == 127 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None, default: str = "/my") -> str:
     """Only same-site relative paths: never redirect off the site after sign-in."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/my"
-    return target
+    return target if target is not None and is_local_path(target) else default
+
+
+# Where each role lands after signing in (without a page to return to): those who answer
+# for units their dashboard, officers their own items, administrators the plans they
+# distribute. The dashboard ("/") stays every signed-in user's "Tổng quan".
+ROLE_HOMES = {
+    Role.DIRECTOR.value: "/",
+    Role.DEPUTY_DIRECTOR.value: "/",
+    Role.UNIT_HEAD.value: "/",
+    Role.COORDINATOR.value: "/",
+    Role.OFFICER.value: "/my",
+    Role.ADMIN.value: "/ui/plans",
+}
+
+
+def home_for(user: User) -> str:
+    """The page `user` lands on after signing in."""
+    return ROLE_HOMES.get(user.role, "/my")
+
+
+# The error pages' "home" link.
+templates.env.globals["home_for"] = home_for
 
 
 def csrf_token(request: Request) -> str:
@@ -124,8 +163,10 @@ def login_form(
     request: Request, user: OptionalUser, next: str | None = None, reset: bool = False
 ) -> Response:
     if user is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
-    context = {"next": safe_next(next), "error": None, "notice": "reset_done" if reset else None}
+        return RedirectResponse(safe_next(next, home_for(user)), status_code=303)
+    # An empty `next` lands the user on their role's home once signed in.
+    notice = "reset_done" if reset else None
+    context = {"next": safe_next(next, ""), "error": None, "notice": notice}
     return render(request, "login.html", context, user=None)
 
 
@@ -150,11 +191,11 @@ def login_submit(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/my",
+    next: Annotated[str, Form(max_length=2000)] = "",
     guard: Any = Depends(login_guard),
 ) -> Response:
     def refused(status: int) -> HTMLResponse:
-        context = {"next": safe_next(next), "error": "login_failed", "notice": None}
+        context = {"next": safe_next(next, ""), "error": "login_failed", "notice": None}
         return render(request, "login.html", context, user=None, status_code=status)
 
     if not _csrf_ok(request, csrf_token):
@@ -182,11 +223,11 @@ def login_submit(
         return render(
             request,
             "login.html",
-            {"next": safe_next(next), "error": error, "notice": None},
+            {"next": safe_next(next, ""), "error": error, "notice": None},
             user=None,
             status_code=status,
         )
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next, home_for(result.user)), status_code=303)
     _set_session_cookie(response, result.user, now=now, settings=settings)
     # A CSRF token planted before sign-in (a shared computer, a sibling subdomain) must
     # not survive it: the signed-in session gets a fresh one.
@@ -532,6 +573,7 @@ PAGE_PATHS = (
     "/forgot-password",
     "/reset-password",
     "/dev/mailbox",
+    "/unsubscribe/",
 )
 
 
@@ -543,24 +585,50 @@ def refusal(
     return render(request, "error.html", context, user=user, status_code=status)
 
 
+def _browser_typo(request: Request) -> bool:
+    """A browser opening a URL no route serves (a typo, an old bookmark); an API route's
+    own 404 stays problem+json whoever asks."""
+    return (
+        request.method == "GET"
+        and "endpoint" not in request.scope
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
 def html_problem(request: Request, status: int, exc: Exception) -> Response | None:
-    """An error on a browser route as a page in the user's language (None for API routes)."""
-    if not request.url.path.startswith(PAGE_PATHS):
+    """An error on a browser route as a page in the user's language (None for API routes).
+
+    The page knows who is signed in: their menu and name, no "Đăng nhập" link. A visitor
+    sent to sign in comes back to the page they asked for.
+    """
+    path = request.url.path
+    if not path.startswith(PAGE_PATHS) and not (status == 404 and _browser_typo(request)):
         return None
     if status == 401:
+        if request.method == "GET":
+            return to_login(request)
         return RedirectResponse("/login", status_code=303)
+    user = None
+    if status != 503:  # a busy database: the page must not queue for a connection too
+        try:
+            user = page_user(request)
+        except Exception:  # the error being shown may be the database's own
+            user = None
     if status == 404:
-        return not_found(request, None)
+        return not_found(request, user)
     if isinstance(exc, CsrfFailure):
         message = "error_csrf"
     elif status == 503:
         message = "error_busy"
+    elif status >= 500:
+        message = "error_server"
     else:
         message = ACTION_ERRORS.get(status, "error_generic")
     # Back to the page the form was on, if it was one of ours.
     referer, base = request.headers.get("referer", ""), str(request.base_url)
-    back = safe_next("/" + referer[len(base) :] if referer.startswith(base) else None)
-    page = refusal(request, None, message, status=status, back=back)
+    home = home_for(user) if user is not None else "/login"
+    back = safe_next("/" + referer[len(base) :] if referer.startswith(base) else None, home)
+    page = refusal(request, user, message, status=status, back=back)
     if isinstance(exc, ApiProblem):
         page.headers.update(exc.headers)  # e.g. Retry-After on 503
     return page

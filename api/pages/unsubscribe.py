@@ -4,6 +4,9 @@ GET only shows what the signed link would do, because mail scanners and link pre
 fetch every URL in a message. POST applies it: the page's button, and the one-click POST
 that mail clients send on their own (RFC 8058, body `List-Unsubscribe=One-Click`).
 
+The recipient's own signed-in browser goes to the notification settings page instead
+(`api.pages.settings`), where the opt-out is offered among the other choices.
+
 The page speaks the language of the language switch, else of the link's account, else
 Vietnamese (a bare address has no account to ask).
 """
@@ -11,12 +14,13 @@ Vietnamese (a bare address has no account to ask).
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from api.deps import NowDep, SessionDep
+from api.deps import NowDep, SessionDep, page_user
 from api.pages.ui import render
 from notifications.contexts import MANDATORY
+from notifications.links import SETTINGS_PAGE
 from notifications.preferences import UnsubscribeRequest, apply_unsubscribe, read_unsubscribe_token
 from workflow.errors import InvalidInput
 from workflow.models import User
@@ -96,18 +100,32 @@ def _read(token: str) -> tuple[UnsubscribeRequest | None, str | None]:
     return ask, ("unsub_mandatory" if ask.kind in MANDATORY else None)
 
 
+def _signed_in_recipient(request: Request, ask: UnsubscribeRequest | None) -> bool:
+    """True when the browser is signed in as the account the link is for."""
+    if ask is None or ask.user_id is None:
+        return False
+    user = page_user(request)
+    return user is not None and user.id == ask.user_id
+
+
 @router.get("/{token}", response_class=HTMLResponse)
-def confirm(request: Request, token: str, session: SessionDep) -> HTMLResponse:
-    """Say what the link would switch off and offer a button; changes nothing."""
+def confirm(request: Request, token: str, session: SessionDep) -> Response:
+    """Say what the link would switch off and offer a button; changes nothing.
+
+    The recipient, signed in, lands on their notification settings with this opt-out
+    offered on top; anybody else gets this page, which needs no sign-in.
+    """
     ask, refusal = _read(token)
     recipient = _recipient(session, ask)
     if refusal is not None:
         return _page(request, token=token, ask=None, recipient=recipient, error=refusal)
+    if _signed_in_recipient(request, ask):
+        return RedirectResponse(f"{SETTINGS_PAGE}?unsubscribe={token}", status_code=303)
     return _page(request, token=token, ask=ask, recipient=recipient)
 
 
 @router.post("/{token}", response_class=HTMLResponse)
-def unsubscribe(request: Request, token: str, session: SessionDep, now: NowDep) -> HTMLResponse:
+def unsubscribe(request: Request, token: str, session: SessionDep, now: NowDep) -> Response:
     """Apply the opt-out (idempotent); the same answer for the button and one-click.
 
     The request's session commits the opt-out once the page is rendered.
@@ -118,4 +136,8 @@ def unsubscribe(request: Request, token: str, session: SessionDep, now: NowDep) 
         error = refusal or "unsub_invalid"
         return _page(request, token=token, ask=None, recipient=recipient, error=error)
     apply_unsubscribe(session=session, settings=get_settings(), token=token, now=now)
+    # A mail client's one-click POST carries no cookie; the recipient's own browser returns
+    # to their settings, the kind now unticked.
+    if _signed_in_recipient(request, ask):
+        return RedirectResponse(f"{SETTINGS_PAGE}?stopped={ask.kind}", status_code=303)
     return _page(request, token=token, ask=ask, recipient=recipient, done=True)

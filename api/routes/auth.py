@@ -40,6 +40,7 @@ from api.schemas.auth import (
     TokenPair,
 )
 from notifications.contexts import Kind, PasswordResetContext
+from notifications.links import MailLinks
 from notifications.outbox import enqueue
 from workflow.models import User
 from workflow.settings import Settings
@@ -203,7 +204,7 @@ def queue_reset_link(
     if user is None or not user.is_active:
         return
     token = reset_token(user, now=now, settings=settings)
-    link = f"{settings.base_url.rstrip('/')}/reset-password?token={token}"
+    link = MailLinks.of(settings.base_url).reset(token)
     send(session=session, user=user, link=link, now=now, settings=settings)
 
 

@@ -14,6 +14,7 @@ from icalendar import Alarm, Calendar, Event
 from sqlmodel import col, or_, select
 
 from api.deps import NowDep, SessionDep, SettingsDep
+from notifications.links import MailLinks
 from workflow.calendar import local_date
 from workflow.errors import NotFound
 from workflow.models import User, WorkItem
@@ -57,7 +58,7 @@ def ical_feed(token: str, session: SessionDep, now: NowDep, settings: SettingsDe
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
         event.add("dtstamp", now)
-        event.add("url", f"{settings.base_url}/ui/items/{item.id}")
+        event.add("url", MailLinks.of(settings.base_url).item(item.id or 0))
         event.add("description", f"Hạn xử lý: {item.due_at.isoformat()}")
         alarm = Alarm()
         alarm.add("action", "DISPLAY")

@@ -8,6 +8,7 @@ from api.auth import new_ical_token
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.schemas.org import MePublic, MeUpdate
 from workflow.models import Unit, User
+from workflow.services.profile import set_language
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -30,8 +31,7 @@ def read_me(user: CurrentUser, session: SessionDep) -> MePublic:
 def update_me(body: MeUpdate, user: CurrentUser, session: SessionDep) -> MePublic:
     """Change what a user may change about themselves (the UI language)."""
     if body.language is not None:
-        user.language = body.language
-    session.add(user)
+        set_language(session=session, user=user, language=body.language)
     return me_public(session, user)
 
 

@@ -9,8 +9,7 @@ from fastapi import APIRouter
 from sqlmodel import Field, SQLModel
 
 from api.deps import CurrentUser, SessionDep
-from notifications.models import NotificationPreference
-from notifications.preferences import set_preferences
+from notifications.preferences import preferences_of, set_preferences
 
 router = APIRouter(prefix="/me/notifications", tags=["me"])
 
@@ -34,9 +33,7 @@ class PreferencesUpdate(SQLModel):
 @router.get("", response_model=PreferencesPublic)
 def read_preferences(user: CurrentUser, session: SessionDep) -> PreferencesPublic:
     """The user's mail preferences (defaults when never set)."""
-    pref = session.get(NotificationPreference, user.id) or NotificationPreference(
-        user_id=user.id or 0
-    )
+    pref = preferences_of(session=session, user_id=user.id or 0)
     return PreferencesPublic.model_validate(pref)
 
 

@@ -120,8 +120,8 @@ def test_every_kind_renders_both_parts_in_both_languages(
     assert "Đinh Thị Linh" in out.text and "Đinh Thị Linh" in out.html
     assert "https://gv.example.vn/unsubscribe/t" in out.text
     if "item" in SAMPLES[kind] or kind == Kind.ESCALATION:
-        assert "https://gv.example.vn/items/7" in out.text
-        assert 'href="https://gv.example.vn/items/7"' in out.html
+        assert "https://gv.example.vn/ui/items/7" in out.text
+        assert 'href="https://gv.example.vn/ui/items/7"' in out.html
         assert "&lt;khẩn&gt; &amp; đúng hạn" in out.html and "<khẩn>" not in out.html
         assert "<khẩn> & đúng hạn" in out.text
 

@@ -89,10 +89,14 @@ def render_mail(
     settings: Settings | None = None,
     unit_codes: Collection[str] | None = None,
     report_url: str | None = None,
+    preferences_url: str | None = None,
+    unsubscribe_url: str | None = None,
     lang: str = "vi",
 ) -> ReportMail:
     """Render the mail; `unit_codes` narrows units and overdue items to a deputy's units.
 
+    `report_url` is the run's web page, `preferences_url` the notification settings page and
+    `unsubscribe_url` the signed opt-out link (each left out of the mail when None).
     `lang` is the recipient's language ("vi", "en"; anything else reads Vietnamese).
     For a deputy, pass the charts of `snapshot.for_units(unit_codes)`: a chart is shown
     as given.
@@ -122,6 +126,8 @@ def render_mail(
         "fmt_date": w.day,
         "pct": w.pct,
         "report_url": report_url,
+        "preferences_url": preferences_url,
+        "unsubscribe_url": unsubscribe_url,
         "cutoff": w.cutoff(snapshot.cutoff_at.astimezone(ZoneInfo(cfg.timezone))),
         "weekly": snapshot.kind == "weekly",
         "working_days": w.working_days,

@@ -68,6 +68,8 @@ WORDS: dict[str, dict[str, str]] = {
         "alt_trend": "Xu hướng qua các kỳ",
         "footer": "Số liệu chốt lúc {cutoff}; báo cáo lập tự động, đã lưu cố định.",
         "details": "Xem chi tiết:",
+        "manage_mail": "Thay đổi cách nhận thông báo",
+        "unsubscribe": "Ngừng nhận báo cáo định kỳ",
         # The text part
         "scoped_text": "các đơn vị đồng chí phụ trách",
         "by_area_text": "THEO LĨNH VỰC (tổng / đúng hạn / quá hạn / đang làm / quá hạn chưa xong)",
@@ -123,6 +125,8 @@ WORDS: dict[str, dict[str, str]] = {
         "alt_trend": "Trend over the periods",
         "footer": "Figures as of {cutoff}; report generated automatically and stored unchanged.",
         "details": "Details:",
+        "manage_mail": "Change how you receive notifications",
+        "unsubscribe": "Stop receiving periodic reports",
         "scoped_text": "the units you oversee",
         "by_area_text": "BY AREA (total / done on time / done late / in progress / overdue)",
         "by_unit_text": (

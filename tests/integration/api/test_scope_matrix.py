@@ -42,6 +42,7 @@ from sqlmodel import Session, select
 import api.auth
 from api.auth import TokenKind, issue_token
 from api.deps import get_now
+from api.pages.settings import LISTED_KINDS
 from tests.conftest import SAMPLE_ORG
 from tests.integration.api.conftest import (
     MANAGES,
@@ -327,6 +328,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         page=True,
     ),
     ("GET", "/my"): Row(SignedIn(), page=True),
+    # everybody's own notification settings (the same services as /me/notifications)
+    ("GET", "/ui/settings/notifications"): Row(SignedIn(), page=True),
+    ("POST", "/ui/settings/notifications"): Row(
+        SignedIn(), fixed(data={"mode": "immediate", "kinds": LISTED_KINDS}), page=True
+    ),
     ("GET", "/ui/plans"): Row(SignedIn(), page=True),
     ("GET", "/ui/plans/{plan_id}"): Row(
         SignedIn(), lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True

@@ -93,8 +93,8 @@ def test_reminder_arrives_with_headers_both_parts_diacritics_and_links(
     text, html = parts["text/plain"], parts["text/html"]
     assert "Kính gửi Đinh Thị Linh," in text
     assert "Rà soát thủ tục hành chính <lĩnh vực> & công vụ" in text
-    assert f"{BASE_URL}/items/42" in text
-    assert f'<a href="{BASE_URL}/items/42">' in html
+    assert f"{BASE_URL}/ui/items/42" in text
+    assert f'<a href="{BASE_URL}/ui/items/42">' in html
     assert "&lt;lĩnh vực&gt; &amp; công vụ" in html  # autoescaped in HTML only
     assert "<lĩnh vực>" not in html
     assert "Hạn xử lý" in html and "05/03/2026" in html

@@ -66,7 +66,7 @@ def test_assignment_and_chase_arrive_with_title_and_link(
         f"[Giao việc] {TITLE} – hạn 20/03/2026",
         f"[Đôn đốc] {TITLE} – hạn 20/03/2026",
     }
-    link = f"{BASE_URL}/items/{item.id}"
+    link = f"{BASE_URL}/ui/items/{item.id}"
     chase = mails[f"[Đôn đốc] {TITLE} – hạn 20/03/2026"]
     assert TITLE in chase["text/plain"] and link in chase["text/plain"]
     assert "Trần Văn Minh đôn đốc" in chase["text/plain"]
@@ -104,7 +104,7 @@ def test_unit_heads_get_their_mail_in_their_own_language(
         session=session, now=now, sender=SmtpSender(smtp_settings), settings=smtp_settings
     )
     assert (result.relayed, result.sent, result.failed) == (3, 3, 0)
-    link = f"{BASE_URL}/items/{item.id}"
+    link = f"{BASE_URL}/ui/items/{item.id}"
     [en] = [r.message() for r in sink.to(support.email)]
     assert _subject(en) == f"[Support] {TITLE} – due 20 Mar 2026"
     text, html = _parts(en)["text/plain"], _parts(en)["text/html"]

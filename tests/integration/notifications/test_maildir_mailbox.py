@@ -73,11 +73,12 @@ def test_maildir_delivery_and_dev_mailbox(embedded: Path) -> None:
         shown = client.get(f"/dev/mailbox/{summary.key}", headers=admin)
         assert shown.status_code == 200
         assert "sandbox" in shown.headers["content-security-policy"]
-        assert f'href="{settings.base_url}/items/42"' in shown.text
+        assert f'href="{settings.base_url}/ui/items/42"' in shown.text
         assert client.get("/dev/mailbox/nope", headers=admin).status_code == 404
         # Everybody's mail (reset links too): nobody else may read it.
         anonymous = client.get(f"/dev/mailbox/{summary.key}", follow_redirects=False)
-        assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"
+        assert anonymous.status_code == 303
+        assert anonymous.headers["location"].startswith("/login?next=/dev/mailbox/")
         officer = client.get(f"/dev/mailbox/{summary.key}", headers=bearer("cchc.linh"))
         assert officer.status_code == 403 and "Tổng hợp số liệu" not in officer.text
 

@@ -25,6 +25,7 @@ from notifications.preferences import apply_unsubscribe
 from notifications.reports import report_recipients, send_report
 from notifications.senders.smtp import SmtpSender
 from tests.integration.report_fixture import BUILD_NOW, seed
+from tests.mail_links import is_page, links_in
 from tests.smtp_sink import SmtpSink
 from workflow.models import ReportRun
 from workflow.models.org import User
@@ -241,8 +242,18 @@ def test_report_mail_carries_a_working_unsubscribe_link(
     send_report(session=org, now=BUILD_NOW, run=run, settings=smtp_settings)
     _deliver(org, BUILD_NOW, smtp_settings)
     hung = users["pgd.hung"]
-    header = str(_one(sink, hung)["List-Unsubscribe"])
+    mail = _one(sink, hung)
+    header = str(mail["List-Unsubscribe"])
     token = header.strip("<>").rsplit("/unsubscribe/", 1)[1]
+    # The mail's links: the run's page, the settings page and the same opt-out, all pages.
+    base = smtp_settings.base_url.rstrip("/")
+    links = links_in(_text(mail, "html"), _text(mail, "plain"))
+    assert links == {
+        f"{base}/ui/reports/{run.id}",
+        f"{base}/ui/settings/notifications",
+        header.strip("<>"),
+    }
+    assert all(is_page(u) for u in links)
     asked = apply_unsubscribe(session=org, settings=smtp_settings, token=token, now=BUILD_NOW)
     assert (asked.user_id, asked.kind) == (hung.id, "report")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
 from api.routes.reports import may_read_reports
+from workflow.dates import DAY_PATTERN, DAY_TIME_FORMAT, format_day, format_moment
 from workflow.settings import get_settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -18,12 +18,15 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.undefined = StrictUndefined
 
 
-def localdt(value: datetime | None, tz: str, fmt: str = "%d/%m/%Y %H:%M") -> str:
+def localdt(value: datetime | None, tz: str, fmt: str = DAY_TIME_FORMAT) -> str:
     """A stored UTC instant shown in the agency's zone, day first as Vietnamese write it."""
-    return "" if value is None else value.astimezone(ZoneInfo(tz)).strftime(fmt)
+    return format_moment(value, tz=tz, fmt=fmt)
 
 
 templates.env.filters["localdt"] = localdt
+# A calendar date as dd/mm/yyyy (`{{ d | day }}`), the format the date fields accept.
+templates.env.filters["day"] = format_day
+templates.env.globals["DAY_PATTERN"] = DAY_PATTERN
 
 
 def agency_name() -> str:

@@ -704,6 +704,35 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ngày số liệu phải thuộc các năm của kế hoạch ({start}-{end}).",
         "The as-of date must fall within the plan's years ({start}-{end}).",
     ),
+    # --- phone layout and dates (base.html, workflow/dates.py) ---
+    "dash_no_items": ("chưa có việc", "no items"),
+    "more_actions": ("Các thao tác khác", "More actions"),
+    "date_placeholder": ("dd/mm/yyyy", "dd/mm/yyyy"),
+    "date_pick": ("Chọn ngày", "Pick a date"),
+    "date_prev_month": ("Tháng trước", "Previous month"),
+    "date_next_month": ("Tháng sau", "Next month"),
+    "date_hint_bad": (
+        "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 31/05/2026.",
+        "Type the date as day/month/year, e.g. 31/05/2026.",
+    ),
+    "date_hint_moves": (
+        "{day} là ngày nghỉ → hạn là {becomes}",
+        "{day} is a day off → due {becomes}",
+    ),
+    "date_hint_working": ("{day} là ngày làm việc", "{day} is a working day"),
+    "date_hint_past": ("{day} đã qua.", "{day} is in the past."),
+    "date_confirm_past": (
+        "Tôi xác nhận giao hạn là một ngày đã qua",
+        "I confirm the due date is in the past",
+    ),
+    "assign_error_due_past": (
+        "Hạn hoàn thành là một ngày đã qua: chọn ngày khác hoặc đánh dấu ô xác nhận.",
+        "The due date is in the past: choose another day or tick the confirmation box.",
+    ),
+    "error_extension_past": (
+        "Hạn đề nghị gia hạn phải từ hôm nay trở đi.",
+        "The requested due date must be today or later.",
+    ),
 }
 
 

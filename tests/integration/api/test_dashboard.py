@@ -148,12 +148,12 @@ def cells(html: str, row_attr: str) -> list[str]:
 
 def row_attrs(html: str, table_id: str, attr: str) -> list[str]:
     """The `attr` values of a table's rows, in order."""
-    match = re.search(rf'<table id="{table_id}">(.*?)</table>', html, re.S)
+    match = re.search(rf'<table id="{table_id}"[^>]*>(.*?)</table>', html, re.S)
     return re.findall(rf'{attr}="([^"]+)"', match.group(1)) if match else []
 
 
 def overdue_titles(html: str) -> list[str]:
-    match = re.search(r'<table id="most-overdue">(.*?)</table>', html, re.S)
+    match = re.search(r'<table id="most-overdue"[^>]*>(.*?)</table>', html, re.S)
     return re.findall(r'<a href="/ui/items/\d+">([^<]+)</a>', match.group(1)) if match else []
 
 
@@ -313,7 +313,7 @@ def test_the_work_scope_never_exceeds_what_the_user_sees(
 
 
 def listed(html: str) -> list[str]:
-    match = re.search(r'<table id="items">(.*?)</table>', html, re.S)
+    match = re.search(r'<table id="items"[^>]*>(.*?)</table>', html, re.S)
     return re.findall(r'<a href="/ui/items/\d+">([^<]+)</a>', match.group(1)) if match else []
 
 

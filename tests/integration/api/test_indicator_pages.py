@@ -71,7 +71,7 @@ def statuses(html: str) -> dict[int, str]:
     out = {}
     for ind, row in rows:
         found = re.search(
-            r'<td class="assessment"><span class="ind-status \w+" data-status="(\w+)"', row
+            r'<td class="assessment"[^>]*><span class="ind-status \w+" data-status="(\w+)"', row
         )
         assert found, row
         out[int(ind)] = found.group(1)
@@ -232,7 +232,7 @@ def test_the_trend_takes_each_years_reading_as_its_annual_report(
     page = client.get(f"/ui/indicators/{plan.satisfaction}").text
     trend = re.findall(
         r'<tr data-year="(\d{4})">(.*?)</tr>',
-        page.split('<table id="trend">')[1].split("</table>")[0],
+        page.split('<table id="trend" class="cards">')[1].split("</table>")[0],
         re.S,
     )
     assert [year for year, _ in trend] == ["2025", "2026"]

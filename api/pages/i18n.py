@@ -543,7 +543,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         " and ZIP are).",
     ),
     "error_item_closed": ("Công việc đã kết thúc.", "The work item is closed."),
-    "error_date": ("Ngày không hợp lệ.", "That is not a valid date."),
+    "error_date": (
+        "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 31/05/2026.",
+        "That is not a valid date: type it as day/month/year, e.g. 31/05/2026.",
+    ),
     "error_extension_no_reason": (
         "Cần ghi lý do đề nghị gia hạn.",
         "An extension request needs a reason.",
@@ -711,6 +714,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "date_pick": ("Chọn ngày", "Pick a date"),
     "date_prev_month": ("Tháng trước", "Previous month"),
     "date_next_month": ("Tháng sau", "Next month"),
+    "date_day_off": ("ngày nghỉ", "day off"),
     "date_hint_bad": (
         "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 31/05/2026.",
         "Type the date as day/month/year, e.g. 31/05/2026.",
@@ -722,11 +726,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "date_hint_working": ("{day} là ngày làm việc", "{day} is a working day"),
     "date_hint_past": ("{day} đã qua.", "{day} is in the past."),
     "date_confirm_past": (
-        "Tôi xác nhận giao hạn là một ngày đã qua",
+        "Tôi xác nhận hạn xử lý là một ngày đã qua",
         "I confirm the due date is in the past",
     ),
     "assign_error_due_past": (
-        "Hạn hoàn thành là một ngày đã qua: chọn ngày khác hoặc đánh dấu ô xác nhận.",
+        "Hạn xử lý là một ngày đã qua: chọn ngày khác hoặc đánh dấu ô xác nhận.",
         "The due date is in the past: choose another day or tick the confirmation box.",
     ),
     "error_extension_past": (

@@ -27,6 +27,7 @@ from api.pages.ui import ACTION_ERRORS, item_refused, not_found, to_login
 from api.problems import ApiProblem
 from api.routes.evidence import attach_evidence, evidence_file
 from api.schemas.common import Id
+from workflow.dates import parse_day
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.models import User
 from workflow.services.comments import add_comment
@@ -148,11 +149,11 @@ def evidence_download(
 
 
 def _due_on(text: str) -> date:
-    """The date of the form's date field (ISO, as browsers send it)."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a date", code="date") from exc
+    """The date of the form's date field (dd/mm/yyyy, workflow.dates)."""
+    day = parse_day(text)
+    if day is None:
+        raise InvalidInput(f"{text!r} is not a date", code="date")
+    return day
 
 
 @router.post("/ui/items/{item_id}/extensions")

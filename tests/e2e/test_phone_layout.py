@@ -38,6 +38,8 @@ NOT_PAGES = {
     "/ui/items/{item_id}/evidence/{evidence_id}/file",
     "/ui/reports/{report_id}/charts/{name}",
     "/dev/mailbox/{key}/cid/{cid}",
+    "/ui/dates/days-off",  # the date picker's JSON
+    "/ui/dates/check",  # the line under a due date (a fragment)
 }
 
 # Everything on a page the size of the screen or less: a JS function returning the
@@ -311,5 +313,34 @@ def test_the_checks_see_a_page_too_wide(browser: Any) -> None:
         assert layout["scrollWidth"] > layout["innerWidth"]
         assert any(w.startswith("table#wide") for w in layout["wide"]), layout
         assert page.evaluate(SMALL_TARGETS_JS) == ["#tiny 20px"]
+    finally:
+        context.close()
+
+
+def test_due_date_picker_on_a_phone(site: Site, browser: Any) -> None:
+    """The assign form's due date: typed day first, the line under it says where a day off
+    lands, the picker greys the days off and fills the field day first."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, site, "vp.cchc")
+        page.goto(f"{site.url}/ui/tasks/{site.task_id}/assign")
+        page.fill("#due_on", "31/05/2026")
+        page.locator("#due_on").dispatch_event("change")
+        hint = page.locator("#due_on-hint")
+        hint.get_by_text("Chủ nhật 31/05/2026 là ngày nghỉ → hạn là Thứ Hai 01/06/2026").wait_for()
+        page.locator("#due_on + .date-pick, .date-field:has(#due_on) .date-pick").first.click()
+        picker = page.locator(".picker")
+        picker.locator("button.day[data-day='2026-05-31']").wait_for()
+        assert "off" in (picker.locator("[data-day='2026-05-31']").get_attribute("class") or "")
+        assert "off" not in (picker.locator("[data-day='2026-05-29']").get_attribute("class") or "")
+        assert "chosen" in (picker.locator("[data-day='2026-05-31']").get_attribute("class") or "")
+        picker.locator(".picker-next").click()
+        picker.get_by_text("Tháng 6 2026").wait_for()
+        page.locator(".picker button.day[data-day='2026-06-02']").click()
+        assert page.locator("#due_on").input_value() == "02/06/2026"
+        hint.get_by_text("Thứ Ba 02/06/2026 là ngày làm việc").wait_for()
+        layout = page.evaluate(OVERFLOW_JS)
+        assert layout["wide"] == [], layout["wide"][:8]
     finally:
         context.close()

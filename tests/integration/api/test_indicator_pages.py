@@ -255,7 +255,7 @@ def test_the_trend_takes_each_years_reading_as_its_annual_report(
         ({"as_of": "2026-02-27", "value": "1.234,5"}, "không có dấu phân cách hàng nghìn"),
         ({"as_of": "2026-02-27", "value": ""}, "Giá trị phải là một số"),
         ({"as_of": "2026-02-27", "value": "1" * 14}, "Giá trị quá lớn"),
-        ({"as_of": "27-02-2026", "value": "50"}, "Ngày số liệu không hợp lệ"),
+        ({"as_of": "27/13/2026", "value": "50"}, "Ngày số liệu không hợp lệ"),
         ({"as_of": "2026-02-27", "value": "150"}, "giá trị phải từ 0 đến 100"),
         ({"as_of": "2026-03-03", "value": "50"}, "không được sau ngày hôm nay"),
         ({"as_of": "2020-12-31", "value": "50"}, "thuộc các năm của kế hoạch (2021-2030)"),

@@ -105,7 +105,7 @@
       panel.setAttribute("aria-label", words.pick);
       var at = parse(input.value) || new Date();
       month = new Date(at.getFullYear(), at.getMonth(), 1);
-      wrap.after(panel);
+      (hint || wrap).after(panel);
       button.setAttribute("aria-expanded", "true");
       draw();
     });

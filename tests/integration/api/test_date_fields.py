@@ -3,12 +3,13 @@ line under a due date (/ui/dates/…), and the fields themselves on the pages.""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.integration.api.conftest import signed_in, user_named
+from tests.integration.api.conftest import Sample, signed_in, user_named
 from workflow.services.calendar import add_override
 
 
@@ -67,3 +68,26 @@ def test_date_fields_are_text_fields_day_first(
     assert '<script src="/static/datefield.js" defer' in page
     script = client.get("/static/datefield.js")
     assert script.status_code == 200 and "/ui/dates/days-off" in script.text
+
+
+def test_the_main_action_comes_first_on_an_item_page(
+    client: TestClient, org: Session, sample: Sample
+) -> None:
+    """A reminder's link, then one tap: the assignee's first action sits under the title
+    (shown on phones, base.html), before the item's fields."""
+    signed_in(client, org, "cchc.linh")
+    html = client.get(f"/ui/items/{sample.cchc.id}").text
+    top = re.search(r'<form[^>]*id="top-action"[^>]*>(.*?)</form>', html, re.S)
+    assert top and 'data-primary-action="accept"' in top.group(1)
+    assert html.index('id="top-action"') < html.index('class="fields"')
+    # Pressed, it does what the full form's button does.
+    version = re.search(r'name="version" value="(\d+)"', top.group(1))
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', top.group(1))
+    assert version and csrf
+    r = client.post(
+        f"/ui/items/{sample.cchc.id}/actions/accept",
+        data={"csrf_token": csrf.group(1), "version": version.group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert 'id="item-state">Đã tiếp nhận<' in client.get(f"/ui/items/{sample.cchc.id}").text

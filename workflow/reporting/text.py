@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflow.reporting.snapshot import Counts, ReportSnapshot, TrendPoint
+from workflow.states import State, state_label
 
 STATUS_LABELS = {
     "on_track": "Đạt tiến độ",
@@ -13,14 +14,18 @@ STATUS_LABELS = {
     "no_data": "Chưa có số liệu",
     "no_target": "Chưa có mục tiêu",
 }
+# The open states a report lists, with the status the state table gives them.
 STATE_LABELS = {
-    "assigned": "Giao việc",
-    "accepted": "Đã tiếp nhận",
-    "in_progress": "Đang thực hiện",
-    "awaiting_review": "Chờ duyệt",
-    "rework": "Yêu cầu làm lại",
-    "paused": "Tạm dừng",
-    "done": "Hoàn thành",
+    s.value: state_label(s)
+    for s in (
+        State.ASSIGNED,
+        State.ACCEPTED,
+        State.IN_PROGRESS,
+        State.AWAITING_REVIEW,
+        State.REWORK,
+        State.PAUSED,
+        State.DONE,
+    )
 }
 COLUMN_LABELS = [
     "Tổng số",
@@ -52,6 +57,41 @@ def num(value: float, digits: int = 1) -> str:
     """A number the Vietnamese way: decimal comma, no trailing zeros ("41,7", "100")."""
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+# How a target or a reading of an indicator reads, in Vietnamese and English.
+_SYMBOLS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}
+_INDICATOR_WORDS = {
+    "vi": {"rank": "hạng {v}", "top": "trong top {v}", "increase": "tăng ≥ {v}"},
+    "en": {"rank": "rank {v}", "top": "top {v}", "increase": "increase ≥ {v}"},
+}
+
+
+def fmt_number(value: float, lang: str = "vi") -> str:
+    """Up to two decimals without trailing zeros: "72,5" in Vietnamese, "72.5" in English."""
+    text = num(value, 2)
+    return text.replace(",", ".") if lang == "en" else text
+
+
+def value_label(value: float, unit: str, lang: str = "vi") -> str:
+    """A reading with its unit: "72,5%", "hạng 8" / "rank 8", "12 hồ sơ"."""
+    number = fmt_number(value, lang)
+    if unit == "%":
+        return f"{number}%"
+    if unit in ("rank", "hạng"):
+        return _INDICATOR_WORDS[lang]["rank"].format(v=number)
+    return f"{number} {unit}"
+
+
+def target_label(comparator: str, value: float, unit: str, lang: str = "vi") -> str:
+    """A target as a comparison: "≥ 80%", "trong top 10", "tăng ≥ 20%" / "increase ≥ 20%"."""
+    words = _INDICATOR_WORDS[lang]
+    number = fmt_number(value, lang) + ("%" if unit == "%" else "")
+    if comparator == "rank<=":
+        return words["top"].format(v=fmt_number(value, lang))
+    if comparator == "increase>=":
+        return words["increase"].format(v=number)
+    return f"{_SYMBOLS.get(comparator, comparator)} {number}"
 
 
 def pct(part: int, whole: int) -> str:

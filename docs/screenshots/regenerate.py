@@ -232,7 +232,10 @@ def shoot_at(
     out: list[Path] = []
     phone = width < 600
     context = browser.new_context(
-        viewport={"width": width, "height": screen}, is_mobile=phone, has_touch=phone
+        viewport={"width": width, "height": screen},
+        is_mobile=phone,
+        has_touch=phone,
+        locale="vi-VN",  # a first visit follows the browser's language
     )
     page = context.new_page()
 

@@ -72,7 +72,7 @@ def live_server(live_dir: Path) -> Iterator[str]:
         [*CLI, "serve", "--port", str(port)], env=live_env(var), cwd=ROOT, stdout=log, stderr=log
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine starts it slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:

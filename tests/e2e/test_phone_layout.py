@@ -167,7 +167,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Sit
     else:
         proc.kill()
         pytest.fail(f"server did not start: {(var / 'server.log').read_text()}")
-    page = browser.new_page()
+    page = browser.new_page(locale="vi-VN")
     page.goto(f"{url}/forgot-password")
     page.fill("#login", "cchc.linh")
     page.click("#forgot-submit")
@@ -275,7 +275,7 @@ def _visits() -> list[tuple[str, str | None]]:
 @pytest.mark.parametrize(("route", "who"), _visits(), ids=lambda v: str(v))
 def test_page_fits_a_phone(site: Site, browser: Any, route: str, who: str | None) -> None:
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
+        locale="vi-VN", viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
     )
     page = context.new_page()
     try:
@@ -301,7 +301,7 @@ def test_page_fits_a_phone(site: Site, browser: Any, route: str, who: str | None
 
 def test_the_checks_see_a_page_too_wide(browser: Any) -> None:
     """The width and tap-target checks above catch what they look for."""
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(locale="vi-VN", viewport=PHONE)
     page = context.new_page()
     try:
         page.set_content(
@@ -320,7 +320,7 @@ def test_the_checks_see_a_page_too_wide(browser: Any) -> None:
 def test_due_date_picker_on_a_phone(site: Site, browser: Any) -> None:
     """The assign form's due date: typed day first, the line under it says where a day off
     lands, the picker greys the days off and fills the field day first."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
         sign_in(page, site, "vp.cchc")

@@ -31,6 +31,8 @@ EXTRA_PAIRS = [
     ("--muted", "--overdue-bg"),
     ("--muted", "--due-soon-bg"),
     ("--on-brand", "--overdue"),
+    ("--text", "--thread-bg"),  # a comment in an item's thread
+    ("--muted", "--thread-bg"),
 ]
 UI_PAIRS = [("--field-line", "--bg"), ("--due-soon", "--bg"), ("--overdue", "--bg")]
 

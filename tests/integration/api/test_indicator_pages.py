@@ -242,7 +242,7 @@ def test_the_trend_takes_each_years_reading_as_its_annual_report(
     assert "93%" in y2026 and "+1" in y2026 and 'data-status="at_risk"' in y2026
     assert "năm 2030: ≥ 95%" in y2026
     # Targets, all readings newest first, no form for an officer.
-    assert re.search(r'<tr data-year="2025"><td>2025</td><td class="nowrap">≥ 90%</td>', page)
+    assert re.search(r'<tr data-year="2025"><td>2025</td><td class="nowrap"[^>]*>≥ 90%</td>', page)
     ids = [int(i) for i in re.findall(r'data-reading-id="(\d+)"', page)]
     assert len(ids) == 3 and ids == sorted(ids, reverse=True)
     assert 'id="reading-form"' not in page
@@ -312,7 +312,7 @@ def test_english_page_for_the_administrator_who_may_record(
     assert '<html lang="en">' in page
     for text in (
         "Targets by year",
-        '2025</td><td class="nowrap">≥ 80%',
+        '2025</td><td class="nowrap" data-label="Target">≥ 80%',
         "No readings yet.",
         "Record a reading",
         "No data yet",

@@ -11,9 +11,11 @@ from fastapi.staticfiles import StaticFiles
 
 from api import openapi, problems
 from api.auth import LoginGuard
+from api.deps import connection_slots
 from api.pages import assign, dashboard, dates, item_forms, mailbox, plan_units, ui, unsubscribe
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
+from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
 from api.routes import (
     auth,
@@ -30,7 +32,9 @@ from api.routes import (
     preferences,
     reports,
 )
+from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
+from api.security import SecurityMiddleware
 from workflow.settings import get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -59,7 +63,14 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
                 app.state.scheduler.shutdown(wait=True)
 
     app = FastAPI(title="planflow", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.request_max_bytes,
+        secure=settings.secure_cookies,
+    )
     app.state.login_guard = LoginGuard(settings)
+    # Requests wait here for a database connection (503 after the pool timeout).
+    app.state.db_slots = connection_slots(settings, scheduler=enabled)
     # Replaceable (e.g. by an SSO bridge); the default queues a mail in the outbox.
     app.state.reset_link_sender = auth.mail_reset_link
     problems.install(app)
@@ -72,6 +83,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         org.router,
         plans.router,
         plan_units_api.router,
+        plan_issue_api.router,
         items.router,
         comments.router,
         evidence.router,
@@ -85,6 +97,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         ui.router,
         assign.router,
         plan_units.router,
+        plan_issue_page.router,
         item_forms.router,
         mailbox.router,
         unsubscribe.router,

@@ -11,8 +11,10 @@ UI's session cookie. Cookie-authenticated unsafe requests must echo the CSRF coo
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -33,7 +35,7 @@ from api.auth import (
     subject_id,
     user_for_claims,
 )
-from api.problems import ApiProblem, CsrfFailure
+from api.problems import ApiProblem, CsrfFailure, DatabaseBusy
 from api.queries import load_user_with_calendar
 from workflow.clock import utc_now
 from workflow.db import get_engine
@@ -83,12 +85,85 @@ def _open_session(request: Request, *, read_only: bool) -> Session:
     return session
 
 
+class ConnectionSlots:
+    """At most as many sessions at once as the pool has connections, and on SQLite one
+    writing request at a time.
+
+    A request holds one connection from its first statement until its session closes.
+    Without this gate, requests beyond the pool would each block a thread-pool thread
+    waiting for a connection, starving the requests that hold one of the threads they need
+    to finish. Here a request waits on the event loop, before opening its session, and a
+    request admitted always finds a connection free. SQLite has one writer at a time: its
+    writing requests queue here in order, rather than in SQLite's busy handler, which
+    polls and may leave one writer waiting past its timeout ("database is locked").
+    """
+
+    def __init__(self, size: int, timeout: float, *, one_writer: bool = False) -> None:
+        self.size = size
+        self.timeout = timeout
+        self.one_writer = one_writer
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._gate = asyncio.Semaphore(size)
+        self._writer = asyncio.Semaphore(1)
+
+    def _semaphores(self) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # A semaphore belongs to one event loop (each test client runs its own).
+            self._loop = loop
+            self._gate, self._writer = asyncio.Semaphore(self.size), asyncio.Semaphore(1)
+        return self._gate, self._writer
+
+    @asynccontextmanager
+    async def slot(self, settings: Settings, *, writes: bool = False) -> AsyncIterator[None]:
+        """Hold a connection slot (and, if `writes` on SQLite, the writer's) for the block;
+        DatabaseBusy after waiting `timeout` seconds in all."""
+        gate, writer = self._semaphores()
+        held: list[asyncio.Semaphore] = []
+        try:
+            async with asyncio.timeout(self.timeout):
+                # Always a connection first, then the writer's turn: the writer holds both,
+                # so no two requests each hold what the other waits for; and a writer never
+                # waits for a connection while the other writers wait for it.
+                for semaphore in (gate, writer) if writes and self.one_writer else (gate,):
+                    await semaphore.acquire()
+                    held.append(semaphore)
+        except TimeoutError:
+            for semaphore in held:
+                semaphore.release()
+            raise DatabaseBusy(settings) from None
+        try:
+            yield
+        finally:
+            for semaphore in held:
+                semaphore.release()
+
+
+def connection_slots(settings: Settings, *, scheduler: bool) -> ConnectionSlots:
+    """The gate for the configured pool; the in-process scheduler keeps one connection."""
+    size = settings.db_pool_size + settings.db_max_overflow - (1 if scheduler else 0)
+    sqlite = settings.database_url.startswith("sqlite")
+    return ConnectionSlots(max(1, size), settings.db_pool_timeout_seconds, one_writer=sqlite)
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's session: commit after the route succeeds, roll back on any error.
 
     Safe methods (GET, HEAD, OPTIONS) only read: their session runs without a transaction
-    and refuses writes; closing it does no I/O, so it stays on the event loop.
+    and refuses writes; closing it does no I/O, so it stays on the event loop. The one
+    session serves the route and every dependency (the signed-in user's too), so a request
+    uses one connection; it waits for a free one in `ConnectionSlots`.
     """
+    slots: ConnectionSlots | None = getattr(request.app.state, "db_slots", None)
+    async with AsyncExitStack() as stack:
+        if slots is not None and getattr(request.app.state, "session_factory", None) is None:
+            writes = request.method not in SAFE_METHODS
+            await stack.enter_async_context(slots.slot(get_settings(), writes=writes))
+        yield await stack.enter_async_context(_request_session(request))
+
+
+@asynccontextmanager
+async def _request_session(request: Request) -> AsyncIterator[Session]:
     read_only = request.method in SAFE_METHODS
     session = _open_session(request, read_only=read_only)
     after: list[Callable[[], None]] = []

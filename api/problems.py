@@ -13,9 +13,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workflow.errors import WorkflowError
+from workflow.settings import Settings, get_settings
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -98,6 +101,14 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+class DatabaseBusy(ApiProblem):
+    """Every database connection stayed taken for the whole pool timeout: 503, retry later."""
+
+    def __init__(self, settings: Settings) -> None:
+        retry = {"Retry-After": str(settings.db_retry_after_seconds)}
+        super().__init__(503, "the database is busy, retry shortly", retry)
+
+
 class CsrfFailure(ApiProblem):
     """A cookie-authenticated unsafe request without the matching CSRF token."""
 
@@ -143,6 +154,13 @@ def install(app: FastAPI) -> None:
         headers = dict(exc.headers) if exc.headers else None
         return _page_or_problem(request, exc.status_code, exc, detail, headers=headers)
 
+    @app.exception_handler(PoolTimeout)
+    async def _pool(request: Request, exc: PoolTimeout) -> Response:
+        # A connection the request gate could not account for (the in-process scheduler
+        # took more than its share): the same 503 as a wait at the gate.
+        busy = DatabaseBusy(get_settings())
+        return _page_or_problem(request, 503, busy, busy.detail, headers=busy.headers)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [
@@ -152,3 +170,11 @@ def install(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": [], "msg": "invalid"}
         detail = f"{'.'.join(first['loc'])}: {first['msg']}"
         return _page_or_problem(request, 422, exc, detail, extra={"errors": errors})
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
+        # The services check uniqueness first; this answers the race between two requests
+        # that both passed the check (the constraint refused the second), never with a 500.
+        return _page_or_problem(
+            request, 409, exc, "the change conflicts with data saved meanwhile; reload and retry"
+        )

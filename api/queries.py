@@ -17,9 +17,18 @@ from sqlalchemy import Integer, String, bindparam, case, cast, exists, func, lit
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from api.schemas.items import Flag, SortKey, WorkItemPublic
-from workflow.calendar import WorkCalendar, deadline_at, local_date
+from api.schemas.items import SortKey, WorkItemPublic
+from workflow.calendar import WorkCalendar
+from workflow.deadlines import (
+    Flag,
+    deadline_flag,
+    due_soon_clause,
+    due_soon_until,
+    on_track_clause,
+    overdue_clause,
+)
 from workflow.models import CalendarOverride, PlanTask, User, WorkItem
+from workflow.models.types import UTCDateTime
 from workflow.services.scope import scope_clause
 from workflow.settings import Settings
 from workflow.states import OPEN_STATES, State
@@ -85,20 +94,19 @@ def _overrides(session: Session) -> Overrides:
 
 
 @lru_cache(maxsize=64)
-def _due_soon_day(today: date, days: int, overrides: Overrides) -> date:
-    cal = _calendar(overrides)
-    return cal.add_working_days(cal.roll_to_working_day(today), days)
+def _due_soon_until(
+    now: datetime, days: int | None, overrides: Overrides, settings: Settings
+) -> datetime:
+    return due_soon_until(now=now, calendar=_calendar(overrides), settings=settings, days=days)
 
 
 def due_soon_limit(
     session: Session, *, now: datetime, settings: Settings, days: int | None = None
 ) -> datetime:
     """Items due before this instant (and not yet overdue) are 'sắp đến hạn': due within
-    `days` working days (default: the `due_soon_working_days` setting)."""
-    today = local_date(now, tz=settings.timezone)
-    days = settings.due_soon_working_days if days is None else days
-    day = _due_soon_day(today, days, _overrides(session))
-    return deadline_at(day, settings=settings)
+    `days` working days (default: the `due_soon_working_days` setting); see workflow.deadlines."""
+    calendar = _calendar(_overrides(session))
+    return due_soon_until(now=now, calendar=calendar, settings=settings, days=days)
 
 
 class Deadlined(Protocol):
@@ -108,20 +116,21 @@ class Deadlined(Protocol):
     def state(self) -> str: ...
     @property
     def due_at(self) -> datetime: ...
+    @property
+    def paused_at(self) -> datetime | None: ...
 
 
 def flag_of(item: Deadlined, *, now: datetime, soon: datetime) -> Flag:
-    if item.state not in OPEN_VALUES:
-        return Flag.CLOSED
-    if item.due_at < now:
-        return Flag.OVERDUE
-    if item.due_at <= soon:
-        return Flag.DUE_SOON
-    return Flag.ON_TRACK
+    """The item's deadline flag (the rule: workflow.deadlines.Flag)."""
+    return deadline_flag(
+        state=item.state, due_at=item.due_at, paused_at=item.paused_at, now=now, soon=soon
+    )
 
 
-# The list reads only the public columns (no ORM objects) and serializes them in one call.
+# The list reads only the public columns (no ORM objects) and serializes them in one call;
+# `paused_at` follows them, for the flag only.
 PUBLIC_COLUMNS = [getattr(WorkItem, name) for name in WorkItemPublic.model_fields if name != "flag"]
+LIST_COLUMNS = [*PUBLIC_COLUMNS, WorkItem.paused_at]
 _JSON = TypeAdapter(dict[str, Any])
 
 
@@ -135,8 +144,10 @@ def page_json(
     checks that the bytes validate as a WorkItemPage.
     """
     names = [c.key for c in PUBLIC_COLUMNS]
+    width = len(names)
     items = [
-        dict(zip(names, row, strict=True), flag=flag_of(row, now=now, soon=soon)) for row in rows
+        dict(zip(names, row[:width], strict=True), flag=flag_of(row, now=now, soon=soon))
+        for row in rows
     ]
     page_out = {"items": items, "page": page, "page_size": page_size, "has_more": has_more}
     return _JSON.dump_json(page_out)
@@ -189,7 +200,7 @@ def _list_statement(shape: _Shape) -> tuple[Any, frozenset[str]]:
         user_id=bindparam("me_id"),
         unit_id=bindparam("me_unit"),
     )
-    query: Any = sa_select(*PUBLIC_COLUMNS).where(scope)
+    query: Any = sa_select(*LIST_COLUMNS).where(scope)
     due = col(WorkItem.due_at)
     if has("mine"):
         query = query.where(col(WorkItem.assignee_id) == bindparam("me_id"))
@@ -207,12 +218,14 @@ def _list_statement(shape: _Shape) -> tuple[Any, frozenset[str]]:
         query = query.where(col(WorkItem.state).not_in(OPEN_VALUES))
     elif shape.flag is not None:
         query = query.where(col(WorkItem.state).in_(OPEN_VALUES))
+        now = bindparam("now", type_=UTCDateTime())
+        soon = bindparam("soon", type_=UTCDateTime())
         if shape.flag is Flag.OVERDUE:
-            query = query.where(due < bindparam("now"))
+            query = query.where(overdue_clause(now))
         elif shape.flag is Flag.DUE_SOON:
-            query = query.where(due >= bindparam("now"), due <= bindparam("soon"))
+            query = query.where(due_soon_clause(now, soon))
         else:
-            query = query.where(due > bindparam("soon"))
+            query = query.where(on_track_clause(now, soon))
     if has("area_id") or has("plan_id"):
         task = exists().where(col(PlanTask.id) == col(WorkItem.plan_task_id))
         if has("area_id"):
@@ -239,7 +252,7 @@ def list_items(
     now: datetime,
     soon: datetime,
 ) -> tuple[list[Any], bool]:
-    """One page of the items `user` may see (rows of PUBLIC_COLUMNS), and if more follow."""
+    """One page of the items `user` may see (rows of LIST_COLUMNS), and if more follow."""
     params: dict[str, Any] = {
         "me_id": user.id,
         "me_unit": user.unit_id,

@@ -30,6 +30,7 @@ from workflow.models.work import Comment, ExtensionRequest, WorkItem, WorkItemEv
 from workflow.services.extensions import approver_for
 from workflow.services.org import unit_head
 from workflow.settings import Settings, get_settings
+from workflow.states import State
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def _reassigned(e: _Event) -> list[Mail]:
 
 def _support_closed(e: _Event) -> list[Mail]:
     outcome = e.event.to_state
-    if outcome not in ("done", "cancelled", "withdrawn"):
+    if outcome not in (State.DONE, State.CANCELLED, State.WITHDRAWN):
         return []
     ctx = {"outcome": outcome, "actor_name": e.actor_name, "comment": e.event.comment}
     return [
@@ -242,6 +243,8 @@ MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
     "chase": _chase,
     "progress": _progress,
     "comment": _commented,
+    # Issuing an amended plan moved the due date (workflow.services.plan_issue).
+    "plan_due_moved": _update("due_moved"),
     "extension_requested": _extension_requested,
     "extension_approved": _extension_decided,
     "extension_refused": _extension_decided,

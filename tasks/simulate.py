@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from tasks import jobs, rungs
@@ -84,10 +84,9 @@ class _Step:
 def fast_sqlite(engine: Engine) -> None:
     """A throw-away simulation database needs no durability: skip the fsync per commit.
 
-    Also real transactions: pysqlite opens one only before a write, so a SAVEPOINT after a
-    read started one and its RELEASE committed it (one commit per officer step). The
-    driver's own transaction handling is switched off and SQLAlchemy's begin emits BEGIN
-    (the SQLAlchemy pysqlite recipe); the simulation is the database's only writer.
+    Real transactions (a SAVEPOINT's RELEASE must not commit) come with every SQLite
+    engine: `workflow.db.make_engine` switches the driver's own transaction handling off
+    and begins each transaction itself.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -98,11 +97,6 @@ def fast_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=OFF")
         cur.execute("PRAGMA cache_size=-131072")  # 128 MiB: the whole year stays in memory
         cur.close()
-        dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
 
     # Connections pooled before (e.g. by the migration) would miss the settings above.
     engine.dispose()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import io
+import random
 import re
+from typing import Any
 
 import docx
 
@@ -98,3 +101,101 @@ def table_markdown(rows: list[list[str]] | None = None) -> str:
     return TABLE_PLAN.replace(
         "**III. TỔ CHỨC THỰC HIỆN**", "\n".join(table) + "\n\n**III. TỔ CHỨC THỰC HIỆN**"
     )
+
+
+# Large plans, generated deterministically (no large committed files): syllables of a
+# made-up Vietnamese-like vocabulary, so words repeat across tasks the way plan words do.
+_ONSETS = ["b", "c", "ch", "d", "đ", "g", "h", "kh", "l", "m", "n", "ng", "nh", "ph", "qu"]
+_ONSETS += ["s", "t", "th", "tr", "v", "x"]
+_RHYMES = ["a", "an", "anh", "ao", "ác", "ài", "âm", "ần", "ê", "ết", "i", "iên", "inh"]
+_RHYMES += ["o", "oan", "ông", "ơi", "u", "uân", "ương", "ưu", "ực", "ý", "ỉnh", "ọc"]
+_SYLLABLES = [o + r for o in _ONSETS for r in _RHYMES]
+_VERBS = ["Rà soát", "Xây dựng", "Triển khai", "Tổ chức", "Kiểm tra", "Hoàn thiện"]
+_VERBS += ["Nâng cao chất lượng", "Đẩy mạnh", "Tăng cường", "Đánh giá"]
+
+
+def _task_text(rng: random.Random) -> str:
+    body = " ".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(8, 14)))
+    return f"{rng.choice(_VERBS)} {body} của Sở."
+
+
+def _reword(rng: random.Random, text: str) -> str:
+    """Replace one word and insert another: still the same task to the matcher."""
+    words = text.removesuffix(".").split()
+    words[rng.randrange(2, len(words))] = rng.choice(_SYLLABLES)
+    words.insert(rng.randrange(2, len(words)), rng.choice(_SYLLABLES))
+    return " ".join(words) + "."
+
+
+def big_plan(tasks: int, *, reworded: bool = False, seed: int = 14) -> str:
+    """A plan of `tasks` task lines (every tenth a sub-task) in areas of about 500.
+
+    `reworded` is the amended plan: every task reworded, one in 50 moved to the next area,
+    one in 100 removed and one in 100 added.
+    """
+    rng = random.Random(seed)
+    areas = max(2, tasks // 500)
+    body: list[list[str]] = [[] for _ in range(areas)]
+    change = random.Random(seed + 1)
+    for i in range(tasks):
+        text = _task_text(rng)
+        area = i * areas // tasks
+        mark = "+" if i % 10 == 9 else "-"
+        if reworded:
+            text = _reword(change, text)
+            if i % 100 == 50:
+                continue
+            if i % 100 == 70:
+                body[area].append(f"- {_task_text(change)}")
+            if mark == "-" and i % 50 == 20:
+                area = (area + 1) % areas
+        body[area].append(f"{mark} {text}")
+    lines = ["**KẾ HOẠCH**", f"**Cải cách hành chính năm 2026 ({tasks} nhiệm vụ)**", ""]
+    lines += ["**I. NỘI DUNG**", ""]
+    for a, tasks_of_area in enumerate(body, start=1):
+        lines += [f"## {a}. Lĩnh vực số {a}", "a) Mục tiêu", f"Hoàn thành lĩnh vực số {a}."]
+        lines += ["b) Nhiệm vụ", *tasks_of_area, ""]
+    return "\n".join(lines) + "\n"
+
+
+def big_docx(text: str) -> bytes:
+    """`docx_from_text` for large texts: each kind of paragraph is styled once and copied
+    (python-docx's `add_paragraph(style=…)` looks the style up by name every time)."""
+    document = docx.Document()
+    body = document.element.body
+    end = body.sectPr
+    models: dict[str, Any] = {}
+
+    def model(kind: str) -> Any:
+        if kind not in models:
+            if kind == "heading":
+                p = document.add_heading("x", level=2)
+            elif kind in ("-", "+"):
+                p = document.add_paragraph("x", style="List Bullet" + (" 2" if kind == "+" else ""))
+            elif kind == "bold":
+                p = document.add_paragraph()
+                p.add_run("x").bold = True
+            else:
+                p = document.add_paragraph("x")
+            models[kind] = p._p
+            body.remove(p._p)
+        return models[kind]
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if m := _HEADING.match(line):
+            kind, words = "heading", _plain(m.group(2))
+        elif line.startswith(("- ", "+ ")):
+            kind, words = line[0], _plain(line[2:])
+        elif line.startswith("**"):
+            kind, words = "bold", _plain(line)
+        else:
+            kind, words = "plain", line
+        p = copy.deepcopy(model(kind))
+        p.r_lst[0].text = words
+        end.addprevious(p)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from workflow.calendar import WorkCalendar
+from workflow.calendar import WEEKDAYS, WorkCalendar
 
 DAY_FORMAT = "%d/%m/%Y"
 DAY_TIME_FORMAT = "%d/%m/%Y %H:%M"
@@ -30,11 +30,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-WEEKDAYS = {
-    "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
 
 
 def parse_day(text: str) -> date | None:

@@ -8,36 +8,69 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
-from workflow.settings import get_settings
+from workflow.settings import Settings, get_settings
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for SQLite (embedded) or PostgreSQL (distributed)."""
+def make_engine(url: str, *, busy_timeout_seconds: float = 30.0, **kwargs: Any) -> Engine:
+    """Create an engine for SQLite (embedded) or PostgreSQL (distributed).
+
+    SQLite runs in WAL mode (readers never wait for the writer) and every transaction
+    that may write starts with BEGIN IMMEDIATE, so a second writer waits up to
+    `busy_timeout_seconds` for the lock. A deferred BEGIN would take the lock only at the
+    first write, and SQLite fails such an upgrade at once with "database is locked"
+    (waiting could deadlock two readers turning writers), whatever the busy timeout.
+    """
     if url.startswith("sqlite"):
+        if ":memory:" in url or url.rstrip("/") == "sqlite:":
+            # One in-memory database per connection: no pool to size.
+            for key in ("pool_size", "max_overflow", "pool_timeout"):
+                kwargs.pop(key, None)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_seconds},
+            **kwargs,
         )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # The driver's own implicit BEGIN is turned off: `_sqlite_begin` emits it.
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             # WAL lets the web UI read while the in-process scheduler writes.
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Connection) -> None:
+            # Read-only requests run without a transaction (decision 0009).
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """The pool and lock-wait options of the configured database (see Settings)."""
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
+        "busy_timeout_seconds": settings.sqlite_busy_timeout_seconds,
+    }
+
+
 @lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
     """Return the shared engine for `url` (default: the configured database)."""
-    return make_engine(url or get_settings().database_url)
+    settings = get_settings()
+    return make_engine(url or settings.database_url, **engine_options(settings))
 
 
 def is_postgres(session_or_engine: Session | Engine) -> bool:

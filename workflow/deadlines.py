@@ -9,6 +9,9 @@ Reminders fire at the start of their working day; "overdue" at the deadline itse
 end of the due day); escalation level n at the start of the n-th configured working day
 after the due day. When several reminder rungs have come at once (after an outage), only
 the latest one is sent; each escalation level still fires once.
+
+The deadline flag (on track, due soon, overdue) is defined here once too, in Python and
+as SQL (`Flag`).
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from workflow.calendar import WorkCalendar, local_date
+from sqlalchemy import and_, func, literal, not_, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from workflow.calendar import WorkCalendar, deadline_at, local_date
 from workflow.errors import InvalidInput
 from workflow.models.work import WorkItem
+from workflow.settings import Settings
 from workflow.states import CLOSED_STATES, State
 
 KIND_REMINDER = "reminder"
@@ -228,11 +235,46 @@ def reset_ladder(item: WorkItem) -> None:
 
 
 class Flag(StrEnum):
-    """Derived status of an open item: trong hạn, sắp đến hạn, quá hạn."""
+    """The deadline flag of an item: trong hạn, sắp đến hạn (orange), quá hạn (red), or closed.
+
+    The one rule (CLI, API, pages, dashboard, mail and reports ask `deadline_flag` or its SQL
+    form `overdue_clause` / `due_soon_clause`, so they cannot disagree):
+    - a closed item (done, cancelled, withdrawn, returned) is CLOSED;
+    - a paused item's clock is stopped (resuming moves its due date by the working days
+      paused): it is OVERDUE only if it was already overdue when paused, else ON_TRACK;
+    - otherwise OVERDUE once its deadline has passed, DUE_SOON when the deadline falls
+      before the end of the `due_soon_working_days`-th working day from today (from the
+      next working day when today is a day off), ON_TRACK after that.
+    """
 
     ON_TRACK = "on_track"
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
+    CLOSED = "closed"
+
+
+def due_soon_until(
+    *, now: datetime, calendar: WorkCalendar, settings: Settings, days: int | None = None
+) -> datetime:
+    """The instant until which an open deadline is 'sắp đến hạn': the end of the `days`-th
+    working day (default: the `due_soon_working_days` setting) from today."""
+    today = calendar.roll_to_working_day(local_date(now, tz=settings.timezone))
+    n = settings.due_soon_working_days if days is None else days
+    return deadline_at(calendar.add_working_days(today, n), settings=settings)
+
+
+def deadline_flag(
+    *, state: str, due_at: datetime, paused_at: datetime | None, now: datetime, soon: datetime
+) -> Flag:
+    """The flag of an item in `state` due at `due_at` (`soon`: from `due_soon_until`)."""
+    if State(state) in CLOSED_STATES:
+        return Flag.CLOSED
+    if state == State.PAUSED:
+        stopped = now if paused_at is None else min(now, paused_at)
+        return Flag.OVERDUE if due_at < stopped else Flag.ON_TRACK
+    if due_at < now:
+        return Flag.OVERDUE
+    return Flag.DUE_SOON if due_at <= soon else Flag.ON_TRACK
 
 
 def flag(
@@ -240,18 +282,46 @@ def flag(
     *,
     now: datetime,
     calendar: WorkCalendar,
-    tz: str,
-    due_soon_working_days: int,
-) -> Flag | None:
-    """The derived flag of an open item (None when closed). A paused item is judged at the
-    moment it was paused: its clock is stopped."""
-    if State(item.state) in CLOSED_STATES:
-        return None
-    moment = item.paused_at if item.paused_at is not None else now
-    if moment > item.due_at:
-        return Flag.OVERDUE
-    left = calendar.working_days_between(local_date(moment, tz=tz), due_date(item, tz=tz))
-    return Flag.DUE_SOON if left <= due_soon_working_days else Flag.ON_TRACK
+    settings: Settings,
+    days: int | None = None,
+) -> Flag:
+    """The deadline flag of `item` now (see `Flag`)."""
+    soon = due_soon_until(now=now, calendar=calendar, settings=settings, days=days)
+    return deadline_flag(
+        state=item.state, due_at=item.due_at, paused_at=item.paused_at, now=now, soon=soon
+    )
+
+
+_WI = WorkItem.__table__.c  # type: ignore[attr-defined]
+_PAUSED = State.PAUSED.value
+
+
+def _instant(at: datetime | ColumnElement[Any]) -> ColumnElement[Any]:
+    # Typed as the column, so SQLite compares the same stored text form of instants.
+    return at if isinstance(at, ColumnElement) else literal(at, type_=_WI.due_at.type)
+
+
+def overdue_clause(at: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """SQL: the deadline had passed at `at` (an instant or bind parameter) for an item not
+    closed; a paused item only if it was already overdue when paused. The caller adds the
+    state filter (open items, or not done for the reports)."""
+    due, moment = _WI.due_at, _instant(at)
+    return and_(due < moment, or_(_WI.state != _PAUSED, due < func.coalesce(_WI.paused_at, moment)))
+
+
+def due_soon_clause(
+    now: datetime | ColumnElement[Any], soon: datetime | ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """SQL: not overdue at `now`, due by `soon` (from `due_soon_until`), not paused."""
+    due = _WI.due_at
+    return and_(due >= _instant(now), due <= _instant(soon), _WI.state != _PAUSED)
+
+
+def on_track_clause(
+    now: datetime | ColumnElement[Any], soon: datetime | ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """SQL: neither overdue nor due soon (for open items)."""
+    return not_(or_(overdue_clause(now), due_soon_clause(now, soon)))
 
 
 def classify_close(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,6 +13,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# Public (it is in the source), so never a key a server may sign with: see `own_secret_key`.
+DEFAULT_SECRET_KEY = "dev-only-change-me-in-production-0123456789"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 32
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 — a file name
 
 
 class Settings(BaseSettings):
@@ -24,7 +31,19 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     var_dir: Path = ROOT / "var"
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: SecretStr = SecretStr("dev-only-change-me-in-production-0123456789")
+    # Signs sessions, tokens and mailed links. Embedded mode replaces the default by a key
+    # generated once per install (var/secret_key); any other mode must set its own.
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+
+    # Database connections. A request holds at most one, for its whole life; requests
+    # beyond the pool (size + overflow) wait on the event loop up to the pool timeout and
+    # are then answered 503 with Retry-After (README "Performance").
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    db_retry_after_seconds: int = Field(default=2, ge=1)
+    # SQLite (embedded): a write waits this long for the write lock instead of failing.
+    sqlite_busy_timeout_seconds: float = Field(default=30.0, gt=0)
 
     timezone: str = "Asia/Ho_Chi_Minh"
     due_soon_working_days: int = 3
@@ -67,17 +86,40 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1)
     refresh_token_days: int = Field(default=7, ge=1)
     session_cookie_hours: int = Field(default=10, ge=1)
-    cookie_secure: bool = False
+    # Cookies marked Secure (sent over HTTPS only); None: yes except in embedded mode,
+    # which serves plain HTTP on the loopback address.
+    cookie_secure: bool | None = None
+    # Failed sign-ins are counted per (account, client address): after this many, each
+    # further failure from that address blocks it for that account, the delay doubling from
+    # `login_delay_base_seconds` up to `login_delay_max_minutes`. The account stays open to
+    # its owner elsewhere; failures are forgotten `login_failure_window_hours` after the last.
     login_max_failures: int = Field(default=5, ge=1)
-    login_lock_minutes: int = Field(default=15, ge=1)
+    login_delay_base_seconds: int = Field(default=60, ge=1)
+    login_delay_max_minutes: int = Field(default=60, ge=1)
+    login_failure_window_hours: int = Field(default=24, ge=1)
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+    # CIDR networks, "*" for any). Empty: none, the client is the TCP peer.
+    trusted_proxies: list[str] = []
     login_rate_per_ip: str = "20/minute"
-    login_rate_per_account: str = "10/minute"
+    login_rate_per_account: str = "10/minute"  # per (account, address)
     password_reset_hours: int = Field(default=2, ge=1)
     # Reset requests mail whoever owns the account: at most this many mails per account,
     # and requests per IP (over the limit the answer is the same, and nothing is sent).
     reset_rate_per_account: str = "5/hour"
     reset_rate_per_ip: str = "30/hour"
-    # Evidence uploads (minh chứng): stored under var_dir/evidence
+    # Imported documents: a plan (text or DOCX; a DOCX also by its unpacked size), and the
+    # organisation and task-distribution YAML files. Larger ones are refused before parsing.
+    import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    import_max_unpacked_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    yaml_max_bytes: int = Field(default=1024 * 1024, ge=1)
+    # Any request body (JSON, form, upload) past this is refused with 413 before it is read:
+    # keep it above evidence_max_bytes and import_max_bytes.
+    request_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    # Evidence uploads (minh chứng): stored under var_dir/evidence. A file no row names
+    # (the process died between file and row) is removed by the `sweep_orphan_files` job
+    # once older than the grace period; the job scans at most once per interval.
+    orphan_file_grace_minutes: int = Field(default=60, ge=1)
+    orphan_sweep_interval_minutes: int = Field(default=60, ge=1)
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     evidence_types: list[str] = [
         "application/pdf",
@@ -124,8 +166,64 @@ class Settings(BaseSettings):
     celery_visibility_timeout_seconds: int = 600
     celery_restore_interval_seconds: int = 10
 
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies are marked Secure (and HSTS is sent)."""
+        return self.mode != "embedded" if self.cookie_secure is None else self.cookie_secure
+
+
+class WeakSecretKey(ValueError):
+    """The configured secret key is the public default, empty or too short."""
+
+
+def _install_secret(var_dir: Path) -> str:
+    """The install's own key under `var_dir`, created (mode 0600) on first use."""
+    path = var_dir / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: of two processes starting at once, one writes and the other reads its key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key + "\n")
+    return key
+
+
+def own_secret_key(settings: Settings) -> Settings:
+    """`settings` with a key of this install's own, or WeakSecretKey.
+
+    Embedded mode (one machine, `make run`) generates a key under `var_dir` the first time
+    and reuses it, so every process of the install signs alike. Any other mode must be
+    given one (PLANFLOW_SECRET_KEY): the default is public, and a short key can be guessed.
+    """
+    key = settings.secret_key.get_secret_value()
+    if key == DEFAULT_SECRET_KEY and settings.mode == "embedded":
+        key = _install_secret(settings.var_dir)
+        settings.secret_key = SecretStr(key)
+    if key == DEFAULT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise WeakSecretKey(
+            "PLANFLOW_SECRET_KEY must be set to a secret of this deployment "
+            f"(at least {MIN_SECRET_KEY_LENGTH} characters, e.g. from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    return settings
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the process-wide settings (cached; tests clear the cache to override)."""
-    return Settings()
+    """Return the process-wide settings (cached; tests clear the cache to override).
+
+    In embedded mode the default secret key is replaced by the install's own (var/secret_key).
+    """
+    settings = Settings()
+    if settings.mode == "embedded":
+        # A short configured key stays: `planflow serve` refuses to start with it.
+        with contextlib.suppress(WeakSecretKey):
+            own_secret_key(settings)
+    return settings

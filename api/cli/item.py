@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import typer
@@ -14,6 +14,7 @@ from workflow.db import session_scope
 from workflow.deadlines import flag
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Unit, User, WorkItem, WorkItemUnit
+from workflow.priority import Priority
 from workflow.services.extensions import decide_extension, request_extension
 from workflow.services.work_items import (
     ItemSpec,
@@ -26,6 +27,7 @@ from workflow.services.work_items import (
     list_items,
 )
 from workflow.settings import get_settings
+from workflow.states import State
 
 app = typer.Typer(help="Work items: assign, list, show, act.", no_args_is_help=True)
 
@@ -48,19 +50,12 @@ def unit_by_code(session: Session, code: str) -> Unit:
     return unit
 
 
-def _line(session: Session, item: WorkItem) -> str:
+def item_line(session: Session, item: WorkItem, *, now: datetime) -> str:
+    """One item as a tab-separated line: id, state, deadline flag, due date, version, title."""
     s = get_settings()
-    f = flag(
-        item,
-        now=utc_now(),
-        calendar=load_calendar(session=session),
-        tz=s.timezone,
-        due_soon_working_days=s.due_soon_working_days,
-    )
+    f = flag(item, now=now, calendar=load_calendar(session=session), settings=s)
     due = local_date(item.due_at, tz=s.timezone).strftime("%d/%m/%Y")
-    return (
-        f"#{item.id}\t{item.state}\t{f.value if f else '-'}\t{due}\tv{item.version}\t{item.title}"
-    )
+    return f"#{item.id}\t{item.state}\t{f.value}\t{due}\tv{item.version}\t{item.title}"
 
 
 @app.command("assign")
@@ -75,7 +70,7 @@ def assign_cmd(
     support: list[str] = typer.Option([], help="Supporting unit code (phối hợp); repeatable."),
     inform: list[str] = typer.Option([], help="Unit code for information; repeatable."),
     evidence: str | None = typer.Option(None, help="Evidence required (sản phẩm)."),
-    priority: str = typer.Option("normal", help="low | normal | high | urgent."),
+    priority: Priority = typer.Option(Priority.NORMAL.value, help="How pressing."),
 ) -> None:
     """Assign one work item."""
     with session_scope() as session:
@@ -89,17 +84,17 @@ def assign_cmd(
             supporting_unit_ids=tuple(unit_by_code(session, c).id or 0 for c in support),
             inform_unit_ids=tuple(unit_by_code(session, c).id or 0 for c in inform),
             evidence_required=evidence,
-            priority=priority,
+            priority=priority.value,
         )
         item = assign(session=session, now=utc_now(), actor=user_by_name(session, actor), spec=spec)
-        typer.echo(_line(session, item))
+        typer.echo(item_line(session, item, now=utc_now()))
 
 
 @app.command("list")
 def list_cmd(
     unit: str | None = typer.Option(None, help="Lead unit code."),
     assignee: str | None = typer.Option(None, help="Username."),
-    state: list[str] = typer.Option([], help="State; repeatable."),
+    state: list[State] = typer.Option([], help="State; repeatable."),
 ) -> None:
     """List items, earliest deadline first."""
     with session_scope() as session:
@@ -107,10 +102,10 @@ def list_cmd(
             session=session,
             unit_ids=[unit_by_code(session, unit).id or 0] if unit else None,
             assignee_id=user_by_name(session, assignee).id if assignee else None,
-            states=state or None,
+            states=[s.value for s in state] or None,
         )
         for item in items:
-            typer.echo(_line(session, item))
+            typer.echo(item_line(session, item, now=utc_now()))
         typer.echo(f"{len(items)} item(s)")
 
 
@@ -123,7 +118,7 @@ def show_cmd(
     with session_scope() as session:
         item = get_item(session=session, item_id=item_id, lock=False)
         tz = get_settings().timezone
-        typer.echo(_line(session, item))
+        typer.echo(item_line(session, item, now=utc_now()))
         typer.echo(f"start {item.start_on:%d/%m/%Y}  original due {item.original_due_at:%Y-%m-%d}")
         typer.echo(
             f"next action at {item.next_action_at.isoformat() if item.next_action_at else '-'}"
@@ -165,7 +160,7 @@ def act_cmd(
             expected_version=version,
             assignee_id=user_by_name(session, assignee).id if assignee else None,
         )
-        typer.echo(_line(session, item))
+        typer.echo(item_line(session, item, now=utc_now()))
 
 
 @app.command("extend")

@@ -10,27 +10,51 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.tree import Tree
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.cli.common import read_text_file
 from api.cli.item import user_by_name
+from workflow.calendar import load_calendar, local_date
 from workflow.clock import utc_now
 from workflow.db import get_engine, session_scope
+from workflow.due_phrases import describe_rule
 from workflow.errors import InvalidInput, NotFound
 from workflow.importer import ImportResult, PlanTree, parse_document, to_jsonable, upsert_plan
+from workflow.importer.preview import TaskPreview, deadline_warnings, preview_json, preview_tasks
 from workflow.importer.text import short
-from workflow.models import Plan
+from workflow.input_limits import check_plan_document, read_limited
+from workflow.models import Plan, Role, User
+from workflow.services.plan_issue import IssueAction, IssueRow, RowOverride, issue_plan
 from workflow.services.plan_units import apply_unit_mapping
+from workflow.settings import get_settings
 from workflow.yamlio import load_yaml_with_lines
 
 app = typer.Typer(
-    help="Plans: import a plan document into areas, objectives and tasks; distribute tasks."
+    help="Plans: import a plan document into areas, objectives and tasks; distribute tasks; "
+    "issue them as work."
 )
 
 
-def _rich_tree(tree: PlanTree) -> Tree:
-    root = Tree(f"[bold]{tree.title}[/] ({tree.key})")
+def _due(preview: TaskPreview) -> str:
+    """The deadline as the preview shows it: the phrase, then what it is read as."""
+    if not preview.due_text:
+        return ""
+    rule = describe_rule(preview.recurrence) if preview.recurrence else ""
+    read = {
+        "fixed": preview.due_shown or "",
+        "recurring": f"repeats: {rule}",
+        "ongoing": f"ongoing, progress reported: {rule}",
+    }.get(preview.due_kind, "?")
+    colour = "yellow" if preview.warning else "dim"
+    return f"  [{colour}]· {escape(preview.due_text)} → {escape(read)}[/]"
+
+
+def _rich_tree(tree: PlanTree, previews: list[TaskPreview]) -> Tree:
+    period = f", {tree.start_year}-{tree.end_year}" if tree.start_year else ""
+    root = Tree(f"[bold]{tree.title}[/] ({tree.key}{period})")
+    tops = iter(p for p in previews if p.number.count(".") == 1)
     for area in tree.areas:
         branch = root.add(f"[bold]{area.number}. {area.title}[/]")
         goals = branch.add(f"Mục tiêu ({len(area.objectives)})")
@@ -42,9 +66,10 @@ def _rich_tree(tree: PlanTree) -> Tree:
             goals.add(f"[cyan]chỉ tiêu[/] {short(ind.name, 60)} → {targets}")
         tasks = branch.add(f"Nhiệm vụ ({len(area.tasks)})")
         for t in area.tasks:
-            node = tasks.add(short(t.text, 90))
-            for c in t.children:
-                node.add(short(c.text, 86))
+            top = next(tops)
+            node = tasks.add(short(t.text, 90) + _due(top))
+            for c, sub in zip(t.children, top.children, strict=True):
+                node.add(short(c.text, 86) + _due(sub))
     return root
 
 
@@ -68,7 +93,9 @@ def _write(tree: PlanTree, *, source: str, digest: str, key: str | None, dry: bo
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="Plan as text/markdown (.txt, .md) or Word (.docx)."),
+    file: Path = typer.Argument(
+        ..., help="Plan as text/markdown (.txt, .md), Word (.docx) or PDF with a text layer."
+    ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Show the tree and changes; write nothing."
     ),
@@ -76,14 +103,17 @@ def import_(
     key: str | None = typer.Option(None, help="Plan key (default: from the title)."),
 ) -> None:
     """Create or update a plan from FILE; importing the same file again changes nothing."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{file}: cannot read ({exc.strerror})") from exc
+    settings = get_settings()
+    data = read_limited(file, limit=settings.import_max_bytes)
+    check_plan_document(data, source=str(file), settings=settings)
     started = time.perf_counter()
     tree = parse_document(data, source=str(file))
     digest = hashlib.sha256(data).hexdigest()
     result = _write(tree, source=str(file), digest=digest, key=key, dry=dry_run)
+    with Session(get_engine()) as session:
+        calendar = load_calendar(session=session)
+    today = local_date(utc_now(), tz=get_settings().timezone)
+    previews = preview_tasks(tree, calendar=calendar, today=today)
     elapsed = time.perf_counter() - started
     if as_json:
         payload = {
@@ -91,15 +121,18 @@ def import_(
             "dry_run": dry_run,
             "changes": result.lines(),
             "unchanged": result.unchanged,
+            **preview_json(tree=tree, previews=previews, today=today),
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     console = Console()
     if dry_run:
-        console.print(_rich_tree(tree))
+        console.print(_rich_tree(tree, previews))
     prefix = "would be " if dry_run else ""
     for line in result.lines():
         typer.echo(f"{prefix}{line}")
+    for warning in deadline_warnings(tree, previews):
+        typer.echo(f"warning: {warning}")
     counts = ", ".join(f"{n} {k}" for k, n in tree.counts().items())
     typer.echo(f"plan {result.plan_key}: {counts}")
     typer.echo(f"{prefix}{result.summary()} in {elapsed * 1000:.0f} ms")
@@ -135,7 +168,7 @@ def units(
     FILE does not name keep their units; a re-import keeps them unless the document names
     units.
     """
-    text = read_text_file(file)
+    text = read_text_file(file, limit=get_settings().yaml_max_bytes)
     mapping = load_yaml_with_lines(text, source=str(file))
     if not isinstance(mapping, dict):
         raise InvalidInput(f"{file}: expected a mapping of task keys to units")
@@ -150,3 +183,87 @@ def units(
         for done in result.changed:
             typer.echo(f"set {done.describe()}")
     typer.echo(f"{len(result.changed)} task(s) changed, {result.unchanged} unchanged")
+
+
+def _issuer(session: Session, username: str | None) -> User:
+    """`--as USERNAME`, else the agency's coordinator (đầu mối, who keeps the plan)."""
+    if username:
+        return user_by_name(session, username)
+    found = session.exec(
+        select(User)
+        .where(User.role == Role.COORDINATOR.value, col(User.is_active))
+        .order_by(col(User.id))
+    ).first()
+    if found is None:
+        raise InvalidInput("no active coordinator to issue the plan as: pass --as USERNAME")
+    return found
+
+
+def _row_line(row: IssueRow) -> str:
+    """`create 1.ab12cd34 (TTRA head Bùi Văn Chánh) due 2026-06-30: Rà soát ...`."""
+    due = row.due_on.isoformat() if row.due_on else "-"
+    if row.day_off and row.due_working_on:
+        due += f" (day off: {row.due_working_on.isoformat()})"
+    if row.recurrence:
+        due += f" every {row.recurrence}"
+    who = f"{row.lead_unit or '-'}: {row.assignee or '-'}"
+    why = f" [{row.reason.value}]" if row.reason else ""
+    return f"{row.action.value}{why} {row.task_key} ({who}) due {due}: {short(row.title, 70)}"
+
+
+@app.command("issue")
+def issue(
+    plan: str = typer.Argument(
+        ..., metavar="PLAN", help="The plan's key (as `plan import` prints it) or its id."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show what would be done; write nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows and counts as JSON."),
+    actor: str | None = typer.Option(
+        None,
+        "--as",
+        help="Issue as this coordinator, director or admin (default: the coordinator).",
+    ),
+    cancel_withdrawn: bool = typer.Option(
+        False,
+        "--cancel-withdrawn",
+        help="Confirm every proposed cancellation (open items of tasks withdrawn from the plan).",
+    ),
+) -> None:
+    """Turn every task with a lead unit into a work item for its head, due as the plan says.
+
+    Idempotent: issuing again creates nothing. After an amended plan is re-imported it
+    creates the new tasks' items, moves changed deadlines and proposes cancelling the
+    items of withdrawn tasks; done items are never touched.
+    """
+    with session_scope() as session:
+        plan_id = _plan_id(session, plan)
+        who = _issuer(session, actor)
+        overrides: dict[int, RowOverride] = {}
+        if cancel_withdrawn:
+            dry = issue_plan(
+                session=session, plan_id=plan_id, actor=who, now=utc_now(), dry_run=True
+            )
+            overrides = {
+                r.task_id: RowOverride(cancel=True)
+                for r in dry.rows
+                if r.action == IssueAction.PROPOSE_CANCEL
+            }
+        result = issue_plan(
+            session=session,
+            plan_id=plan_id,
+            actor=who,
+            now=utc_now(),
+            overrides=overrides,
+            dry_run=dry_run,
+        )
+        if as_json:
+            typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+            return
+        for row in result.rows:
+            if row.action != IssueAction.UNCHANGED:
+                typer.echo(_row_line(row))
+        typer.echo(
+            f"plan {result.preview.plan.key} ({result.preview.plan_year}): {result.summary()}"
+        )

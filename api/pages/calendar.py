@@ -25,8 +25,15 @@ from sqlmodel import Session, col, select
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
 from api.pages.ui import render, to_login
-from workflow.calendar import LawDay, WorkCalendar, law_days, load_calendar, local_date
-from workflow.dates import FIRST_YEAR, LAST_YEAR, WEEKDAYS, parse_day
+from workflow.calendar import (
+    WEEKDAYS,
+    LawDay,
+    WorkCalendar,
+    law_days,
+    load_calendar,
+    local_date,
+)
+from workflow.dates import FIRST_YEAR, LAST_YEAR, parse_day
 from workflow.errors import NotAllowed, NotFound, WorkflowError
 from workflow.models import User
 from workflow.models.calendar import CalendarOverride

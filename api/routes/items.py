@@ -18,7 +18,6 @@ from api.schemas.items import (
     BulkAssignIn,
     BulkAssignOut,
     EventPublic,
-    Flag,
     ItemUnitPublic,
     ProgressIn,
     SortKey,
@@ -27,6 +26,7 @@ from api.schemas.items import (
     WorkItemPage,
 )
 from workflow.calendar import local_date
+from workflow.deadlines import Flag
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Area, PlanTask, User, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.scope import get_visible_item

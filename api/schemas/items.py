@@ -10,23 +10,9 @@ from annotated_types import MaxLen
 from sqlmodel import Field, SQLModel
 
 from api.schemas.common import Id
+from workflow.deadlines import Flag
+from workflow.priority import Priority
 from workflow.states import State
-
-
-class Flag(StrEnum):
-    """Derived deadline flag: trong hạn, sắp đến hạn (orange), quá hạn (red)."""
-
-    ON_TRACK = "on_track"
-    DUE_SOON = "due_soon"
-    OVERDUE = "overdue"
-    CLOSED = "closed"
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
 
 
 class SortKey(StrEnum):
@@ -152,6 +138,12 @@ class EvidencePublic(SQLModel):
     size_bytes: int | None
     note: str | None
     created_at: datetime
+
+
+class EvidenceIn(SQLModel):
+    """The text part of an evidence upload (the file comes beside it), API and page alike."""
+
+    note: str | None = Field(default=None, max_length=5000)
 
 
 class ExtensionCreate(SQLModel):

@@ -40,6 +40,9 @@ def test_import_dry_run_json_and_idempotency(tmp_path: Path) -> None:
     assert "0 created, 0 updated, 0 withdrawn, 0 removed, 73 unchanged" in second.stdout
 
 
+_PLAN = "**KẾ HOẠCH**\n**Năm 2026**\n## 1. Thể chế\na) Mục tiêu\nHoàn thiện.\nb) Nhiệm vụ\n"
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -47,6 +50,8 @@ def test_import_dry_run_json_and_idempotency(tmp_path: Path) -> None:
         (b"abc\n\x00\x00\x00", "line 2: binary data"),
         (b"PK\x03\x04broken", "not a valid .docx"),
         ("Chỉ có văn bản.\n".encode(), "no reform areas found"),
+        (f"{_PLAN}- Việc A.\n- Việc B.\n- Việc A.\n".encode(), "line 9: the same task as line 7"),
+        (f"{_PLAN}1.1. Việc A\n1.1.1. Con\n1.1.1.1. Cháu\n".encode(), "line 9: a third level"),
     ],
 )
 def test_bad_file_exits_2_with_one_line(

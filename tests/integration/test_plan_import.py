@@ -233,3 +233,42 @@ def test_unknown_unit_names_the_row_and_writes_nothing(org: Session, now: dateti
     with pytest.raises(InvalidInput, match=r"table 1 row 4: unknown unit 'Phòng Không Tồn Tại'"):
         run(org, table_docx(rows), now, "plan.docx")
     assert count(org, Plan) == count(org, PlanTask) == 0
+
+
+def test_a_task_moved_to_another_area_keeps_its_row_units_and_items(
+    org: Session, now: datetime
+) -> None:
+    run(org, SAMPLE_TEXT, now)
+    lines = SAMPLE_TEXT.splitlines()
+    single = next(i for i, line in enumerate(lines) if line.startswith("- Tăng cường tự kiểm tra"))
+    parent = next(i for i, line in enumerate(lines) if line.startswith("- Đổi mới, nâng cao"))
+    block = [single, parent, parent + 2, parent + 4, parent + 6]  # the task, a task + 3 subs
+    moved_lines = [lines[i] for i in block]
+    assert [line[0] for line in moved_lines] == ["-", "-", "+", "+", "+"]
+    rest = [line for i, line in enumerate(lines) if i not in block]
+    at = rest.index("b) Nhiệm vụ") + 1  # area 2's tasks
+    moved = "\n".join([*rest[:at], "", *"\n\n".join(moved_lines).splitlines(), *rest[at:]])
+
+    def row(prefix: str) -> PlanTask:
+        return org.exec(select(PlanTask).where(col(PlanTask.text).startswith(prefix))).one()
+
+    task, boss = row("Tăng cường tự kiểm tra"), row("Đổi mới, nâng cao")
+    subs = _children(org, boss)
+    unit = org.exec(select(Unit).where(Unit.code == "TTRA")).one()
+    task.lead_unit_id, task.supporting_unit_codes = unit.id, ["VP"]
+    item = _work_item(org, task, now)
+    before = {t.id: t.key for t in (task, boss, *subs)}
+
+    result = run(org, moved, now + timedelta(days=1))
+
+    assert not result.withdrawn and not result.created
+    areas = {a.number: a.id for a in org.exec(select(Area))}
+    for t in (task, boss, *subs):
+        org.refresh(t)
+        assert (t.key, t.status, t.area_id) == (before[t.id], "active", areas[2])
+    assert [s.id for s in _children(org, boss)] == [s.id for s in subs]
+    assert (task.lead_unit_id, task.supporting_unit_codes) == (unit.id, ["VP"])
+    org.refresh(item)
+    assert item.plan_task_id == task.id
+    assert any(line.startswith(f"task {task.key} ") for line in result.updated)
+    assert not run(org, moved, now + timedelta(days=2)).changed

@@ -21,9 +21,11 @@ from workflow.deadlines import (
 )
 from workflow.errors import InvalidInput
 from workflow.models import WorkItem
+from workflow.settings import Settings
 
 CAL = WorkCalendar()
 TZ = "Asia/Ho_Chi_Minh"
+SETTINGS = Settings(_env_file=None, timezone=TZ, due_soon_working_days=3)  # type: ignore[call-arg]
 LADDER = Ladder()
 
 
@@ -143,19 +145,23 @@ def test_ladder_for_policy() -> None:
     ],
 )
 def test_flags(now: datetime, expected: Flag) -> None:
-    assert flag(item(DUE), now=now, calendar=CAL, tz=TZ, due_soon_working_days=3) == expected
+    assert flag(item(DUE), now=now, calendar=CAL, settings=SETTINGS, days=3) == expected
 
 
-def test_flag_of_paused_item_is_frozen_and_closed_has_none() -> None:
+def test_flag_of_paused_item_is_frozen_and_closed_is_closed() -> None:
     paused = item(DUE, state="paused")
     paused.paused_at = hanoi(2026, 3, 3, 9)
-    assert (
-        flag(paused, now=hanoi(2026, 5, 1), calendar=CAL, tz=TZ, due_soon_working_days=3)
-        == Flag.ON_TRACK
+    assert flag(paused, now=hanoi(2026, 5, 1), calendar=CAL, settings=SETTINGS) == Flag.ON_TRACK
+    # Paused within the due-soon days: still not "due soon", its clock is stopped.
+    paused.paused_at = hanoi(2026, 3, 19, 9)
+    assert flag(paused, now=hanoi(2026, 3, 19, 10), calendar=CAL, settings=SETTINGS) == (
+        Flag.ON_TRACK
     )
-    assert (
-        flag(item(DUE, state="done"), now=DUE, calendar=CAL, tz=TZ, due_soon_working_days=3) is None
-    )
+    # Paused after the deadline had passed: overdue, and it stays so.
+    paused.paused_at = hanoi(2026, 3, 23, 9)
+    assert flag(paused, now=hanoi(2026, 5, 1), calendar=CAL, settings=SETTINGS) == Flag.OVERDUE
+    done = item(DUE, state="done")
+    assert flag(done, now=DUE, calendar=CAL, settings=SETTINGS) == Flag.CLOSED
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import zipfile
 
+import docx
 import pytest
 
 from tests.conftest import SAMPLE_PLAN
 from tests.plan_docs import docx_from_text, table_docx, table_markdown
 from workflow.errors import InvalidInput
 from workflow.importer import parse_document
+from workflow.importer.docx_source import docx_blocks
+from workflow.importer.lines import Table
 
 
 def test_docx_of_the_sample_gives_the_same_tree_as_the_text() -> None:
@@ -86,3 +89,23 @@ def test_corrupt_docx_is_a_clear_error(data: bytes, message: str) -> None:
 def test_empty_docx_is_empty() -> None:
     with pytest.raises(InvalidInput, match=r"line 1: the file is empty"):
         parse_document(docx_from_text(""), source="plan.docx")
+
+
+def test_merged_table_cells_read_as_python_docx_gives_them() -> None:
+    """The one-pass table reader repeats a horizontally merged cell across its columns and a
+    vertically merged one down its rows, as `row.cells` does (which is quadratic)."""
+    document = docx.Document()
+    table = document.add_table(rows=6, cols=4)
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            cell.text = f"r{r}c{c}"
+    table.cell(0, 0).merge(table.cell(0, 3))  # a group row merged across
+    table.cell(1, 2).merge(table.cell(5, 2))  # one lead unit for five rows
+    table.cell(2, 0).merge(table.cell(3, 1))  # a block of two by two
+    expected = [[c.text.strip() for c in row.cells] for row in table.rows]
+    buffer = io.BytesIO()
+    document.save(buffer)
+    [block] = docx_blocks(buffer.getvalue(), source="t.docx")
+    assert isinstance(block, Table)
+    assert block.rows == expected
+    assert block.rows[4][2] == block.rows[1][2] != ""

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from workflow.importer import parse_document
 from workflow.importer.parser import finish
 from workflow.importer.render import render_text
+from workflow.importer.text import normalise
 from workflow.importer.tree import AreaNode, ObjectiveNode, Part, PlanTree, TaskNode
 
 _VOCAB_TEXT = (
@@ -46,19 +47,21 @@ def objectives(draw: st.DrawFn) -> list[ObjectiveNode]:
 
 
 @st.composite
-def tasks(draw: st.DrawFn) -> list[TaskNode]:
+def tasks(draw: st.DrawFn, area: int) -> list[TaskNode]:
     out = []
-    for n in range(draw(st.integers(1, 4))):
+    # Tasks differ across the plan, sub-tasks under their task (the parser refuses repeats).
+    texts = draw(st.lists(sentence, min_size=1, max_size=4, unique_by=normalise))
+    for n, text in enumerate(f"{t.removesuffix('.')} mục {area}." for t in texts):
         style = "para" if n == 0 and draw(st.booleans()) else "dash"
-        children = [TaskNode(s, "plus") for s in draw(st.lists(sentence, max_size=3))]
-        out.append(TaskNode(draw(sentence), style, children))
+        subs = draw(st.lists(sentence, max_size=3, unique_by=normalise))
+        out.append(TaskNode(text, style, [TaskNode(s, "plus") for s in subs]))
     return out
 
 
 @st.composite
 def plans(draw: st.DrawFn) -> PlanTree:
     areas = [
-        AreaNode(number=n, title=draw(title), objectives=draw(objectives()), tasks=draw(tasks()))
+        AreaNode(number=n, title=draw(title), objectives=draw(objectives()), tasks=draw(tasks(n)))
         for n in range(1, draw(st.integers(1, 4)) + 1)
     ]
     numbered = st.lists(sentence, max_size=3).map(

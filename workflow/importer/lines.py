@@ -16,6 +16,8 @@ from workflow.errors import InvalidInput
 ROMAN = r"(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)"
 _ROMAN_RE = re.compile(rf"^({ROMAN})\.\s+(\S.*)$")
 _NUMBER_RE = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
+# "1.1. Rà soát…", "2.3.1 Tổ chức…": an outline number (without a final dot, a capital follows).
+_OUTLINE_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)(\.)?\s+(\S.*)$")
 _LETTER_RE = re.compile(r"^([a-zđ])[).]\s+(\S.*)$")
 _DASH_RE = re.compile(r"^[-–—•]\s*(\S.*)$")
 _PLUS_RE = re.compile(r"^\+\s*(\S.*)$")
@@ -28,6 +30,7 @@ class Kind(StrEnum):
 
     ROMAN = "roman"  # I. QUAN ĐIỂM
     NUMBER = "number"  # 1. Cải cách thể chế / 1. a numbered paragraph
+    OUTLINE = "outline"  # 1.1. a numbered task / 1.1.1. its sub-task
     OBJECTIVES = "objectives"  # a) Mục tiêu
     TASKS = "tasks"  # b) Nhiệm vụ
     YEAR = "year"  # - Đến năm 2025:
@@ -47,6 +50,9 @@ class Line:
     label: str = ""  # the numeral, number or year of a heading
     body: str = ""  # the text after the marker
     unit: str = "line"
+    # Nesting the source states: the parts of an outline number ("1.2.1" → 3) or a Word
+    # list level + 1; 0 when the source says nothing.
+    depth: int = 0
 
     @property
     def loc(self) -> str:
@@ -90,6 +96,9 @@ def classify(no: int, raw: str, *, unit: str = "line") -> Line:
         line.kind, line.label, line.body = Kind.ROMAN, m.group(1), m.group(2)
     elif m := _NUMBER_RE.match(text):
         line.kind, line.label, line.body = Kind.NUMBER, m.group(1), m.group(2)
+    elif (m := _OUTLINE_RE.match(text)) and (m.group(2) or m.group(3)[0].isupper()):
+        line.kind, line.label, line.body = Kind.OUTLINE, m.group(1), m.group(3)
+        line.depth = m.group(1).count(".") + 1
     elif (m := _LETTER_RE.match(text)) and _section_word(m.group(2)):
         line.kind = _section_word(m.group(2)) or Kind.PLAIN
         line.label, line.body = m.group(1), m.group(2)

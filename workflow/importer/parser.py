@@ -12,11 +12,12 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from workflow.due_phrases import find_reporting_duty
 from workflow.errors import InvalidInput
 from workflow.importer import indicators
 from workflow.importer.lines import Block, Kind, Line, Table
 from workflow.importer.table import GroupRow, table_rows
-from workflow.importer.text import continues_paragraph, slug
+from workflow.importer.text import continues_paragraph, normalise, short, slug
 from workflow.importer.tree import AreaNode, ObjectiveNode, Part, PlanTree, TaskNode, TaskStyle
 
 _KIND_RE = re.compile(r"^(KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN)$")
@@ -24,12 +25,34 @@ _NUMBER_RE = re.compile(r"^Số\s*:\s*(.*)$")
 _DATE_LINE_RE = re.compile(r"^(?P<place>[^,\d]{2,60}),\s*ngày\b")
 _DATE_WORDS_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 _DATE_SLASH_RE = re.compile(r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})")
-_YEARS_RE = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})")
+_YEAR = r"((?:19|20)\d\d)(?!\d)"
+_YEARS_RE = re.compile(rf"(?<!\d){_YEAR}(?:\s*[-–—]\s*{_YEAR})?")
+_TITLE_PERIOD_RE = re.compile(
+    rf"(?:giai đoạn|năm|từ)\s+{_YEAR}(?:\s*(?:[-–—]|đến(?: năm)?)\s*{_YEAR})?"
+    rf"|(?<!\d){_YEAR}\s*[-–—]\s*{_YEAR}",
+    re.IGNORECASE,
+)
+_OWN_PERIOD_RE = re.compile(
+    rf"(?:Kế hoạch|Chương trình|Đề án)(?!\s+số)[^.;:]*?(?:giai đoạn|năm)\s+{_YEAR}"
+    rf"(?:\s*[-–—]\s*{_YEAR})?",
+    re.IGNORECASE,
+)
+# A cited document, from its kind and number to the next comma or semicolon.
+_CITATION_RE = re.compile(
+    r"(?:Kế hoạch|Quyết định|Nghị định|Nghị quyết|Thông tư|Chỉ thị|Chương trình|Đề án|Luật"
+    r"|Công văn|Văn bản|Hướng dẫn|Thông báo|Kết luận)\s+(?:số\s+)?\S*\d+/\S*[^,;]*",
+    re.IGNORECASE,
+)
+_BASIS_RE = re.compile(r"^(?:Căn cứ|Theo)\b", re.IGNORECASE)
 _REFERENCE_RE = re.compile(
     r"(?:Kế hoạch|Quyết định|Nghị định|Nghị quyết|Thông tư|Chỉ thị|Chương trình|Luật)"
     r" số \S+ ngày (?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2} tháng \d{1,2} năm \d{4})"
 )
 _RECIPIENTS_RE = re.compile(r"^Nơi nhận\s*:?$", re.IGNORECASE)
+TOO_DEEP = (
+    "a third level of tasks (under a sub-task) is not supported; tasks have sub-tasks but "
+    "sub-tasks have none: make it a sub-task, or part of its sub-task's text"
+)
 
 
 def _append(paragraphs: list[str], line: Line, *, starts_item: bool) -> None:
@@ -72,13 +95,17 @@ class _AreaReader:
         self.objective: ObjectiveNode | None = None
         self.task: TaskNode | None = None
         self.current: ObjectiveNode | TaskNode | None = None
+        # The outline depth of the area's first numbered task ("1.1." → 2): tasks are numbered
+        # under the area's number or on their own, and sub-tasks one level deeper.
+        self.outline_base: int | None = None
 
     def open_area(self, number: int, title: str, loc: str, line: int) -> None:
         if any(a.number == number for a in self.areas):
             raise InvalidInput(f"{self.source}: {loc}: area {number} appears twice")
-        self.area = AreaNode(number=number, title=title, lines=[line])
+        self.area = AreaNode(number=number, title=title, lines=[line], loc=loc)
         self.areas.append(self.area)
         self.section, self.year, self.task, self.current = Kind.OBJECTIVES, None, None, None
+        self.outline_base = None
 
     def feed(self, block: Block) -> None:
         if isinstance(block, Table):
@@ -104,7 +131,7 @@ class _AreaReader:
         if line.kind == Kind.YEAR:
             self.year = None
             node = ObjectiveNode(line.body, "dash", int(line.label))
-        elif line.kind in (Kind.DASH, Kind.NUMBER):
+        elif line.kind in (Kind.DASH, Kind.NUMBER, Kind.OUTLINE):
             self.year = None
             node = ObjectiveNode(line.body if line.kind == Kind.DASH else line.text, "dash")
         elif line.kind == Kind.PLUS:
@@ -120,19 +147,37 @@ class _AreaReader:
             area.objectives.append(node)
             self.current = node
 
+    def level(self, line: Line) -> int | None:
+        """0 for a task, 1 for a sub-task, 2+ deeper, as the line's numbering or Word list
+        level says; None when only the marker (`-`, `+`) or nothing says it."""
+        if line.kind == Kind.OUTLINE:
+            if self.outline_base is None:
+                self.outline_base = line.depth
+            return max(line.depth - self.outline_base, 0)
+        if line.kind in (Kind.DASH, Kind.PLUS) and line.depth:
+            return line.depth - 1
+        return None
+
     def task_line(self, area: AreaNode, line: Line) -> None:
-        if line.kind == Kind.PLUS:
+        level = self.level(line)
+        if level is not None and level >= 2:
+            raise InvalidInput(f"{self.source}: {line.loc}: {TOO_DEEP}")
+        if line.kind == Kind.PLUS or level == 1:
             if self.task is None:
+                marker = "'+' " if line.kind == Kind.PLUS else ""
                 raise InvalidInput(
-                    f"{self.source}: {line.loc}: sub-task '+' before any task in area {area.number}"
+                    f"{self.source}: {line.loc}: sub-task {marker}before any task in area "
+                    f"{area.number}"
                 )
             node = TaskNode(line.body, "plus", lines=[line.no], loc=line.loc)
             self.task.children.append(node)
             self.current = node
             return
         style: TaskStyle
-        if line.kind in (Kind.DASH, Kind.NUMBER, Kind.YEAR):
-            text = line.body if line.kind == Kind.DASH else line.text.lstrip("-–—• ")
+        if line.kind in (Kind.DASH, Kind.NUMBER, Kind.YEAR, Kind.OUTLINE):
+            text = (
+                line.body if line.kind in (Kind.DASH, Kind.OUTLINE) else line.text.lstrip("-–—• ")
+            )
             style = "dash"
         elif self.current is None or (
             self.current.style == "para" and not continues_paragraph(self.current.text, line.text)
@@ -151,13 +196,20 @@ class _AreaReader:
         self.current.lines.append(line.no)
 
     def table(self, table: Table) -> None:
+        base: int | None = None  # the STT depth of the table's first numbered task ("1" → 1)
         for row in table_rows(table, source=self.source):
             if isinstance(row, GroupRow):
                 self.open_area(row.number, row.title, row.loc, row.line)
                 continue
             if self.area is None:
                 raise InvalidInput(f"{self.source}: {row.task.loc}: a task row before any area")
-            if row.sub:
+            if row.depth and base is None:
+                base = row.depth
+            level = row.depth - base if row.depth and base is not None else 0
+            if level >= 2:
+                raise InvalidInput(f"{self.source}: {row.task.loc}: {TOO_DEEP}")
+            if row.sub or level == 1:
+                row.task.style = "plus"
                 if self.task is None:
                     raise InvalidInput(f"{self.source}: {row.task.loc}: sub-task before any task")
                 self.task.children.append(row.task)
@@ -176,12 +228,15 @@ def _header(tree: PlanTree, blocks: Sequence[Block]) -> None:
             continue
         if in_title and b.emphasised and b.kind == Kind.PLAIN:
             title.append(b.text)
+            tree.locs.setdefault("title", b.loc)
             continue
         in_title = False
         if (m := _NUMBER_RE.match(b.text)) and tree.number is None:
             tree.number = m.group(1).strip() or None
+            tree.locs["number"] = b.loc
         elif (m := _DATE_LINE_RE.match(b.text)) and tree.date_text is None:
             tree.place, tree.date_text = m.group("place").strip(), b.text
+            tree.locs["place"] = b.loc
             tree.issued_on = _date(b.text)
         elif _KIND_RE.match(b.text) and tree.kind is None:
             tree.kind, in_title = b.text, True
@@ -282,26 +337,76 @@ def finish(tree: PlanTree, *, source: str, fallback_title: str = "") -> PlanTree
     if not tree.areas:
         raise InvalidInput(f"{source}: line 1: no reform areas found")
     tree.title = tree.title or (tree.header[0] if tree.header else fallback_title) or "Kế hoạch"
-    years = _YEARS_RE.search(tree.title) or _YEARS_RE.search(" ".join(tree.preamble))
-    if years:
-        tree.start_year, tree.end_year = int(years.group(1)), int(years.group(2))
+    period = plan_period(tree.title, tree.preamble)
+    if period:
+        tree.start_year, tree.end_year = period
+    body = [*tree.preamble, *(p for part in tree.parts for p in part.paragraphs), *tree.closing]
+    tree.reporting_duty = find_reporting_duty(body)
     tree.legal_basis = _REFERENCE_RE.findall(" ".join(tree.preamble))
     for area in tree.areas:
         area.indicators = indicators.derive(area, end_year=tree.end_year)
     tree.key = slug(tree.title, 120) or "plan"
     _check_lengths(tree, source)
+    _check_duplicates(tree, source)
     return tree
 
 
+def _years(match: re.Match[str]) -> tuple[int, int] | None:
+    found = [int(g) for g in match.groups() if g]
+    if not found or found[-1] < found[0]:
+        return None
+    return found[0], found[-1]
+
+
+def plan_period(title: str, preamble: Sequence[str]) -> tuple[int, int] | None:
+    """This plan's first and last year: from its title ("năm 2026", "giai đoạn 2021-2025";
+    the last period named, so "…giai đoạn 2021-2030 năm 2026" is 2026), else from the
+    preamble's own "Kế hoạch … năm/giai đoạn …", else a range left in the preamble. Never from
+    a cited document: "Căn cứ"/"Theo" paragraphs and "Kế hoạch số …" citations (to the next
+    comma) are removed first, since they name other plans' periods (2021-2030)."""
+    title_text = _CITATION_RE.sub(" ", title)
+    in_title = [y for m in _TITLE_PERIOD_RE.finditer(title_text) if (y := _years(m))]
+    if in_title:
+        return in_title[-1]
+    body = " ".join(_CITATION_RE.sub(" ", p) for p in preamble if not _BASIS_RE.match(p))
+    if (m := _OWN_PERIOD_RE.search(body)) and (years := _years(m)):
+        return years
+    ranges = (_years(m) for m in _YEARS_RE.finditer(body) if m.group(2))
+    return next((y for y in ranges if y), None)
+
+
 def _check_lengths(tree: PlanTree, source: str) -> None:
-    """The columns' limits, checked here so a long field is an input error, not a DB error."""
-    limits = [("title", tree.title, 500, "line 1"), ("number", tree.number, 80, "line 1")]
-    limits.append(("place", tree.place, 120, "line 1"))
+    """The columns' limits, checked here so a long field is an input error naming its line,
+    never a database error or a value cut short."""
+    title_at = tree.locs.get("title", "line 1")
+    limits: list[tuple[str, str | None, int, str]] = [("title", tree.title, 500, title_at)]
+    limits.append(("number", tree.number, 80, tree.locs.get("number", "line 1")))
+    limits.append(("place", tree.place, 120, tree.locs.get("place", "line 1")))
     for area in tree.areas:
-        where = f"line {area.lines[0]}" if area.lines else "line 1"
+        where = area.loc or "line 1"
         limits.append(("area title", area.title, 500, where))
         for task in (n for t in area.tasks for n in (t, *t.children)):
             limits.append(("completion time", task.due_text, 255, task.loc))
     for what, value, size, where in limits:
         if value is not None and len(value) > size:
-            raise InvalidInput(f"{source}: {where}: {what} longer than {size} characters")
+            raise InvalidInput(
+                f"{source}: {where}: {what} longer than {size} characters ({len(value)}); "
+                "shorten it in the document"
+            )
+
+
+def _check_duplicates(tree: PlanTree, source: str) -> None:
+    """The same task twice in the plan, or the same sub-task twice under one task, is a
+    copy-paste slip and would make re-import identity ambiguous: an error naming both lines.
+    (The same sub-task under two tasks, "Báo cáo kết quả", is ordinary.)"""
+    groups = [[t for a in tree.areas for t in a.tasks]]
+    groups += [t.children for a in tree.areas for t in a.tasks]
+    for siblings in groups:
+        seen: dict[str, TaskNode] = {}
+        for task in siblings:
+            first = seen.setdefault(normalise(task.text), task)
+            if first is not task:
+                raise InvalidInput(
+                    f"{source}: {task.loc}: the same task as {first.loc} "
+                    f"({short(task.text, 60)!r}); remove one or tell them apart"
+                )

@@ -23,6 +23,7 @@ _COLUMNS = {
 }
 _GROUP_RE = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 _SPLIT_RE = re.compile(r"[,;\n]+")
+_SEQ_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
 
 
 @dataclass
@@ -37,10 +38,12 @@ class GroupRow:
 
 @dataclass
 class TaskRow:
-    """A task row; `sub` when its text starts with '+'."""
+    """A task row; `sub` when its text starts with '+'; `depth` the parts of its STT
+    ("2" → 1, "2.1" → 2; 0 without a number)."""
 
     task: TaskNode
     sub: bool
+    depth: int = 0
 
 
 def _column_of(header: str) -> str | None:
@@ -53,13 +56,20 @@ def _column_of(header: str) -> str | None:
     return None
 
 
+def column_map(row: list[str]) -> dict[str, int]:
+    """The columns a header row names (content, lead, support, due, product, seq) by index;
+    a header row has at least "content"."""
+    columns: dict[str, int] = {}
+    for c, cell in enumerate(row):
+        name = _column_of(cell)
+        if name and name not in columns:
+            columns[name] = c
+    return columns
+
+
 def _header(table: Table, *, source: str) -> tuple[int, dict[str, int]]:
     for r, row in enumerate(table.rows):
-        columns: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            name = _column_of(cell)
-            if name and name not in columns:
-                columns[name] = c
+        columns = column_map(row)
         if "content" in columns:
             return r, columns
     where = table.row_locs[0] if table.row_locs else f"table at {table.no}"
@@ -108,5 +118,7 @@ def table_rows(table: Table, *, source: str) -> list[GroupRow | TaskRow]:
             lines=[line],
             loc=loc,
         )
-        out.append(TaskRow(task, sub))
+        seq = cell("seq")
+        depth = seq.rstrip(".").count(".") + 1 if _SEQ_RE.match(seq) else 0
+        out.append(TaskRow(task, sub, depth))
     return out

@@ -37,9 +37,10 @@ def continues_paragraph(previous: str, line: str) -> bool:
     return starts_lowercase(line) or not ends_sentence(previous)
 
 
-def words(text: str) -> set[str]:
+def words(text: str, *, normalised: bool = False) -> set[str]:
     """Content words of a text: letters only, without comparator words."""
-    return {w for w in _WORD_RE.findall(normalise(text)) if w not in _QUALIFIER_WORDS}
+    found = _WORD_RE.findall(text if normalised else normalise(text))
+    return {w for w in found if w not in _QUALIFIER_WORDS}
 
 
 def similarity(a: str, b: str) -> float:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from workflow.due_phrases import ReportingDuty
+
 ObjectiveStyle = Literal["para", "dash", "plus"]
 TaskStyle = Literal["para", "dash", "plus"]
 
@@ -73,6 +75,7 @@ class AreaNode:
     indicators: list[IndicatorNode] = field(default_factory=list)
     # Heading lines: the area title, `a) Mục tiêu`, `b) Nhiệm vụ`, `- Đến năm 2025:`.
     lines: list[int] = field(default_factory=list, compare=False)
+    loc: str = field(default="", compare=False)  # where the area's title is
 
 
 @dataclass
@@ -101,11 +104,15 @@ class PlanTree:
     legal_basis: list[str] = field(default_factory=list)
     start_year: int | None = None
     end_year: int | None = None
+    # The periodic report deadline the body states (chế độ báo cáo), read by `finish`.
+    reporting_duty: ReportingDuty | None = None
     parts: list[Part] = field(default_factory=list)
     areas: list[AreaNode] = field(default_factory=list)
     closing: list[str] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
     signature: list[str] = field(default_factory=list)
+    # Where the title, number and place lines are ("line 7", "paragraph 3"), for errors.
+    locs: dict[str, str] = field(default_factory=dict, compare=False)
 
     def counts(self) -> dict[str, int]:
         """Numbers of nodes by kind, for the CLI summary and tests."""
@@ -138,6 +145,7 @@ class PlanTree:
             closing=self.closing,
             recipients=self.recipients,
             signature=self.signature,
+            reporting_duty=self.reporting_duty.to_json() if self.reporting_duty else None,
         )
         return out
 

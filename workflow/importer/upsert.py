@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
-from workflow.importer.match import fresh_key, pair
+from workflow.importer.match import TaskRef, fresh_key, pair, pair_tasks
 from workflow.importer.text import digest, short
 from workflow.importer.tree import AreaNode, PlanTree, TaskNode
 from workflow.importer.units import resolve_units
@@ -103,8 +103,6 @@ class _Writer:
         self.session.flush()
         objectives = self.objectives(node, row)
         self.indicators(node, row, objectives)
-        old = self.session.exec(select(PlanTask).where(PlanTask.area_id == row.id)).all()
-        self.tasks(node, row, node.tasks, list(old), None)
         return row
 
     def objectives(self, node: AreaNode, area: Area) -> list[Objective]:
@@ -194,59 +192,172 @@ class _Writer:
             self.result.updated.append(label)
             self.result.unchanged -= 1
 
-    def tasks(
-        self,
-        area_node: AreaNode,
-        area: Area,
-        nodes: list[TaskNode],
-        area_rows: list[PlanTask],
-        parent: PlanTask | None,
-    ) -> None:
-        parent_id = parent.id if parent else None
-        old = sorted((t for t in area_rows if t.parent_id == parent_id), key=lambda t: t.position)
-        pairs = pair([(t.key, t.text) for t in old], [(None, n.text) for n in nodes])
-        for i, n in enumerate(nodes):
-            lead = self.units[n.lead_unit] if n.lead_unit else None
-            values: dict[str, Any] = {
-                "text": n.text,
-                "position": i,
-                "status": "active",
-                "parent_id": parent_id,
-                "lead_unit_id": lead.id if lead else None,
-                "supporting_unit_codes": [self.units[u].code for u in n.supporting_units],
-                "due_text": n.due_text,
-                "product": n.product,
-            }
-            row = old[pairs[i]] if i in pairs else None
-            if row is not None and lead is None and not n.supporting_units:
-                # The document names no unit for the task: the distribution made after an
-                # earlier import (workflow.services.plan_units) stays. Naming one replaces it.
-                del values["lead_unit_id"], values["supporting_unit_codes"]
-            if row is None:
-                base = f"{parent.key if parent else area.number}.{digest(n.text, 8)}"
-                row = PlanTask(
-                    plan_id=self.plan.id or 0,
-                    area_id=area.id or 0,
-                    key=fresh_key(base, self.task_keys),
-                    **values,
-                )
-            self.note(row, values, f"task {row.key} {short(n.text)!r}", created=i not in pairs)
-            if n.children or row.id is not None:
-                self.session.flush()
-                self.tasks(area_node, area, n.children, area_rows, row)
-        for o, row in enumerate(old):
-            if o not in pairs.values():
-                self.withdraw(row, area_rows)
+    def tasks(self, plan_tasks: _PlanTasks, areas: dict[int, Area]) -> None:
+        """Create, update, move and withdraw the plan's tasks.
 
-    def withdraw(self, row: PlanTask, area_rows: list[PlanTask]) -> None:
-        for child in (t for t in area_rows if t.parent_id == row.id):
-            self.withdraw(child, area_rows)
-        if row.status == "withdrawn":
-            return
-        row.status = "withdrawn"
-        items = self.session.exec(select(func.count()).where(WorkItem.plan_task_id == row.id)).one()
-        kept = f" ({items} work items keep pointing at it)" if items else ""
-        self.result.withdrawn.append(f"task {row.key} {short(row.text)!r}{kept}")
+        Written with a few set-based statements (one INSERT and one UPDATE executemany per
+        nesting level) on plain rows: the ORM's per-object bookkeeping cost more than the
+        database did for a 10k-task plan.
+        """
+        table = _TASKS
+        conn = self.session.connection()
+        keys: list[str] = [""] * len(plan_tasks.new)
+        ids: list[int] = [0] * len(plan_tasks.new)
+        lines: list[tuple[int, str, str]] = []
+        updates: list[dict[str, Any]] = []
+        for level in plan_tasks.levels():
+            inserts: list[tuple[int, dict[str, Any]]] = []
+            for n in level:
+                ref, node = plan_tasks.new[n], plan_tasks.nodes[n]
+                parent = ref.parent
+                lead = self.units[node.lead_unit] if node.lead_unit else None
+                values: dict[str, Any] = {
+                    "text": node.text,
+                    "position": ref.position,
+                    "status": "active",
+                    "area_id": areas[ref.area].id,
+                    "parent_id": ids[parent] if parent is not None else None,
+                    "lead_unit_id": lead.id if lead else None,
+                    "supporting_unit_codes": [self.units[u].code for u in node.supporting_units],
+                    "due_text": node.due_text,
+                    "product": node.product,
+                }
+                o = plan_tasks.pairs.get(n)
+                if o is None:
+                    base = f"{keys[parent] if parent is not None else ref.area}"
+                    keys[n] = fresh_key(f"{base}.{digest(node.text, 8)}", self.task_keys)
+                    inserts.append((n, {"plan_id": self.plan.id, "key": keys[n], **values}))
+                    lines.append((n, "created", f"task {keys[n]} {short(node.text)!r}"))
+                    continue
+                row = plan_tasks.old_rows[o]
+                keys[n], ids[n] = row["key"], row["id"]
+                if lead is None and not node.supporting_units:
+                    # The document names no unit for the task: the distribution made after an
+                    # earlier import (workflow.services.plan_units) stays. Naming one replaces it.
+                    del values["lead_unit_id"], values["supporting_unit_codes"]
+                changed = {k for k, v in values.items() if row[k] != v}
+                if changed:
+                    updates.append({"_id": row["id"], **{k: row[k] for k in _TASK_COLUMNS}})
+                    updates[-1].update(values)
+                if changed - _QUIET:
+                    lines.append((n, "updated", f"task {keys[n]} {short(node.text)!r}"))
+                else:
+                    self.result.unchanged += 1
+            if inserts:
+                adding = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+                created = conn.execute(adding, [v for _, v in inserts]).scalars().all()
+                for (n, _), new_id in zip(inserts, created, strict=True):
+                    ids[n] = new_id
+        paired = set(plan_tasks.pairs.values())
+        for o, row in enumerate(plan_tasks.old_rows):
+            if o in paired or row["status"] == "withdrawn":
+                continue
+            updates.append({"_id": row["id"], **{k: row[k] for k in _TASK_COLUMNS}})
+            updates[-1]["status"] = "withdrawn"
+            items = plan_tasks.items.get(row["id"], 0)
+            kept = f" ({items} work items keep pointing at it)" if items else ""
+            self.result.withdrawn.append(f"task {row['key']} {short(row['text'])!r}{kept}")
+        if updates:
+            changing = (
+                update(table)
+                .where(table.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in _TASK_COLUMNS})
+            )
+            conn.execute(changing, updates)
+        for _n, verb, label in sorted(lines):
+            (self.result.created if verb == "created" else self.result.updated).append(label)
+        # Task objects already in the session (loaded by the caller) reload their new values.
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, PlanTask):
+                self.session.expire(obj)
+
+
+_TASKS = PlanTask.__table__  # type: ignore[attr-defined]
+_TASK_COLUMNS = (
+    "text",
+    "position",
+    "status",
+    "area_id",
+    "parent_id",
+    "lead_unit_id",
+    "supporting_unit_codes",
+    "due_text",
+    "product",
+)
+
+
+@dataclass
+class _PlanTasks:
+    """The document's tasks and the stored ones (plain rows), paired before any write."""
+
+    nodes: list[TaskNode]
+    new: list[TaskRef]
+    old_rows: list[dict[str, Any]]
+    pairs: dict[int, int]
+    items: dict[int, int]  # work items per stored task id
+
+    def levels(self) -> list[list[int]]:
+        """New task indices by nesting level, in document order within a level."""
+        depth: list[int] = []
+        out: list[list[int]] = []
+        for n, ref in enumerate(self.new):
+            depth.append(0 if ref.parent is None else depth[ref.parent] + 1)
+            while len(out) <= depth[n]:
+                out.append([])
+            out[depth[n]].append(n)
+        return out
+
+
+def _plan_tasks(session: Session, tree: PlanTree, plan: Plan | None) -> _PlanTasks:
+    """Read the stored tasks and pair them with the document's (reads only, no writes)."""
+    nodes: list[TaskNode] = []
+    new: list[TaskRef] = []
+
+    def walk(area: int, children: list[TaskNode], parent: int | None) -> None:
+        for i, node in enumerate(children):
+            nodes.append(node)
+            new.append(TaskRef(area=area, parent=parent, text=node.text, position=i))
+            walk(area, node.children, len(new) - 1)
+
+    for area_node in tree.areas:
+        walk(area_node.number, area_node.tasks, None)
+    if plan is None or plan.id is None:
+        return _PlanTasks(nodes, new, [], {}, {})
+    numbers = {a.id: a.number for a in session.exec(select(Area).where(Area.plan_id == plan.id))}
+    columns = [_TASKS.c.id, _TASKS.c.key, *(_TASKS.c[c] for c in _TASK_COLUMNS)]
+    query = select(*columns).where(_TASKS.c.plan_id == plan.id).order_by(_TASKS.c.id)
+    stored = [dict(r) for r in session.connection().execute(query).mappings()]
+    # Parents before children, as pairing expects; then by area and position.
+    by_id = {t["id"]: t for t in stored}
+    depth: dict[int, int] = {}
+
+    def depth_of(t: dict[str, Any]) -> int:
+        if t["id"] not in depth:
+            parent = by_id.get(t["parent_id"])
+            depth[t["id"]] = 0 if parent is None else depth_of(parent) + 1
+        return depth[t["id"]]
+
+    old_rows = sorted(stored, key=lambda t: (depth_of(t), numbers[t["area_id"]], t["position"]))
+    index = {t["id"]: i for i, t in enumerate(old_rows)}
+    old = [
+        TaskRef(
+            area=numbers[t["area_id"]],
+            parent=index.get(t["parent_id"]),
+            text=t["text"],
+            key=t["key"],
+            position=t["position"],
+        )
+        for t in old_rows
+    ]
+    pairs = pair_tasks(old, new)
+    counts = session.exec(
+        select(WorkItem.plan_task_id, func.count())
+        .join(PlanTask, col(PlanTask.id) == col(WorkItem.plan_task_id))
+        .where(PlanTask.plan_id == plan.id)
+        .group_by(col(WorkItem.plan_task_id))
+    ).all()
+    items = {task_id: int(n) for task_id, n in counts if task_id is not None}
+    return _PlanTasks(nodes, new, old_rows, pairs, items)
 
 
 def upsert_plan(
@@ -274,19 +385,20 @@ def upsert_plan(
         "source_sha256": source_sha256,
     }
     created = plan is None
+    # Everything that takes time (reading the stored tasks, pairing them) happens before the
+    # first write, so on SQLite the write lock is held only for the writes themselves.
+    plan_tasks = _plan_tasks(session, tree, plan)
     plan = plan or Plan(key=plan_key, imported_at=now, **values)
     writer = _Writer(session, plan, units)
     writer.note(plan, values, f"plan {plan_key}", created=created)
     session.flush()
     writer.plan = plan
     old_areas = {a.number: a for a in session.exec(select(Area).where(Area.plan_id == plan.id))}
+    areas = {a.number: a for a in old_areas.values()}
     for node in tree.areas:
-        writer.area(node, old_areas.pop(node.number, None))
+        areas[node.number] = writer.area(node, old_areas.pop(node.number, None))
+    writer.tasks(plan_tasks, areas)
     for gone in old_areas.values():
-        rows = list(session.exec(select(PlanTask).where(PlanTask.area_id == gone.id)))
-        for row in rows:
-            if row.parent_id is None:
-                writer.withdraw(row, rows)
         for obj in session.exec(select(Objective).where(Objective.area_id == gone.id)):
             if not obj.withdrawn:
                 obj.withdrawn = True

@@ -50,6 +50,7 @@ from sqlmodel import Session
 
 from workflow.calendar import WorkCalendar
 from workflow.clock import ensure_utc
+from workflow.deadlines import overdue_clause
 from workflow.models.org import Unit, User
 from workflow.models.plan import Area, Indicator, IndicatorReading, IndicatorTarget, PlanTask
 from workflow.models.work import ExtensionRequest, WorkItem
@@ -150,8 +151,8 @@ def _flags(
 ) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
     done = and_(wi.c.state == State.DONE.value, wi.c.closed_at < cutoff)
     on_time = func.coalesce(wi.c.closed_on_time, wi.c.closed_at <= wi.c.due_at)
-    # The timestamp test first: it settles most rows before the state string is compared.
-    overdue = and_(wi.c.due_at < cutoff, not_(done))
+    # The deadline test first: it settles most rows before the state string is compared.
+    overdue = and_(overdue_clause(cutoff), not_(done))
     return done, on_time, overdue
 
 
@@ -184,7 +185,7 @@ def _counts_statement(
     counted = {
         "done_on_time": and_(done, on_time),
         "done_late": and_(done, not_(on_time)),
-        "in_progress_on_time": and_(wi.c.due_at >= cutoff, not_(done)),
+        "in_progress_on_time": and_(not_(overdue_clause(cutoff)), not_(done)),
         "overdue": overdue,
         "new_overdue": and_(wi.c.due_at >= begin, overdue),
         "escalated": and_(wi.c.escalation_level > 0, not_(done)),

@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session, col
 
 from workflow.calendar import WorkCalendar
+from workflow.deadlines import due_soon_clause, overdue_clause
 from workflow.models.org import Role, Unit, User
 from workflow.models.work import WorkItem
 from workflow.reporting.aggregate import (
@@ -140,11 +141,10 @@ def open_counts(
 ) -> tuple[int, int, int, int]:
     """Open, overdue, due by `due_soon_until` (not overdue) and awaiting review, in one query."""
     open_state = wi.c.state.in_(OPEN_VALUES)
-    due = wi.c.due_at
     stmt = select(
         func.count(),
-        func.count().filter(due < now),
-        func.count().filter(and_(due >= now, due <= due_soon_until)),
+        func.count().filter(overdue_clause(now)),
+        func.count().filter(due_soon_clause(now, due_soon_until)),
         func.count().filter(wi.c.state == State.AWAITING_REVIEW.value),
     ).where(open_state, *subset_filter(scope.unit_ids, scope.assignee_id))
     row = session.execute(stmt).one()
@@ -239,7 +239,7 @@ def person_loads(
         select(
             wi.c.assignee_id,
             func.count().label("open"),
-            func.count().filter(wi.c.due_at < now).label("overdue"),
+            func.count().filter(overdue_clause(now)).label("overdue"),
         )
         .where(wi.c.state.in_(OPEN_VALUES), *subset_filter(units))
         .group_by(wi.c.assignee_id)

@@ -63,3 +63,24 @@ def test_readings_through_the_api_follow_the_service_rules(
     body = {"value": 50, "as_of": "2026-02-28"}
     assert client.post(url, json=body, headers=auth_for("vp.admin")).status_code == 201
     assert [r["value"] for r in client.get(url, headers=auth_for("cchc.linh")).json()] == [50]
+
+
+def test_a_refused_plan_is_problem_json_naming_the_line_and_writes_nothing(
+    client: TestClient, auth_for: Auth
+) -> None:
+    coordinator = auth_for("vp.cchc")
+    text = SAMPLE_PLAN.read_text(encoding="utf-8")
+    task = next(line for line in text.splitlines() if line.startswith("- Tăng cường tự kiểm"))
+    first = text.splitlines().index(task) + 1
+    doubled = text.replace("## 2. Cải cách thủ tục hành chính", f"{task}\n\n## 2. Cải cách thủ tục")
+    r = client.post(
+        "/plans/import",
+        files={"file": ("plan.md", doubled.encode(), "text/plain")},
+        data={"dry_run": "false"},
+        headers=coordinator,
+    )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    second = doubled.splitlines().index(task, first) + 1
+    assert f"line {second}: the same task as line {first}" in r.json()["detail"]
+    assert client.get("/plans", headers=coordinator).json() == []

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from workflow.deadlines import overdue_clause
 from workflow.models.work import WorkItem, WorkItemEvent
 from workflow.states import OPEN_STATES
 
@@ -31,7 +32,7 @@ def list_items(
         query = query.where(col(WorkItem.state).in_(list(states)))
     if overdue_at is not None:
         open_states = [s.value for s in OPEN_STATES]
-        query = query.where(col(WorkItem.due_at) < overdue_at, col(WorkItem.state).in_(open_states))
+        query = query.where(overdue_clause(overdue_at), col(WorkItem.state).in_(open_states))
     query = query.order_by(col(WorkItem.due_at), col(WorkItem.id)).limit(limit)
     return list(session.exec(query).all())
 

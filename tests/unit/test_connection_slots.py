@@ -1,0 +1,79 @@
+"""The request gate: requests beyond the pool wait on the event loop, then get 503."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from api.deps import ConnectionSlots
+from api.problems import DatabaseBusy
+from workflow.settings import Settings
+
+SETTINGS = Settings(_env_file=None, db_retry_after_seconds=4)  # type: ignore[call-arg]
+
+
+def test_a_request_past_the_pool_waits_then_gets_503_with_retry_after() -> None:
+    slots = ConnectionSlots(1, 0.2)
+
+    async def scenario() -> float:
+        async with slots.slot(SETTINGS):
+            started = time.monotonic()
+            with pytest.raises(DatabaseBusy) as busy:
+                async with slots.slot(SETTINGS):
+                    pass
+            assert busy.value.status == 503
+            assert busy.value.headers == {"Retry-After": "4"}
+            waited = time.monotonic() - started
+        async with slots.slot(SETTINGS):  # released: the next one gets in at once
+            pass
+        return waited
+
+    assert 0.15 <= asyncio.run(scenario()) < 2
+
+
+def test_waiting_requests_get_in_as_slots_free_up() -> None:
+    slots = ConnectionSlots(2, 5)
+    inside = 0
+    most = 0
+
+    async def request() -> None:
+        nonlocal inside, most
+        async with slots.slot(SETTINGS):
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.01)
+            inside -= 1
+
+    async def scenario() -> None:
+        await asyncio.gather(*(request() for _ in range(20)))
+
+    asyncio.run(scenario())
+    assert most == 2
+
+
+def test_on_sqlite_writers_take_turns_while_readers_share_the_pool() -> None:
+    slots = ConnectionSlots(5, 5, one_writer=True)
+    writers = readers = most_writers = most_readers = 0
+
+    async def request(writes: bool) -> None:
+        nonlocal writers, readers, most_writers, most_readers
+        async with slots.slot(SETTINGS, writes=writes):
+            if writes:
+                writers += 1
+                most_writers = max(most_writers, writers)
+            else:
+                readers += 1
+                most_readers = max(most_readers, readers)
+            await asyncio.sleep(0.01)
+            if writes:
+                writers -= 1
+            else:
+                readers -= 1
+
+    async def scenario() -> None:
+        await asyncio.gather(*(request(writes=n % 2 == 0) for n in range(20)))
+
+    asyncio.run(scenario())
+    assert most_writers == 1 and most_readers >= 2

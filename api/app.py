@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import openapi, problems
 from api.auth import LoginGuard
 from api.deps import connection_slots
-from api.pages import assign, dashboard, item_forms, mailbox, plan_units, ui, unsubscribe
+from api.pages import assign, dashboard, dates, item_forms, mailbox, plan_units, ui, unsubscribe
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
 from api.pages import plan_issue as plan_issue_page
@@ -35,6 +37,8 @@ from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
 from api.security import SecurityMiddleware
 from workflow.settings import get_settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
@@ -101,6 +105,9 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         settings_page.router,
         report_pages.router,
         indicator_pages.router,
+        dates.router,
     ):
         app.include_router(router)
+    # The pages' own script (the date picker): served from the package, never a CDN.
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -22,7 +22,8 @@ from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
 from api.pages.unit_names import unit_names
 from api.schemas.common import Id
-from workflow.calendar import local_date
+from workflow.calendar import load_calendar, local_date
+from workflow.dates import check_due_day, parse_day
 from workflow.errors import InvalidInput, NotAllowed, NotFound, WorkflowError
 from workflow.models import PlanTask, Unit, User, WorkItem
 from workflow.models.org import Role
@@ -36,6 +37,7 @@ from workflow.services.task_assignment import (
     supporting_unit_ids,
 )
 from workflow.services.work_items import PRIORITIES, ItemSpec
+from workflow.settings import get_settings
 from workflow.states import OPEN_STATES
 
 router = APIRouter(include_in_schema=False)
@@ -60,6 +62,7 @@ class AssignForm:
     evidence_required: str = ""
     repeat: str = ""
     until: str = ""
+    confirm_past: bool = False  # the "due date in the past" box, ticked
 
 
 @dataclass
@@ -70,19 +73,6 @@ class Parsed:
     spec: ItemSpec | None = None
     repeat: Repeat | None = None
     until: date | None = None
-
-
-def parse_day(text: str) -> date | None:
-    """A date as the browser's date field sends it (2026-04-30) or as typed by hand where
-    there is no date picker (30/04/2026); None when it is neither."""
-    text = text.strip()
-    try:
-        if "/" in text:
-            day, month, year = (int(p) for p in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _ids(values: list[str]) -> set[int]:
@@ -102,10 +92,11 @@ def members(session: Session, unit_id: int | None) -> list[User]:
     return sorted(people, key=lambda u: u.role != Role.OFFICER.value)
 
 
-def check(session: Session, form: AssignForm, *, units: dict[int, Unit]) -> Parsed:
+def check(session: Session, form: AssignForm, *, units: dict[int, Unit], today: date) -> Parsed:
     """What is wrong with `form` (i18n keys, in the form's order), else the item to create.
 
-    The lead unit was checked against the actor's scope before; `units` are all units.
+    The lead unit was checked against the actor's scope before; `units` are all units. A
+    due date before `today` needs the form's confirmation box (workflow.dates).
     """
     errors: list[str] = []
     if form.lead_unit_id is None:
@@ -142,6 +133,11 @@ def check(session: Session, form: AssignForm, *, units: dict[int, Unit]) -> Pars
             errors.append("assign_error_due_date")
         elif start is not None and due_on < start:
             errors.append("assign_error_due_before_start")
+        elif (
+            not form.confirm_past
+            and check_due_day(calendar=load_calendar(session=session), day=due_on, today=today).past
+        ):
+            errors.append("assign_error_due_past")
     else:
         text = form.due_working_days.strip()
         days = int(text) if text.isdigit() else None
@@ -287,6 +283,7 @@ def assign_submit(
     evidence_required: Annotated[str, Form(max_length=5000)] = "",
     repeat: Annotated[str, Form(max_length=20)] = "",
     until: Annotated[str, Form(max_length=20)] = "",
+    confirm_past: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Create the item (or series) and go to it (PRG); a mistake shows the form again."""
     if user is None:
@@ -313,9 +310,11 @@ def assign_submit(
         evidence_required=evidence_required,
         repeat=repeat,
         until=until,
+        confirm_past=bool(confirm_past),
     )
     units = {u.id or 0: u for u in session.exec(select(Unit)).all()}
-    parsed = check(session, form, units=units)
+    today = local_date(now, tz=get_settings().timezone)
+    parsed = check(session, form, units=units, today=today)
     if parsed.spec is None:
         return _page(
             request,

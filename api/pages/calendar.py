@@ -33,6 +33,7 @@ from workflow.calendar import (
     load_calendar,
     local_date,
 )
+from workflow.dates import FIRST_YEAR, LAST_YEAR, parse_day
 from workflow.errors import NotAllowed, NotFound, WorkflowError
 from workflow.models import User
 from workflow.models.calendar import CalendarOverride
@@ -42,9 +43,6 @@ from workflow.settings import get_settings
 
 router = APIRouter(include_in_schema=False)
 
-# Years the page and its forms accept, as the API's `year` filter: an override far out
-# would make every calendar build count working days up to it.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 REASON_MAX = 500  # CalendarOverride.reason
 EDITORS = frozenset({Role.COORDINATOR.value, Role.ADMIN.value})
 MONTHS_EN = (
@@ -96,21 +94,6 @@ class Outcome:
 
     notice: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
-
-
-def parse_day(text: str) -> date | None:
-    """A date as the date field sends it (2026-04-30) or typed by hand (30/04/2026), within
-    the years the calendar covers; None otherwise."""
-    text = text.strip()
-    try:
-        if "/" in text:
-            d, m, y = (int(p) for p in text.split("/"))
-            day = date(y, m, d)
-        else:
-            day = date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def day_rows(session: Session, *, calendar: WorkCalendar, year: int, lang: str) -> list[DayRow]:

@@ -551,7 +551,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         " and ZIP are).",
     ),
     "error_item_closed": ("Công việc đã kết thúc.", "The work item is closed."),
-    "error_date": ("Ngày không hợp lệ.", "That is not a valid date."),
+    "error_date": (
+        "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 31/05/2026.",
+        "That is not a valid date: type it as day/month/year, e.g. 31/05/2026.",
+    ),
     "error_extension_no_reason": (
         "Cần ghi lý do đề nghị gia hạn.",
         "An extension request needs a reason.",
@@ -754,6 +757,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "error_server": (
         "Hệ thống gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại sau.",
         "Something went wrong on our side. Please try again later.",
+    ),
+    # --- phone layout and dates (base.html, workflow/dates.py) ---
+    "dash_no_items": ("chưa có việc", "no items"),
+    "more_actions": ("Các thao tác khác", "More actions"),
+    "date_placeholder": ("dd/mm/yyyy", "dd/mm/yyyy"),
+    "date_pick": ("Chọn ngày", "Pick a date"),
+    "date_prev_month": ("Tháng trước", "Previous month"),
+    "date_next_month": ("Tháng sau", "Next month"),
+    "date_day_off": ("ngày nghỉ", "day off"),
+    "date_hint_bad": (
+        "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 31/05/2026.",
+        "Type the date as day/month/year, e.g. 31/05/2026.",
+    ),
+    "date_hint_moves": (
+        "{day} là ngày nghỉ → hạn là {becomes}",
+        "{day} is a day off → due {becomes}",
+    ),
+    "date_hint_working": ("{day} là ngày làm việc", "{day} is a working day"),
+    "date_hint_past": ("{day} đã qua.", "{day} is in the past."),
+    "date_confirm_past": (
+        "Tôi xác nhận hạn xử lý là một ngày đã qua",
+        "I confirm the due date is in the past",
+    ),
+    "assign_error_due_past": (
+        "Hạn xử lý là một ngày đã qua: chọn ngày khác hoặc đánh dấu ô xác nhận.",
+        "The due date is in the past: choose another day or tick the confirmation box.",
+    ),
+    "error_extension_past": (
+        "Hạn đề nghị gia hạn phải từ hôm nay trở đi.",
+        "The requested due date must be today or later.",
     ),
     # --- issuing a plan (/ui/plans/{id}/issue) ---
     "issue_link": ("Ban hành thành công việc", "Issue as work"),

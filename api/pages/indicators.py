@@ -27,7 +27,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
-from api.pages.calendar import parse_day
 from api.pages.i18n import STRINGS, language
 from api.pages.indicator_views import (
     assessments,
@@ -39,6 +38,7 @@ from api.pages.indicator_views import (
 from api.pages.ui import not_found, render, to_login
 from api.schemas.common import Id
 from workflow.calendar import local_date
+from workflow.dates import parse_day
 from workflow.errors import NotAllowed, NotFound, WorkflowError
 from workflow.models import Area, Indicator, IndicatorTarget, Objective, User
 from workflow.services.indicators import may_record, plan_of, record_reading
@@ -128,9 +128,6 @@ def indicator_page(
         "recorded": just,
         "replaced": replaced,
         "today": today,
-        # The date field's bounds: the plan's years, never after today.
-        "date_min": date(plan.start_year, 1, 1) if plan.start_year else None,
-        "date_max": min(today, date(plan.end_year, 12, 31)) if plan.end_year else today,
         "note_max": NOTE_MAX,
         "tz": settings.timezone,
     }

@@ -22,9 +22,9 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep
-from api.pages.assign import parse_day
 from api.pages.ui import not_found, refusal, render, to_login
 from api.schemas.common import Id
+from workflow.dates import parse_day
 from workflow.errors import NotAllowed, NotFound, WorkflowError
 from workflow.models import Plan, User
 from workflow.models.org import Role

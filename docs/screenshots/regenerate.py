@@ -7,9 +7,10 @@ sample plan (its tasks distributed as deploy/sample/task-units.yaml) and a few d
 created through the services (overdue, due soon, awaiting review, supported by another
 unit), builds the due reports and runs the outbox once so the report pages and the dev
 mailbox have something to show, serves it with
-`planflow serve`, signs in with Debian's chromium under Playwright and saves 1200 px wide
-PNGs: Vietnamese pages (dashboard, team, plan, indicator, calendar, reports, the
-coordinator's assign form), "my items" in English, and the dev mailbox as the administrator.
+`planflow serve`, signs in with Debian's chromium under Playwright and saves PNGs of every
+page twice, 1200 px wide and as a 390×844 phone (`-phone` files): Vietnamese pages
+(dashboard, team, plan, indicator, calendar, reports, the coordinator's assign form), "my
+items" in English, and the dev mailbox as the administrator.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -49,7 +51,8 @@ from workflow.services.extensions import decide_extension, request_extension  # 
 from workflow.services.work_items import ItemSpec, act, add_evidence, assign  # noqa: E402
 from workflow.settings import get_settings  # noqa: E402
 
-WIDTH = 1200
+# (file suffix, viewport width, height of the first screen, tallest full-page picture)
+SIZES = (("", 1200, 800, 1500), ("-phone", 390, 844, 2600))
 CLI = [sys.executable, "-m", "api.cli"]
 
 
@@ -206,78 +209,109 @@ def serve(port: int) -> subprocess.Popen[bytes]:
 
 
 def shoot(base: str) -> list[Path]:
-    from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     exe = chromium_path()
     if exe is None:
         raise SystemExit("chromium is not installed (make browser)")
     out: list[Path] = []
-
-    def save(page: Page, name: str, *, full: bool = True, max_height: int = 1500) -> None:
-        target = HERE / name
-        height = page.evaluate("document.documentElement.scrollHeight")
-        if full and height <= max_height:
-            page.screenshot(path=str(target), full_page=True)
-        else:
-            page.set_viewport_size({"width": WIDTH, "height": max_height if full else 800})
-            page.screenshot(path=str(target))
-            page.set_viewport_size({"width": WIDTH, "height": 800})
-        out.append(target)
-
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": WIDTH, "height": 800})
-        page.goto(f"{base}/login")
-        save(page, "signin-vi.png", full=False)
-
-        def sign_in(username: str) -> None:
-            if page.locator("#logout").count():
-                page.click("#logout")
-                page.wait_for_url(f"{base}/login")
-            page.goto(f"{base}/login")
-            page.fill("#username", username)
-            page.fill("#password", "planflow-dev")
-            page.click("#login-submit")
-            page.wait_for_url(f"{base}/my")
-
-        sign_in("cchc.truong")
-        save(page, "my-items-vi.png")
-        page.click("text=Cập nhật quy trình nội bộ")
-        page.wait_for_selector("#actions")
-        save(page, "item-vi.png")
-        page.goto(f"{base}/")
-        save(page, "dashboard-vi.png")
-        page.goto(f"{base}/ui/team")
-        save(page, "team-vi.png")
-        page.goto(f"{base}/ui/calendar?year=2026")
-        save(page, "calendar-vi.png")
-        page.goto(f"{base}/ui/reports")
-        save(page, "reports-vi.png")
-        page.locator("a[href^='/ui/reports/']").first.click()
-        save(page, "report-run-vi.png", max_height=2200)
-        page.goto(f"{base}/ui/plans")
-        page.click("#plans a >> nth=0")
-        page.wait_for_selector("#plan-title")
-        save(page, "plan-vi.png", max_height=1100)
-        page.locator("a[href^='/ui/indicators/']").first.click()
-        save(page, "indicator-vi.png")
-        page.goto(f"{base}/lang/en?next=/my")
-        save(page, "my-items-en.png")
-        page.goto(f"{base}/lang/vi?next=/my")
-        # The coordinator (đầu mối) may give any task to any unit, whatever its lead unit.
-        sign_in("vp.cchc")
-        page.goto(f"{base}/ui/plans")
-        page.click("#plans a >> nth=0")
-        page.locator("a.assign-link").first.click()
-        page.select_option("#unit", label="Phòng Cải cách hành chính")
-        page.click("#unit-choose")
-        page.wait_for_selector("#assign-form")
-        save(page, "assign-vi.png")
-        # The dev mailbox holds everybody's mail, reset links too: administrators only.
-        sign_in("vp.admin")
-        page.goto(f"{base}/lang/vi?next=/dev/mailbox")
-        save(page, "mailbox-vi.png")
+        for suffix, width, screen, tallest in SIZES:
+            out += shoot_at(
+                browser, base, suffix=suffix, width=width, screen=screen, tallest=tallest
+            )
         browser.close()
+    return out
+
+
+def shoot_at(
+    browser: Any, base: str, *, suffix: str, width: int, screen: int, tallest: int
+) -> list[Path]:
+    """Every page at one size; a phone is a touch screen (is_mobile)."""
+    out: list[Path] = []
+    phone = width < 600
+    context = browser.new_context(
+        viewport={"width": width, "height": screen},
+        is_mobile=phone,
+        has_touch=phone,
+        locale="vi-VN",  # a first visit follows the browser's language
+    )
+    page = context.new_page()
+
+    def save(name: str, *, full: bool = True, max_height: int = 0) -> None:
+        target = HERE / name.replace(".png", f"{suffix}.png")
+        cap = tallest if phone else (max_height or tallest)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        if full and height <= cap:
+            page.screenshot(path=str(target), full_page=True)
+        else:
+            page.set_viewport_size({"width": width, "height": cap if full else screen})
+            page.screenshot(path=str(target))
+            page.set_viewport_size({"width": width, "height": screen})
+        out.append(target)
+
+    page.goto(f"{base}/login")
+    save("signin-vi.png", full=False)
+
+    def sign_in(username: str) -> None:
+        if page.locator("#logout").count():
+            page.click("#logout")
+            page.wait_for_url(f"{base}/login")
+        page.goto(f"{base}/login")
+        page.fill("#username", username)
+        page.fill("#password", "planflow-dev")
+        page.click("#login-submit")
+        page.wait_for_url(f"{base}/my")
+
+    sign_in("cchc.truong")
+    save("my-items-vi.png")
+    page.click("text=Cập nhật quy trình nội bộ")
+    page.wait_for_selector("#actions")
+    save("item-vi.png")
+    page.goto(f"{base}/")
+    save("dashboard-vi.png")
+    page.goto(f"{base}/ui/team")
+    save("team-vi.png")
+    page.goto(f"{base}/ui/calendar?year=2026")
+    save("calendar-vi.png")
+    page.goto(f"{base}/ui/reports")
+    save("reports-vi.png")
+    page.locator("a[href^='/ui/reports/']").first.click()
+    save("report-run-vi.png", max_height=2200)
+    page.goto(f"{base}/ui/plans")
+    page.click("#plans a >> nth=0")
+    page.wait_for_selector("#plan-title")
+    save("plan-vi.png", max_height=1100)
+    page.locator("a[href^='/ui/indicators/']").first.click()
+    save("indicator-vi.png")
+    page.goto(f"{base}/lang/en?next=/my")
+    save("my-items-en.png")
+    page.goto(f"{base}/lang/vi?next=/my")
+    # The coordinator (đầu mối) may give any task to any unit, whatever its lead unit.
+    sign_in("vp.cchc")
+    page.goto(f"{base}/ui/plans")
+    page.click("#plans a >> nth=0")
+    page.locator("a.assign-link").first.click()
+    page.select_option("#unit", label="Phòng Cải cách hành chính")
+    page.click("#unit-choose")
+    page.wait_for_selector("#assign-form")
+    save("assign-vi.png")
+    # A due date typed on a Sunday: the line under it and the picker's greyed days off.
+    ahead = utc_now().date() + timedelta(days=20)
+    sunday = ahead + timedelta(days=6 - ahead.weekday())
+    page.fill("#due_on", sunday.strftime("%d/%m/%Y"))
+    page.locator("#due_on").dispatch_event("change")
+    page.wait_for_selector("#due_on-hint .date-hint")
+    page.locator(".date-field:has(#due_on) .date-pick").click()
+    page.wait_for_selector(".picker button.day")
+    page.evaluate("document.querySelector('label[for=due_on]').scrollIntoView()")
+    save("due-date-vi.png", full=False)
+    # The dev mailbox holds everybody's mail, reset links too: administrators only.
+    sign_in("vp.admin")
+    page.goto(f"{base}/lang/vi?next=/dev/mailbox")
+    save("mailbox-vi.png")
+    context.close()
     return out
 
 

@@ -77,6 +77,12 @@ def request_extension(
     if not reason.strip():
         raise InvalidInput("an extension request needs a reason", code="extension_no_reason")
     tz = get_settings().timezone
+    if requested_due_on < local_date(now, tz=tz):
+        # An item already late is extended to a day still ahead, never to another past day.
+        raise InvalidInput(
+            f"the requested due date {requested_due_on:%d/%m/%Y} is in the past",
+            code="extension_past",
+        )
     if requested_due_on <= local_date(item.due_at, tz=tz):
         raise InvalidInput(
             "the requested due date must be later than the current one",

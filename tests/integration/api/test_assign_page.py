@@ -155,7 +155,7 @@ def test_the_form_is_filled_from_the_task(client: TestClient, org: Session, task
     assert f'name="lead_unit_id" value="{cchc}"' in text
     assert f'name="supporting_unit_ids" value="{tcbc}" checked' in text
     assert f'name="supporting_unit_ids" value="{cchc}"' not in text  # the lead unit
-    assert 'value="2026-03-02"' in text  # today in Hanoi
+    assert 'id="start_on" name="start_on" value="02/03/2026"' in text  # today in Hanoi
     people = re.search(r'<select id="assignee_id".*?</select>', text, re.S)
     assert people and "Đinh Thị Linh" in people.group(0) and "Phan Thị Hoa" not in people.group(0)
     # Another unit in ?unit= is not the head's to choose: the form stays on CCHC.
@@ -222,11 +222,37 @@ def test_working_days_instead_of_a_due_date(client: TestClient, org: Session, ta
     assert item.due_working_days == 10 and item.due_at == deadline_at(date(2026, 3, 16))
 
 
+def test_dates_typed_day_first_and_a_past_due_date_confirmed(
+    client: TestClient, org: Session, tasks: Tasks
+) -> None:
+    csrf = signed_in(client, org, "cchc.truong")
+    url = f"/ui/tasks/{tasks.cchc}/assign"
+    # Sunday 5 April 2026: the deadline is the next working day, Monday 6 April.
+    data = form_data(org, csrf, start_on="02/03/2026", due_on="05/04/2026")
+    assert client.post(url, data=data, follow_redirects=False).status_code == 303
+    [item] = items(org)
+    assert item.start_on == date(2026, 3, 2) and item.due_at == deadline_at(date(2026, 4, 6))
+    # Today is 2 March 2026: 27 February needs the box ticked, which the refusal offers.
+    data = form_data(org, csrf, start_on="02/02/2026", due_on="27/02/2026")
+    r = client.post(url, data=data, follow_redirects=False)
+    assert r.status_code == 422 and 'id="confirm_past"' in r.text
+    assert len(items(org)) == 1
+    r = client.post(url, data=data | {"confirm_past": "1"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert max(i.due_at for i in items(org)) == deadline_at(date(2026, 4, 6))
+    assert min(i.due_at for i in items(org)) == deadline_at(date(2026, 2, 27))
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
         ({"assignee_id": ""}, "Chưa chọn người xử lý."),
         ({"due_on": "2026-02-27"}, "Hạn xử lý không được trước ngày bắt đầu."),
+        (
+            {"start_on": "02/02/2026", "due_on": "27/02/2026"},
+            "Hạn xử lý là một ngày đã qua: chọn ngày khác hoặc đánh dấu ô xác nhận.",
+        ),
+        ({"due_on": "31/02/2026"}, "Hạn xử lý không phải ngày hợp lệ."),
         (
             {"due_working_days": "5"},
             "Chỉ nhập một trong hai: hạn xử lý hoặc số ngày làm việc.",
@@ -269,7 +295,8 @@ def test_bad_input_shows_the_form_again_and_creates_nothing(
     # What was typed is still there.
     assert "Rà soát 45 thủ tục</textarea>" in r.text
     if changes.get("due_on") != "":
-        assert f'value="{data["due_on"]}"' in r.text
+        shown = "/".join(reversed(str(data["due_on"]).split("-")))  # ISO typed, shown d/m/y
+        assert f'value="{shown}"' in r.text
     assert items(org) == [] and org.exec(select(RecurringSeries)).all() == []
 
 

@@ -148,12 +148,12 @@ def cells(html: str, row_attr: str) -> list[str]:
 
 def row_attrs(html: str, table_id: str, attr: str) -> list[str]:
     """The `attr` values of a table's rows, in order."""
-    match = re.search(rf'<table id="{table_id}">(.*?)</table>', html, re.S)
+    match = re.search(rf'<table id="{table_id}"[^>]*>(.*?)</table>', html, re.S)
     return re.findall(rf'{attr}="([^"]+)"', match.group(1)) if match else []
 
 
 def overdue_titles(html: str) -> list[str]:
-    match = re.search(r'<table id="most-overdue">(.*?)</table>', html, re.S)
+    match = re.search(r'<table id="most-overdue"[^>]*>(.*?)</table>', html, re.S)
     return re.findall(r'<a href="/ui/items/\d+">([^<]+)</a>', match.group(1)) if match else []
 
 
@@ -216,6 +216,8 @@ def test_unit_table_of_the_director(
     assert cells(html, 'data-unit="TCBC"')[1:] == ["2", "1", "1", "0", "33,3%"]
     assert cells(html, 'data-unit="XDCQ"')[1:] == ["2", "1", "0", "0", "0%"]
     assert cells(html, 'data-unit="VTLT"')[1:] == ["1", "0", "0", "0", "0%"]
+    # A unit without items this year has no rate: "0%" would read as "nothing done".
+    assert cells(html, 'data-unit="TTRA"')[1:] == ["0", "0", "0", "0", "chưa có việc"]
     # Every unit but the board (which leads nothing here), in org chart order.
     order = ["VP", "TTRA", "TCBC", "XDCQ", "CCVC", "CCHC", "TDKT", "BTG", "VTLT"]
     assert row_attrs(html, "by-unit", "data-unit") == order
@@ -291,6 +293,7 @@ def test_the_dashboard_in_english(
     assert "Due within 5 working days" in html and "Most overdue work" in html
     assert cells(html, 'data-unit="TCBC"')[0] == "Organisation and Staffing Division"
     assert cells(html, 'data-unit="TCBC"')[-1] == "33.3%"
+    assert cells(html, 'data-unit="TTRA"')[-1] == "no items"
     assert cells(html, 'data-area="other"')[0] == "Other tasks (outside the plan)"
     assert cells(html, 'data-unit="CCHC"')[0] == "Administrative Reform Division"
     assert cells(html, f'data-item-id="{items["x1"].id}"')[-1].endswith(" working days")
@@ -313,7 +316,7 @@ def test_the_work_scope_never_exceeds_what_the_user_sees(
 
 
 def listed(html: str) -> list[str]:
-    match = re.search(r'<table id="items">(.*?)</table>', html, re.S)
+    match = re.search(r'<table id="items"[^>]*>(.*?)</table>', html, re.S)
     return re.findall(r'<a href="/ui/items/\d+">([^<]+)</a>', match.group(1)) if match else []
 
 

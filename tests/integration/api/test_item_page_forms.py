@@ -264,7 +264,14 @@ def test_extension_refusals(
     url = f"/ui/items/{item.id}/extensions"
     browse_as(client, org, now, "cchc.linh")
     cases = [
-        ({"requested_due_on": "31/12/2026", "reason": "Chờ số liệu"}, "Ngày không hợp lệ."),
+        (
+            {"requested_due_on": "31/13/2026", "reason": "Chờ số liệu"},
+            "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 31/05/2026.",
+        ),
+        (
+            {"requested_due_on": "01/03/2026", "reason": "Chờ số liệu"},
+            "Hạn đề nghị gia hạn phải từ hôm nay trở đi.",
+        ),
         (
             {"requested_due_on": "2026-03-20", "reason": "Chờ số liệu"},
             "Hạn mới đề nghị phải sau hạn xử lý hiện tại.",
@@ -274,7 +281,8 @@ def test_extension_refusals(
     for data, message in cases:
         r = send(client, url, data=data)
         assert r.status_code == 422 and form_error(r) == message, data
-    assert 'value="2026-03-20"' in send(client, url, data=cases[1][0]).text  # input kept
+    # The input is kept, shown day first as it is typed.
+    assert 'value="20/03/2026"' in send(client, url, data=cases[2][0]).text
 
     browse_as(client, org, now, "pgd.dong")  # sees the item, may decide, may not ask
     r = send(client, url, data={"requested_due_on": "2026-12-31", "reason": "Thay mặt"})

@@ -55,7 +55,7 @@ def text_of(page: httpx.Response, element_id: str) -> str:
 
 def row_of(page: httpx.Response, table_id: str, name: str) -> list[str]:
     """The cells after the name cell of the row `name` in table `table_id`."""
-    table = re.search(rf'<table id="{table_id}">(.*?)</table>', page.text, re.S)
+    table = re.search(rf'<table id="{table_id}"[^>]*>(.*?)</table>', page.text, re.S)
     assert table, table_id
     cell = re.escape(html.escape(name))
     row = re.search(rf"<tr[^>]*><td>{cell}</td>(.*?)</tr>", table.group(1), re.S)

@@ -422,6 +422,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/ui/items/{item_id}/comments"): Row(
         OnItem(), fixed(data={"body": "Đề nghị phối hợp"}), page=True
     ),
+    # what the date fields ask while a date is typed (the picker's days off, the due line)
+    ("GET", "/ui/dates/days-off"): Row(SignedIn(), fixed(params={"year": 2026}), page=True),
+    ("GET", "/ui/dates/check"): Row(SignedIn(), fixed(params={"day": "31/05/2026"}), page=True),
     # the working calendar page: everybody reads it, the coordinator keeps it (as the API)
     ("GET", "/ui/calendar"): Row(SignedIn(), page=True),
     ("POST", "/ui/calendar/overrides"): Row(

@@ -1,0 +1,356 @@
+"""Every page at a phone's size (390×844) in chromium: nothing wider than the screen, tap
+targets of at least 44 px.
+
+The pages are enumerated from the app's routes (every GET of `/`, `/ui/…` and of the page
+modules), so a new page fails here until it is listed with the role that opens it. The site
+is its own embedded instance as `make run` builds it (sample organisation and plan, tasks
+distributed, demo items, a weekly report, the mail the jobs sent), so no other browser
+test's data changes what these pages show.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import iter_route_contexts
+from sqlmodel import Session, col, select
+
+from tests.conftest import ROOT, SAMPLE_ORG
+from tests.e2e.conftest import CLI, PLAN, free_port, live_cli, live_env
+from workflow.clock import utc_now
+from workflow.db import make_engine
+from workflow.models import Indicator, PlanTask, ReportRun, User, WorkItem
+
+PHONE = {"width": 390, "height": 844}
+
+# GET routes of the page modules that answer with something other than a page.
+NOT_PAGES = {
+    "/lang/{code}",  # sets the language cookie and redirects
+    "/ui/items/{item_id}/evidence/{evidence_id}/file",
+    "/ui/reports/{report_id}/charts/{name}",
+    "/dev/mailbox/{key}/cid/{cid}",
+    "/ui/dates/days-off",  # the date picker's JSON
+    "/ui/dates/check",  # the line under a due date (a fragment)
+}
+
+# Everything on a page the size of the screen or less: a JS function returning the
+# document's width, the viewport's and the elements whose right edge is past it.
+OVERFLOW_JS = """() => {
+  const vw = window.innerWidth;
+  const name = (el) => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) return s + '#' + el.id;
+    if (el.classList.length) s += '.' + [...el.classList].join('.');
+    return s;
+  };
+  const path = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+      parts.unshift(name(e));
+      if (e.id) break;
+    }
+    return parts.join(' > ');
+  };
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.right > vw + 0.5) wide.push(path(el) + ' (right ' + Math.round(r.right) + ')');
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, wide: wide};
+}"""
+
+# Controls a thumb presses, visible ones smaller than 44 px tall (WCAG 2.5.5).
+SMALL_TARGETS_JS = """() => {
+  const small = [];
+  const sel = 'button, .btn, select, header a, summary, '
+    + 'input:not([type=hidden]):not([type=checkbox]):not([type=radio])';
+  for (const el of document.querySelectorAll(sel)) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.height >= 43.5) continue;
+    const name = el.id ? '#' + el.id : [el.tagName.toLowerCase(), ...el.classList].join('.');
+    small.push(name + ' ' + Math.round(r.height) + 'px');
+  }
+  return small;
+}"""
+
+
+@dataclass
+class Site:
+    """The phone test's own live site and the ids its pages need."""
+
+    url: str
+    var: Path
+    item_id: int
+    assignee: str
+    plan_id: int
+    task_id: int
+    indicator_id: int
+    report_id: int
+
+
+def _ids(var: Path) -> dict[str, Any]:
+    engine = make_engine(f"sqlite:///{var / 'pf.db'}")
+    with Session(engine) as s:
+        item = s.exec(select(WorkItem).order_by(col(WorkItem.id))).first()
+        assert item is not None, "demo seed made no item"
+        assignee = s.get(User, item.assignee_id)
+        assert assignee is not None
+        task = s.exec(
+            select(PlanTask)
+            .where(col(PlanTask.lead_unit_id).is_not(None))
+            .order_by(col(PlanTask.id))
+        ).first()
+        indicator = s.exec(select(Indicator).order_by(col(Indicator.id))).first()
+        run = s.exec(select(ReportRun).order_by(col(ReportRun.id))).first()
+        assert task and indicator and run
+        ids = {
+            "item_id": item.id,
+            "assignee": assignee.username,
+            "plan_id": task.plan_id,
+            "task_id": task.id,
+            "indicator_id": indicator.id,
+            "report_id": run.id,
+        }
+    engine.dispose()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Site]:
+    """`make run`'s set-up on a fresh SQLite database, then `planflow serve`."""
+    var = tmp_path_factory.mktemp("phone")
+    live_cli(var, "db", "upgrade")
+    live_cli(var, "org", "load", str(SAMPLE_ORG))
+    live_cli(var, "plan", "import", str(PLAN))
+    live_cli(var, "plan", "units", "1", str(PLAN.parent / "task-units.yaml"))
+    live_cli(var, "user", "dev-passwords")
+    live_cli(var, "demo", "seed")
+    week = (utc_now() - timedelta(days=7)).isocalendar()
+    live_cli(
+        var,
+        "report",
+        "build",
+        "--kind",
+        "weekly",
+        "--period",
+        f"{week[0]}-W{week[1]:02d}",
+        "--no-pdf",
+        "--out",
+        str(var / "reports"),
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = live_env(var) | {"PLANFLOW_BASE_URL": url}
+    log = open(var / "server.log", "wb")  # noqa: SIM115
+    # The mail the demo queued and a reset link, delivered into the dev mailbox.
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log
+    )
+    deadline = time.monotonic() + 90  # a loaded CI machine starts it slowly
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail(f"server did not start: {(var / 'server.log').read_text()}")
+    page = browser.new_page(locale="vi-VN")
+    page.goto(f"{url}/forgot-password")
+    page.fill("#login", "cchc.linh")
+    page.click("#forgot-submit")
+    page.wait_for_load_state()
+    page.close()
+    subprocess.run(
+        [*CLI, "mail", "deliver"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
+    yield Site(url=url, var=var, **_ids(var))
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+def page_routes() -> set[str]:
+    """Every GET route of `/`, `/ui/…` and of the modules under api/pages."""
+    from api.app import create_app
+
+    paths = set()
+    for route in iter_route_contexts(create_app().routes):
+        if "GET" not in (route.methods or ()):
+            continue
+        module = getattr(route.endpoint, "__module__", "")
+        path = str(route.path)
+        if path == "/" or path.startswith("/ui/") or module.startswith("api.pages."):
+            paths.add(path)
+    return paths
+
+
+# (site, username) → the session cookies of one sign-in: signing in for every page would
+# trip the sign-in guard's per-account limit.
+_SESSIONS: dict[tuple[str, str], list[Any]] = {}
+
+
+def sign_in(page: Any, site: Site, username: str | None) -> None:
+    page.context.clear_cookies()
+    if username is None:
+        return
+    if (site.url, username) in _SESSIONS:
+        page.context.add_cookies(_SESSIONS[site.url, username])
+        return
+    page.goto(f"{site.url}/login")
+    page.fill("#username", username)
+    page.fill("#password", "planflow-dev")
+    page.click("#login-submit")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"{username} could not sign in"
+    _SESSIONS[site.url, username] = page.context.cookies()
+
+
+def mail_link(page: Any, site: Site, pattern: str) -> str:
+    """The first link matching `pattern` in the dev mailbox's messages (as the admin)."""
+    sign_in(page, site, "vp.admin")
+    page.goto(f"{site.url}/dev/mailbox")
+    keys = [a.get_attribute("href") for a in page.locator("#mailbox a").all()]
+    for key in keys:
+        body = httpx.get(
+            f"{site.url}{key}", cookies={c["name"]: c["value"] for c in page.context.cookies()}
+        ).text
+        found = re.search(pattern, body)
+        if found:
+            return found.group(0).replace("&amp;", "&")
+    pytest.fail(f"no mail has a link like {pattern}")
+
+
+def first_message(site: Site, page: Any) -> str:
+    sign_in(page, site, "vp.admin")
+    page.goto(f"{site.url}/dev/mailbox")
+    href = page.locator("#mailbox a").first.get_attribute("href")
+    assert href
+    return str(href)
+
+
+# route → (who opens it, where: a function of the site and the browser page giving the path)
+Where = Callable[[Site, Any], str]
+PAGES: dict[str, tuple[str | None, Where]] = {
+    "/login": (None, lambda s, p: "/login"),
+    "/forgot-password": (None, lambda s, p: "/forgot-password"),
+    "/reset-password": (None, lambda s, p: mail_link(p, s, r"/reset-password\?token=[^\"'<\s]+")),
+    "/unsubscribe/{token}": (None, lambda s, p: mail_link(p, s, r"/unsubscribe/[^\"'<\s]+")),
+    "/": ("gd.minh", lambda s, p: "/"),
+    "/my": ("assignee", lambda s, p: "/my"),
+    "/ui/items/{item_id}": ("assignee", lambda s, p: f"/ui/items/{s.item_id}"),
+    "/ui/plans": ("vp.cchc", lambda s, p: "/ui/plans"),
+    "/ui/plans/{plan_id}": ("vp.cchc", lambda s, p: f"/ui/plans/{s.plan_id}"),
+    "/ui/plans/{plan_id}/issue": ("vp.cchc", lambda s, p: f"/ui/plans/{s.plan_id}/issue"),
+    "/ui/tasks/{task_id}/assign": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/assign"),
+    "/ui/tasks/{task_id}/units": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/units"),
+    "/ui/team": ("gd.minh", lambda s, p: "/ui/team"),
+    "/ui/calendar": ("vp.cchc", lambda s, p: "/ui/calendar?year=2026"),
+    "/ui/reports": ("vp.cchc", lambda s, p: "/ui/reports"),
+    "/ui/reports/{report_id}": ("gd.minh", lambda s, p: f"/ui/reports/{s.report_id}"),
+    "/ui/indicators/{indicator_id}": ("vp.cchc", lambda s, p: f"/ui/indicators/{s.indicator_id}"),
+    "/dev/mailbox": ("vp.admin", lambda s, p: "/dev/mailbox"),
+    "/dev/mailbox/{key}": ("vp.admin", first_message),
+}
+# Pages seen by a second role as well: a unit head's dashboard and unit page differ.
+ALSO = [("/", "cchc.truong"), ("/ui/team", "cchc.truong"), ("/my", "cchc.truong")]
+
+
+def test_every_page_is_listed() -> None:
+    """A page added to the app without a line here fails this test."""
+    missing = page_routes() - set(PAGES) - NOT_PAGES
+    assert missing == set(), f"pages the phone test does not visit: {sorted(missing)}"
+    gone = (set(PAGES) | NOT_PAGES) - page_routes()
+    assert gone == set(), f"listed but not served: {sorted(gone)}"
+
+
+def _visits() -> list[tuple[str, str | None]]:
+    return [(route, who) for route, (who, _) in PAGES.items()] + [
+        (route, who) for route, who in ALSO
+    ]
+
+
+@pytest.mark.parametrize(("route", "who"), _visits(), ids=lambda v: str(v))
+def test_page_fits_a_phone(site: Site, browser: Any, route: str, who: str | None) -> None:
+    context = browser.new_context(
+        locale="vi-VN", viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        user = site.assignee if who == "assignee" else who
+        where = PAGES[route][1](site, page)
+        sign_in(page, site, user)
+        response = page.goto(f"{site.url}{where}")
+        assert response is not None and response.status == 200, (
+            f"{where}: {response and response.status}"
+        )
+        # The mailbox's message is the mail itself (its own HTML): only the width matters.
+        layout = page.evaluate(OVERFLOW_JS)
+        assert layout["scrollWidth"] <= layout["innerWidth"], f"{where} as {user}: {layout}"
+        assert layout["wide"] == [], (
+            f"{where} as {user}: wider than the screen: {layout['wide'][:8]}"
+        )
+        if route != "/dev/mailbox/{key}":
+            small = page.evaluate(SMALL_TARGETS_JS)
+            assert small == [], f"{where} as {user}: tap targets under 44 px: {small[:8]}"
+    finally:
+        context.close()
+
+
+def test_the_checks_see_a_page_too_wide(browser: Any) -> None:
+    """The width and tap-target checks above catch what they look for."""
+    context = browser.new_context(locale="vi-VN", viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.set_content(
+            '<body style="margin:0"><table id="wide"><tr><td>'
+            '<div style="width:600px">x</div></td></tr></table>'
+            '<button id="tiny" style="height:20px">ok</button></body>'
+        )
+        layout = page.evaluate(OVERFLOW_JS)
+        assert layout["scrollWidth"] > layout["innerWidth"]
+        assert any(w.startswith("table#wide") for w in layout["wide"]), layout
+        assert page.evaluate(SMALL_TARGETS_JS) == ["#tiny 20px"]
+    finally:
+        context.close()
+
+
+def test_due_date_picker_on_a_phone(site: Site, browser: Any) -> None:
+    """The assign form's due date: typed day first, the line under it says where a day off
+    lands, the picker greys the days off and fills the field day first."""
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, site, "vp.cchc")
+        page.goto(f"{site.url}/ui/tasks/{site.task_id}/assign")
+        page.fill("#due_on", "31/05/2026")
+        page.locator("#due_on").dispatch_event("change")
+        hint = page.locator("#due_on-hint")
+        hint.get_by_text("Chủ nhật 31/05/2026 là ngày nghỉ → hạn là Thứ Hai 01/06/2026").wait_for()
+        page.locator("#due_on + .date-pick, .date-field:has(#due_on) .date-pick").first.click()
+        picker = page.locator(".picker")
+        picker.locator("button.day[data-day='2026-05-31']").wait_for()
+        assert "off" in (picker.locator("[data-day='2026-05-31']").get_attribute("class") or "")
+        assert "off" not in (picker.locator("[data-day='2026-05-29']").get_attribute("class") or "")
+        assert "chosen" in (picker.locator("[data-day='2026-05-31']").get_attribute("class") or "")
+        picker.locator(".picker-next").click()
+        picker.get_by_text("Tháng 6 2026").wait_for()
+        page.locator(".picker button.day[data-day='2026-06-02']").click()
+        assert page.locator("#due_on").input_value() == "02/06/2026"
+        hint.get_by_text("Thứ Ba 02/06/2026 là ngày làm việc").wait_for()
+        layout = page.evaluate(OVERFLOW_JS)
+        assert layout["wide"] == [], layout["wide"][:8]
+    finally:
+        context.close()

@@ -7,6 +7,7 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -20,8 +21,11 @@ from workflow.db import get_engine, session_scope
 from workflow.errors import InvalidInput, NotFound
 from workflow.importer import ImportResult, PlanTree, parse_document, to_jsonable, upsert_plan
 from workflow.importer.text import short
+from workflow.importer.tree import TaskNode
+from workflow.importer.units import UnitResolution, UnresolvedUnits
 from workflow.models import Plan
 from workflow.services.plan_units import apply_unit_mapping
+from workflow.services.unit_aliases import add_alias
 from workflow.yamlio import load_yaml_with_lines
 
 app = typer.Typer(
@@ -29,7 +33,31 @@ app = typer.Typer(
 )
 
 
-def _rich_tree(tree: PlanTree) -> Tree:
+def _units_label(units: UnitResolution, task: TaskNode) -> str:
+    """' → chủ trì VP; phối hợp TTRA, TCBC' for a task whose row names units."""
+    found = units.for_task(task)
+    if not found.named:
+        return ""
+    lead = found.lead_group or (found.lead.code if found.lead else "-")
+    if found.lead_group:
+        lead += f" ({', '.join(u.code for u in found.leads)})"
+    support = ", ".join(u.code for u in found.supporting) or "-"
+    return f" [dim]→ chủ trì {lead}; phối hợp {support}[/]"
+
+
+def _with_units(plan: dict[str, Any], tree: PlanTree, units: UnitResolution) -> None:
+    """Add each task's resolved unit names to the tree's JSON (`TaskUnits.as_json`)."""
+
+    def walk(rows: list[dict[str, Any]], nodes: list[TaskNode]) -> None:
+        for row, node in zip(rows, nodes, strict=True):
+            row.update(units.for_task(node).as_json())
+            walk(row["children"], node.children)
+
+    for area_row, area in zip(plan["areas"], tree.areas, strict=True):
+        walk(area_row["tasks"], area.tasks)
+
+
+def _rich_tree(tree: PlanTree, units: UnitResolution | None = None) -> Tree:
     root = Tree(f"[bold]{tree.title}[/] ({tree.key})")
     for area in tree.areas:
         branch = root.add(f"[bold]{area.number}. {area.title}[/]")
@@ -42,26 +70,49 @@ def _rich_tree(tree: PlanTree) -> Tree:
             goals.add(f"[cyan]chỉ tiêu[/] {short(ind.name, 60)} → {targets}")
         tasks = branch.add(f"Nhiệm vụ ({len(area.tasks)})")
         for t in area.tasks:
-            node = tasks.add(short(t.text, 90))
+            label = _units_label(units, t) if units else ""
+            node = tasks.add(short(t.text, 90) + label)
             for c in t.children:
-                node.add(short(c.text, 86))
+                node.add(short(c.text, 86) + (_units_label(units, c) if units else ""))
     return root
 
 
-def _write(tree: PlanTree, *, source: str, digest: str, key: str | None, dry: bool) -> ImportResult:
+def _parse_maps(maps: list[str]) -> list[tuple[str, str]]:
+    """`--map "NAME=CODE"` options as (name, code); the last '=' separates them."""
+    pairs = []
+    for item in maps:
+        name, sep, code = item.rpartition("=")
+        if not sep or not name.strip() or not code.strip():
+            raise InvalidInput(f"--map {item!r}: expected NAME=UNIT_CODE or NAME=GROUP")
+        pairs.append((name.strip(), code.strip()))
+    return pairs
+
+
+def _write(
+    tree: PlanTree,
+    *,
+    source: str,
+    digest: str,
+    key: str | None,
+    dry: bool,
+    maps: list[tuple[str, str]],
+) -> ImportResult:
+    def run(session: Session) -> ImportResult:
+        # The mapped names are aliases: kept for the next import (unless this one fails).
+        for name, code in maps:
+            add_alias(session=session, now=utc_now(), actor=None, name=name, target=code)
+        return upsert_plan(
+            session=session, tree=tree, now=utc_now(), source=source,
+            source_sha256=digest, key=key,
+        )  # fmt: skip
+
     if not dry:
         with session_scope() as session:
-            return upsert_plan(
-                session=session, tree=tree, now=utc_now(), source=source,
-                source_sha256=digest, key=key,
-            )  # fmt: skip
+            return run(session)
     # A dry run computes the same changes inside a transaction it then rolls back.
     with Session(get_engine()) as session:
         try:
-            return upsert_plan(
-                session=session, tree=tree, now=utc_now(), source=source,
-                source_sha256=digest, key=key,
-            )  # fmt: skip
+            return run(session)
         finally:
             session.rollback()
 
@@ -74,35 +125,72 @@ def import_(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the tree and changes as JSON."),
     key: str | None = typer.Option(None, help="Plan key (default: from the title)."),
+    maps: list[str] = typer.Option(
+        [],
+        "--map",
+        metavar="NAME=CODE",
+        help="Map a unit name of the plan to a unit or group code; kept as an alias.",
+    ),
 ) -> None:
-    """Create or update a plan from FILE; importing the same file again changes nothing."""
+    """Create or update a plan from FILE; importing the same file again changes nothing.
+
+    Unit names that resolve to no unit or group are listed with their rows and the nearest
+    known names; the import is then refused (exit code 2) and writes nothing."""
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"{file}: cannot read ({exc.strerror})") from exc
     started = time.perf_counter()
+    pairs = _parse_maps(maps)
     tree = parse_document(data, source=str(file))
     digest = hashlib.sha256(data).hexdigest()
-    result = _write(tree, source=str(file), digest=digest, key=key, dry=dry_run)
+    try:
+        result = _write(tree, source=str(file), digest=digest, key=key, dry=dry_run, maps=pairs)
+    except UnresolvedUnits as exc:
+        if not (as_json or dry_run):
+            raise
+        _refused_preview(tree, exc, as_json=as_json, dry_run=dry_run)
+        raise typer.Exit(2) from exc
     elapsed = time.perf_counter() - started
     if as_json:
-        payload = {
+        payload: dict[str, Any] = {
             "plan": to_jsonable(tree),
             "dry_run": dry_run,
             "changes": result.lines(),
             "unchanged": result.unchanged,
+            "unresolved_units": [],
         }
+        _with_units(payload["plan"], tree, result.units)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     console = Console()
     if dry_run:
-        console.print(_rich_tree(tree))
+        console.print(_rich_tree(tree, result.units))
     prefix = "would be " if dry_run else ""
     for line in result.lines():
         typer.echo(f"{prefix}{line}")
     counts = ", ".join(f"{n} {k}" for k, n in tree.counts().items())
     typer.echo(f"plan {result.plan_key}: {counts}")
     typer.echo(f"{prefix}{result.summary()} in {elapsed * 1000:.0f} ms")
+
+
+def _refused_preview(tree: PlanTree, exc: UnresolvedUnits, *, as_json: bool, dry_run: bool) -> None:
+    """The preview of an import its unit names refuse: the tree (what did resolve) and every
+    name that did not, with its rows and nearest known names."""
+    if as_json:
+        payload: dict[str, Any] = {
+            "plan": to_jsonable(tree),
+            "dry_run": dry_run,
+            "changes": [],
+            "unchanged": 0,
+            "unresolved_units": [u.as_json() for u in exc.unresolved],
+            "error": str(exc),
+        }
+        _with_units(payload["plan"], tree, exc.resolution)
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    Console().print(_rich_tree(tree, exc.resolution))
+    typer.echo(f"error: {exc}", err=True)
 
 
 def _plan_id(session: Session, plan: str) -> int:

@@ -19,8 +19,7 @@ from sqlmodel import Session, col, select
 from workflow.importer.match import fresh_key, pair
 from workflow.importer.text import digest, short
 from workflow.importer.tree import AreaNode, PlanTree, TaskNode
-from workflow.importer.units import resolve_units
-from workflow.models.org import Unit
+from workflow.importer.units import UnitResolution, UnresolvedUnits, resolve_units
 from workflow.models.plan import (
     Area,
     Indicator,
@@ -47,6 +46,8 @@ class ImportResult:
     withdrawn: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    # The document's unit names, resolved (the preview shows each task's units).
+    units: UnitResolution = field(default_factory=UnitResolution)
 
     @property
     def changed(self) -> bool:
@@ -82,9 +83,9 @@ def _apply(row: Any, values: dict[str, Any]) -> set[str]:
 
 
 class _Writer:
-    def __init__(self, session: Session, plan: Plan, units: dict[str, Unit]) -> None:
+    def __init__(self, session: Session, plan: Plan, units: UnitResolution) -> None:
         self.session, self.plan, self.units = session, plan, units
-        self.result = ImportResult(plan_key=plan.key)
+        self.result = ImportResult(plan_key=plan.key, units=units)
         self.task_keys = set(session.exec(select(PlanTask.key).where(PlanTask.plan_id == plan.id)))
 
     def note(self, row: Any, values: dict[str, Any], label: str, *, created: bool) -> None:
@@ -206,22 +207,26 @@ class _Writer:
         old = sorted((t for t in area_rows if t.parent_id == parent_id), key=lambda t: t.position)
         pairs = pair([(t.key, t.text) for t in old], [(None, n.text) for n in nodes])
         for i, n in enumerate(nodes):
-            lead = self.units[n.lead_unit] if n.lead_unit else None
+            units = self.units.for_task(n)
             values: dict[str, Any] = {
                 "text": n.text,
                 "position": i,
                 "status": "active",
                 "parent_id": parent_id,
-                "lead_unit_id": lead.id if lead else None,
-                "supporting_unit_codes": [self.units[u].code for u in n.supporting_units],
+                "lead_unit_id": units.lead.id if units.lead else None,
+                "lead_group": units.lead_group,
+                "lead_group_codes": [u.code for u in units.leads] if units.lead_group else [],
+                "supporting_unit_codes": [u.code for u in units.supporting],
                 "due_text": n.due_text,
                 "product": n.product,
             }
             row = old[pairs[i]] if i in pairs else None
-            if row is not None and lead is None and not n.supporting_units:
+            if row is not None and not units.named:
                 # The document names no unit for the task: the distribution made after an
                 # earlier import (workflow.services.plan_units) stays. Naming one replaces it.
-                del values["lead_unit_id"], values["supporting_unit_codes"]
+                for name in ("lead_unit_id", "lead_group", "lead_group_codes"):
+                    del values[name]
+                del values["supporting_unit_codes"]
             if row is None:
                 base = f"{parent.key if parent else area.number}.{digest(n.text, 8)}"
                 row = PlanTask(
@@ -258,8 +263,14 @@ def upsert_plan(
     source_sha256: str | None = None,
     key: str | None = None,
 ) -> ImportResult:
-    """Create or update the plan tree in `session` (validated first; the caller commits)."""
-    units = resolve_units(session=session, tree=tree, source=source)
+    """Create or update the plan tree in `session` (validated first; the caller commits).
+
+    Raises `UnresolvedUnits` (nothing written) when a unit name of the document resolves to
+    no unit or group; `UnresolvedUnits.resolution` has what did resolve, for a preview.
+    """
+    units = resolve_units(session=session, tree=tree)
+    if units.unresolved:
+        raise UnresolvedUnits(source=source, unresolved=units.unresolved, resolution=units)
     plan_key = key or tree.key
     plan = session.exec(select(Plan).where(Plan.key == plan_key)).first()
     values: dict[str, Any] = {

@@ -11,6 +11,7 @@ from api.cli.common import read_text_file
 from workflow.clock import utc_now
 from workflow.db import session_scope
 from workflow.errors import InvalidInput
+from workflow.importer.unit_names import Unresolved, load_directory
 from workflow.services.org import load_org
 from workflow.services.unit_aliases import (
     add_alias,
@@ -19,7 +20,6 @@ from workflow.services.unit_aliases import (
     remove_alias,
     target_label,
 )
-from workflow.unit_names import Unresolved, load_directory
 
 app = typer.Typer(help="Organisation: units, users and who oversees whom.", no_args_is_help=True)
 

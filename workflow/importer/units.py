@@ -1,4 +1,4 @@
-"""The unit names of a task table, resolved to units (`workflow.unit_names`), and what they
+"""The unit names of a task table, resolved to units (`workflow.importer.unit_names`), and what they
 make of each task: its lead unit or lead group, and its supporting units.
 
 Every name is resolved before anything is written; names that do not resolve are
@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from workflow.errors import InvalidInput
 from workflow.importer.tree import PlanTree, TaskNode
+from workflow.importer.unit_names import Directory, Resolution, Resolved, Unresolved, load_directory
 from workflow.models.org import Unit
-from workflow.unit_names import Directory, Resolution, Resolved, Unresolved, load_directory
 
 MAP_HINT = (
     "map each name to a unit or group with `planflow org alias add NAME UNIT_CODE|GROUP`, "

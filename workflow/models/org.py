@@ -74,7 +74,7 @@ class GroupRule(StrEnum):
 class UnitGroup(SQLModel, table=True):
     """A name for several units (nhóm đơn vị), as plans write them in the lead or supporting
     column: "Khối quản lý nhà nước". Members are computed when a name is resolved
-    (`workflow.unit_names`), so a unit added later joins an `all` or `kinds` group. The
+    (`workflow.importer.unit_names`), so a unit added later joins an `all` or `kinds` group. The
     phrases every agency uses ("Các phòng, đơn vị thuộc Sở", "Các phòng chuyên môn") are
     built in and need no row."""
 

@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from workflow.errors import InvalidInput
 from workflow.importer.text import fold
+from workflow.importer.unit_names import BUILTIN_CODES
 from workflow.models.org import GroupRule, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
-from workflow.unit_names import BUILTIN_CODES
 from workflow.yamlio import LINE_KEY, load_yaml_with_lines
 
 

@@ -21,8 +21,14 @@ from sqlmodel import Session, col, select
 
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.importer.text import fold
+from workflow.importer.unit_names import (
+    BUILTIN_CODES,
+    BUILTIN_GROUPS,
+    Directory,
+    GroupDef,
+    load_directory,
+)
 from workflow.models.org import GroupRule, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
-from workflow.unit_names import BUILTIN_CODES, BUILTIN_GROUPS, Directory, GroupDef, load_directory
 
 log = logging.getLogger("planflow.unit_aliases")
 

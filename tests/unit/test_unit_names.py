@@ -7,18 +7,18 @@ import pytest
 
 from workflow.importer.table import split_units
 from workflow.importer.text import fold
-from workflow.importer.unit_names import Directory, GroupDef, Resolved, Unresolved
-from workflow.models.org import GroupRule, Unit
+from workflow.importer.unit_names import Directory, GroupDef, Resolved, UnitInfo, Unresolved
+from workflow.models.org import GroupRule
 
 UNITS = [
-    Unit(code="BGD", name="Ban Giám đốc", kind="board"),
-    Unit(code="VP", name="Văn phòng", name_en="Office", kind="office"),
-    Unit(code="TTRA", name="Thanh tra", kind="inspectorate"),
-    Unit(code="TCBC", name="Phòng Tổ chức biên chế", kind="division"),
-    Unit(code="CCHC", name="Phòng Cải cách hành chính", kind="division"),
-    Unit(code="BTG", name="Ban Tôn giáo", kind="subdepartment"),
-    Unit(code="VTLT", name="Chi cục Văn thư - Lưu trữ", kind="subdepartment"),
-    Unit(code="TTLT", name="Trung tâm Lưu trữ lịch sử", kind="public_service"),
+    UnitInfo(id=None, code="BGD", name="Ban Giám đốc", kind="board"),
+    UnitInfo(id=None, code="VP", name="Văn phòng", name_en="Office", kind="office"),
+    UnitInfo(id=None, code="TTRA", name="Thanh tra", kind="inspectorate"),
+    UnitInfo(id=None, code="TCBC", name="Phòng Tổ chức biên chế", kind="division"),
+    UnitInfo(id=None, code="CCHC", name="Phòng Cải cách hành chính", kind="division"),
+    UnitInfo(id=None, code="BTG", name="Ban Tôn giáo", kind="subdepartment"),
+    UnitInfo(id=None, code="VTLT", name="Chi cục Văn thư - Lưu trữ", kind="subdepartment"),
+    UnitInfo(id=None, code="TTLT", name="Trung tâm Lưu trữ lịch sử", kind="public_service"),
 ]
 GROUPS = [
     GroupDef(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,6 +31,22 @@ from sqlmodel import Session, col, select
 
 from workflow.importer.text import fold
 from workflow.models.org import GroupRule, Unit, UnitAlias, UnitGroup, UnitKind
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """A unit as the resolver knows it: a copy of the row's fields, so a resolution outlives
+    the session it was read in (a dry run rolls its session back)."""
+
+    id: int | None
+    code: str
+    name: str
+    name_en: str | None = None
+    kind: str = UnitKind.DIVISION.value
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitInfo:
+        return cls(id=unit.id, code=unit.code, name=unit.name, name_en=unit.name_en, kind=unit.kind)
 
 
 @dataclass(frozen=True)
@@ -150,7 +166,7 @@ class Resolved:
     """A name that resolved: one unit, or a group's member units (organisation order)."""
 
     name: str
-    units: tuple[Unit, ...]
+    units: tuple[UnitInfo, ...]
     group: GroupDef | None = None
 
     @property
@@ -195,7 +211,7 @@ Resolution = Resolved | Unresolved
 class Directory:
     """Every name a unit or group goes by, folded, and the units in organisation order."""
 
-    units: list[Unit]
+    units: list[UnitInfo]
     groups: list[GroupDef] = field(default_factory=list)
     # an alias as written → a unit code or a group code
     aliases: dict[str, str] = field(default_factory=dict)
@@ -203,12 +219,12 @@ class Directory:
     def __post_init__(self) -> None:
         self.by_code = {u.code: u for u in self.units}
         self.groups_by_code = {g.code: g for g in (*BUILTIN_GROUPS, *self.groups)}
-        self._units: dict[str, Unit] = {}
+        self._units: dict[str, UnitInfo] = {}
         for unit in self.units:
             for key in (fold(unit.code), fold(unit.name), fold(unit.name_en or "")):
                 if key:
                     self._units.setdefault(key, unit)
-        self._bare: dict[str, Unit] = {}
+        self._bare: dict[str, UnitInfo] = {}
         for unit in self.units:
             self._bare.setdefault(_bare(fold(unit.name)), unit)
         self._groups = {
@@ -217,7 +233,7 @@ class Directory:
         self._aliases = {fold(name): code for name, code in self.aliases.items()}
         self._phrases = {_phrase_key(p): g for g in BUILTIN_GROUPS for p in (g.name, *g.phrases)}
 
-    def members(self, group: GroupDef) -> tuple[Unit, ...]:
+    def members(self, group: GroupDef) -> tuple[UnitInfo, ...]:
         """The group's units, in organisation order; the board only when listed by code."""
         if group.rule == GroupRule.ALL:
             return tuple(u for u in self.units if u.kind != UnitKind.BOARD.value)
@@ -226,7 +242,7 @@ class Directory:
         listed = set(group.codes)
         return tuple(u for u in self.units if u.code in listed)
 
-    def target(self, code: str) -> Unit | GroupDef | None:
+    def target(self, code: str) -> UnitInfo | GroupDef | None:
         """What an alias's target code names: a unit, a group (built-in or not), or None."""
         return self.by_code.get(code) or self.groups_by_code.get(code)
 
@@ -239,7 +255,7 @@ class Directory:
     def _alias(self, name: str, key: str) -> Resolution | None:
         code = self._aliases.get(key)
         found = self.target(code) if code else None
-        if isinstance(found, Unit):
+        if isinstance(found, UnitInfo):
             return Resolved(name=name, units=(found,))
         if isinstance(found, GroupDef):
             return self._group(name, found)
@@ -329,7 +345,7 @@ def group_def(group: UnitGroup) -> GroupDef:
 
 def load_directory(*, session: Session) -> Directory:
     """The directory of the organisation in `session`: units (by id), groups, aliases."""
-    units = list(session.exec(select(Unit).order_by(col(Unit.id))).all())
+    units = [UnitInfo.of(u) for u in session.exec(select(Unit).order_by(col(Unit.id))).all()]
     groups = [group_def(g) for g in session.exec(select(UnitGroup).order_by(col(UnitGroup.id)))]
     code_of = {u.id: u.code for u in units}
     aliases: dict[str, str] = {}
@@ -343,8 +359,3 @@ def load_directory(*, session: Session) -> Directory:
 def resolve_names(directory: Directory, names: Iterable[str]) -> dict[str, Resolution]:
     """Each distinct name's resolution."""
     return {name: directory.resolve(name) for name in dict.fromkeys(names)}
-
-
-def unit_list(units: Sequence[Unit]) -> str:
-    """Units as one line of codes, for messages."""
-    return ", ".join(u.code for u in units)

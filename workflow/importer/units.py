@@ -16,8 +16,14 @@ from sqlmodel import Session
 
 from workflow.errors import InvalidInput
 from workflow.importer.tree import PlanTree, TaskNode
-from workflow.importer.unit_names import Directory, Resolution, Resolved, Unresolved, load_directory
-from workflow.models.org import Unit
+from workflow.importer.unit_names import (
+    Directory,
+    Resolution,
+    Resolved,
+    UnitInfo,
+    Unresolved,
+    load_directory,
+)
 
 MAP_HINT = (
     "map each name to a unit or group with `planflow org alias add NAME UNIT_CODE|GROUP`, "
@@ -49,10 +55,10 @@ class TaskUnits:
     """A task's units as its row names them: one lead unit, or a lead group (every member
     leads its own share), and the supporting units (groups expanded, lead units left out)."""
 
-    lead: Unit | None = None
+    lead: UnitInfo | None = None
     lead_group: str | None = None
-    leads: tuple[Unit, ...] = ()
-    supporting: tuple[Unit, ...] = ()
+    leads: tuple[UnitInfo, ...] = ()
+    supporting: tuple[UnitInfo, ...] = ()
 
     @property
     def named(self) -> bool:
@@ -84,7 +90,7 @@ class UnitResolution:
         lead = self._units(task.lead_unit) if task.lead_unit else None
         leads = lead.units if lead else ()
         taken = {u.code for u in leads}
-        supporting: list[Unit] = []
+        supporting: list[UnitInfo] = []
         for name in task.supporting_units:
             found = self._units(name)
             for unit in found.units if found else ():

@@ -26,9 +26,10 @@ from workflow.importer.unit_names import (
     BUILTIN_GROUPS,
     Directory,
     GroupDef,
+    UnitInfo,
     load_directory,
 )
-from workflow.models.org import GroupRule, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
+from workflow.models.org import GroupRule, Role, UnitAlias, UnitGroup, UnitKind, User
 
 log = logging.getLogger("planflow.unit_aliases")
 
@@ -66,7 +67,7 @@ class GroupView:
     """A group (built-in or the organisation's) with its members today."""
 
     group: GroupDef
-    members: tuple[Unit, ...]
+    members: tuple[UnitInfo, ...]
     removable: bool
 
 
@@ -120,10 +121,10 @@ def add_alias(
             f"{name!r} already is the name of {owners[key]!r}; it needs no alias",
             code="alias_taken",
         )
-    is_unit = isinstance(found, Unit)
+    is_unit = isinstance(found, UnitInfo)
     values: dict[str, Any] = {
         "name": name,
-        "unit_id": found.id if isinstance(found, Unit) else None,
+        "unit_id": found.id if isinstance(found, UnitInfo) else None,
         "group_code": None if is_unit else target,
         "source": "mapped",
         "created_at": now,

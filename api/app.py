@@ -9,7 +9,16 @@ from fastapi import FastAPI
 
 from api import openapi, problems
 from api.auth import LoginGuard
-from api.pages import assign, dashboard, item_forms, mailbox, plan_units, ui, unsubscribe
+from api.pages import (
+    assign,
+    dashboard,
+    item_forms,
+    mailbox,
+    org_names,
+    plan_units,
+    ui,
+    unsubscribe,
+)
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
 from api.pages import reports as report_pages
@@ -86,6 +95,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         unsubscribe.router,
         report_pages.router,
         indicator_pages.router,
+        org_names.router,
     ):
         app.include_router(router)
     return app

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
 from api.routes.reports import may_read_reports
+from workflow.services.unit_aliases import may_keep_names
 from workflow.settings import get_settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -34,3 +35,5 @@ def agency_name() -> str:
 templates.env.globals["agency_name"] = agency_name
 # The "Báo cáo" link of the header, for the roles that may open the report pages.
 templates.env.globals["may_read_reports"] = may_read_reports
+# The "Tên đơn vị" link of the header (units, groups, aliases) for those who keep them.
+templates.env.globals["may_keep_names"] = may_keep_names

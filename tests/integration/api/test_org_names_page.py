@@ -159,3 +159,34 @@ def test_import_api_refuses_with_the_list(
     )
     assert listed["Các đơn vị liên quan"]["reason"] == "vague"
     assert org.exec(select(Plan)).first() is None
+
+
+def test_the_plan_page_and_api_show_a_lead_group(
+    client: TestClient, org: Session, now: datetime, auth_for: Headers
+) -> None:
+    from workflow.importer import parse_document, upsert_plan
+
+    rows = [
+        *[list(r) for r in TABLE_ROWS[:2]],
+        ["1", "Tự kiểm tra công vụ", "Các phòng chuyên môn", "VP Sở", "Quý III", ""],
+    ]
+    tree = parse_document(table_markdown(rows).encode(), source="plan.md")
+    plan_id = upsert_plan(session=org, tree=tree, now=now, source="plan.md").plan_id
+    browse_as(client, org, now, "cchc.linh")
+    page = client.get(f"/ui/plans/{plan_id}")
+    assert page.status_code == 200
+    shown = re.search(
+        r'class="lead">Các phòng chuyên môn \(<span class="lead-group">([^<]+)<', page.text
+    )
+    assert shown and shown.group(1) == (
+        "Phòng Tổ chức biên chế, Phòng Xây dựng chính quyền, Phòng Công chức viên chức, "
+        "Phòng Cải cách hành chính"
+    )
+    task = client.get(f"/plans/{plan_id}", headers=auth_for("cchc.linh")).json()["areas"][0][
+        "tasks"
+    ][0]
+    assert task["lead_unit_id"] is None and task["lead_group"] == "Các phòng chuyên môn"
+    assert task["lead_group_codes"] == ["TCBC", "XDCQ", "CCVC", "CCHC"]
+    assert task["supporting_unit_codes"] == ["VP"]
+    units = client.get("/units", headers=auth_for("cchc.linh")).json()
+    assert {u["code"]: u["kind"] for u in units}["TTRA"] == "inspectorate"

@@ -288,7 +288,7 @@ class Directory:
     def known_names(self) -> list[str]:
         """Every name to suggest: units' names and codes, aliases, groups' names."""
         names = [n for u in self.units for n in (u.name, u.code)]
-        names += [g.name for g in self.groups_by_code.values()]
+        names += [g.name for g in self.groups_by_code.values() if self.members(g)]
         names += list(self.aliases)
         # One spelling per folded name: "Phòng Công chức, viên chức" and "... viên chức".
         unique: dict[str, str] = {}

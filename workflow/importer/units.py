@@ -27,7 +27,7 @@ from workflow.importer.unit_names import (
 
 MAP_HINT = (
     "map each name to a unit or group with `planflow org alias add NAME UNIT_CODE|GROUP`, "
-    "`planflow plan import --map NAME=CODE` or the page Đơn vị và nhóm (/ui/units)"
+    "`planflow plan import --map NAME=CODE` or the page Tên đơn vị (/ui/units)"
 )
 
 

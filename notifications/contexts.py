@@ -32,6 +32,7 @@ class Kind(StrEnum):
     INFORMED = "informed"  # Nhận để biết (to an informed unit's head)
     SUPPORT_CLOSED = "support_closed"  # Kết thúc phối hợp (item done or cancelled)
     REASSIGNED = "reassigned"  # Giao lại cho người khác (to the previous assignee)
+    COMMENT = "comment"  # Ý kiến trao đổi (to the people on the item)
     DIGEST = "digest"  # Tổng hợp hằng ngày
     REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
@@ -132,7 +133,9 @@ class ExtensionRequestedContext(MailContext):
     reason: str
 
 
-ItemChange = Literal["accepted", "approved", "cancelled", "withdrawn", "paused", "resumed"]
+ItemChange = Literal[
+    "accepted", "approved", "cancelled", "withdrawn", "paused", "resumed", "progress"
+]
 
 
 class ItemUpdateContext(MailContext):
@@ -142,6 +145,8 @@ class ItemUpdateContext(MailContext):
     change: ItemChange
     actor_name: str
     comment: str | None = None
+    # With change="progress": the percentage the assignee reported.
+    progress: int | None = Field(default=None, ge=0, le=100)
 
 
 class ChaseContext(MailContext):
@@ -193,6 +198,14 @@ class ReassignedContext(MailContext):
     comment: str | None = None
 
 
+class CommentContext(MailContext):
+    """Someone wrote in the item's thread (ý kiến trao đổi)."""
+
+    item: ItemRef
+    author_name: str
+    body: str
+
+
 class DigestEntry(_Model):
     kind: Kind
     subject: str
@@ -241,6 +254,7 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.INFORMED: InformedContext,
     Kind.SUPPORT_CLOSED: SupportClosedContext,
     Kind.REASSIGNED: ReassignedContext,
+    Kind.COMMENT: CommentContext,
     Kind.DIGEST: DigestContext,
     Kind.REPORT: ReportContext,
     Kind.PASSWORD_RESET: PasswordResetContext,
@@ -267,6 +281,7 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
         Kind.INFORMED,
         Kind.SUPPORT_CLOSED,
         Kind.REASSIGNED,
+        Kind.COMMENT,
     }
 )
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor

@@ -26,7 +26,7 @@ from notifications.contexts import ItemRef, Kind
 from notifications.outbox import enqueue
 from workflow.db import is_postgres
 from workflow.models.org import Unit, User
-from workflow.models.work import ExtensionRequest, WorkItem, WorkItemEvent, WorkItemUnit
+from workflow.models.work import Comment, ExtensionRequest, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.extensions import approver_for
 from workflow.services.org import unit_head
 from workflow.settings import Settings, get_settings
@@ -202,6 +202,31 @@ def _chase(e: _Event) -> list[Mail]:
     return [(Kind.CHASE, e.item.assignee_id, ctx)]
 
 
+def _progress(e: _Event) -> list[Mail]:
+    # Whoever follows the item from above: its assigner and the lead unit's head.
+    head = unit_head(session=e.session, unit_id=e.item.lead_unit_id)
+    ctx = {
+        "change": "progress",
+        "actor_name": e.actor_name,
+        "comment": e.event.comment,
+        "progress": e.event.changes.get("progress", e.item.progress_pct),
+    }
+    return [(Kind.ITEM_UPDATE, to, ctx) for to in (e.item.assigner_id, head.id if head else None)]
+
+
+def _commented(e: _Event) -> list[Mail]:
+    """The people on the item (assignee, assigner, lead unit head) and earlier commenters."""
+    head = unit_head(session=e.session, unit_id=e.item.lead_unit_id)
+    earlier = e.session.exec(
+        select(Comment.author_id)
+        .where(Comment.work_item_id == e.item.id, Comment.created_at <= e.event.at)
+        .order_by(col(Comment.id))
+    ).all()
+    people = [e.item.assignee_id, e.item.assigner_id, head.id if head else None, *earlier]
+    ctx = {"author_name": e.actor_name, "body": e.event.comment or ""}
+    return [(Kind.COMMENT, to, ctx) for to in people]
+
+
 MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
     "assign": _assigned_with_units,
     "reassign": _reassigned,
@@ -215,6 +240,8 @@ MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
     "cancel": _all(_update("cancelled"), _support_closed),
     "withdraw": _all(_update("withdrawn"), _support_closed),
     "chase": _chase,
+    "progress": _progress,
+    "comment": _commented,
     "extension_requested": _extension_requested,
     "extension_approved": _extension_decided,
     "extension_refused": _extension_decided,

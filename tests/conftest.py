@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -26,6 +27,11 @@ PG_BASE_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("PLANFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Property tests check behaviour, not speed: a busy 2-core machine must not fail them on
+# hypothesis' 200 ms per-example deadline (speed targets live in bench/).
+hypothesis_settings.register_profile("planflow", deadline=None)
+hypothesis_settings.load_profile("planflow")
 
 
 def service_missing(what: str, exc: BaseException) -> None:

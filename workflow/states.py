@@ -15,22 +15,25 @@ from typing import Protocol
 class State(StrEnum):
     """States of a work item, with the Vietnamese term the UI shows."""
 
-    ASSIGNED = "assigned"  # Giao việc
+    ASSIGNED = "assigned"  # Đã giao
     ACCEPTED = "accepted"  # Đã tiếp nhận
-    RETURNED = "returned"  # Trả lại
+    RETURNED = "returned"  # Đã trả lại
     IN_PROGRESS = "in_progress"  # Đang thực hiện
     AWAITING_REVIEW = "awaiting_review"  # Chờ duyệt
-    REWORK = "rework"  # Yêu cầu làm lại
+    REWORK = "rework"  # Cần làm lại
     DONE = "done"  # Hoàn thành
     PAUSED = "paused"  # Tạm dừng
-    CANCELLED = "cancelled"  # Hủy
-    WITHDRAWN = "withdrawn"  # Thu hồi
+    CANCELLED = "cancelled"  # Đã hủy
+    WITHDRAWN = "withdrawn"  # Đã thu hồi
 
 
 CLOSED_STATES: frozenset[State] = frozenset(
     {State.DONE, State.CANCELLED, State.WITHDRAWN, State.RETURNED}
 )
 OPEN_STATES: frozenset[State] = frozenset(set(State) - CLOSED_STATES)
+# Where the assignee owes work and reports how far it is (báo cáo tiến độ); reporting from
+# "accepted" also starts the work, as the START rule allows.
+PROGRESS_STATES: frozenset[State] = frozenset({State.ACCEPTED, State.IN_PROGRESS, State.REWORK})
 
 
 class Action(StrEnum):
@@ -48,6 +51,46 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"  # Thu hồi
     REASSIGN = "reassign"  # Giao lại (another officer of the lead unit)
     CHASE = "chase"  # Đôn đốc (a reminder from above; changes nothing but the record)
+
+
+# What people read: a state is a status ("Đã giao"), an action a verb on a button ("Giao lại").
+# (Vietnamese, English); every page, mail and report asks these two tables.
+STATE_LABELS: dict[State, tuple[str, str]] = {
+    State.ASSIGNED: ("Đã giao", "Assigned"),
+    State.ACCEPTED: ("Đã tiếp nhận", "Accepted"),
+    State.RETURNED: ("Đã trả lại", "Returned"),
+    State.IN_PROGRESS: ("Đang thực hiện", "In progress"),
+    State.AWAITING_REVIEW: ("Chờ duyệt", "Awaiting review"),
+    State.REWORK: ("Cần làm lại", "Rework requested"),
+    State.DONE: ("Hoàn thành", "Done"),
+    State.PAUSED: ("Đang tạm dừng", "Paused"),
+    State.CANCELLED: ("Đã hủy", "Cancelled"),
+    State.WITHDRAWN: ("Đã thu hồi", "Withdrawn"),
+}
+ACTION_LABELS: dict[Action, tuple[str, str]] = {
+    Action.ACCEPT: ("Tiếp nhận", "Accept"),
+    Action.RETURN: ("Trả lại", "Return"),
+    Action.START: ("Bắt đầu thực hiện", "Start"),
+    Action.SUBMIT: ("Trình duyệt", "Submit for review"),
+    Action.APPROVE: ("Duyệt hoàn thành", "Approve"),
+    Action.REQUEST_REWORK: ("Yêu cầu làm lại", "Request rework"),
+    Action.PAUSE: ("Tạm dừng", "Pause"),
+    Action.RESUME: ("Tiếp tục", "Resume"),
+    Action.CANCEL: ("Hủy", "Cancel"),
+    Action.WITHDRAW: ("Thu hồi", "Withdraw"),
+    Action.REASSIGN: ("Giao lại", "Reassign"),
+    Action.CHASE: ("Đôn đốc", "Chase"),
+}
+
+
+def state_label(state: State | str, lang: str = "vi") -> str:
+    """The status a person reads for `state`, in `lang` ("vi" or "en")."""
+    return STATE_LABELS[State(state)][1 if lang == "en" else 0]
+
+
+def action_label(action: Action | str, lang: str = "vi") -> str:
+    """The verb on the button for `action`, in `lang` ("vi" or "en")."""
+    return ACTION_LABELS[Action(action)][1 if lang == "en" else 0]
 
 
 class ActorRelation(StrEnum):

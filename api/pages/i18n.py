@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from workflow.models import User
+from workflow.states import ACTION_LABELS, STATE_LABELS
 
 LANG_COOKIE = "pf_lang"
 
@@ -119,6 +120,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Thông báo nhiệm vụ đã giao lại cho người khác",
         "Work reassigned to someone else",
     ),
+    "mail_kind_comment": ("Ý kiến trao đổi về nhiệm vụ", "Comments on your work"),
     "mail_kind_digest": ("Thư tổng hợp hằng ngày", "Daily digest"),
     "mail_kind_report": ("Báo cáo định kỳ", "Periodic reports"),
     # --- end of uiteam's block ---
@@ -471,28 +473,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_extension_requested": ("Đề nghị gia hạn", "Extension requested"),
     "event_extension_approved": ("Đồng ý gia hạn", "Extension approved"),
     "event_extension_refused": ("Không đồng ý gia hạn", "Extension refused"),
-    "state_assigned": ("Giao việc", "Assigned"),
-    "state_accepted": ("Đã tiếp nhận", "Accepted"),
-    "state_returned": ("Trả lại", "Returned"),
-    "state_in_progress": ("Đang thực hiện", "In progress"),
-    "state_awaiting_review": ("Chờ duyệt", "Awaiting review"),
-    "state_rework": ("Yêu cầu làm lại", "Rework"),
-    "state_done": ("Hoàn thành", "Done"),
-    "state_paused": ("Tạm dừng", "Paused"),
-    "state_cancelled": ("Hủy", "Cancelled"),
-    "state_withdrawn": ("Thu hồi", "Withdrawn"),
-    "action_accept": ("Tiếp nhận", "Accept"),
-    "action_return": ("Trả lại", "Return"),
-    "action_start": ("Thực hiện", "Start"),
-    "action_submit": ("Trình duyệt", "Submit for review"),
-    "action_approve": ("Duyệt hoàn thành", "Approve"),
-    "action_request_rework": ("Yêu cầu làm lại", "Request rework"),
-    "action_pause": ("Tạm dừng", "Pause"),
-    "action_resume": ("Tiếp tục", "Resume"),
-    "action_cancel": ("Hủy", "Cancel"),
-    "action_withdraw": ("Thu hồi", "Withdraw"),
-    "action_reassign": ("Giao lại", "Reassign"),
-    "action_chase": ("Đôn đốc", "Chase"),
+    "thread": ("Trao đổi và diễn biến", "Conversation and history"),
+    "thread_label": (
+        "Ý kiến, ghi chú tiến độ hoặc lý do (bắt buộc với thao tác có dấu *)",
+        "Comment, progress note or reason (required for actions marked *)",
+    ),
+    "progress": ("Tiến độ", "Progress"),
+    "progress_pct_label": ("Tiến độ (%)", "Progress (%)"),
+    "progress_submit": ("Báo cáo tiến độ", "Report progress"),
+    "event_progress": ("Báo cáo tiến độ", "Progress reported"),
+    "event_comment": ("Ý kiến", "Comment"),
+    "error_progress_range": (
+        "Tiến độ là một số phần trăm từ 0 đến 100.",
+        "Progress is a percentage from 0 to 100.",
+    ),
+    "reassign_to": ("Giao lại cho (với nút Giao lại)", "Reassign to (for the Reassign button)"),
+    "reassign_choose": ("— chọn người trong đơn vị —", "— choose someone in the unit —"),
+    "reassign_none": (
+        "Đơn vị chủ trì không còn ai khác để giao lại.",
+        "Nobody else in the lead unit to reassign to.",
+    ),
+    # States and actions: from the one state table (workflow.states).
+    **{f"state_{s.value}": pair for s, pair in STATE_LABELS.items()},
+    **{f"action_{a.value}": pair for a, pair in ACTION_LABELS.items()},
     # the item page: units involved, plan task, evidence, extensions, comments
     "priority": ("Độ ưu tiên", "Priority"),
     "supporting_units": ("Đơn vị phối hợp", "Supporting units"),

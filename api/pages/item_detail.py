@@ -1,8 +1,8 @@
 """What the item page shows beyond the item's own row, and which of its forms the user gets.
 
 The units involved (đơn vị phối hợp, nhận để biết), the plan task the item comes from, its
-extension requests (đề nghị gia hạn) and comments (ý kiến trao đổi). The forms shown follow
-the services' own rules (`may_request_extension`, `may_decide_extension`, the relations
+extension requests (đề nghị gia hạn); comments are events of the item's one thread. The forms
+shown follow the services' own rules (`may_request_extension`, `may_decide_extension`, the relations
 `add_evidence` admits); the services check again when a form is sent.
 """
 
@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 
 from api.pages.unit_names import unit_label
 from workflow.models import (
-    Comment,
     ExtensionRequest,
     Plan,
     PlanTask,
@@ -27,7 +26,7 @@ from workflow.models import (
 from workflow.services.extensions import may_decide_extension, may_request_extension
 from workflow.services.work_items import actor_relations
 from workflow.settings import Settings
-from workflow.states import CLOSED_STATES, ActorRelation, State
+from workflow.states import CLOSED_STATES, PROGRESS_STATES, ActorRelation, State
 
 # Who may attach evidence: the relations `work_items.add_evidence` admits.
 EVIDENCE_OWNERS = frozenset({ActorRelation.ASSIGNEE, ActorRelation.LEAD_UNIT_HEAD})
@@ -67,11 +66,6 @@ def item_details(
         .where(ExtensionRequest.work_item_id == item.id)
         .order_by(col(ExtensionRequest.id))
     ).all()
-    comments = session.exec(
-        select(Comment)
-        .where(Comment.work_item_id == item.id)
-        .order_by(col(Comment.created_at), col(Comment.id))
-    ).all()
     is_open = State(item.state) not in CLOSED_STATES
     pending = [x for x in extensions if x.status == "pending"]
     decidable = {
@@ -80,7 +74,7 @@ def item_details(
         if may_decide_extension(session=session, item=item, request=x, actor=user)
     }
     rel = actor_relations(session=session, item=item, actor=user)
-    user_ids = {x.requested_by_id for x in extensions} | {c.author_id for c in comments}
+    user_ids = {x.requested_by_id for x in extensions}
     user_ids |= {x.decided_by_id for x in extensions if x.decided_by_id is not None}
     return {
         "support_units": names["support"],
@@ -88,7 +82,9 @@ def item_details(
         "plan_task": task,
         "plan_title": plan.title if plan is not None else None,
         "extensions": extensions,
-        "comments": comments,
+        # The assignee reports progress while work is owed (workflow.states.PROGRESS_STATES).
+        "may_report_progress": ActorRelation.ASSIGNEE in rel
+        and State(item.state) in PROGRESS_STATES,
         "may_attach": is_open and bool(rel & EVIDENCE_OWNERS),
         "evidence_mb": evidence_mb(settings),
         "evidence_types": settings.evidence_types,

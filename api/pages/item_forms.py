@@ -1,5 +1,6 @@
 """The item page's forms: evidence (minh chứng), extension requests and decisions (gia hạn),
-comments (ý kiến trao đổi), and the download of an evidence file.
+comments (ý kiến trao đổi), progress reports (báo cáo tiến độ), and the download of an
+evidence file.
 
 Each form posts with the CSRF token (checked with the session cookie in `api.deps`), runs
 in the request's one transaction and answers 303 back to the item. A refusal rolls the
@@ -32,6 +33,7 @@ from workflow.models import User
 from workflow.services.comments import add_comment
 from workflow.services.extensions import decide_extension, request_extension
 from workflow.services.scope import get_visible_item
+from workflow.services.work_items import report_progress
 from workflow.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -206,12 +208,42 @@ def extension_decision_form(
 
 
 @router.post("/ui/items/{item_id}/comments")
-def comment_form(f: ItemFormDep, body: Text = "") -> Response:
-    """Add a comment (anyone who sees the item)."""
+def comment_form(f: ItemFormDep, body: Text = "", comment: Text = "") -> Response:
+    """Add a comment to the item's thread (anyone who sees the item).
+
+    The item page's one text box is named `comment` (it is also an action's reason);
+    `body` is the API's name for it."""
+    text = body or comment
     return f.submit(
-        "comments",
-        {"body": body},
+        "thread",
+        {"comment": text},
         lambda actor: add_comment(
-            session=f.session, now=f.now, actor=actor, item_id=f.item_id, body=body
+            session=f.session, now=f.now, actor=actor, item_id=f.item_id, body=text
         ),
     )
+
+
+@router.post("/ui/items/{item_id}/progress")
+def progress_form(
+    f: ItemFormDep,
+    progress: Annotated[str, Form(max_length=8)] = "",
+    comment: Text = "",
+    version: Annotated[int | None, Form()] = None,
+) -> Response:
+    """The assignee reports progress: a percentage and, optionally, a note."""
+
+    def work(actor: User) -> object:
+        typed = progress.strip().removesuffix("%").strip()
+        if not typed.isdigit():
+            raise InvalidInput("progress is a percentage from 0 to 100", code="progress_range")
+        return report_progress(
+            session=f.session,
+            now=f.now,
+            actor=actor,
+            item_id=f.item_id,
+            percent=int(typed),
+            note=comment,
+            expected_version=version,
+        )
+
+    return f.submit("thread", {"comment": comment, "progress": progress}, work)

@@ -42,7 +42,6 @@ from api.pages.unit_names import plan_units_context, unit_label
 from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
-from api.routes.items import allowed_action_names
 from api.routes.plans import plan_tree
 from api.schemas.common import Id
 from api.schemas.items import SortKey
@@ -53,7 +52,7 @@ from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.indicators import may_record
 from workflow.services.scope import get_visible_item
 from workflow.services.task_assignment import assign_scope
-from workflow.services.work_items import act
+from workflow.services.work_items import act, actions_for, reassign_candidates
 from workflow.settings import Settings
 from workflow.states import OPEN_STATES, Action, State, rule_for
 
@@ -368,8 +367,12 @@ def _item_context(
     actors = {e.actor_id for e in events if e.actor_id} | {e.uploaded_by_id for e in evidence}
     actors |= details.pop("user_ids")
     units, people = _names(session, [item], lang=lang, more_users=actors)
-    actions = allowed_action_names(session=session, user=user, item=item)
+    actions = [a.value for a in actions_for(session=session, item=item, actor=user)]
     rules = {a: rule_for(State(item.state), Action(a)) for a in actions}
+    # "Giao lại" needs the new assignee: the lead unit's other people, as the service checks.
+    candidates = (
+        reassign_candidates(session=session, item=item) if Action.REASSIGN in actions else []
+    )
     return {
         "item": item,
         "flag": flag_of(item, now=now, soon=soon).value,
@@ -378,6 +381,7 @@ def _item_context(
         "events": events,
         "evidence": evidence,
         "actions": actions,
+        "reassign_to": [(u.id, u.full_name) for u in candidates],
         # Marked with * on the page: these refuse to run without a reason.
         "needs_reason": {a for a, rule in rules.items() if rule is not None and rule.needs_comment},
         "tz": settings.timezone,
@@ -445,6 +449,7 @@ def item_action(
     settings: SettingsDep,
     comment: Annotated[str, Form(max_length=5000)] = "",
     version: Annotated[int | None, Form()] = None,
+    assignee_id: Annotated[int | None, Form(gt=0)] = None,
 ) -> Response:
     """A button on the item page: take the action, then show the item again (PRG).
 
@@ -463,6 +468,7 @@ def item_action(
             action=action,
             comment=comment or None,
             expected_version=version,
+            assignee_id=assignee_id if action == Action.REASSIGN else None,
         )
     except NotFound:
         return not_found(request, user)

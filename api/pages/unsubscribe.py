@@ -45,6 +45,7 @@ KIND_LABELS = {
         "informed",
         "support_closed",
         "reassigned",
+        "comment",
         "digest",
         "report",
     )

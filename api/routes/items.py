@@ -20,6 +20,7 @@ from api.schemas.items import (
     EventPublic,
     Flag,
     ItemUnitPublic,
+    ProgressIn,
     SortKey,
     WorkItemCreate,
     WorkItemDetail,
@@ -29,7 +30,14 @@ from workflow.calendar import local_date
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Area, PlanTask, User, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.scope import get_visible_item
-from workflow.services.work_items import ItemSpec, act, actions_for, assign, bulk_assign_area
+from workflow.services.work_items import (
+    ItemSpec,
+    act,
+    actions_for,
+    assign,
+    bulk_assign_area,
+    report_progress,
+)
 from workflow.settings import Settings
 from workflow.states import Action, State
 
@@ -214,6 +222,36 @@ def take_action(
         comment=body.comment if body else None,
         expected_version=parse_if_match(if_match),
         assignee_id=body.assignee_id if body else None,
+    )
+    response.headers["ETag"] = f'"{item.version}"'
+    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+
+
+@router.post(
+    "/{item_id}/progress",
+    response_model=WorkItemDetail,
+    responses={403: {}, 404: {}, 409: {}, 412: {}},
+)
+def post_progress(
+    item_id: Id,
+    body: ProgressIn,
+    session: SessionDep,
+    user: CurrentUser,
+    now: NowDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=100)] = None,
+) -> WorkItemDetail:
+    """The assignee reports progress (0-100 %) with a note; 409 unless work is owed."""
+    get_visible_item(session=session, user=user, item_id=item_id)
+    item = report_progress(
+        session=session,
+        now=now,
+        actor=user,
+        item_id=item_id,
+        percent=body.percent,
+        note=body.note,
+        expected_version=parse_if_match(if_match),
     )
     response.headers["ETag"] = f'"{item.version}"'
     return item_detail(session=session, user=user, item=item, now=now, settings=settings)

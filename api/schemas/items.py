@@ -53,6 +53,7 @@ class WorkItemPublic(SQLModel):
     original_due_at: datetime
     closed_at: datetime | None
     closed_on_time: bool | None
+    progress_pct: int
     version: int
     updated_at: datetime
 
@@ -121,6 +122,13 @@ class BulkAssignOut(SQLModel):
 class ActionIn(SQLModel):
     comment: str | None = Field(default=None, max_length=5000)
     assignee_id: Id | None = None
+
+
+class ProgressIn(SQLModel):
+    """A progress report (báo cáo tiến độ): how far the work is, and a note."""
+
+    percent: int = Field(ge=0, le=100)
+    note: str | None = Field(default=None, max_length=5000)
 
 
 class CommentCreate(SQLModel):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 16:19:02.463025
+Create Date: 2026-12-07 16:37:45.762830
 """
 from alembic import op
 import sqlalchemy as sa
@@ -309,11 +309,14 @@ def upgrade() -> None:
     sa.Column('closed_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('closed_on_time', sa.Boolean(), nullable=True),
     sa.Column('late_working_days', sa.Integer(), nullable=True),
+    sa.Column('progress_pct', sa.Integer(), nullable=False),
+    sa.Column('progress_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("priority IN ('low', 'normal', 'high', 'urgent')", name=op.f('ck_work_item_priority')),
     sa.CheckConstraint("state IN ('assigned', 'accepted', 'returned', 'in_progress', 'awaiting_review', 'rework', 'done', 'paused', 'cancelled', 'withdrawn')", name=op.f('ck_work_item_state')),
+    sa.CheckConstraint('progress_pct BETWEEN 0 AND 100', name=op.f('ck_work_item_ck_work_item_progress_pct')),
     sa.ForeignKeyConstraint(['assignee_id'], ['app_user.id'], name=op.f('fk_work_item_assignee_id_app_user')),
     sa.ForeignKeyConstraint(['assigner_id'], ['app_user.id'], name=op.f('fk_work_item_assigner_id_app_user')),
     sa.ForeignKeyConstraint(['lead_unit_id'], ['unit.id'], name=op.f('fk_work_item_lead_unit_id_unit')),

@@ -33,7 +33,7 @@ def test_head_assigns_a_plan_task_and_the_officer_accepts_it(
     page.click("#assign-submit")
     page.wait_for_url(f"{live_server}/ui/items/**")
     assert page.locator("#item-title").inner_text() == title
-    assert page.locator("#item-state").inner_text() == "Giao việc"
+    assert page.locator("#item-state").inner_text() == "Đã giao"
     item_url = page.url
     page.click("#logout")
 

@@ -66,6 +66,7 @@ SAMPLES: dict[Kind, dict[str, object]] = {
     },
     Kind.ITEM_UPDATE: {"item": ITEM, "change": "paused", "actor_name": "Mai Văn Phúc"},
     Kind.CHASE: {"item": ITEM, "actor_name": "Mai Văn Phúc", "comment": "Khẩn trương"},
+    Kind.COMMENT: {"item": ITEM, "author_name": "Cao Văn Nam", "body": "Đã gửi số liệu."},
     Kind.SUPPORT_ASSIGNED: {
         "item": ITEM,
         "unit_name": "Phòng Tổ chức biên chế",
@@ -358,3 +359,13 @@ def test_a_composed_kind_needs_its_composer() -> None:
     )
     with pytest.raises(NoComposer):
         compose(row, settings=SETTINGS)
+
+
+def test_a_progress_update_names_its_percentage_in_subject_and_body(renderer: Renderer) -> None:
+    ctx = {"item": ITEM, "change": "progress", "actor_name": "Đinh Thị Linh", "progress": 60}
+    for lang, word in (("vi", "[Tiến độ 60%]"), ("en", "[Progress 60%]")):
+        out = renderer.render(
+            kind=Kind.ITEM_UPDATE, language=lang, context={**ctx, "recipient_name": "A"}
+        )
+        assert out.subject.startswith(word)
+        assert "60%" in out.text and "60%" in out.html

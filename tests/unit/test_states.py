@@ -57,3 +57,22 @@ def test_reasons_and_evidence_are_required_where_it_matters() -> None:
     assert RULES[(State.ASSIGNED, Action.RETURN)].needs_comment
     assert RULES[(State.AWAITING_REVIEW, Action.REQUEST_REWORK)].needs_comment
     assert RULES[(State.IN_PROGRESS, Action.SUBMIT)].needs_evidence
+
+
+def test_every_state_and_action_has_a_label_in_both_languages() -> None:
+    from workflow.states import ACTION_LABELS, STATE_LABELS
+
+    assert set(STATE_LABELS) == set(State)
+    assert set(ACTION_LABELS) == set(Action)
+    assert all(vi and en for vi, en in [*STATE_LABELS.values(), *ACTION_LABELS.values()])
+
+
+def test_a_state_reads_as_a_status_never_as_the_verb_of_a_button() -> None:
+    """'Hủy' on a button cancels; the item then reads 'Đã hủy', not the verb again."""
+    from workflow.states import ACTION_LABELS, STATE_LABELS, action_label, state_label
+
+    verbs = {pair[0].casefold() for pair in ACTION_LABELS.values()}
+    assert not {pair[0].casefold() for pair in STATE_LABELS.values()} & verbs
+    assert state_label("cancelled") == "Đã hủy"
+    assert state_label(State.ASSIGNED, "en") == "Assigned"
+    assert action_label("cancel") == "Hủy"

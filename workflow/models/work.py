@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from workflow.models.types import JSONType, UTCDateTime, in_check
@@ -48,6 +48,7 @@ class WorkItem(SQLModel, table=True):
     __table_args__ = (
         in_check("state", [s.value for s in State]),
         in_check("priority", ["low", "normal", "high", "urgent"]),
+        CheckConstraint("progress_pct BETWEEN 0 AND 100", name="ck_work_item_progress_pct"),
         UniqueConstraint("series_id", "occurrence_on", name="uq_work_item_occurrence"),
         # The item lists sort by deadline: an ordered scan stops after one page.
         Index("ix_work_item_due_at_id", "due_at", "id"),
@@ -87,6 +88,9 @@ class WorkItem(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     closed_on_time: bool | None = None
     late_working_days: int | None = None
+    # The assignee's last progress report (báo cáo tiến độ), 0-100 %; its note is in the history.
+    progress_pct: int = Field(default=0)
+    progress_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     version: int = Field(default=1)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflow.reporting.snapshot import Counts, ReportSnapshot, TrendPoint
+from workflow.states import State, state_label
 
 STATUS_LABELS = {
     "on_track": "Đạt tiến độ",
@@ -13,14 +14,18 @@ STATUS_LABELS = {
     "no_data": "Chưa có số liệu",
     "no_target": "Chưa có mục tiêu",
 }
+# The open states a report lists, with the status the state table gives them.
 STATE_LABELS = {
-    "assigned": "Giao việc",
-    "accepted": "Đã tiếp nhận",
-    "in_progress": "Đang thực hiện",
-    "awaiting_review": "Chờ duyệt",
-    "rework": "Yêu cầu làm lại",
-    "paused": "Tạm dừng",
-    "done": "Hoàn thành",
+    s.value: state_label(s)
+    for s in (
+        State.ASSIGNED,
+        State.ACCEPTED,
+        State.IN_PROGRESS,
+        State.AWAITING_REVIEW,
+        State.REWORK,
+        State.PAUSED,
+        State.DONE,
+    )
 }
 COLUMN_LABELS = [
     "Tổng số",

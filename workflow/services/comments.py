@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from workflow.errors import InvalidInput
 from workflow.models import Comment, User
 from workflow.services.scope import get_visible_item
+from workflow.services.work_items.audit import record_change, snapshot
 
 
 def add_comment(
@@ -26,6 +27,19 @@ def add_comment(
     comment = Comment(work_item_id=item.id or 0, author_id=actor.id or 0, body=text, created_at=now)
     session.add(comment)
     session.flush()
+    # One thread per item: the comment joins the history, and the event relay mails it to
+    # the people on the item. No version bump: a comment changes nothing anyone is editing.
+    record_change(
+        session=session,
+        now=now,
+        item=item,
+        actor=actor,
+        action="comment",
+        before=snapshot(item),
+        comment=text,
+        extra={"comment_id": comment.id},
+        bump=False,
+    )
     return comment
 
 

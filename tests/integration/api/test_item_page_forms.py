@@ -335,9 +335,9 @@ def test_comments_form(client: TestClient, org: Session, now: datetime, sample: 
     browse_as(client, org, now, "cchc.nam")  # sees it through his unit, no other relation
     client.cookies.set("pf_lang", "vi")
     r = send(client, url, data={"body": "Phòng CCHC sẽ gửi số liệu\ntrước thứ Sáu."})
-    assert r.status_code == 303 and r.headers["location"] == f"/ui/items/{item.id}#comments"
+    assert r.status_code == 303 and r.headers["location"] == f"/ui/items/{item.id}#thread"
     page = client.get(f"/ui/items/{item.id}").text
-    listed = page.split('id="comment-list"', 1)[1]
+    listed = page.split('id="thread-list"', 1)[1]
     assert "Cao Văn Nam" in listed and "Phòng CCHC sẽ gửi số liệu\ntrước thứ Sáu." in listed
 
     r = send(client, url, data={"body": "   "})
@@ -350,3 +350,64 @@ def test_comments_form(client: TestClient, org: Session, now: datetime, sample: 
     org.expire_all()
     bodies = org.exec(select(Comment.body).where(Comment.work_item_id == item.id)).all()
     assert bodies == ["Phòng CCHC sẽ gửi số liệu\ntrước thứ Sáu."]
+
+
+def test_reassign_picks_someone_of_the_lead_unit(
+    client: TestClient, org: Session, now: datetime, item: WorkItem
+) -> None:
+    """'Giao lại' offers the lead unit's other people; without a choice it is refused."""
+    url = f"/ui/items/{item.id}/actions/reassign"
+    browse_as(client, org, now, "cchc.linh")  # the assignee may not reassign: no picker
+    assert 'id="assignee_id"' not in client.get(f"/ui/items/{item.id}").text
+    browse_as(client, org, now, "cchc.truong")
+    client.cookies.set("pf_lang", "vi")
+    page = client.get(f"/ui/items/{item.id}").text
+    picker = page.split('id="assignee_id"', 1)[1].split("</select>", 1)[0]
+    assert "Cao Văn Nam" in picker  # CCHC's other officer
+    assert "Đinh Thị Linh" not in picker  # the current assignee
+    assert "Đặng Văn Tuấn" not in picker  # TCBC's head: another unit
+
+    r = send(client, url, data={"version": str(item.version)})
+    assert r.status_code == 422 and 'id="action-error"' in r.text
+    org.expire_all()
+    assert org.get(WorkItem, item.id).assignee_id == user_named(org, "cchc.linh").id
+
+    nam = user_named(org, "cchc.nam")
+    outsider = user_named(org, "tcbc.hoa")
+    r = send(client, url, data={"version": str(item.version), "assignee_id": str(outsider.id)})
+    assert r.status_code == 422
+    r = send(client, url, data={"version": str(item.version), "assignee_id": str(nam.id)})
+    assert r.status_code == 303
+    org.expire_all()
+    moved = org.get(WorkItem, item.id)
+    assert moved is not None and moved.assignee_id == nam.id and moved.state == "assigned"
+    assert "reassign" in events_of(org, item.id)
+
+
+def test_progress_form_reports_and_refuses_with_the_reason(
+    client: TestClient, org: Session, now: datetime, item: WorkItem
+) -> None:
+    url = f"/ui/items/{item.id}/progress"
+    browse_as(client, org, now, "cchc.linh")
+    client.cookies.set("pf_lang", "vi")
+    r = send(client, url, data={"progress": "30"})
+    assert r.status_code == 409  # not accepted yet: the page again with the reason
+    assert 'id="progress"' not in client.get(f"/ui/items/{item.id}").text
+    assert send(client, f"/ui/items/{item.id}/actions/accept").status_code == 303
+    assert 'id="progress"' in client.get(f"/ui/items/{item.id}").text
+    r = send(client, url, data={"progress": "nhiều", "comment": "Đang làm"})
+    assert r.status_code == 422 and form_error(r) == "Tiến độ là một số phần trăm từ 0 đến 100."
+    assert "Đang làm" in r.text  # what was typed is kept
+    r = send(client, url, data={"progress": "150"})
+    assert r.status_code == 422
+    r = send(client, url, data={"progress": "45", "comment": "Xong 9/20 hồ sơ"})
+    assert r.status_code == 303 and r.headers["location"] == f"/ui/items/{item.id}#thread"
+    org.expire_all()
+    row = org.get(WorkItem, item.id)
+    assert row is not None and (row.state, row.progress_pct) == ("in_progress", 45)
+    page = client.get(f"/ui/items/{item.id}").text
+    assert 'id="item-progress"' in page and "45%" in page.split('id="item-progress"', 1)[1]
+    assert "Xong 9/20 hồ sơ" in page.split('id="thread-list"', 1)[1]
+    assert "· 45%" in client.get("/my").text  # the list shows it too
+    browse_as(client, org, now, "cchc.truong")  # the head follows, does not report
+    assert send(client, url, data={"progress": "90"}).status_code == 403

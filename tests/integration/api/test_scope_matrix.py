@@ -247,6 +247,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/items/{item_id}/actions/{action}"): Row(
         WORKER, fixed(path={"action": "accept"}, json={})
     ),
+    ("POST", "/items/{item_id}/progress"): Row(WORKER, fixed(json={"percent": 30})),
     ("GET", "/items/{item_id}/comments"): Row(OnItem()),
     ("POST", "/items/{item_id}/comments"): Row(OnItem(), fixed(json={"body": "Đề nghị phối hợp"})),
     ("GET", "/items/{item_id}/evidence"): Row(OnItem()),
@@ -384,6 +385,9 @@ MATRIX: dict[tuple[str, str], Row] = {
             "data": {"decision": "refuse", "note": "Chưa đủ lý do"},
         },
         page=True,
+    ),
+    ("POST", "/ui/items/{item_id}/progress"): Row(
+        WORKER, fixed(data={"progress": "30"}), page=True
     ),
     ("POST", "/ui/items/{item_id}/comments"): Row(
         OnItem(), fixed(data={"body": "Đề nghị phối hợp"}), page=True

@@ -100,8 +100,14 @@ def test_item_page_names_people_and_events_and_marks_reasons(
     page = client.get(f"/ui/items/{sample.cchc.id}")
     assert "Trả lại *" in page.text and "Tiếp nhận *" not in page.text
     assert press(client, sample.cchc.id, "accept", csrf).status_code == 303  # type: ignore[attr-defined]
-    history = client.get(f"/ui/items/{sample.cchc.id}").text.split('id="history"', 1)[1]
+    history = thread_text(client.get(f"/ui/items/{sample.cchc.id}").text)
     assert "Đinh Thị Linh" in history and "Tiếp nhận → Đã tiếp nhận" in history
     client.cookies.set("pf_lang", "en")
-    history = client.get(f"/ui/items/{sample.cchc.id}").text.split('id="history"', 1)[1]
+    history = thread_text(client.get(f"/ui/items/{sample.cchc.id}").text)
     assert "Accept → Accepted" in history and "accept" not in history
+
+
+def thread_text(page: str) -> str:
+    """The item's thread as a reader sees it: text without tags, spaces collapsed."""
+    thread = page.split('id="thread-list"', 1)[1].split("</ol>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", thread.split(">", 1)[1]).split())

@@ -359,3 +359,67 @@ def test_supporting_heads_preferences_apply(desk: Desk) -> None:
     desk.relay()
     status = {desk.names[r.recipient_user_id]: r.status for r in s.exec(select(Notification))}
     assert status == {"cchc.linh": "pending", "vp.truong": "skipped", "tcbc.truong": "held"}
+
+
+def test_comments_mail_the_people_on_the_item_and_earlier_commenters(desk: Desk) -> None:
+    from workflow.services.comments import add_comment
+
+    item = desk.assign("cchc.truong", "cchc.linh", support=("TCBC",))
+    desk.relay()
+    add_comment(
+        session=desk.session, now=desk.now, actor=desk.users["cchc.linh"],
+        item_id=item.id or 0, body="Đã có số liệu của 3 phòng.",
+    )  # fmt: skip
+    # The assigner is the lead unit's head here: one mail each, never to the author.
+    assert desk.relay() == [("comment", "cchc.truong")]
+    add_comment(
+        session=desk.session, now=desk.now, actor=desk.users["gd.minh"],
+        item_id=item.id or 0, body="Gửi trước thứ Sáu.",
+    )  # fmt: skip
+    assert desk.relay() == [("comment", "cchc.linh"), ("comment", "cchc.truong")]
+    add_comment(
+        session=desk.session, now=desk.now, actor=desk.users["cchc.truong"],
+        item_id=item.id or 0, body="Rõ.",
+    )  # fmt: skip
+    # The Director commented earlier, so he hears of the thread's next comment too.
+    assert desk.relay() == [("comment", "cchc.linh"), ("comment", "gd.minh")]
+    version = desk.session.get(WorkItem, item.id).version  # type: ignore[union-attr]
+    assert version == 1  # comments change nothing an open form holds
+
+
+def test_progress_reports_mail_the_assigner_and_start_the_work(desk: Desk) -> None:
+    from workflow.errors import InvalidInput, InvalidTransition, NotAllowed
+    from workflow.services.work_items import report_progress
+
+    item = desk.assign("gd.minh", "cchc.linh")
+    desk.relay()
+    linh = desk.users["cchc.linh"]
+    with pytest.raises(InvalidTransition):  # not accepted yet
+        report_progress(
+            session=desk.session, now=desk.now, actor=linh, item_id=item.id or 0, percent=10
+        )
+    desk.act("cchc.linh", item, "accept")
+    desk.relay()
+    with pytest.raises(NotAllowed):  # only the assignee reports
+        report_progress(
+            session=desk.session, now=desk.now, actor=desk.users["cchc.truong"],
+            item_id=item.id or 0, percent=10,
+        )  # fmt: skip
+    with pytest.raises(InvalidInput):
+        report_progress(
+            session=desk.session, now=desk.now, actor=linh, item_id=item.id or 0, percent=101
+        )
+    report_progress(
+        session=desk.session, now=desk.now, actor=linh, item_id=item.id or 0, percent=40,
+        note="Đã tổng hợp 4/10 đơn vị",
+    )  # fmt: skip
+    assert (item.state, item.progress_pct) == ("in_progress", 40)
+    # The assigner (the Director) and the lead unit's head follow it.
+    assert desk.relay() == [("item_update", "cchc.truong"), ("item_update", "gd.minh")]
+    row = desk.session.exec(
+        select(Notification)
+        .where(Notification.kind == "item_update")
+        .order_by(col(Notification.id).desc())
+    ).first()
+    assert row is not None and row.context["progress"] == 40
+    assert row.context["comment"] == "Đã tổng hợp 4/10 đơn vị"

@@ -10,8 +10,14 @@ action, `audit` writes the history, `queries` reads lists and history. Import fr
 
 from __future__ import annotations
 
-from workflow.services.work_items.access import actions_for, actor_relations, get_item, may_assign
-from workflow.services.work_items.actions import act, add_evidence
+from workflow.services.work_items.access import (
+    actions_for,
+    actor_relations,
+    get_item,
+    may_assign,
+    reassign_candidates,
+)
+from workflow.services.work_items.actions import act, add_evidence, report_progress
 from workflow.services.work_items.assignment import (
     PRIORITIES,
     BulkAssignResult,
@@ -42,7 +48,9 @@ __all__ = [
     "ladder_of",
     "list_items",
     "may_assign",
+    "reassign_candidates",
     "record_change",
     "refresh_next_action",
+    "report_progress",
     "snapshot",
 ]

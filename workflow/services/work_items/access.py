@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from workflow.db import is_single_writer
 from workflow.errors import InvalidInput, NotFound, StaleVersion
@@ -58,6 +58,18 @@ def officer_of(*, session: Session, user_id: int, unit_id: int) -> User:
     if user.unit_id != unit_id:
         raise InvalidInput(f"{user.username} is not in the lead unit")
     return user
+
+
+def reassign_candidates(*, session: Session, item: WorkItem) -> list[User]:
+    """Whom the item may be given to instead: the lead unit's other active people, by name.
+
+    The same rule `officer_of` checks when the reassignment is made."""
+    rows = session.exec(
+        select(User)
+        .where(User.unit_id == item.lead_unit_id, col(User.is_active).is_(True))
+        .order_by(col(User.full_name), col(User.id))
+    ).all()
+    return [u for u in rows if u.id != item.assignee_id]
 
 
 def get_item(

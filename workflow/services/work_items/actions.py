@@ -15,7 +15,14 @@ from workflow.services.work_items.access import actor_relations, get_item, offic
 from workflow.services.work_items.audit import record_change, snapshot
 from workflow.services.work_items.due import refresh_next_action
 from workflow.settings import get_settings
-from workflow.states import CLOSED_STATES, Action, ActorRelation, State, rule_for
+from workflow.states import (
+    CLOSED_STATES,
+    PROGRESS_STATES,
+    Action,
+    ActorRelation,
+    State,
+    rule_for,
+)
 
 
 def act(
@@ -84,6 +91,46 @@ def act(
         action=act_.value,
         before=before,
         comment=text,
+    )
+    return item
+
+
+def report_progress(
+    *,
+    session: Session,
+    now: datetime,
+    actor: User,
+    item_id: int,
+    percent: int,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> WorkItem:
+    """The assignee reports how far the work is (0-100 %) with an optional note.
+
+    Only while work is owed (`PROGRESS_STATES`); from "accepted" it also starts the work,
+    as pressing "Bắt đầu thực hiện" would. 100 % is not done: submitting is still the way."""
+    if not 0 <= percent <= 100:
+        raise InvalidInput("progress is a percentage from 0 to 100", code="progress_range")
+    item = get_item(session=session, item_id=item_id, expected_version=expected_version)
+    if ActorRelation.ASSIGNEE not in actor_relations(session=session, item=item, actor=actor):
+        raise NotAllowed(f"{actor.username} may not report progress on this work item")
+    state = State(item.state)
+    if state not in PROGRESS_STATES:
+        raise InvalidTransition(f"cannot report progress on a work item that is {state.value}")
+    if state == State.ACCEPTED:
+        act(session=session, now=now, actor=actor, item_id=item_id, action=Action.START)
+    before = snapshot(item)
+    item.progress_pct = percent
+    item.progress_at = now
+    record_change(
+        session=session,
+        now=now,
+        item=item,
+        actor=actor,
+        action="progress",
+        before=before,
+        comment=(note or "").strip() or None,
+        extra={"progress": percent},
     )
     return item
 

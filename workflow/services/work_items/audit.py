@@ -22,6 +22,7 @@ AUDITED = (
     "closed_at",
     "closed_on_time",
     "late_working_days",
+    "progress_pct",
 )
 
 

@@ -9,7 +9,7 @@ unit), builds the due reports and runs the outbox once so the report pages and t
 mailbox have something to show, serves it with
 `planflow serve`, signs in with Debian's chromium under Playwright and saves 1200 px wide
 PNGs: Vietnamese pages (dashboard, team, plan, indicator, calendar, reports, the
-coordinator's assign form), "my items" in English, and the dev mailbox as the administrator.
+coordinator's assign form and unit names page), "my items" in English, and the dev mailbox as the administrator.
 """
 
 from __future__ import annotations
@@ -273,6 +273,9 @@ def shoot(base: str) -> list[Path]:
         page.click("#unit-choose")
         page.wait_for_selector("#assign-form")
         save(page, "assign-vi.png")
+        # The names plans use for units: a vague name tried, ready to be mapped.
+        page.goto(f"{base}/ui/units?name=Các đơn vị liên quan")
+        save(page, "unit-names-vi.png", max_height=1300)
         # The dev mailbox holds everybody's mail, reset links too: administrators only.
         sign_in("vp.admin")
         page.goto(f"{base}/lang/vi?next=/dev/mailbox")

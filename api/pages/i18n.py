@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from api.problems import prefers_english
 from workflow.models import User
 from workflow.states import ACTION_LABELS, STATE_LABELS
 
@@ -674,9 +675,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Số liệu này thay cho số liệu cùng ngày đã nhập trước đó.",
         "It replaces the reading entered earlier for the same date.",
     ),
-    "ind_rank": ("hạng {v}", "rank {v}"),
-    "ind_top": ("trong top {v}", "top {v}"),
-    "ind_increase": ("tăng ≥ {v}", "increase ≥ {v}"),
     "error_reading_not_allowed": (
         "Chỉ đầu mối cải cách hành chính (bộ phận điều phối) và quản trị hệ thống được ghi số"
         " liệu chỉ tiêu.",
@@ -808,14 +806,17 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 
 def language(request: Request, user: User | None = None) -> str:
-    """The switch's choice (cookie), else the user's profile language, else Vietnamese.
+    """The switch's choice (cookie), else the signed-in user's profile language, else, on a
+    first visit, the browser's Accept-Language (Vietnamese unless English is preferred).
 
-    The browser's Accept-Language is ignored: agency PCs often run English browsers.
-    """
+    A signed-in user's profile wins over the browser: agency PCs often run English browsers
+    for people who read Vietnamese."""
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in ("vi", "en"):
         return chosen
-    return "en" if user is not None and user.language == "en" else "vi"
+    if user is not None:
+        return "en" if user.language == "en" else "vi"
+    return "en" if prefers_english(request.headers.get("accept-language")) else "vi"
 
 
 def translator(lang: str) -> dict[str, str]:

@@ -18,45 +18,16 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from api.pages.i18n import translator
 from api.schemas.plans import PlanTree, TargetPublic
 from workflow.models import Indicator, IndicatorReading, IndicatorTarget, User
 from workflow.reporting.aggregate import indicator_rows
 from workflow.reporting.periods import Period, custom, year_period
 from workflow.reporting.snapshot import IndicatorRow
-from workflow.reporting.text import num
+from workflow.reporting.text import fmt_number, target_label, value_label
 from workflow.reporting.wording import wording
 
 # The trend lists at most this many CCHC years (one report query each).
 TREND_YEARS = 12
-_SYMBOLS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}
-
-
-def fmt_number(value: float, lang: str) -> str:
-    """Up to two decimals without trailing zeros: "72,5" in Vietnamese, "72.5" in English."""
-    text = num(value, 2)
-    return text.replace(",", ".") if lang == "en" else text
-
-
-def value_label(value: float, unit: str, lang: str) -> str:
-    """A reading with its unit: "72,5%", "hạng 8" / "rank 8", "12 hồ sơ"."""
-    number = fmt_number(value, lang)
-    if unit == "%":
-        return f"{number}%"
-    if unit in ("rank", "hạng"):
-        return translator(lang)["ind_rank"].format(v=number)
-    return f"{number} {unit}"
-
-
-def target_label(comparator: str, value: float, unit: str, lang: str) -> str:
-    """A target as a comparison: "≥ 80%", "top 10", "tăng ≥ 20%" / "increase ≥ 20%"."""
-    t = translator(lang)
-    number = fmt_number(value, lang) + ("%" if unit == "%" else "")
-    if comparator == "rank<=":
-        return t["ind_top"].format(v=fmt_number(value, lang))
-    if comparator == "increase>=":
-        return t["ind_increase"].format(v=number)
-    return f"{_SYMBOLS.get(comparator, comparator)} {number}"
 
 
 def status_label(status: str, lang: str) -> str:

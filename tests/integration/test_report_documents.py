@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from docx.shared import Pt
 from openpyxl import load_workbook
 from sqlmodel import Session
@@ -163,16 +164,29 @@ def test_docx_tables_carry_the_numbers(docx_bytes: bytes) -> None:
         "Phòng Cải cách hành chính",
         "Cao Văn Nam",
         "27/02/2026",
+        "0",
         "10",
     ]
     indicators = {r.cells[1].text: [c.text for c in r.cells[2:]] for r in tables["Chỉ tiêu"].rows}
-    assert indicators["Tỷ lệ hồ sơ TTHC được xử lý trực tuyến (%)"] == [
-        ">= 100 đến năm 2030",
-        "92",
+    # The target as a value with its year, the result with its unit (not the plan's sentence).
+    assert indicators["Tỷ lệ hồ sơ TTHC được xử lý trực tuyến"] == [
+        "≥ 100% (2030)",
+        "92%",
         "10/03/2026",
         "Có nguy cơ chậm",
     ]
     assert len(doc.inline_shapes) == 3
+
+
+def test_docx_tables_keep_stt_whole_and_the_total_with_its_rows(docx_bytes: bytes) -> None:
+    doc = Document(io.BytesIO(docx_bytes))
+    for table in doc.tables[1:-1]:
+        first = table.rows[0].cells[0]
+        assert first.text == "STT"
+        assert first._tc.tcPr.find(qn("w:noWrap")) is not None
+        if table.rows[-1].cells[1].text == "Tổng cộng":
+            before = table.rows[-2].cells[1].paragraphs[0]
+            assert before.paragraph_format.keep_with_next is True
 
 
 def test_xlsx_appendix_cells(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> None:

@@ -398,6 +398,7 @@ def item_rows(
             wi.c.title,
             wi.c.state,
             wi.c.due_at,
+            wi.c.progress_pct,
             ar.c.number,
             ar.c.title.label("area_title"),
             un.c.code,
@@ -430,6 +431,7 @@ def item_rows(
                 due_on=due_on,
                 working_days_overdue=days,
                 state=r["state"],
+                progress_pct=r["progress_pct"],
             )
         )
     return out

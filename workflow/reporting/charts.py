@@ -10,24 +10,29 @@ import io
 import textwrap
 from collections.abc import Callable
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from workflow.reporting.snapshot import ReportSnapshot
 
+# Colours that stay apart for colour-blind readers, each with a hatch so a black-and-white
+# print of the DOCX still tells the series apart.
 COLORS = {
-    "done_on_time": "#2e7d32",
-    "done_late": "#f9a825",
-    "in_progress_on_time": "#1565c0",
-    "overdue": "#c62828",
+    "done_on_time": "#1b7f3b",
+    "done_late": "#e6a100",
+    "in_progress_on_time": "#1f5fa8",
+    "overdue": "#c0262d",
 }
+HATCHES = {"done_on_time": "", "done_late": "//", "in_progress_on_time": "..", "overdue": "xx"}
 LEGEND = {
     "done_on_time": "Hoàn thành đúng hạn",
     "done_late": "Hoàn thành quá hạn",
     "in_progress_on_time": "Đang thực hiện trong hạn",
     "overdue": "Quá hạn",
 }
+RATE_COLOR = "#111111"
 DPI = 110
 
 
@@ -43,45 +48,77 @@ def _wrap(label: str, width: int = 28) -> str:
     return "\n".join(textwrap.wrap(label, width)) or label
 
 
-def completion_by_area(snapshot: ReportSnapshot) -> bytes:
+def _counts_axis(ax: Axes, which: str, largest: float) -> None:
+    """A count axis from 0, whole numbers only: on no data 0..1, never negative ticks."""
+    if which == "x":
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        ax.set_xlim(0, max(largest, 1))
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        ax.set_ylim(0, max(largest, 1) * 1.15)
+
+
+def _legend_below(fig: Figure, ax: Axes, ncol: int = 2) -> None:
+    """The legend under the plot, outside it: it never covers a bar."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(
+            handles, labels, loc="outside lower center", ncol=ncol, fontsize=8, frameon=False
+        )
+
+
+def completion_figure(snapshot: ReportSnapshot) -> Figure:
     """Stacked horizontal bars: each area's items by status."""
     rows = list(reversed(snapshot.by_area))
-    fig = Figure(figsize=(7.5, 0.55 * len(rows) + 1.6))
+    fig = Figure(figsize=(7.5, 0.55 * max(len(rows), 1) + 2.0), layout="constrained")
     ax = fig.add_subplot()
     labels = [_wrap(f"{r.code}. {r.name}" if r.code else r.name) for r in rows]
     left = [0] * len(rows)
     for key, color in COLORS.items():
         values = [getattr(r.counts, key) for r in rows]
-        ax.barh(labels, values, left=left, color=color, label=LEGEND[key], height=0.6)
+        ax.barh(
+            labels,
+            values,
+            left=left,
+            color=color,
+            hatch=HATCHES[key],
+            edgecolor="white",
+            linewidth=0.5,
+            label=LEGEND[key],
+            height=0.6,
+        )
         left = [a + b for a, b in zip(left, values, strict=True)]
+    if not any(left):
+        _no_data(ax, "Chưa có nhiệm vụ trong kỳ")
+    _counts_axis(ax, "x", max(left, default=0))
     ax.set_xlabel("Số nhiệm vụ")
     ax.set_title(f"Tình hình thực hiện theo lĩnh vực - {snapshot.period_label}", fontsize=10)
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16 - 0.5 / (len(rows) + 2)),
-        ncol=2,
-        fontsize=8,
-        frameon=False,
-    )
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(axis="y", labelsize=8)
-    fig.tight_layout()
-    return _png(fig)
+    _legend_below(fig, ax)
+    return fig
 
 
-def overdue_by_unit(snapshot: ReportSnapshot) -> bytes:
+def _no_data(ax: Axes, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+    ax.set_yticks([])
+
+
+def overdue_figure(snapshot: ReportSnapshot) -> Figure:
     """Overdue items per lead unit, with the working days overdue they add up to."""
     rows = sorted(
         (r for r in snapshot.by_unit if r.counts.overdue),
         key=lambda r: (r.counts.overdue, r.counts.overdue_working_days),
     )
-    fig = Figure(figsize=(7.5, 0.5 * max(len(rows), 1) + 1.3))
+    fig = Figure(figsize=(7.5, 0.5 * max(len(rows), 1) + 1.3), layout="constrained")
     ax = fig.add_subplot()
     if rows:
         bars = ax.barh(
             [_wrap(r.name, 34) for r in rows],
             [r.counts.overdue for r in rows],
             color=COLORS["overdue"],
+            hatch=HATCHES["overdue"],
+            edgecolor="white",
+            linewidth=0.5,
             height=0.55,
         )
         for bar, r in zip(bars, rows, strict=True):
@@ -93,53 +130,71 @@ def overdue_by_unit(snapshot: ReportSnapshot) -> bytes:
                 va="center",
                 fontsize=8,
             )
-        ax.set_xlim(0, max(r.counts.overdue for r in rows) * 1.45 + 0.5)
     else:
-        ax.text(
-            0.5, 0.5, "Không có nhiệm vụ quá hạn", ha="center", va="center", transform=ax.transAxes
-        )
-        ax.set_yticks([])
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _no_data(ax, "Không có nhiệm vụ quá hạn")
+    # Room on the right for the "n việc / d ngày LV" labels.
+    _counts_axis(ax, "x", max((r.counts.overdue for r in rows), default=0) * 1.45 + 0.5)
     ax.set_xlabel("Số nhiệm vụ quá hạn")
     ax.set_title(f"Nhiệm vụ quá hạn theo đơn vị - {snapshot.period_label}", fontsize=10)
     ax.tick_params(axis="y", labelsize=8)
-    fig.tight_layout()
-    return _png(fig)
+    return fig
 
 
-def trend(snapshot: ReportSnapshot) -> bytes:
+def trend_figure(snapshot: ReportSnapshot) -> Figure:
     """Completion rate (line, %) and overdue items (bars) over the last periods."""
     # Periods before any work was tracked would plot as a misleading 0 % completion.
     points = [p for p in snapshot.trend if p.counts.total] or snapshot.trend[-1:]
-    fig = Figure(figsize=(7.5, 3.2))
+    fig = Figure(figsize=(7.5, 3.6), layout="constrained")
     ax = fig.add_subplot()
     xs = list(range(len(points)))
+    overdue = [p.counts.overdue for p in points]
     ax.bar(
         xs,
-        [p.counts.overdue for p in points],
+        overdue,
         color=COLORS["overdue"],
+        hatch=HATCHES["overdue"],
+        edgecolor="white",
+        linewidth=0.5,
         width=0.5,
         label="Quá hạn (việc)",
     )
     ax.set_ylabel("Số nhiệm vụ quá hạn")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _counts_axis(ax, "y", max(overdue, default=0))
     ax.set_xticks(xs, [_wrap(p.label, 16) for p in points], fontsize=8)
+    # One point alone still sits in the middle with room around it.
+    ax.set_xlim(-0.75, max(len(points) - 1, 0) + 0.75)
     ax2 = ax.twinx()
     rates = [round(100 * p.counts.completion_rate, 1) for p in points]
-    ax2.plot(xs, rates, color=COLORS["done_on_time"], marker="o", label="Tỷ lệ hoàn thành (%)")
+    ax2.plot(xs, rates, color=RATE_COLOR, marker="o", linestyle="--", label="Tỷ lệ hoàn thành (%)")
     for x, r in zip(xs, rates, strict=True):
         ax2.annotate(
             f"{r:g}%", (x, r), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8
         )
-    ax2.set_ylim(0, 110)
+    ax2.set_ylim(0, 115)
     ax2.set_ylabel("Tỷ lệ hoàn thành (%)")
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(
-        handles, [str(h.get_label()) for h in handles], loc="upper left", fontsize=8, frameon=False
+    fig.legend(
+        handles,
+        [str(h.get_label()) for h in handles],
+        loc="outside lower center",
+        ncol=2,
+        fontsize=8,
+        frameon=False,
     )
     ax.set_title("Xu hướng qua các kỳ báo cáo", fontsize=10)
-    fig.tight_layout()
-    return _png(fig)
+    return fig
+
+
+def completion_by_area(snapshot: ReportSnapshot) -> bytes:
+    return _png(completion_figure(snapshot))
+
+
+def overdue_by_unit(snapshot: ReportSnapshot) -> bytes:
+    return _png(overdue_figure(snapshot))
+
+
+def trend(snapshot: ReportSnapshot) -> bytes:
+    return _png(trend_figure(snapshot))
 
 
 # Every chart by a stable name (the Content-ID in the mail, the file name on the web page).

@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from workflow.reporting.periods import date_line, fmt_date
-from workflow.reporting.snapshot import GroupRow, ReportSnapshot
+from workflow.reporting.snapshot import GroupRow, IndicatorRow, ReportSnapshot
 from workflow.reporting.text import (
     COLUMN_LABELS,
     STATUS_LABELS,
@@ -33,7 +33,9 @@ from workflow.reporting.text import (
     num,
     pct,
     summary_line,
+    target_label,
     trend_sentence,
+    value_label,
 )
 from workflow.settings import Settings, get_settings
 
@@ -166,6 +168,8 @@ def _data_table(
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         _cell_para(cell, text, size=TABLE_PT - 1, bold=True)
         _shade(cell, "E7E6E6")
+    # "STT" never breaks into "ST/T" in its narrow column.
+    table.rows[0].cells[0]._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
     # The header repeats on each page; a row never breaks across two pages.
     _row_flag(table.rows[0], "tblHeader")
     _row_flag(table.rows[0], "cantSplit")
@@ -174,10 +178,13 @@ def _data_table(
         _row_flag(row, "cantSplit")
         cells = row.cells
         bold = total_last and i == len(rows) - 1
+        # The row before a total keeps with it: "Tổng cộng" never stands alone on a page.
+        keep = total_last and i == len(rows) - 2
         for j, (cell, value) in enumerate(zip(cells, values, strict=True)):
             text = num(value) if isinstance(value, float) else str(value)
             align = WD_ALIGN_PARAGRAPH.LEFT if j in left_cols else CENTER
-            _cell_para(cell, text, size=TABLE_PT, bold=bold, align=align)
+            para = _cell_para(cell, text, size=TABLE_PT, bold=bold, align=align)
+            para.paragraph_format.keep_with_next = keep
     _widths(table, widths)
     _para(doc, "", after=0, size=6)
     return table
@@ -262,6 +269,14 @@ def _signature(doc: Any, cfg: Settings) -> None:
     _widths(table, [8.0, 8.5])
 
 
+def _target_cell(r: IndicatorRow) -> str:
+    """The target the report judges against, as a value with its year: "≥ 80% (2025)"."""
+    if r.comparator is None or r.target_value is None:
+        return "-"
+    label = target_label(r.comparator, r.target_value, r.measure_unit)
+    return f"{label} ({r.target_year})" if r.target_year else label
+
+
 def _group_rows(rows: Sequence[GroupRow], total_name: str, totals: object) -> list[list[object]]:
     out: list[list[object]] = [
         [str(i), r.name, *count_cells(r.counts)] for i, r in enumerate(rows, start=1)
@@ -315,7 +330,7 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
     _heading(doc, "II. KẾT QUẢ THỰC HIỆN THEO CÁC LĨNH VỰC")
     _heading(doc, "1. Kết quả chung")
     _para(doc, headline(t))
-    widths = [1.1, 4.4, *([1.375] * 8)]
+    widths = [1.3, 4.2, *([1.375] * 8)]
     _data_table(
         doc,
         "Bảng 1. Kết quả thực hiện nhiệm vụ theo lĩnh vực",
@@ -326,6 +341,8 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
     )
     _figure(doc, charts["completion-by-area"], "Hình 1. Tình hình thực hiện theo lĩnh vực")
     _heading(doc, "2. Kết quả theo từng lĩnh vực")
+    if not area_rows:
+        _para(doc, "Trong kỳ chưa có nhiệm vụ được giao thuộc các lĩnh vực của kế hoạch.")
     for r in area_rows:
         label = f"{r.code}. {r.name}" if r.code else r.name
         _para(doc, f"{label}: {headline(r.counts)[0].lower()}{headline(r.counts)[1:]}")
@@ -338,15 +355,15 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
             [
                 [
                     str(i),
-                    f"{r.name} ({r.measure_unit})",
-                    r.target_text or "",
-                    num(r.actual) if r.actual is not None else "-",
+                    r.name,
+                    _target_cell(r),
+                    value_label(r.actual, r.measure_unit) if r.actual is not None else "-",
                     fmt_date(r.as_of) if r.as_of else "-",
                     STATUS_LABELS[r.status],
                 ]
                 for i, r in enumerate(snap.indicators, start=1)
             ],
-            [1.1, 5.6, 3.0, 1.8, 2.6, 2.4],
+            [1.3, 5.4, 3.0, 1.8, 2.6, 2.4],
         )
     else:
         _para(doc, "Kế hoạch chưa có chỉ tiêu định lượng được theo dõi.")
@@ -391,7 +408,15 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
         _data_table(
             doc,
             "Bảng 4. Danh sách nhiệm vụ quá hạn",
-            ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Người thực hiện", "Hạn", "Số ngày LV quá hạn"],
+            [
+                "STT",
+                "Nhiệm vụ",
+                "Đơn vị chủ trì",
+                "Người thực hiện",
+                "Hạn",
+                "Tiến độ (%)",
+                "Số ngày LV quá hạn",
+            ],
             [
                 [
                     str(i),
@@ -399,11 +424,12 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
                     r.unit_name,
                     r.assignee,
                     fmt_date(r.due_on),
+                    str(r.progress_pct),
                     str(r.working_days_overdue),
                 ]
                 for i, r in enumerate(snap.overdue_items, start=1)
             ],
-            [1.1, 5.2, 3.1, 2.9, 2.6, 1.6],
+            [1.3, 4.4, 2.9, 2.7, 2.2, 1.5, 1.5],
             left_cols=(1, 2, 3),
         )
         if more > 0:

@@ -68,6 +68,7 @@ class ItemRow(_Frozen):
     due_on: date
     working_days_overdue: int
     state: str
+    progress_pct: int = 0  # the assignee's last progress report
 
 
 class IndicatorRow(_Frozen):

@@ -59,6 +59,41 @@ def num(value: float, digits: int = 1) -> str:
     return text.replace(".", ",")
 
 
+# How a target or a reading of an indicator reads, in Vietnamese and English.
+_SYMBOLS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}
+_INDICATOR_WORDS = {
+    "vi": {"rank": "hạng {v}", "top": "trong top {v}", "increase": "tăng ≥ {v}"},
+    "en": {"rank": "rank {v}", "top": "top {v}", "increase": "increase ≥ {v}"},
+}
+
+
+def fmt_number(value: float, lang: str = "vi") -> str:
+    """Up to two decimals without trailing zeros: "72,5" in Vietnamese, "72.5" in English."""
+    text = num(value, 2)
+    return text.replace(",", ".") if lang == "en" else text
+
+
+def value_label(value: float, unit: str, lang: str = "vi") -> str:
+    """A reading with its unit: "72,5%", "hạng 8" / "rank 8", "12 hồ sơ"."""
+    number = fmt_number(value, lang)
+    if unit == "%":
+        return f"{number}%"
+    if unit in ("rank", "hạng"):
+        return _INDICATOR_WORDS[lang]["rank"].format(v=number)
+    return f"{number} {unit}"
+
+
+def target_label(comparator: str, value: float, unit: str, lang: str = "vi") -> str:
+    """A target as a comparison: "≥ 80%", "trong top 10", "tăng ≥ 20%" / "increase ≥ 20%"."""
+    words = _INDICATOR_WORDS[lang]
+    number = fmt_number(value, lang) + ("%" if unit == "%" else "")
+    if comparator == "rank<=":
+        return words["top"].format(v=fmt_number(value, lang))
+    if comparator == "increase>=":
+        return words["increase"].format(v=number)
+    return f"{_SYMBOLS.get(comparator, comparator)} {number}"
+
+
 def pct(part: int, whole: int) -> str:
     return num(100 * part / whole if whole else 0.0)
 

@@ -106,6 +106,19 @@ def test_english_switch(client: TestClient, linh: str) -> None:
     assert "My work items" in page.text
 
 
+def test_a_first_visit_follows_the_browser_language_until_a_choice_or_a_profile(
+    client: TestClient, linh: str
+) -> None:
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    assert '<html lang="en">' in client.get("/login", headers=english).text
+    assert '<html lang="vi">' in client.get("/login").text
+    assert (
+        '<html lang="vi">' in client.get("/login", headers={"Accept-Language": "fr, vi;q=0.5"}).text
+    )
+    sign_in(client, linh)  # her profile says Vietnamese: it wins over an English browser
+    assert '<html lang="vi">' in client.get("/my", headers=english).text
+
+
 def test_open_redirects_are_refused(client: TestClient, linh: str) -> None:
     token = csrf_of(client)
     r = client.post(

@@ -9,7 +9,8 @@ unit), builds the due reports and runs the outbox once so the report pages and t
 mailbox have something to show, serves it with
 `planflow serve`, signs in with Debian's chromium under Playwright and saves 1200 px wide
 PNGs: Vietnamese pages (dashboard, team, plan, indicator, calendar, reports, the
-coordinator's assign form and unit names page), "my items" in English, and the dev mailbox as the administrator.
+coordinator's assign form and unit names page), "my items" in English, and the dev mailbox
+as the administrator.
 """
 
 from __future__ import annotations

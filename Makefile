@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## run: embedded mode (SQLite under var/, maildir mail, in-process scheduler) on :8000
-## (the sample plan names no units: task-units.yaml is the coordinator's distribution)
+## (the sample plan names no units: task-units.yaml is the coordinator's distribution;
+## another sample plan: import it, load its units, then `plan issue` it before `serve`)
 run: install
 	mkdir -p var
 	$(BIN)/planflow db upgrade
@@ -27,7 +28,8 @@ run: install
 	$(BIN)/planflow plan import $(SAMPLE_PLAN)
 	$(BIN)/planflow plan units $(SAMPLE_PLAN_KEY) deploy/sample/task-units.yaml  # lead/supporting units
 	$(BIN)/planflow user dev-passwords  # sample users log in with password planflow-dev
-	$(BIN)/planflow demo seed
+	$(BIN)/planflow demo seed  # a few items around today first: issuing keeps them as the tasks' work
+	$(BIN)/planflow plan issue $(SAMPLE_PLAN_KEY)  # every other task → its lead unit's head
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 
 ## test: lint, types, then the whole suite (unit + integration + e2e) on real services

@@ -21,6 +21,7 @@ from api.pages import (
 )
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
+from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
 from api.routes import (
     auth,
@@ -37,7 +38,9 @@ from api.routes import (
     preferences,
     reports,
 )
+from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
+from api.security import SecurityMiddleware
 from workflow.settings import get_settings
 
 
@@ -64,6 +67,11 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
                 app.state.scheduler.shutdown(wait=True)
 
     app = FastAPI(title="planflow", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.request_max_bytes,
+        secure=settings.secure_cookies,
+    )
     app.state.login_guard = LoginGuard(settings)
     # Replaceable (e.g. by an SSO bridge); the default queues a mail in the outbox.
     app.state.reset_link_sender = auth.mail_reset_link
@@ -77,6 +85,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         org.router,
         plans.router,
         plan_units_api.router,
+        plan_issue_api.router,
         items.router,
         comments.router,
         evidence.router,
@@ -90,6 +99,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         ui.router,
         assign.router,
         plan_units.router,
+        plan_issue_page.router,
         item_forms.router,
         mailbox.router,
         unsubscribe.router,

@@ -1,8 +1,14 @@
 """Authentication: argon2id passwords, HS256 JWTs, login limits, account lock, reset links.
 
-Tokens carry `typ` (access, refresh, session) and `pv`, a fingerprint of the password hash,
-so changing the password revokes every token issued before. Expiry is checked against the
-`now` the caller passes (the request clock), never read here.
+Tokens carry `typ` (access, refresh, session), `pv`, a fingerprint of the password hash,
+and `sg`, the user's session generation: changing the password or signing out revokes
+every token and cookie issued before. Expiry is checked against the `now` the caller
+passes (the request clock), never read here.
+
+Failed sign-ins are counted per (account, client address) with growing delays, and an
+unknown account is counted and answered exactly like a known one (same status, same body,
+one password hash either way), so the answers reveal no usernames and nobody can lock an
+account's owner out from another address.
 """
 
 from __future__ import annotations
@@ -78,6 +84,7 @@ def issue_token(user: User, *, kind: TokenKind, now: datetime, settings: Setting
         "sub": str(user.id),
         "typ": kind.value,
         "pv": password_version(user),
+        "sg": user.session_generation,
         "iat": int(now.timestamp()),
         "exp": int((now + _lifetime(kind, settings)).timestamp()),
         "jti": secrets.token_urlsafe(8),
@@ -117,10 +124,22 @@ def subject_id(claims: dict[str, Any]) -> int:
 
 
 def check_token_user(user: User | None, claims: dict[str, Any]) -> User:
-    """`user` if active and the token was issued for their current password."""
-    if user is None or not user.is_active or claims.get("pv") != password_version(user):
+    """`user` if active and the token was issued for their current password and session
+    generation (not signed out since)."""
+    if (
+        user is None
+        or not user.is_active
+        or claims.get("pv") != password_version(user)
+        or claims.get("sg") != user.session_generation
+    ):
         raise InvalidToken("unknown user or revoked token")
     return user
+
+
+def revoke_sessions(*, session: Session, user: User) -> None:
+    """Sign `user` out everywhere: every cookie and token issued so far stops working."""
+    user.session_generation += 1
+    session.add(user)
 
 
 def user_for_claims(session: Session, claims: dict[str, Any]) -> User:
@@ -143,8 +162,12 @@ class LoginResult:
 
 
 class LoginGuard:
-    """Rate limits login attempts and password reset requests per IP and per account
-    (memory or Redis storage)."""
+    """Rate limits sign-in attempts and password reset requests per IP and per account, and
+    remembers failed sign-ins per (account, address) (memory or Redis storage).
+
+    `account` is an account key from `account_key`: the user's id when the login names one,
+    else the typed login, so an unknown name is treated exactly like a known one.
+    """
 
     def __init__(self, settings: Settings) -> None:
         uri = settings.redis_url if settings.mode == "distributed" else "memory://"
@@ -157,20 +180,52 @@ class LoginGuard:
         self.reset_per_ip = parse(settings.reset_rate_per_ip)
         self.reset_per_account = parse(settings.reset_rate_per_account)
 
-    def allow(self, *, ip: str, username: str) -> bool:
-        """Count one attempt; False when either the IP or the account is over its limit."""
+    def allow(self, *, ip: str, account: str) -> bool:
+        """Count one attempt; False when the IP, or the account from this IP, is over its
+        limit (an account-wide limit would let anyone shut its owner out)."""
         ok_ip = self.limiter.hit(self.per_ip, "login-ip", ip)
-        ok_account = self.limiter.hit(self.per_account, "login-account", username.lower())
+        ok_account = self.limiter.hit(self.per_account, "login-account", account, ip)
         return ok_ip and ok_account
 
-    def allow_reset(self, *, ip: str, login: str) -> bool:
-        """Count one reset request; False when the IP or the named account is over its limit.
+    def allow_reset(self, *, ip: str, account: str) -> bool:
+        """Count one reset request; False when the IP or the account is over its limit.
 
         Counted apart from sign-in attempts: asking for a link must not lock anyone out.
         """
         ok_ip = self.limiter.hit(self.reset_per_ip, "reset-ip", ip)
-        ok_account = self.limiter.hit(self.reset_per_account, "reset-account", login.lower())
+        ok_account = self.limiter.hit(self.reset_per_account, "reset-account", account)
         return ok_ip and ok_account
+
+    @staticmethod
+    def _keys(account: str, ip: str) -> tuple[str, str]:
+        return f"login-fail/{account}/{ip}", f"login-block/{account}/{ip}"
+
+    def blocked_for(self, *, account: str, ip: str, now: datetime) -> int:
+        """Seconds until `ip` may try `account` again (0: it may now)."""
+        # The block stores its end as epoch seconds, so it is judged by the request's `now`.
+        until = self.storage.get(self._keys(account, ip)[1])
+        return max(0, until - int(now.timestamp()))
+
+    def record_failure(self, *, account: str, ip: str, now: datetime, settings: Settings) -> None:
+        """Count a failed password; past the free failures, block (account, ip) for a delay
+        that doubles with each further failure."""
+        fail_key, block_key = self._keys(account, ip)
+        window = settings.login_failure_window_hours * 3600
+        failures = self.storage.incr(fail_key, window)
+        over = failures - settings.login_max_failures
+        if over < 0:
+            return
+        delay = min(
+            settings.login_delay_base_seconds * 2 ** min(over, 30),
+            settings.login_delay_max_minutes * 60,
+        )
+        self.storage.clear(block_key)
+        self.storage.incr(block_key, window, amount=int(now.timestamp()) + delay)
+
+    def record_success(self, *, account: str, ip: str) -> None:
+        """Forget the failures of (account, ip) after a right password."""
+        for key in self._keys(account, ip):
+            self.storage.clear(key)
 
 
 def find_login_user(session: Session, login: str) -> User | None:
@@ -183,6 +238,14 @@ def find_login_user(session: Session, login: str) -> User | None:
     ).first()
 
 
+def account_key(user: User | None, login: str) -> str:
+    """What limits and failure counts are keyed by: the account, whichever of its username
+    or e-mail was typed; an unknown login by itself."""
+    if user is not None:
+        return f"user:{user.id}"
+    return "login:" + login.strip().lower()
+
+
 def authenticate(
     *,
     session: Session,
@@ -193,40 +256,34 @@ def authenticate(
     now: datetime,
     settings: Settings,
 ) -> LoginResult:
-    """Check a password, counting failures and locking the account after too many.
+    """Check a password, counting failures per (account, address).
 
-    The caller must commit even when the outcome is a failure: the counters are the point.
+    Known, unknown and inactive accounts go through the same steps and answers: a lock is
+    reported for an unknown name too, and each attempt that reaches the password check
+    hashes once.
     """
-    if not guard.allow(ip=ip, username=login):
-        return LoginResult(LoginOutcome.RATE_LIMITED, retry_after_seconds=60)
     user = find_login_user(session, login)
-    if user is None or not user.is_active:
-        verify_password(password, None)
+    account = account_key(user, login)
+    if not guard.allow(ip=ip, account=account):
+        return LoginResult(LoginOutcome.RATE_LIMITED, retry_after_seconds=60)
+    wait = guard.blocked_for(account=account, ip=ip, now=now)
+    if wait > 0:
+        return LoginResult(LoginOutcome.LOCKED, retry_after_seconds=wait)
+    usable = user is not None and user.is_active
+    ok = verify_password(password, user.password_hash if user is not None and usable else None)
+    if user is None or not usable or not ok:
+        guard.record_failure(account=account, ip=ip, now=now, settings=settings)
         return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        seconds = int((user.locked_until - now).total_seconds()) + 1
-        return LoginResult(LoginOutcome.LOCKED, retry_after_seconds=seconds)
-    if not verify_password(password, user.password_hash):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
-            user.failed_logins = 0
-        session.add(user)
-        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
+    guard.record_success(account=account, ip=ip)
     return LoginResult(LoginOutcome.OK, user=user)
 
 
 def set_password(*, session: Session, user: User, password: str) -> None:
-    """Store a new argon2id hash (revokes existing tokens and reset links) and unlock."""
+    """Store a new argon2id hash; every session, token and reset link issued before is revoked."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
+    revoke_sessions(session=session, user=user)
 
 
 def _reset_serializer(settings: Settings) -> URLSafeSerializer:
@@ -250,7 +307,11 @@ def user_for_reset_token(
         raise InvalidToken("bad reset token") from exc
     if not isinstance(payload, dict) or int(payload.get("exp", 0)) <= now.timestamp():
         raise InvalidToken("reset token expired")
-    return user_for_claims(session, {"sub": payload.get("uid"), "pv": payload.get("pv")})
+    user = session.get(User, subject_id({"sub": payload.get("uid")}))
+    # Bound to the password only: signing out elsewhere leaves a mailed link usable.
+    if user is None or not user.is_active or payload.get("pv") != password_version(user):
+        raise InvalidToken("unknown user or used reset link")
+    return user
 
 
 def new_ical_token() -> str:

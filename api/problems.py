@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workflow.errors import WorkflowError
@@ -154,3 +155,11 @@ def install(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": [], "msg": "invalid"}
         detail = f"{'.'.join(first['loc'])}: {first['msg']}"
         return _page_or_problem(request, 422, exc, detail, extra={"errors": errors})
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
+        # The services check uniqueness first; this answers the race between two requests
+        # that both passed the check (the constraint refused the second), never with a 500.
+        return _page_or_problem(
+            request, 409, exc, "the change conflicts with data saved meanwhile; reload and retry"
+        )

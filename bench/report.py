@@ -37,7 +37,7 @@ SEED = """
 INSERT INTO unit (id, code, name, is_board) SELECT g, 'U' || g, 'Đơn vị ' || g, false
   FROM generate_series(1, 12) g;
 INSERT INTO app_user (id, username, email, full_name, unit_id, role, language, is_active,
-                      failed_logins)
+                      session_generation)
   SELECT g, 'u' || g, 'u' || g || '@x.vn', 'Người ' || g, 1 + g % 12, 'officer', 'vi', true, 0
   FROM generate_series(1, 120) g;
 INSERT INTO plan (id, key, title, sections, imported_at)

@@ -63,7 +63,7 @@ def _reset_schema(schema: str) -> object:
         conn.execute(
             text(
                 "INSERT INTO app_user (username, email, full_name, unit_id, role, language,"
-                " is_active, failed_logins) VALUES ('o', 'o@x.vn', 'O', 1, 'officer', 'vi',"
+                " is_active, session_generation) VALUES ('o', 'o@x.vn', 'O', 1, 'officer', 'vi',"
                 " true, 0)"
             )
         )

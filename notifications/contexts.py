@@ -134,7 +134,14 @@ class ExtensionRequestedContext(MailContext):
 
 
 ItemChange = Literal[
-    "accepted", "approved", "cancelled", "withdrawn", "paused", "resumed", "progress"
+    "accepted",
+    "approved",
+    "cancelled",
+    "withdrawn",
+    "paused",
+    "resumed",
+    "progress",
+    "due_moved",
 ]
 
 

@@ -242,6 +242,8 @@ MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
     "chase": _chase,
     "progress": _progress,
     "comment": _commented,
+    # Issuing an amended plan moved the due date (workflow.services.plan_issue).
+    "plan_due_moved": _update("due_moved"),
     "extension_requested": _extension_requested,
     "extension_approved": _extension_decided,
     "extension_refused": _extension_decided,

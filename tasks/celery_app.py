@@ -122,9 +122,22 @@ def build_reports() -> dict[str, Any]:
     return result.summary()
 
 
+@_task("planflow.sweep_orphan_files")
+def sweep_orphan_files() -> dict[str, Any]:
+    """Remove evidence files no row names (at most once per interval)."""
+    now = utc_now()
+    with session_scope() as session:
+        since = scheduler.last_run_at(session=session, name="sweep_orphan_files")
+        result = jobs.sweep_orphan_files(session=session, now=now, since=since)
+        if not result.skipped:
+            scheduler.record_run(session, "sweep_orphan_files", now)
+    return result.summary()
+
+
 TASKS = {
     "sweep_due": sweep_due,
     "deliver_outbox": deliver_outbox,
     "materialize_recurrences": materialize_recurrences,
     "build_reports": build_reports,
+    "sweep_orphan_files": sweep_orphan_files,
 }

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import text, tuple_
@@ -107,6 +107,19 @@ class ReportsResult:
         if self.note:
             out["note"] = self.note
         return out
+
+
+@dataclass
+class OrphanFilesResult:
+    """How many orphaned evidence files were removed; `skipped` when the last scan was
+    recent enough."""
+
+    removed: int = 0
+    skipped: bool = False
+    duration_s: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        return {"removed": self.removed, "skipped": self.skipped}
 
 
 @dataclass(frozen=True)
@@ -373,4 +386,21 @@ def build_reports(
 
     result = glue.reports(session=session, now=now, since=since)
     log_run("build_reports", result, started)
+    return result
+
+
+def sweep_orphan_files(
+    *, session: Session, now: datetime, since: datetime | None = None
+) -> OrphanFilesResult:
+    """Remove evidence files no row names (see `workflow.services.evidence_files`), at most
+    once per `orphan_sweep_interval_minutes` since the last scan `since`."""
+    settings = get_settings()
+    interval = timedelta(minutes=settings.orphan_sweep_interval_minutes)
+    if since is not None and now - since < interval:
+        return OrphanFilesResult(skipped=True)
+    started = time.perf_counter()
+    from workflow.services.evidence_files import sweep_orphan_files as sweep
+
+    result = OrphanFilesResult(removed=sweep(session=session, now=now, settings=settings))
+    log_run("sweep_orphan_files", result, started)
     return result

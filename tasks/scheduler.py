@@ -28,7 +28,13 @@ from workflow.settings import get_settings
 
 log = logging.getLogger("planflow.scheduler")
 
-JOB_NAMES = ("materialize_recurrences", "sweep_due", "deliver_outbox", "build_reports")
+JOB_NAMES = (
+    "materialize_recurrences",
+    "sweep_due",
+    "deliver_outbox",
+    "build_reports",
+    "sweep_orphan_files",
+)
 Clock = Callable[[], datetime]
 
 
@@ -57,6 +63,11 @@ def run_job(name: str, *, now: datetime, engine: Engine | None = None) -> jobs.J
         elif name == "build_reports":
             since = last_run_at(session=session, name=name)
             result = jobs.build_reports(session=session, now=now, since=since)
+        elif name == "sweep_orphan_files":
+            since = last_run_at(session=session, name=name)
+            result = jobs.sweep_orphan_files(session=session, now=now, since=since)
+            if result.skipped:
+                return result  # not a run: the interval counts from the last real scan
         else:
             raise ValueError(f"unknown job {name!r}; known: {', '.join(JOB_NAMES)}")
         record_run(session, name, now)

@@ -200,6 +200,52 @@ def law_days(year: int, *, language: str = "vi") -> tuple[LawDay, ...]:
     return tuple(sorted(days, key=lambda d: d.day))
 
 
+WEEKDAYS = {
+    "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_DAY_OFF_BY_DECISION = {"vi": "ngày nghỉ theo quyết định", "en": "day off by decision"}
+
+
+@dataclass(frozen=True)
+class WorkingDue:
+    """A due date as a plan names it and the working day it becomes (Civil Code Art. 148):
+    shown together, so a deadline never moves silently."""
+
+    named: date
+    working: date
+    reason: str  # why `named` is a day off (its weekday or holiday name); "" when it is not
+
+    @property
+    def moved(self) -> bool:
+        return self.working != self.named
+
+    def describe(self) -> str:
+        """ "31/05/2026 (Chủ nhật) → 01/06/2026", or the date alone when it does not move."""
+        if not self.moved:
+            return f"{self.named:%d/%m/%Y}"
+        return f"{self.named:%d/%m/%Y} ({self.reason}) → {self.working:%d/%m/%Y}"
+
+
+def working_day_for(day: date, *, calendar: WorkCalendar, language: str = "vi") -> WorkingDue:
+    """The working day a named due date becomes: itself, or after a day off the next
+    working day, with the reason in `language` ("vi" or "en")."""
+    working = calendar.roll_to_working_day(day)
+    if working == day:
+        return WorkingDue(day, day, "")
+    lang = "en" if language.startswith("en") else "vi"
+    if calendar.overrides.get(day) is False:
+        reason = _DAY_OFF_BY_DECISION[lang]
+    else:
+        law = {
+            d.day: d.name
+            for d in law_days(day.year, language="en_US" if lang == "en" else "vi")
+            if d.kind is not LawDayKind.WORKING_WEEKEND
+        }
+        reason = law.get(day) or WEEKDAYS[lang][day.weekday()]
+    return WorkingDue(day, working, reason)
+
+
 def end_of_day(day: date, *, tz: str, hour: int = 17, minute: int = 0) -> datetime:
     """The end of the working day `day` in the agency's zone, as an aware datetime in that zone."""
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(tz))

@@ -36,6 +36,13 @@ class InvalidTransition(WorkflowError):
     title = "Invalid transition"
 
 
+class Conflict(WorkflowError):
+    """The change clashes with data already there (a taken e-mail, the last administrator)."""
+
+    status = 409
+    title = "Conflict"
+
+
 class NotAllowed(WorkflowError):
     """The actor's role may not perform this action."""
 

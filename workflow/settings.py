@@ -67,17 +67,40 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1)
     refresh_token_days: int = Field(default=7, ge=1)
     session_cookie_hours: int = Field(default=10, ge=1)
-    cookie_secure: bool = False
+    # Cookies marked Secure (sent over HTTPS only); None: yes except in embedded mode,
+    # which serves plain HTTP on the loopback address.
+    cookie_secure: bool | None = None
+    # Failed sign-ins are counted per (account, client address): after this many, each
+    # further failure from that address blocks it for that account, the delay doubling from
+    # `login_delay_base_seconds` up to `login_delay_max_minutes`. The account stays open to
+    # its owner elsewhere; failures are forgotten `login_failure_window_hours` after the last.
     login_max_failures: int = Field(default=5, ge=1)
-    login_lock_minutes: int = Field(default=15, ge=1)
+    login_delay_base_seconds: int = Field(default=60, ge=1)
+    login_delay_max_minutes: int = Field(default=60, ge=1)
+    login_failure_window_hours: int = Field(default=24, ge=1)
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+    # CIDR networks, "*" for any). Empty: none, the client is the TCP peer.
+    trusted_proxies: list[str] = []
     login_rate_per_ip: str = "20/minute"
-    login_rate_per_account: str = "10/minute"
+    login_rate_per_account: str = "10/minute"  # per (account, address)
     password_reset_hours: int = Field(default=2, ge=1)
     # Reset requests mail whoever owns the account: at most this many mails per account,
     # and requests per IP (over the limit the answer is the same, and nothing is sent).
     reset_rate_per_account: str = "5/hour"
     reset_rate_per_ip: str = "30/hour"
-    # Evidence uploads (minh chứng): stored under var_dir/evidence
+    # Imported documents: a plan (text or DOCX; a DOCX also by its unpacked size), and the
+    # organisation and task-distribution YAML files. Larger ones are refused before parsing.
+    import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    import_max_unpacked_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    yaml_max_bytes: int = Field(default=1024 * 1024, ge=1)
+    # Any request body (JSON, form, upload) past this is refused with 413 before it is read:
+    # keep it above evidence_max_bytes and import_max_bytes.
+    request_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    # Evidence uploads (minh chứng): stored under var_dir/evidence. A file no row names
+    # (the process died between file and row) is removed by the `sweep_orphan_files` job
+    # once older than the grace period; the job scans at most once per interval.
+    orphan_file_grace_minutes: int = Field(default=60, ge=1)
+    orphan_sweep_interval_minutes: int = Field(default=60, ge=1)
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     evidence_types: list[str] = [
         "application/pdf",
@@ -123,6 +146,11 @@ class Settings(BaseSettings):
     # A dead worker's unacknowledged task runs again after this (ticks re-enqueue anyway).
     celery_visibility_timeout_seconds: int = 600
     celery_restore_interval_seconds: int = 10
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies are marked Secure (and HSTS is sent)."""
+        return self.mode != "embedded" if self.cookie_secure is None else self.cookie_secure
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,8 @@
 """The `planflow` command line: one sub-command group per concept.
 
-Each group lives in its own module and is registered here; a `WorkflowError` anywhere
-becomes one line on stderr and exit code 2.
+Each group lives in its own module and is registered here; a `WorkflowError` anywhere,
+or a database that cannot answer (not migrated yet, unreachable), becomes one line on
+stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from api.cli import calendar, db, demo, item, jobs, mail, org, plan, report, serve, simulate, user
 from workflow.errors import WorkflowError
@@ -35,10 +37,21 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(mail.app, name="mail")
 
 
+def database_error_line(exc: DBAPIError) -> str:
+    """One line for a database error a command cannot go on from (no traceback)."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if "no such table" in reason or ("relation" in reason and "does not exist" in reason):
+        return "the database has no planflow tables yet: run `planflow db upgrade` first"
+    return f"database error: {reason}"
+
+
 def main() -> None:
     """Entry point of the `planflow` script."""
     try:
         app()
     except WorkflowError as exc:
         typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except DBAPIError as exc:
+        typer.echo(f"error: {database_error_line(exc)}", err=True)
         sys.exit(2)

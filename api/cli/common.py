@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from workflow.errors import InvalidInput
+from workflow.input_limits import read_limited
 
 
-def read_text_file(path: Path) -> str:
-    """Read a UTF-8 text file or raise InvalidInput with a clear message."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from exc
+def read_text_file(path: Path, *, limit: int) -> str:
+    """Read a UTF-8 text file of at most `limit` bytes or raise InvalidInput with a clear
+    message."""
+    data = read_limited(path, limit=limit)
     if b"\x00" in data[:4096]:
         raise InvalidInput(f"{path}: looks like a binary file, expected UTF-8 text")
     try:

@@ -20,6 +20,7 @@ from workflow.services.unit_aliases import (
     remove_alias,
     target_label,
 )
+from workflow.settings import get_settings
 
 app = typer.Typer(help="Organisation: units, users and who oversees whom.", no_args_is_help=True)
 
@@ -27,7 +28,7 @@ app = typer.Typer(help="Organisation: units, users and who oversees whom.", no_a
 @app.command()
 def load(file: Path = typer.Argument(..., help="YAML file with 'units:' and 'users:'.")) -> None:
     """Create or update units and users from FILE (idempotent; all or nothing)."""
-    text = read_text_file(file)
+    text = read_text_file(file, limit=get_settings().yaml_max_bytes)
     with session_scope() as session:
         result = load_org(session=session, text=text, source=str(file))
     for line in result.created:

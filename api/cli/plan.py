@@ -6,43 +6,66 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.tree import Tree
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.cli.common import read_text_file
 from api.cli.item import user_by_name
+from workflow.calendar import load_calendar, local_date
 from workflow.clock import utc_now
 from workflow.db import get_engine, session_scope
+from workflow.due_phrases import describe_rule
 from workflow.errors import InvalidInput, NotFound
 from workflow.importer import ImportResult, PlanTree, parse_document, to_jsonable, upsert_plan
+from workflow.importer.preview import TaskPreview, deadline_warnings, preview_json, preview_tasks
 from workflow.importer.text import short
 from workflow.importer.tree import TaskNode
 from workflow.importer.units import UnitResolution, UnresolvedUnits
-from workflow.models import Plan
+from workflow.input_limits import check_plan_document, read_limited
+from workflow.models import Plan, Role, User
+from workflow.services.plan_issue import IssueAction, IssueRow, RowOverride, issue_plan
 from workflow.services.plan_units import apply_unit_mapping
 from workflow.services.unit_aliases import add_alias
+from workflow.settings import get_settings
 from workflow.yamlio import load_yaml_with_lines
 
 app = typer.Typer(
-    help="Plans: import a plan document into areas, objectives and tasks; distribute tasks."
+    help="Plans: import a plan document into areas, objectives and tasks; distribute tasks; "
+    "issue them as work."
 )
 
 
-def _units_label(units: UnitResolution, task: TaskNode) -> str:
+def _due(preview: TaskPreview) -> str:
+    """The deadline as the preview shows it: the phrase, then what it is read as."""
+    if not preview.due_text:
+        return ""
+    rule = describe_rule(preview.recurrence) if preview.recurrence else ""
+    read = {
+        "fixed": preview.due_shown or "",
+        "recurring": f"repeats: {rule}",
+        "ongoing": f"ongoing, progress reported: {rule}",
+    }.get(preview.due_kind, "?")
+    colour = "yellow" if preview.warning else "dim"
+    return f"  [{colour}]· {escape(preview.due_text)} → {escape(read)}[/]"
+
+
+def _units_label(units: UnitResolution | None, task: TaskNode) -> str:
     """' → chủ trì VP; phối hợp TTRA, TCBC' for a task whose row names units."""
-    found = units.for_task(task)
-    if not found.named:
+    found = units.for_task(task) if units else None
+    if found is None or not found.named:
         return ""
     lead = found.lead_group or (found.lead.code if found.lead else "-")
     if found.lead_group:
         lead += f" ({', '.join(u.code for u in found.leads)})"
     support = ", ".join(u.code for u in found.supporting) or "-"
-    return f" [dim]→ chủ trì {lead}; phối hợp {support}[/]"
+    return f" [dim]→ chủ trì {escape(lead)}; phối hợp {support}[/]"
 
 
 def _with_units(plan: dict[str, Any], tree: PlanTree, units: UnitResolution) -> None:
@@ -57,8 +80,12 @@ def _with_units(plan: dict[str, Any], tree: PlanTree, units: UnitResolution) -> 
         walk(area_row["tasks"], area.tasks)
 
 
-def _rich_tree(tree: PlanTree, units: UnitResolution | None = None) -> Tree:
-    root = Tree(f"[bold]{tree.title}[/] ({tree.key})")
+def _rich_tree(
+    tree: PlanTree, previews: list[TaskPreview], units: UnitResolution | None = None
+) -> Tree:
+    period = f", {tree.start_year}-{tree.end_year}" if tree.start_year else ""
+    root = Tree(f"[bold]{tree.title}[/] ({tree.key}{period})")
+    tops = iter(p for p in previews if p.number.count(".") == 1)
     for area in tree.areas:
         branch = root.add(f"[bold]{area.number}. {area.title}[/]")
         goals = branch.add(f"Mục tiêu ({len(area.objectives)})")
@@ -70,10 +97,10 @@ def _rich_tree(tree: PlanTree, units: UnitResolution | None = None) -> Tree:
             goals.add(f"[cyan]chỉ tiêu[/] {short(ind.name, 60)} → {targets}")
         tasks = branch.add(f"Nhiệm vụ ({len(area.tasks)})")
         for t in area.tasks:
-            label = _units_label(units, t) if units else ""
-            node = tasks.add(short(t.text, 90) + label)
-            for c in t.children:
-                node.add(short(c.text, 86) + (_units_label(units, c) if units else ""))
+            top = next(tops)
+            node = tasks.add(short(t.text, 90) + _units_label(units, t) + _due(top))
+            for c, sub in zip(t.children, top.children, strict=True):
+                node.add(short(c.text, 86) + _units_label(units, c) + _due(sub))
     return root
 
 
@@ -119,7 +146,9 @@ def _write(
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="Plan as text/markdown (.txt, .md) or Word (.docx)."),
+    file: Path = typer.Argument(
+        ..., help="Plan as text/markdown (.txt, .md), Word (.docx) or PDF with a text layer."
+    ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Show the tree and changes; write nothing."
     ),
@@ -136,20 +165,23 @@ def import_(
 
     Unit names that resolve to no unit or group are listed with their rows and the nearest
     known names; the import is then refused (exit code 2) and writes nothing."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{file}: cannot read ({exc.strerror})") from exc
+    settings = get_settings()
+    data = read_limited(file, limit=settings.import_max_bytes)
+    check_plan_document(data, source=str(file), settings=settings)
     started = time.perf_counter()
     pairs = _parse_maps(maps)
     tree = parse_document(data, source=str(file))
     digest = hashlib.sha256(data).hexdigest()
+    with Session(get_engine()) as session:
+        calendar = load_calendar(session=session)
+    today = local_date(utc_now(), tz=get_settings().timezone)
+    previews = preview_tasks(tree, calendar=calendar, today=today)
     try:
         result = _write(tree, source=str(file), digest=digest, key=key, dry=dry_run, maps=pairs)
     except UnresolvedUnits as exc:
         if not (as_json or dry_run):
             raise
-        _refused_preview(tree, exc, as_json=as_json, dry_run=dry_run)
+        _refused_preview(tree, previews, exc, as_json=as_json, dry_run=dry_run, today=today)
         raise typer.Exit(2) from exc
     elapsed = time.perf_counter() - started
     if as_json:
@@ -159,22 +191,33 @@ def import_(
             "changes": result.lines(),
             "unchanged": result.unchanged,
             "unresolved_units": [],
+            **preview_json(tree=tree, previews=previews, today=today),
         }
         _with_units(payload["plan"], tree, result.units)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     console = Console()
     if dry_run:
-        console.print(_rich_tree(tree, result.units))
+        console.print(_rich_tree(tree, previews, result.units))
     prefix = "would be " if dry_run else ""
     for line in result.lines():
         typer.echo(f"{prefix}{line}")
+    for warning in deadline_warnings(tree, previews):
+        typer.echo(f"warning: {warning}")
     counts = ", ".join(f"{n} {k}" for k, n in tree.counts().items())
     typer.echo(f"plan {result.plan_key}: {counts}")
     typer.echo(f"{prefix}{result.summary()} in {elapsed * 1000:.0f} ms")
 
 
-def _refused_preview(tree: PlanTree, exc: UnresolvedUnits, *, as_json: bool, dry_run: bool) -> None:
+def _refused_preview(
+    tree: PlanTree,
+    previews: list[TaskPreview],
+    exc: UnresolvedUnits,
+    *,
+    as_json: bool,
+    dry_run: bool,
+    today: date,
+) -> None:
     """The preview of an import its unit names refuse: the tree (what did resolve) and every
     name that did not, with its rows and nearest known names."""
     if as_json:
@@ -185,11 +228,12 @@ def _refused_preview(tree: PlanTree, exc: UnresolvedUnits, *, as_json: bool, dry
             "unchanged": 0,
             "unresolved_units": [u.as_json() for u in exc.unresolved],
             "error": str(exc),
+            **preview_json(tree=tree, previews=previews, today=today),
         }
         _with_units(payload["plan"], tree, exc.resolution)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    Console().print(_rich_tree(tree, exc.resolution))
+    Console().print(_rich_tree(tree, previews, exc.resolution))
     typer.echo(f"error: {exc}", err=True)
 
 
@@ -223,7 +267,7 @@ def units(
     FILE does not name keep their units; a re-import keeps them unless the document names
     units.
     """
-    text = read_text_file(file)
+    text = read_text_file(file, limit=get_settings().yaml_max_bytes)
     mapping = load_yaml_with_lines(text, source=str(file))
     if not isinstance(mapping, dict):
         raise InvalidInput(f"{file}: expected a mapping of task keys to units")
@@ -238,3 +282,87 @@ def units(
         for done in result.changed:
             typer.echo(f"set {done.describe()}")
     typer.echo(f"{len(result.changed)} task(s) changed, {result.unchanged} unchanged")
+
+
+def _issuer(session: Session, username: str | None) -> User:
+    """`--as USERNAME`, else the agency's coordinator (đầu mối, who keeps the plan)."""
+    if username:
+        return user_by_name(session, username)
+    found = session.exec(
+        select(User)
+        .where(User.role == Role.COORDINATOR.value, col(User.is_active))
+        .order_by(col(User.id))
+    ).first()
+    if found is None:
+        raise InvalidInput("no active coordinator to issue the plan as: pass --as USERNAME")
+    return found
+
+
+def _row_line(row: IssueRow) -> str:
+    """`create 1.ab12cd34 (TTRA head Bùi Văn Chánh) due 2026-06-30: Rà soát ...`."""
+    due = row.due_on.isoformat() if row.due_on else "-"
+    if row.day_off and row.due_working_on:
+        due += f" (day off: {row.due_working_on.isoformat()})"
+    if row.recurrence:
+        due += f" every {row.recurrence}"
+    who = f"{row.lead_unit or '-'}: {row.assignee or '-'}"
+    why = f" [{row.reason.value}]" if row.reason else ""
+    return f"{row.action.value}{why} {row.task_key} ({who}) due {due}: {short(row.title, 70)}"
+
+
+@app.command("issue")
+def issue(
+    plan: str = typer.Argument(
+        ..., metavar="PLAN", help="The plan's key (as `plan import` prints it) or its id."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show what would be done; write nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows and counts as JSON."),
+    actor: str | None = typer.Option(
+        None,
+        "--as",
+        help="Issue as this coordinator, director or admin (default: the coordinator).",
+    ),
+    cancel_withdrawn: bool = typer.Option(
+        False,
+        "--cancel-withdrawn",
+        help="Confirm every proposed cancellation (open items of tasks withdrawn from the plan).",
+    ),
+) -> None:
+    """Turn every task with a lead unit into a work item for its head, due as the plan says.
+
+    Idempotent: issuing again creates nothing. After an amended plan is re-imported it
+    creates the new tasks' items, moves changed deadlines and proposes cancelling the
+    items of withdrawn tasks; done items are never touched.
+    """
+    with session_scope() as session:
+        plan_id = _plan_id(session, plan)
+        who = _issuer(session, actor)
+        overrides: dict[int, RowOverride] = {}
+        if cancel_withdrawn:
+            dry = issue_plan(
+                session=session, plan_id=plan_id, actor=who, now=utc_now(), dry_run=True
+            )
+            overrides = {
+                r.task_id: RowOverride(cancel=True)
+                for r in dry.rows
+                if r.action == IssueAction.PROPOSE_CANCEL
+            }
+        result = issue_plan(
+            session=session,
+            plan_id=plan_id,
+            actor=who,
+            now=utc_now(),
+            overrides=overrides,
+            dry_run=dry_run,
+        )
+        if as_json:
+            typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+            return
+        for row in result.rows:
+            if row.action != IssueAction.UNCHANGED:
+                typer.echo(_row_line(row))
+        typer.echo(
+            f"plan {result.preview.plan.key} ({result.preview.plan_year}): {result.summary()}"
+        )

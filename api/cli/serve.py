@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import typer
 import uvicorn
 
-from workflow.settings import get_settings
+from workflow.settings import Settings, get_settings
+
+
+def server_config(app: Any, *, host: str, port: int, settings: Settings) -> uvicorn.Config:
+    """How uvicorn serves `app`: X-Forwarded-For/-Proto are believed only from the proxies
+    listed in `trusted_proxies` (none by default; uvicorn alone would trust 127.0.0.1,
+    i.e. anything on the same machine could choose its address for the sign-in limits)."""
+    trusted = ",".join(settings.trusted_proxies)
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
+        server_header=False,
+    )
 
 
 def serve(
@@ -22,4 +39,4 @@ def serve(
     embedded = get_settings().mode == "embedded"
     # Embedded mode runs the jobs in this process; distributed mode leaves them to workers.
     app = create_app(run_scheduler=embedded or get_settings().scheduler_embedded)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.Server(server_config(app, host=host, port=port, settings=get_settings())).run()

@@ -1,4 +1,4 @@
-"""`planflow user`: account passwords (argon2id) and unlocking."""
+"""`planflow user`: account passwords (argon2id)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.models import User
 from workflow.settings import get_settings
 
-app = typer.Typer(help="User accounts: passwords and locks.", no_args_is_help=True)
+app = typer.Typer(help="User accounts: passwords.", no_args_is_help=True)
 
 DEV_PASSWORD = "planflow-dev"  # noqa: S105 — documented in README; embedded mode only
 
@@ -23,7 +23,7 @@ def set_password_cmd(
         ..., prompt=True, hide_input=True, confirmation_prompt=True, help="The new password."
     ),
 ) -> None:
-    """Set USERNAME's password (also clears failed logins and any lock)."""
+    """Set USERNAME's password (signs the account out everywhere)."""
     with session_scope() as session:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:

@@ -25,7 +25,14 @@ from sqlmodel import Session, col, select
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
 from api.pages.ui import render, to_login
-from workflow.calendar import LawDay, WorkCalendar, law_days, load_calendar, local_date
+from workflow.calendar import (
+    WEEKDAYS,
+    LawDay,
+    WorkCalendar,
+    law_days,
+    load_calendar,
+    local_date,
+)
 from workflow.errors import NotAllowed, NotFound, WorkflowError
 from workflow.models import User
 from workflow.models.calendar import CalendarOverride
@@ -40,10 +47,6 @@ router = APIRouter(include_in_schema=False)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 REASON_MAX = 500  # CalendarOverride.reason
 EDITORS = frozenset({Role.COORDINATOR.value, Role.ADMIN.value})
-WEEKDAYS = {
-    "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
 MONTHS_EN = (
     "January",
     "February",

@@ -127,8 +127,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- end of uiteam's block ---
     "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
     "login_locked": (
-        "Tài khoản tạm khóa do đăng nhập sai nhiều lần.",
-        "Account temporarily locked after repeated failures.",
+        "Đăng nhập sai nhiều lần: vui lòng thử lại sau ít phút.",
+        "Too many failed attempts: please try again in a few minutes.",
     ),
     "login_limited": (
         "Quá nhiều lần thử, vui lòng đợi một phút.",
@@ -568,6 +568,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Chọn Đồng ý hoặc Không đồng ý.",
         "Choose Approve or Refuse.",
     ),
+    "error_note_too_long": (
+        "Ghi chú dài quá 5.000 ký tự.",
+        "The note is longer than 5,000 characters.",
+    ),
     "error_comment_empty": ("Ý kiến không được để trống.", "A comment needs some text."),
     # the report pages (api/pages/reports.py); the report's own words are wording.py's
     "reports": ("Báo cáo", "Reports"),
@@ -802,6 +806,99 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kind_division": ("Phòng chuyên môn, nghiệp vụ", "Division"),
     "kind_subdepartment": ("Chi cục, ban thuộc Sở", "Sub-department"),
     "kind_public_service": ("Đơn vị sự nghiệp", "Public-service unit"),
+    # --- issuing a plan (/ui/plans/{id}/issue) ---
+    "issue_link": ("Ban hành thành công việc", "Issue as work"),
+    "issue_title": ("Ban hành kế hoạch thành công việc", "Issue the plan as work"),
+    "issue_intro": (
+        "Mỗi nhiệm vụ có đơn vị chủ trì được giao cho trưởng đơn vị, với thời hạn đọc từ cột"
+        " thời gian hoàn thành của kế hoạch (năm {year}). Nhiệm vụ không ghi thời hạn: hạn là"
+        " ngày 31/12/{year}. Ban hành lại không tạo trùng; sau khi nhập kế hoạch sửa đổi, thời"
+        " hạn thay đổi được điều chỉnh và việc của nhiệm vụ bị rút được đề xuất hủy. Việc đã"
+        " hoàn thành không bao giờ bị thay đổi.",
+        "Each task with a lead unit goes to that unit's head, due as the plan's deadline"
+        " column says (year {year}). A task without a deadline is due on 31/12/{year}. Issuing"
+        " again creates nothing twice; after an amended plan is imported, changed deadlines"
+        " move and the work of withdrawn tasks is proposed for cancelling. Done work is never"
+        " changed.",
+    ),
+    "issue_filter": ("Lọc", "Filter"),
+    "issue_all_areas": ("Tất cả lĩnh vực", "All areas"),
+    "issue_all_units": ("Tất cả đơn vị", "All units"),
+    "issue_all_actions": ("Tất cả thao tác", "All actions"),
+    "issue_area": ("Lĩnh vực", "Area"),
+    "issue_task": ("Nhiệm vụ", "Task"),
+    "issue_assignee": ("Người nhận (trưởng đơn vị)", "Assignee (unit head)"),
+    "issue_supporting": ("Đơn vị phối hợp", "Supporting units"),
+    "issue_due": ("Thời hạn", "Due"),
+    "issue_deliverable": ("Sản phẩm", "Deliverable"),
+    "issue_action": ("Thao tác", "Action"),
+    "issue_skip": ("Bỏ qua", "Skip"),
+    "issue_confirm_cancel": ("Xác nhận hủy", "Confirm cancelling"),
+    "issue_day_off": ("ngày nghỉ, hạn là {day}", "a day off: due {day}"),
+    "issue_year_end": ("không ghi thời hạn: cuối năm", "no deadline given: year end"),
+    "issue_every": ("định kỳ", "recurring"),
+    "issue_ongoing": ("thường xuyên, báo cáo tiến độ định kỳ", "ongoing, periodic progress report"),
+    "issue_current_due": ("hạn hiện tại {day}", "due now {day}"),
+    "issue_no_head": ("đơn vị chưa có trưởng đơn vị", "the unit has no head"),
+    "issue_shown": (
+        "{shown}/{total} nhiệm vụ đang hiển thị. Nút dưới đây chỉ ban hành các dòng đang hiển thị.",
+        "{shown} of {total} tasks shown. The button issues only the rows shown.",
+    ),
+    "issue_submit": ("Xác nhận ban hành", "Confirm and issue"),
+    "issue_done": (
+        "Đã ban hành: tạo {create} việc, điều chỉnh hạn {move} việc, hủy {cancel} việc;"
+        " đề xuất hủy {propose} việc; {skipped} nhiệm vụ chưa ban hành.",
+        "Issued: {create} created, {move} due dates moved, {cancel} cancelled;"
+        " {propose} proposed for cancelling; {skipped} tasks not issued.",
+    ),
+    "issue_to_plan": ("Xem kế hoạch và tiến độ", "See the plan and its progress"),
+    "issue_nothing": ("Không có nhiệm vụ nào phù hợp.", "No task matches."),
+    "issue_error_due": ("Có thời hạn không đúng định dạng ngày.", "A due date is not a date."),
+    "issue_error_due_past": ("Thời hạn đã qua.", "A due date is already past."),
+    "issue_error_assignee": (
+        "Người nhận phải là cán bộ của đơn vị chủ trì.",
+        "The assignee must belong to the lead unit.",
+    ),
+    "issue_error_generic": (
+        "Không ban hành được. Vui lòng kiểm tra lại.",
+        "The plan could not be issued. Please check the rows.",
+    ),
+    "issue_action_create": ("Tạo việc", "Create"),
+    "issue_action_move_due": ("Điều chỉnh hạn", "Move due date"),
+    "issue_action_propose_cancel": ("Đề xuất hủy", "Propose cancelling"),
+    "issue_action_cancel": ("Hủy", "Cancel"),
+    "issue_action_unchanged": ("Giữ nguyên", "Unchanged"),
+    "issue_action_skipped": ("Chưa ban hành", "Not issued"),
+    "issue_reason_no_lead_unit": ("chưa có đơn vị chủ trì", "no lead unit"),
+    "issue_reason_no_head": ("đơn vị chưa có trưởng đơn vị", "the unit has no head"),
+    "issue_reason_needs_due": (
+        "không đọc được thời hạn: nhập thời hạn",
+        "deadline not understood: enter a due date",
+    ),
+    "issue_reason_due_passed": ("thời hạn đã qua: nhập thời hạn mới", "deadline passed: enter one"),
+    "issue_reason_no_occurrence": ("định kỳ không còn kỳ nào", "no occurrence left"),
+    "issue_reason_skipped_by_user": ("bỏ qua lần này", "skipped this time"),
+    "issue_reason_issued": ("đã ban hành", "already issued"),
+    "issue_reason_assigned": ("đã giao việc trước đó", "assigned before"),
+    "issue_reason_closed": ("việc đã kết thúc", "the work is closed"),
+    "issue_reason_recurrence_changed": (
+        "định kỳ thay đổi: sửa lịch định kỳ trực tiếp",
+        "recurrence changed: edit the series by hand",
+    ),
+    "issue_reason_task_withdrawn": ("nhiệm vụ bị rút khỏi kế hoạch", "task withdrawn"),
+    # --- the plan page's tracking view ---
+    "track_title": ("Tiến độ thực hiện theo lĩnh vực", "Progress by area"),
+    "track_work": ("Công việc", "Work"),
+    "track_not_issued": ("chưa giao việc", "not issued"),
+    "track_progress": ("hoàn thành {done}/{total} ({pct}%)", "done {done}/{total} ({pct}%)"),
+    "track_percent": ("Tỷ lệ hoàn thành", "Completion"),
+    "track_all_states": ("Tất cả trạng thái", "All states"),
+    "track_clear": ("Bỏ lọc", "Clear filters"),
+    "track_status_not_issued": ("Chưa giao", "Not issued"),
+    "track_status_open": ("Đang thực hiện", "Under way"),
+    "track_status_overdue": ("Quá hạn", "Overdue"),
+    "track_status_done": ("Hoàn thành", "Done"),
+    "track_status_closed": ("Đã hủy", "Cancelled"),
 }
 
 

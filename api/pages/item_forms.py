@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -28,7 +28,9 @@ from api.pages.ui import ACTION_ERRORS, item_refused, not_found, to_login
 from api.problems import ApiProblem
 from api.routes.evidence import attach_evidence, evidence_file
 from api.schemas.common import Id
-from workflow.errors import InvalidInput, NotFound, WorkflowError
+from api.schemas.forms import validated
+from api.schemas.items import CommentCreate, ExtensionCreate, ExtensionDecision, ProgressIn
+from workflow.errors import NotFound, WorkflowError
 from workflow.models import User
 from workflow.services.comments import add_comment
 from workflow.services.extensions import decide_extension, request_extension
@@ -40,7 +42,8 @@ router = APIRouter(include_in_schema=False)
 
 # Upload refusals raised by the API layer (api.routes.evidence), as the page words them.
 UPLOAD_ERRORS = {413: "error_file_too_large", 415: "error_file_type"}
-Text = Annotated[str, Form(max_length=5000)]
+# Lengths and types are checked by the API's body models (`validated`), not here.
+Text = Annotated[str, Form()]
 
 
 def refusal_message(exc: WorkflowError | ApiProblem, *, lang: str, max_mb: int) -> str:
@@ -149,14 +152,6 @@ def evidence_download(
         return not_found(request, user)
 
 
-def _due_on(text: str) -> date:
-    """The date of the form's date field (ISO, as browsers send it)."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a date", code="date") from exc
-
-
 @router.post("/ui/items/{item_id}/extensions")
 def extension_form(
     f: ItemFormDep,
@@ -167,21 +162,24 @@ def extension_form(
     return f.submit(
         "extensions",
         {"requested_due_on": requested_due_on, "reason": reason},
-        lambda actor: request_extension(
-            session=f.session,
-            now=f.now,
-            actor=actor,
-            item_id=f.item_id,
-            requested_due_on=_due_on(requested_due_on),
-            reason=reason,
-        ),
+        lambda actor: _request_extension(f, actor, requested_due_on, reason),
     )
 
 
-def _approve(decision: str) -> bool:
-    if decision not in ("approve", "refuse"):
-        raise InvalidInput("the decision is approve or refuse", code="decision")
-    return decision == "approve"
+def _request_extension(f: ItemForm, actor: User, requested_due_on: str, reason: str) -> object:
+    body = validated(
+        ExtensionCreate,
+        {"requested_due_on": requested_due_on.strip(), "reason": reason},
+        codes={"requested_due_on": "date", "reason:string_too_short": "extension_no_reason"},
+    )
+    return request_extension(
+        session=f.session,
+        now=f.now,
+        actor=actor,
+        item_id=f.item_id,
+        requested_due_on=body.requested_due_on,
+        reason=body.reason,
+    )
 
 
 @router.post("/ui/items/{item_id}/extensions/{request_id}/decision")
@@ -195,16 +193,34 @@ def extension_decision_form(
     return f.submit(
         "extensions",
         {"decision_note": note, "request_id": str(request_id)},
-        lambda actor: decide_extension(
-            session=f.session,
-            now=f.now,
-            actor=actor,
-            item_id=f.item_id,
-            request_id=request_id,
-            approve=_approve(decision),
-            note=note,
-        ),
+        lambda actor: _decide_extension(f, actor, request_id, decision, note),
     )
+
+
+# The page's two buttons send the decision's name; the API's model says it as a boolean.
+DECISIONS = {"approve": True, "refuse": False}
+
+
+def _decide_extension(
+    f: ItemForm, actor: User, request_id: int, decision: str, note: str
+) -> object:
+    body = validated(
+        ExtensionDecision,
+        {"approve": DECISIONS.get(decision, decision), "note": note or None},
+        codes={"approve": "decision"},
+    )
+    return decide_extension(
+        session=f.session,
+        now=f.now,
+        actor=actor,
+        item_id=f.item_id,
+        request_id=request_id,
+        approve=body.approve,
+        note=body.note,
+    )
+
+
+COMMENT_CODES = {"body:string_too_short": "comment_empty"}
 
 
 @router.post("/ui/items/{item_id}/comments")
@@ -218,7 +234,11 @@ def comment_form(f: ItemFormDep, body: Text = "", comment: Text = "") -> Respons
         "thread",
         {"comment": text},
         lambda actor: add_comment(
-            session=f.session, now=f.now, actor=actor, item_id=f.item_id, body=text
+            session=f.session,
+            now=f.now,
+            actor=actor,
+            item_id=f.item_id,
+            body=validated(CommentCreate, {"body": text}, codes=COMMENT_CODES).body,
         ),
     )
 
@@ -233,16 +253,19 @@ def progress_form(
     """The assignee reports progress: a percentage and, optionally, a note."""
 
     def work(actor: User) -> object:
-        typed = progress.strip().removesuffix("%").strip()
-        if not typed.isdigit():
-            raise InvalidInput("progress is a percentage from 0 to 100", code="progress_range")
+        # The same model as POST /items/{id}/progress; "40 %" is typed as often as "40".
+        body = validated(
+            ProgressIn,
+            {"percent": progress.strip().removesuffix("%").strip(), "note": comment},
+            codes={"percent": "progress_range"},
+        )
         return report_progress(
             session=f.session,
             now=f.now,
             actor=actor,
             item_id=f.item_id,
-            percent=int(typed),
-            note=comment,
+            percent=body.percent,
+            note=body.note,
             expected_version=version,
         )
 

@@ -24,6 +24,7 @@ from api.auth import (
     TokenKind,
     authenticate,
     issue_token,
+    revoke_sessions,
     set_password,
     user_for_reset_token,
 )
@@ -38,22 +39,25 @@ from api.deps import (
 from api.pages.i18n import LANG_COOKIE, language, translator
 from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
+from api.pages.plan_tracking import plan_tracking_context
 from api.pages.unit_names import plan_units_context, unit_label
 from api.problems import CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
 from api.routes.plans import plan_tree
+from api.schemas.auth import LoginIn, PasswordResetConfirm, PasswordResetRequest
 from api.schemas.common import Id
+from api.schemas.forms import validated
 from api.schemas.items import SortKey
 from api.templating import templates
 from workflow.calendar import local_date
-from workflow.errors import NotFound, WorkflowError
+from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.services.indicators import may_record
 from workflow.services.scope import get_visible_item
 from workflow.services.task_assignment import assign_scope
 from workflow.services.work_items import act, actions_for, reassign_candidates
-from workflow.settings import Settings
+from workflow.settings import Settings, get_settings
 from workflow.states import OPEN_STATES, Action, State, rule_for
 
 router = APIRouter(include_in_schema=False)
@@ -96,7 +100,13 @@ def render(
         status_code=status_code,
     )
     if request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(CSRF_COOKIE, token, httponly=False, samesite="strict")
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=False,
+            samesite="strict",
+            secure=get_settings().secure_cookies,
+        )
     return response
 
 
@@ -127,7 +137,7 @@ def _set_session_cookie(response: Response, user: User, *, now: NowDep, settings
         max_age=settings.session_cookie_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
     )
 
 
@@ -137,25 +147,28 @@ def login_submit(
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
-    username: Annotated[str, Form(max_length=255)],
-    password: Annotated[str, Form(max_length=200)],
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/my",
     guard: Any = Depends(login_guard),
 ) -> Response:
+    def refused(status: int) -> HTMLResponse:
+        context = {"next": safe_next(next), "error": "login_failed", "notice": None}
+        return render(request, "login.html", context, user=None, status_code=status)
+
     if not _csrf_ok(request, csrf_token):
-        return render(
-            request,
-            "login.html",
-            {"next": safe_next(next), "error": "login_failed", "notice": None},
-            user=None,
-            status_code=403,
-        )
+        return refused(403)
+    try:
+        # The same model as POST /auth/token's form.
+        form = validated(LoginIn, {"username": username, "password": password}, codes={})
+    except InvalidInput:
+        return refused(422)
     result = authenticate(
         session=session,
         guard=guard,
-        login=username,
-        password=password,
+        login=form.username,
+        password=form.password,
         ip=client_ip(request),
         now=now,
         settings=settings,
@@ -175,6 +188,15 @@ def login_submit(
         )
     response = RedirectResponse(safe_next(next), status_code=303)
     _set_session_cookie(response, result.user, now=now, settings=settings)
+    # A CSRF token planted before sign-in (a shared computer, a sibling subdomain) must
+    # not survive it: the signed-in session gets a fresh one.
+    response.set_cookie(
+        CSRF_COOKIE,
+        secrets.token_urlsafe(24),
+        httponly=False,
+        samesite="strict",
+        secure=settings.secure_cookies,
+    )
     return response
 
 
@@ -191,7 +213,7 @@ def forgot_submit(
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
-    login: Annotated[str, Form(max_length=255)] = "",
+    login: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     guard: LoginGuard = Depends(login_guard),
 ) -> Response:
@@ -203,10 +225,14 @@ def forgot_submit(
     if not _csrf_ok(request, csrf_token):
         context = {"sent": False, "error": "error_csrf", "hours": settings.password_reset_hours}
         return render(request, "forgot.html", context, user=None, status_code=403)
-    if login.strip():
+    try:
+        body = validated(PasswordResetRequest, {"login": login}, codes={})
+    except InvalidInput:
+        body = None  # nothing to look up: the same neutral answer
+    if body is not None:
         queue_reset_link(
             session=session,
-            login=login,
+            login=body.login,
             send=reset_link_sender(request),
             guard=guard,
             ip=client_ip(request),
@@ -264,31 +290,41 @@ def reset_submit(
     now: NowDep,
     settings: SettingsDep,
     token: Annotated[str, Form(max_length=2000)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    password_confirm: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form()] = "",
+    password_confirm: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Set the new password, which also spends the link (it names the old password)."""
     user = _reset_user(session, token, now=now, settings=settings)
     if user is None:
         return _reset_page(request, token="", user=None)
-    error, status = None, 400
     if not _csrf_ok(request, csrf_token):
-        error, status = "error_csrf", 403
-    elif len(password) < MIN_PASSWORD_LENGTH:
-        error = "password_too_short"
-    elif password != password_confirm:
-        error = "password_mismatch"
-    if error is not None:
-        return _reset_page(request, token=token, user=user, error=error, status_code=status)
-    set_password(session=session, user=user, password=password)
+        return _reset_page(request, token=token, user=user, error="error_csrf", status_code=403)
+    try:
+        # The same model as POST /auth/password-reset/confirm.
+        body = validated(
+            PasswordResetConfirm,
+            {"token": token, "new_password": password},
+            codes={"new_password": "password_too_short"},
+        )
+        if password != password_confirm:  # the page's second field: no API counterpart
+            raise InvalidInput("the passwords differ", code="password_mismatch")
+    except InvalidInput as exc:
+        error = exc.code or "password_too_short"
+        return _reset_page(request, token=token, user=user, error=error, status_code=400)
+    set_password(session=session, user=user, password=body.new_password)
     return RedirectResponse("/login?reset=1", status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, user: OptionalUser) -> Response:
+def logout(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    """Sign out: the session is revoked on the server (a copied cookie stops working too),
+    on every device of the user."""
+    if user is not None:
+        revoke_sessions(session=session, user=user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
     return response
 
 
@@ -555,6 +591,7 @@ def plan_page(
     context: dict[str, Any] = {
         "plan": tree,
         "can_assign": can_assign,
+        **plan_tracking_context(session, tree, user=user, now=now, params=request.query_params),
         "indicator_areas": plan_indicators(
             session,
             tree,

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.auth import (
@@ -15,11 +17,13 @@ from api.auth import (
     LoginGuard,
     LoginOutcome,
     TokenKind,
+    account_key,
     authenticate,
     decode_token,
     find_login_user,
     issue_token,
     reset_token,
+    revoke_sessions,
     set_password,
     user_for_claims,
     user_for_reset_token,
@@ -28,6 +32,7 @@ from api.auth import (
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from api.problems import ApiProblem, problem_response
 from api.schemas.auth import (
+    LoginIn,
     PasswordChange,
     PasswordResetConfirm,
     PasswordResetRequest,
@@ -69,7 +74,7 @@ def login_failure(request: Request, outcome: LoginOutcome, retry_after: int) -> 
         return problem_response(
             request,
             423,
-            "account locked after repeated failures; try again later or reset the password",
+            "too many failed attempts from this address; try again later",
             headers={"Retry-After": str(retry_after)},
         )
     return problem_response(
@@ -91,11 +96,15 @@ def login_for_tokens(
     guard: Annotated[LoginGuard, Depends(login_guard)],
 ) -> TokenPair | JSONResponse:
     """OAuth2 password flow (đăng nhập): an access token and a refresh token."""
+    try:
+        body = LoginIn.model_validate({"username": form.username, "password": form.password})
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
     result = authenticate(
         session=session,
         guard=guard,
-        login=form.username,
-        password=form.password,
+        login=body.username,
+        password=body.password,
         ip=client_ip(request),
         now=now,
         settings=settings,
@@ -122,10 +131,18 @@ def refresh_tokens(
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses={422: {}})
 def change_password(body: PasswordChange, user: CurrentUser, session: SessionDep) -> Response:
-    """Change one's own password; every token issued before stops working."""
+    """Change one's own password; every token and session issued before stops working."""
     if not verify_password(body.current_password, user.password_hash):
         raise ApiProblem(422, "current password is wrong")
     set_password(session=session, user=user, password=body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout_everywhere(user: CurrentUser, session: SessionDep) -> Response:
+    """Sign out everywhere: every access and refresh token and every session cookie of the
+    caller issued so far stops working."""
+    revoke_sessions(session=session, user=user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -179,9 +196,10 @@ def queue_reset_link(
     rate limit, sends nothing and must look the same to whoever asked (no account
     enumeration, no mail flooding). Used by the API and by the sign-in page's form.
     """
-    if not guard.allow_reset(ip=ip, login=login.strip()):
-        return
     user = find_login_user(session, login)
+    # Counted per account, so its username and its e-mail share one limit.
+    if not guard.allow_reset(ip=ip, account=account_key(user, login)):
+        return
     if user is None or not user.is_active:
         return
     token = reset_token(user, now=now, settings=settings)

@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from api.problems import ApiProblem
 from api.schemas.common import Id
-from api.schemas.items import EvidencePublic
+from api.schemas.forms import validated
+from api.schemas.items import EvidenceIn, EvidencePublic
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Evidence, User
 from workflow.services.scope import get_visible_item
@@ -67,6 +68,8 @@ def attach_evidence(
     storing it fails, so a refused upload leaves neither a row nor a file behind.
     """
     get_visible_item(session=session, user=actor, item_id=item_id)
+    codes = {"note:string_too_long": "note_too_long"}
+    note = validated(EvidenceIn, {"note": note}, codes=codes).note
     note = note if (note or "").strip() else None
     if file is None or not file.filename:
         if note is None:
@@ -131,7 +134,8 @@ def upload_evidence(
     now: NowDep,
     settings: SettingsDep,
     file: Annotated[UploadFile | None, File()] = None,
-    note: Annotated[str | None, Form(max_length=5000)] = None,
+    # Checked by `EvidenceIn` in `attach_evidence`, for this route and the page alike.
+    note: Annotated[str | None, Form()] = None,
 ) -> EvidencePublic:
     """Attach a file and/or a note to an item (the assignee or the lead unit's head)."""
     row = attach_evidence(

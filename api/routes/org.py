@@ -1,4 +1,7 @@
-"""Units (đơn vị) for everyone signed in; user accounts for administrators."""
+"""Units (đơn vị) for everyone signed in; user accounts for administrators.
+
+A taken username or e-mail and a change leaving no active administrator are 409 problems
+(the rules are in `workflow.services.org`)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from api.schemas.common import Id
 from api.schemas.org import UnitPublic, UserAdminPublic, UserCreate, UserPublic, UserUpdate
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Unit, User
+from workflow.services.org import ensure_admin_remains, ensure_contact_free
 
 router = APIRouter(tags=["org"])
 
@@ -54,11 +58,9 @@ def _check_unit(session: SessionDep, unit_id: int) -> None:
 def admin_create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) -> UserAdminPublic:
     """Create an account."""
     _check_unit(session, body.unit_id)
-    clash = session.exec(
-        select(User).where((User.username == body.username) | (User.email == str(body.email)))
-    ).first()
-    if clash is not None:
-        raise InvalidInput("username or e-mail already in use")
+    ensure_contact_free(
+        session=session, username=body.username, email=str(body.email), user_id=None
+    )
     user = User(
         username=body.username,
         email=str(body.email),
@@ -79,22 +81,27 @@ def admin_create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) 
 def admin_update_user(
     user_id: Id, body: UserUpdate, _admin: AdminUser, session: SessionDep
 ) -> UserAdminPublic:
-    """Change an account: unit, role, activation, or unlock it after failed logins."""
+    """Change an account: name, e-mail, unit, role, activation."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
     if body.unit_id is not None:
         _check_unit(session, body.unit_id)
-    changes = body.model_dump(exclude_unset=True, exclude={"unlock"})
+    if body.email is not None:
+        ensure_contact_free(session=session, username=None, email=str(body.email), user_id=user.id)
+    ensure_admin_remains(
+        session=session,
+        user=user,
+        role=body.role.value if body.role is not None else user.role,
+        is_active=body.is_active if body.is_active is not None else user.is_active,
+    )
+    changes = body.model_dump(exclude_unset=True)
     for key, value in changes.items():
         if value is None:
             continue
         setattr(
             user, key, value.value if key == "role" else str(value) if key == "email" else value
         )
-    if body.unlock:
-        user.failed_logins = 0
-        user.locked_until = None
     session.add(user)
     session.flush()
     return admin_public(user)

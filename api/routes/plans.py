@@ -14,8 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from sqlmodel import Session, SQLModel, col, select
 
-from api.deps import CoordinatorUser, CurrentUser, NowDep, SessionDep
-from api.problems import ApiProblem
+from api.deps import CoordinatorUser, CurrentUser, NowDep, SessionDep, SettingsDep
 from api.schemas.common import Id
 from api.schemas.plans import (
     AreaPublic,
@@ -28,8 +27,11 @@ from api.schemas.plans import (
     TargetPublic,
     TaskPublic,
 )
+from workflow.calendar import load_calendar, local_date
 from workflow.errors import NotFound
 from workflow.importer import parse_document, upsert_plan
+from workflow.importer.preview import deadline_warnings, preview_tasks
+from workflow.input_limits import check_plan_document
 from workflow.models import (
     Area,
     Indicator,
@@ -40,6 +42,7 @@ from workflow.models import (
     PlanTask,
 )
 from workflow.services.indicators import record_reading
+from workflow.settings import get_settings
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -133,9 +136,6 @@ def plan_tree(session: Session, plan_id: int) -> PlanTree:
     )
 
 
-MAX_PLAN_BYTES = 5 * 1024 * 1024
-
-
 class ImportOut(SQLModel):
     """What an import changed (or would change, for a dry run)."""
 
@@ -147,6 +147,10 @@ class ImportOut(SQLModel):
     withdrawn: list[str]
     removed: list[str]
     unchanged: int
+    start_year: int | None
+    end_year: int | None
+    # Deadlines the import could not read (or a task-table row without one), by position.
+    warnings: list[str]
 
 
 @router.post("/import", response_model=ImportOut, responses={413: {}})
@@ -154,15 +158,16 @@ def import_plan(
     user: CoordinatorUser,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
     file: Annotated[UploadFile, File()],
     dry_run: Annotated[bool, Form()] = True,
     key: Annotated[str | None, Form(max_length=120)] = None,
 ) -> ImportOut:
-    """Upload a plan (text/markdown or DOCX): a preview by default, written if dry_run=false."""
-    data = file.file.read(MAX_PLAN_BYTES + 1)
-    if len(data) > MAX_PLAN_BYTES:
-        raise ApiProblem(413, f"plan documents are limited to {MAX_PLAN_BYTES} bytes")
+    """Upload a plan (text/markdown, DOCX or PDF with a text layer): a preview by default,
+    written if dry_run=false. A scanned PDF (no text) is a 422."""
     source = Path(file.filename or "plan.txt").name
+    data = file.file.read(settings.import_max_bytes + 1)
+    check_plan_document(data, source=source, settings=settings)
     tree = parse_document(data, source=source)
     digest = hashlib.sha256(data).hexdigest()
     # A dry run does the same writes inside a savepoint it then rolls back.
@@ -174,6 +179,11 @@ def import_plan(
     finally:
         if savepoint is not None:
             savepoint.rollback()
+    previews = preview_tasks(
+        tree,
+        calendar=load_calendar(session=session),
+        today=local_date(now, tz=get_settings().timezone),
+    )
     return ImportOut(
         dry_run=dry_run,
         plan_key=result.plan_key,
@@ -183,6 +193,9 @@ def import_plan(
         withdrawn=result.withdrawn,
         removed=result.removed,
         unchanged=result.unchanged,
+        start_year=tree.start_year,
+        end_year=tree.end_year,
+        warnings=deadline_warnings(tree, previews),
     )
 
 

@@ -154,6 +154,12 @@ class EvidencePublic(SQLModel):
     created_at: datetime
 
 
+class EvidenceIn(SQLModel):
+    """The text part of an evidence upload (the file comes beside it), API and page alike."""
+
+    note: str | None = Field(default=None, max_length=5000)
+
+
 class ExtensionCreate(SQLModel):
     requested_due_on: date
     reason: str = Field(min_length=1, max_length=5000)

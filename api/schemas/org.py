@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import EmailStr
@@ -45,7 +44,6 @@ class UserAdminPublic(UserPublic):
 
     email: str
     is_active: bool
-    locked_until: datetime | None
     has_password: bool
 
 
@@ -77,4 +75,3 @@ class UserUpdate(SQLModel):
     unit_id: Id | None = None
     role: Role | None = None
     is_active: bool | None = None
-    unlock: bool = False

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 16:37:45.762830
+Create Date: 2026-12-07 17:35:23.759019
 """
 from alembic import op
 import sqlalchemy as sa
@@ -105,8 +105,7 @@ def upgrade() -> None:
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('ical_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.CheckConstraint("role IN ('director', 'deputy_director', 'unit_head', 'officer', 'coordinator', 'admin')", name=op.f('ck_app_user_role')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_app_user_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
@@ -316,7 +315,7 @@ def upgrade() -> None:
     sa.Column('updated_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("priority IN ('low', 'normal', 'high', 'urgent')", name=op.f('ck_work_item_priority')),
     sa.CheckConstraint("state IN ('assigned', 'accepted', 'returned', 'in_progress', 'awaiting_review', 'rework', 'done', 'paused', 'cancelled', 'withdrawn')", name=op.f('ck_work_item_state')),
-    sa.CheckConstraint('progress_pct BETWEEN 0 AND 100', name=op.f('ck_work_item_ck_work_item_progress_pct')),
+    sa.CheckConstraint('progress_pct BETWEEN 0 AND 100', name=op.f('ck_work_item_progress_pct')),
     sa.ForeignKeyConstraint(['assignee_id'], ['app_user.id'], name=op.f('fk_work_item_assignee_id_app_user')),
     sa.ForeignKeyConstraint(['assigner_id'], ['app_user.id'], name=op.f('fk_work_item_assigner_id_app_user')),
     sa.ForeignKeyConstraint(['lead_unit_id'], ['unit.id'], name=op.f('fk_work_item_lead_unit_id_unit')),
@@ -383,6 +382,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('extension_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_extension_request_work_item_id'), ['work_item_id'], unique=False)
+
+    op.create_table('issued_task',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_task_id', sa.Integer(), nullable=False),
+    sa.Column('work_item_id', sa.Integer(), nullable=True),
+    sa.Column('series_id', sa.Integer(), nullable=True),
+    sa.Column('due_text', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('issued_by_id', sa.Integer(), nullable=False),
+    sa.Column('issued_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['app_user.id'], name=op.f('fk_issued_task_issued_by_id_app_user')),
+    sa.ForeignKeyConstraint(['plan_task_id'], ['plan_task.id'], name=op.f('fk_issued_task_plan_task_id_plan_task')),
+    sa.ForeignKeyConstraint(['series_id'], ['recurring_series.id'], name=op.f('fk_issued_task_series_id_recurring_series')),
+    sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_issued_task_work_item_id_work_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_task')),
+    sa.UniqueConstraint('plan_task_id', name=op.f('uq_issued_task_plan_task_id'))
+    )
+    with op.batch_alter_table('issued_task', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issued_task_work_item_id'), ['work_item_id'], unique=False)
 
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -468,6 +486,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notification_pending', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
 
     op.drop_table('notification')
+    with op.batch_alter_table('issued_task', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issued_task_work_item_id'))
+
+    op.drop_table('issued_task')
     with op.batch_alter_table('extension_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extension_request_work_item_id'))
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, chromium_path
+from tests.browser import CHROMIUM_ARGS, LocalisedBrowser, chromium_path
 from tests.conftest import ROOT, SAMPLE_ORG, service_missing
 
 PLAN = ROOT / "deploy" / "sample" / "ke-hoach-cchc-so-noi-vu-2021-2030.txt"
@@ -104,7 +104,7 @@ def browser() -> Iterator[object]:
         service_missing("chromium (make browser installs it)", FileNotFoundError("chromium"))
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
+        yield LocalisedBrowser(b)
         b.close()
 
 

@@ -53,7 +53,7 @@ def test_state_check_constraint_rejects_unknown_state(pg_engine: Engine) -> None
             conn.execute(
                 text(
                     "INSERT INTO app_user (username, email, full_name, unit_id, role, language,"
-                    " is_active, failed_logins) SELECT 'u', 'u@x', 'U', id, 'emperor', 'vi',"
+                    " is_active, session_generation) SELECT 'u', 'u@x', 'U', id, 'emperor', 'vi',"
                     " true, 0 FROM unit WHERE code = 'X'"
                 )
             )

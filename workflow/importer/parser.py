@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from workflow.due_phrases import find_reporting_duty
 from workflow.errors import InvalidInput
 from workflow.importer import indicators
 from workflow.importer.lines import Block, Kind, Line, Table
@@ -24,7 +25,25 @@ _NUMBER_RE = re.compile(r"^Số\s*:\s*(.*)$")
 _DATE_LINE_RE = re.compile(r"^(?P<place>[^,\d]{2,60}),\s*ngày\b")
 _DATE_WORDS_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 _DATE_SLASH_RE = re.compile(r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})")
-_YEARS_RE = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})")
+_YEAR = r"((?:19|20)\d\d)(?!\d)"
+_YEARS_RE = re.compile(rf"(?<!\d){_YEAR}(?:\s*[-–—]\s*{_YEAR})?")
+_TITLE_PERIOD_RE = re.compile(
+    rf"(?:giai đoạn|năm|từ)\s+{_YEAR}(?:\s*(?:[-–—]|đến(?: năm)?)\s*{_YEAR})?"
+    rf"|(?<!\d){_YEAR}\s*[-–—]\s*{_YEAR}",
+    re.IGNORECASE,
+)
+_OWN_PERIOD_RE = re.compile(
+    rf"(?:Kế hoạch|Chương trình|Đề án)(?!\s+số)[^.;:]*?(?:giai đoạn|năm)\s+{_YEAR}"
+    rf"(?:\s*[-–—]\s*{_YEAR})?",
+    re.IGNORECASE,
+)
+# A cited document, from its kind and number to the next comma or semicolon.
+_CITATION_RE = re.compile(
+    r"(?:Kế hoạch|Quyết định|Nghị định|Nghị quyết|Thông tư|Chỉ thị|Chương trình|Đề án|Luật"
+    r"|Công văn|Văn bản|Hướng dẫn|Thông báo|Kết luận)\s+(?:số\s+)?\S*\d+/\S*[^,;]*",
+    re.IGNORECASE,
+)
+_BASIS_RE = re.compile(r"^(?:Căn cứ|Theo)\b", re.IGNORECASE)
 _REFERENCE_RE = re.compile(
     r"(?:Kế hoạch|Quyết định|Nghị định|Nghị quyết|Thông tư|Chỉ thị|Chương trình|Luật)"
     r" số \S+ ngày (?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2} tháng \d{1,2} năm \d{4})"
@@ -282,15 +301,41 @@ def finish(tree: PlanTree, *, source: str, fallback_title: str = "") -> PlanTree
     if not tree.areas:
         raise InvalidInput(f"{source}: line 1: no reform areas found")
     tree.title = tree.title or (tree.header[0] if tree.header else fallback_title) or "Kế hoạch"
-    years = _YEARS_RE.search(tree.title) or _YEARS_RE.search(" ".join(tree.preamble))
-    if years:
-        tree.start_year, tree.end_year = int(years.group(1)), int(years.group(2))
+    period = plan_period(tree.title, tree.preamble)
+    if period:
+        tree.start_year, tree.end_year = period
+    body = [*tree.preamble, *(p for part in tree.parts for p in part.paragraphs), *tree.closing]
+    tree.reporting_duty = find_reporting_duty(body)
     tree.legal_basis = _REFERENCE_RE.findall(" ".join(tree.preamble))
     for area in tree.areas:
         area.indicators = indicators.derive(area, end_year=tree.end_year)
     tree.key = slug(tree.title, 120) or "plan"
     _check_lengths(tree, source)
     return tree
+
+
+def _years(match: re.Match[str]) -> tuple[int, int] | None:
+    found = [int(g) for g in match.groups() if g]
+    if not found or found[-1] < found[0]:
+        return None
+    return found[0], found[-1]
+
+
+def plan_period(title: str, preamble: Sequence[str]) -> tuple[int, int] | None:
+    """This plan's first and last year: from its title ("năm 2026", "giai đoạn 2021-2025";
+    the last period named, so "…giai đoạn 2021-2030 năm 2026" is 2026), else from the
+    preamble's own "Kế hoạch … năm/giai đoạn …", else a range left in the preamble. Never from
+    a cited document: "Căn cứ"/"Theo" paragraphs and "Kế hoạch số …" citations (to the next
+    comma) are removed first, since they name other plans' periods (2021-2030)."""
+    title_text = _CITATION_RE.sub(" ", title)
+    in_title = [y for m in _TITLE_PERIOD_RE.finditer(title_text) if (y := _years(m))]
+    if in_title:
+        return in_title[-1]
+    body = " ".join(_CITATION_RE.sub(" ", p) for p in preamble if not _BASIS_RE.match(p))
+    if (m := _OWN_PERIOD_RE.search(body)) and (years := _years(m)):
+        return years
+    ranges = (_years(m) for m in _YEARS_RE.finditer(body) if m.group(2))
+    return next((y for y in ranges if y), None)
 
 
 def _check_lengths(tree: PlanTree, source: str) -> None:

@@ -55,13 +55,20 @@ def _column_of(header: str) -> str | None:
     return None
 
 
+def column_map(row: list[str]) -> dict[str, int]:
+    """The columns a header row names (content, lead, support, due, product, seq) by index;
+    a header row has at least "content"."""
+    columns: dict[str, int] = {}
+    for c, cell in enumerate(row):
+        name = _column_of(cell)
+        if name and name not in columns:
+            columns[name] = c
+    return columns
+
+
 def _header(table: Table, *, source: str) -> tuple[int, dict[str, int]]:
     for r, row in enumerate(table.rows):
-        columns: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            name = _column_of(cell)
-            if name and name not in columns:
-                columns[name] = c
+        columns = column_map(row)
         if "content" in columns:
             return r, columns
     where = table.row_locs[0] if table.row_locs else f"table at {table.no}"

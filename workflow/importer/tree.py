@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from workflow.due_phrases import ReportingDuty
+
 ObjectiveStyle = Literal["para", "dash", "plus"]
 TaskStyle = Literal["para", "dash", "plus"]
 
@@ -101,6 +103,8 @@ class PlanTree:
     legal_basis: list[str] = field(default_factory=list)
     start_year: int | None = None
     end_year: int | None = None
+    # The periodic report deadline the body states (chế độ báo cáo), read by `finish`.
+    reporting_duty: ReportingDuty | None = None
     parts: list[Part] = field(default_factory=list)
     areas: list[AreaNode] = field(default_factory=list)
     closing: list[str] = field(default_factory=list)
@@ -138,6 +142,7 @@ class PlanTree:
             closing=self.closing,
             recipients=self.recipients,
             signature=self.signature,
+            reporting_duty=self.reporting_duty.to_json() if self.reporting_duty else None,
         )
         return out
 

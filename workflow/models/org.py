@@ -133,6 +133,6 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = Field(default=True)
     ical_token: str | None = Field(default=None, max_length=64, unique=True)
-    failed_logins: int = Field(default=0)
-    # Set after repeated failed logins; the account refuses passwords until then.
-    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Every token carries the generation it was issued in; signing out (or a new
+    # password) moves it on, so cookies and tokens issued before stop working at once.
+    session_generation: int = Field(default=0)

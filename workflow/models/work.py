@@ -48,7 +48,7 @@ class WorkItem(SQLModel, table=True):
     __table_args__ = (
         in_check("state", [s.value for s in State]),
         in_check("priority", ["low", "normal", "high", "urgent"]),
-        CheckConstraint("progress_pct BETWEEN 0 AND 100", name="ck_work_item_progress_pct"),
+        CheckConstraint("progress_pct BETWEEN 0 AND 100", name="progress_pct"),
         UniqueConstraint("series_id", "occurrence_on", name="uq_work_item_occurrence"),
         # The item lists sort by deadline: an ordered scan stops after one page.
         Index("ix_work_item_due_at_id", "due_at", "id"),
@@ -179,3 +179,20 @@ class Evidence(SQLModel, table=True):
     storage_path: str | None = Field(default=None, max_length=500)
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class IssuedTask(SQLModel, table=True):
+    """A plan task issued as work (ban hành kế hoạch): its item or series and the deadline
+    phrase it was issued with, so issuing again after an amendment knows what changed."""
+
+    __tablename__ = "issued_task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_task_id: int = Field(foreign_key="plan_task.id", unique=True)
+    work_item_id: int | None = Field(default=None, foreign_key="work_item.id", index=True)
+    series_id: int | None = Field(default=None, foreign_key="recurring_series.id")
+    # The task's deadline phrase and the date it was read as when issued (or last moved).
+    due_text: str | None = Field(default=None, max_length=255)
+    due_on: date | None = None
+    issued_by_id: int = Field(foreign_key="app_user.id")
+    issued_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

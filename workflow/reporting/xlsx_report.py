@@ -1,6 +1,7 @@
 """The report's appendix (phụ lục) as XLSX: task tables by area and unit, overdue items,
 indicators and the trend; bold shaded headers, frozen panes and number formats, so the
-office can filter and re-use the figures."""
+office can filter and re-use the figures. Every cell goes through `cells.write_cell`, so
+text typed by users is never read as a formula."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from workflow.reporting.cells import write_cell
 from workflow.reporting.snapshot import Counts, GroupRow, ReportSnapshot
 from workflow.reporting.text import (
     COLUMN_LABELS,
@@ -41,12 +43,11 @@ def _sheet(
     freeze_col: int = 3,
 ) -> Any:
     ws = wb.create_sheet(title)
-    ws["A1"] = heading
-    ws["A1"].font = Font(name=FONT, size=13, bold=True)
-    ws["A2"] = f"Kỳ báo cáo: {subtitle}"
-    ws["A2"].font = Font(name=FONT, size=12, italic=True)
+    write_cell(ws, row=1, column=1, value=heading).font = Font(name=FONT, size=13, bold=True)
+    subtitle_cell = write_cell(ws, row=2, column=1, value=f"Kỳ báo cáo: {subtitle}")
+    subtitle_cell.font = Font(name=FONT, size=12, italic=True)
     for col, (text, width) in enumerate(zip(header, widths, strict=True), start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=text)
+        cell = write_cell(ws, row=HEADER_ROW, column=col, value=text)
         cell.font = Font(name=FONT, size=11, bold=True)
         cell.fill = HEADER_FILL
         cell.border = BOX
@@ -65,7 +66,7 @@ def _row(
 ) -> None:
     row = ws.max_row + 1
     for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
-        cell = ws.cell(row=row, column=col, value=value)
+        cell = write_cell(ws, row=row, column=col, value=value)
         cell.font = Font(name=FONT, size=11, bold=total)
         cell.border = BOX
         cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))

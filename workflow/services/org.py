@@ -1,4 +1,6 @@
-"""The organisation (cơ cấu tổ chức): loading it from YAML and walking the reporting line.
+"""The organisation (cơ cấu tổ chức): loading it from YAML, the rules every account change
+keeps (unique username and e-mail, at least one active administrator), and walking the
+reporting line.
 
 The file lists units (with their kind and aliases), unit groups (nhóm đơn vị: every unit,
 the units of some kinds, or a list; with aliases) and users; `deploy/sample/org.yaml` shows
@@ -14,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError, model_validator
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, or_, select
 
-from workflow.errors import InvalidInput
+from workflow.errors import Conflict, InvalidInput
 from workflow.importer.text import fold
 from workflow.importer.unit_names import BUILTIN_CODES
 from workflow.models.org import GroupRule, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
@@ -165,9 +167,23 @@ def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoa
             raise InvalidInput(f"{source}: line {lines[id(u)]}: unknown parent unit {u.parent!r}")
         if u.overseer and u.overseer not in usernames:
             raise InvalidInput(f"{source}: line {lines[id(u)]}: unknown overseer {u.overseer!r}")
+    emails: dict[str, str] = {}
     for usr in users:
+        where = f"{source}: line {lines[id(usr)]}"
         if usr.unit not in unit_codes:
-            raise InvalidInput(f"{source}: line {lines[id(usr)]}: unknown unit {usr.unit!r}")
+            raise InvalidInput(f"{where}: unknown unit {usr.unit!r}")
+        email = str(usr.email).lower()
+        if email in emails:
+            raise InvalidInput(f"{where}: e-mail {usr.email} is also given to {emails[email]}")
+        emails[email] = usr.username
+        holder = session.exec(
+            select(User.username).where(
+                func.lower(col(User.email)) == email, User.username != usr.username
+            )
+        ).first()
+        if holder is not None:
+            raise InvalidInput(f"{where}: e-mail {usr.email} is already used by account {holder}")
+    admins_before = _active_admins(session)
     aliases = _check_names(session, units, groups, unit_codes, lines, source=source)
 
     result = OrgLoadResult()
@@ -235,7 +251,18 @@ def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoa
     _write_groups(session, groups, result)
     _write_aliases(session, aliases, by_code, result)
     session.flush()
+    if admins_before and not _active_admins(session):
+        # The caller rolls the whole load back: nothing half-written.
+        raise Conflict(f"{source}: the load would leave no active administrator")
     return result
+
+
+def _active_admins(session: Session) -> int:
+    return len(
+        session.exec(
+            select(User.id).where(User.role == Role.ADMIN.value, col(User.is_active))
+        ).all()
+    )
 
 
 # An alias of the file: (name as written, unit code or group code, is it a group's, line).
@@ -357,3 +384,52 @@ def director(*, session: Session) -> User | None:
         .where(User.role == Role.DIRECTOR.value, col(User.is_active))
         .order_by(col(User.id))
     ).first()
+
+
+def ensure_contact_free(
+    *, session: Session, username: str | None, email: str | None, user_id: int | None
+) -> None:
+    """Conflict when another account than `user_id` already has this username or e-mail.
+
+    Compared case-insensitively, as sign-in compares them: two accounts whose e-mails
+    differ only in case would make a login ambiguous.
+    """
+    tests = []
+    if username is not None:
+        tests.append(func.lower(col(User.username)) == username.strip().lower())
+    if email is not None:
+        tests.append(func.lower(col(User.email)) == email.strip().lower())
+    if not tests:
+        return
+    query = select(User).where(or_(*tests))
+    if user_id is not None:
+        query = query.where(User.id != user_id)
+    clash = session.exec(query).first()
+    if clash is None:
+        return
+    if email is not None and clash.email.lower() == email.strip().lower():
+        raise Conflict(f"e-mail {email} is already used by account {clash.username}")
+    raise Conflict(f"username {username} is already taken")
+
+
+def ensure_admin_remains(*, session: Session, user: User, role: str, is_active: bool) -> None:
+    """Conflict when giving `user` this role and activation would leave no active
+    administrator (nobody could then manage accounts from the application).
+
+    The active administrators are locked (PostgreSQL) so two administrators demoting each
+    other at the same moment cannot both succeed.
+    """
+    if user.role != Role.ADMIN.value or not user.is_active:
+        return
+    if role == Role.ADMIN.value and is_active:
+        return
+    others = session.exec(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, col(User.is_active), User.id != user.id)
+        .with_for_update()
+    ).all()
+    if not others:
+        raise Conflict(
+            f"{user.username} is the last active administrator: make another account an"
+            " administrator first"
+        )

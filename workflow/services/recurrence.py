@@ -56,9 +56,13 @@ def create_series(
     evidence_required: str | None = None,
     plan_task_id: int | None = None,
     supporting_unit_ids: Sequence[int] = (),
+    authorised: bool = False,
 ) -> RecurringSeries:
-    """Define a series; the rule is checked by computing its first occurrences."""
-    if not may_assign(session=session, actor=actor, unit_id=lead_unit_id):
+    """Define a series; the rule is checked by computing its first occurrences.
+
+    `authorised`: the caller has checked the actor's right itself (issuing a whole plan,
+    `workflow.services.plan_issue`), instead of `may_assign` on the lead unit."""
+    if not authorised and not may_assign(session=session, actor=actor, unit_id=lead_unit_id):
         raise NotAllowed(f"{actor.username} may not assign work to this unit")
     if roll not in ("forward", "backward"):
         raise InvalidInput("roll must be 'forward' or 'backward'")

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.auth import TokenKind, issue_token, set_password
-from api.deps import get_now
+from api.deps import CSRF_COOKIE, get_now
 from notifications.models import Notification
 from workflow.models import Evidence, ExtensionRequest, Unit, User, WorkItem, WorkItemUnit
 from workflow.settings import get_settings
@@ -73,7 +73,10 @@ def signed_in(client: TestClient, org: Session, username: str) -> str:
         follow_redirects=False,
     )
     assert r.status_code == 303
-    return token.group(1)
+    # Signing in renews the CSRF token: the forms now carry the new cookie's value.
+    renewed = client.cookies.get(CSRF_COOKIE)
+    assert renewed and renewed != token.group(1)
+    return renewed
 
 
 def reset_links(session: Session, username: str) -> list[str]:

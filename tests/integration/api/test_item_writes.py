@@ -154,9 +154,12 @@ def test_item_page_buttons_come_from_the_state_table(
     item_page = client.get(f"/ui/items/{sample.cchc.id}")
     buttons = set(re.findall(r'data-action="(\w+)"', item_page.text))
     assert buttons == {"accept", "return"}
+    # Signing in renewed the CSRF token: the page's forms carry the new one.
+    renewed = re.search(r'name="csrf_token" value="([^"]+)"', item_page.text)
+    assert renewed and renewed.group(1) != token.group(1)
     r = client.post(
         f"/ui/items/{sample.cchc.id}/actions/accept",
-        data={"csrf_token": token.group(1), "version": "1"},
+        data={"csrf_token": renewed.group(1), "version": "1"},
         follow_redirects=False,
     )
     assert r.status_code == 303

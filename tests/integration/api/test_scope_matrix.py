@@ -20,6 +20,7 @@ change) never changes what the next probe sees.
 
 from __future__ import annotations
 
+import itertools
 import mailbox
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -125,7 +126,7 @@ def fixed(**kwargs: Any) -> Probe:
 
 
 EDITORS = roles(Role.COORDINATOR, Role.ADMIN)  # calendar, plans, readings, unit names
-DISTRIBUTORS = roles(Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)  # plan tasks' units
+DISTRIBUTORS = roles(Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)  # tasks' units, issuing
 REPORT_READERS = roles(Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.UNIT_HEAD, Role.COORDINATOR)
 ADMIN = roles(Role.ADMIN)
 WORKER = relations(Rel.ASSIGNEE)  # the probe's action: accept, from assigned
@@ -150,6 +151,8 @@ b) Nhiệm vụ
 - Rà soát văn bản quy phạm pháp luật.
 """
 
+LOGINS = itertools.count()
+
 MATRIX: dict[tuple[str, str], Row] = {
     # the OpenAPI document and its viewers, health probes
     ("GET", "/openapi.json"): Row(Public(200)),
@@ -159,10 +162,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/healthz"): Row(Public(200)),
     ("GET", "/readyz"): Row(Public(200)),
     # authentication: the credentials are the body (bad ones here)
+    # (a name per call: five failures for one name from one address block it, known or not)
     ("POST", "/auth/token"): Row(
-        Public(401), fixed(data={"username": "khong.co", "password": "sai-mat-khau"})
+        Public(401),
+        lambda _w, _k: {"data": {"username": f"khong.co.{next(LOGINS)}", "password": "sai"}},
     ),
     ("POST", "/auth/refresh"): Row(Public(401), fixed(json={"refresh_token": "forged"})),
+    ("POST", "/auth/logout"): Row(SignedIn()),
     ("POST", "/auth/password"): Row(
         SignedIn(), fixed(json={"current_password": "sai", "new_password": NEW_PASSWORD})
     ),
@@ -226,6 +232,11 @@ MATRIX: dict[tuple[str, str], Row] = {
             "path": {"task_id": w.ids["task"]},
             "json": {"lead_unit_id": w.ids["unit"], "supporting_unit_ids": []},
         },
+    ),
+    # issuing a plan as work: who distributes its tasks (the preview is as guarded)
+    ("POST", "/plans/{plan_id}/issue"): Row(
+        DISTRIBUTORS,
+        lambda w, _k: {"path": {"plan_id": w.ids["plan"]}, "json": {"dry_run": False}},
     ),
     # work items: the list is scoped in its query (test_list_shows_exactly_the_scope)
     ("GET", "/items"): Row(SignedIn()),
@@ -366,6 +377,19 @@ MATRIX: dict[tuple[str, str], Row] = {
             **PAGE_FORM,
             "path": {"task_id": w.ids["task"]},
             "data": {"csrf_token": CSRF, "lead_unit_id": str(w.ids["unit"])},
+        },
+        page=True,
+    ),
+    # the "Ban hành" page of a plan: as its API
+    ("GET", "/ui/plans/{plan_id}/issue"): Row(
+        DISTRIBUTORS, lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True
+    ),
+    ("POST", "/ui/plans/{plan_id}/issue"): Row(
+        DISTRIBUTORS,
+        lambda w, _k: {
+            **PAGE_FORM,
+            "path": {"plan_id": w.ids["plan"]},
+            "data": {"csrf_token": CSRF},
         },
         page=True,
     ),

@@ -25,6 +25,7 @@ from workflow.services.work_items.assignment import (
     assign,
     bulk_assign_area,
     create_item,
+    create_items,
 )
 from workflow.services.work_items.audit import AUDITED, record_change, snapshot
 from workflow.services.work_items.due import due_at_for, ladder_of, refresh_next_action
@@ -42,6 +43,7 @@ __all__ = [
     "assign",
     "bulk_assign_area",
     "create_item",
+    "create_items",
     "due_at_for",
     "get_item",
     "history",

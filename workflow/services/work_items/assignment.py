@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -51,6 +51,15 @@ def create_item(
     calendar: WorkCalendar | None = None,
 ) -> WorkItem:
     """Create an item without permission checks (jobs, and `assign` after its checks)."""
+    return create_items(
+        session=session, now=now, specs=[spec], assigner=assigner, calendar=calendar
+    )[0]
+
+
+def _new_item(
+    *, session: Session, now: datetime, spec: ItemSpec, assigner: User, calendar: WorkCalendar
+) -> WorkItem:
+    """The checked, unsaved item of `spec` with its due time and next action."""
     if not spec.title.strip():
         raise InvalidInput("a work item needs a title")
     if spec.priority not in PRIORITIES:
@@ -66,9 +75,8 @@ def create_item(
     for unit_id in others:
         if session.get(Unit, unit_id) is None:
             raise InvalidInput(f"no unit with id {unit_id}")
-    cal = calendar or load_calendar(session=session)
     due_at = due_at_for(
-        calendar=cal,
+        calendar=calendar,
         start_on=spec.start_on,
         due_on=spec.due_on,
         due_working_days=spec.due_working_days,
@@ -92,25 +100,46 @@ def create_item(
         updated_at=now,
     )
     # Due time known before the INSERT: the row goes out complete, with no UPDATE after it.
-    refresh_next_action(session=session, item=item, calendar=cal)
-    session.add(item)
-    session.flush()  # the id, for the units and the history row
-    for unit_id in spec.supporting_unit_ids:
-        session.add(WorkItemUnit(work_item_id=flushed_id(item), unit_id=unit_id, role="support"))
-    for unit_id in spec.inform_unit_ids:
-        session.add(WorkItemUnit(work_item_id=flushed_id(item), unit_id=unit_id, role="inform"))
-    before: dict[str, Any] = {name: None for name in AUDITED}
-    record_change(  # version 1, stamped at creation: the history row only
-        session=session,
-        now=now,
-        item=item,
-        actor=assigner,
-        action="assign",
-        before=before,
-        extra={"lead_unit_id": spec.lead_unit_id, "start_on": spec.start_on.isoformat()},
-        bump=False,
-    )
+    refresh_next_action(session=session, item=item, calendar=calendar)
     return item
+
+
+def create_items(
+    *,
+    session: Session,
+    now: datetime,
+    specs: Sequence[ItemSpec],
+    assigner: User,
+    calendar: WorkCalendar | None = None,
+) -> list[WorkItem]:
+    """Create several items at once without permission checks (issuing a plan): every spec
+    is checked before anything is added, and the rows go out in one batched INSERT."""
+    cal = calendar or load_calendar(session=session)
+    items = [
+        _new_item(session=session, now=now, spec=spec, assigner=assigner, calendar=cal)
+        for spec in specs
+    ]
+    session.add_all(items)
+    session.flush()  # the ids, for the units and the history rows
+    for item, spec in zip(items, specs, strict=True):
+        for unit_id in spec.supporting_unit_ids:
+            session.add(
+                WorkItemUnit(work_item_id=flushed_id(item), unit_id=unit_id, role="support")
+            )
+        for unit_id in spec.inform_unit_ids:
+            session.add(WorkItemUnit(work_item_id=flushed_id(item), unit_id=unit_id, role="inform"))
+        before: dict[str, Any] = {name: None for name in AUDITED}
+        record_change(  # version 1, stamped at creation: the history row only
+            session=session,
+            now=now,
+            item=item,
+            actor=assigner,
+            action="assign",
+            before=before,
+            extra={"lead_unit_id": spec.lead_unit_id, "start_on": spec.start_on.isoformat()},
+            bump=False,
+        )
+    return items
 
 
 def assign(*, session: Session, now: datetime, actor: User, spec: ItemSpec) -> WorkItem:

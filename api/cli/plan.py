@@ -98,9 +98,9 @@ def _rich_tree(
         tasks = branch.add(f"Nhiệm vụ ({len(area.tasks)})")
         for t in area.tasks:
             top = next(tops)
-            node = tasks.add(short(t.text, 90) + _units_label(units, t) + _due(top))
+            node = tasks.add(short(t.text, 90) + _due(top) + _units_label(units, t))
             for c, sub in zip(t.children, top.children, strict=True):
-                node.add(short(c.text, 86) + _units_label(units, c) + _due(sub))
+                node.add(short(c.text, 86) + _due(sub) + _units_label(units, c))
     return root
 
 

@@ -12,7 +12,17 @@ from fastapi.staticfiles import StaticFiles
 from api import openapi, problems
 from api.auth import LoginGuard
 from api.deps import connection_slots
-from api.pages import assign, dashboard, dates, item_forms, mailbox, plan_units, ui, unsubscribe
+from api.pages import (
+    assign,
+    dashboard,
+    dates,
+    item_forms,
+    mailbox,
+    org_names,
+    plan_units,
+    ui,
+    unsubscribe,
+)
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
 from api.pages import plan_issue as plan_issue_page
@@ -106,6 +116,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         report_pages.router,
         indicator_pages.router,
         dates.router,
+        org_names.router,
     ):
         app.include_router(router)
     # The pages' own script (the date picker): served from the package, never a CDN.

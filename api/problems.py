@@ -142,7 +142,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(WorkflowError)
     async def _workflow(request: Request, exc: WorkflowError) -> Response:
-        return _page_or_problem(request, exc.status, exc, str(exc) or exc.title)
+        return _page_or_problem(
+            request, exc.status, exc, str(exc) or exc.title, extra=exc.extensions()
+        )
 
     @app.exception_handler(ApiProblem)
     async def _api(request: Request, exc: ApiProblem) -> Response:

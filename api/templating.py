@@ -13,6 +13,7 @@ from jinja2 import StrictUndefined
 from api.pages.i18n import translator
 from api.routes.reports import may_read_reports
 from workflow.dates import DAY_PATTERN, DAY_TIME_FORMAT, format_day, format_moment, parse_day
+from workflow.services.unit_aliases import may_keep_names
 from workflow.settings import get_settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -76,3 +77,5 @@ def agency_name() -> str:
 templates.env.globals["agency_name"] = agency_name
 # The "Báo cáo" link of the header, for the roles that may open the report pages.
 templates.env.globals["may_read_reports"] = may_read_reports
+# The "Tên đơn vị" link of the header (units, groups, aliases) for those who keep them.
+templates.env.globals["may_keep_names"] = may_keep_names

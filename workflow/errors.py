@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class WorkflowError(Exception):
     """Base of every error the domain raises on purpose."""
@@ -14,6 +16,10 @@ class WorkflowError(Exception):
         # A stable name of this refusal for interfaces that word it themselves (the web
         # pages' catalogue, in the user's language); the message stays for the API and logs.
         self.code = code
+
+    def extensions(self) -> dict[str, Any]:
+        """Members the API adds to this refusal's problem+json (RFC 9457 extensions)."""
+        return {}
 
 
 class InvalidInput(WorkflowError):

@@ -1,4 +1,5 @@
-"""`planflow org`: the organisation chart (units, users, reporting line)."""
+"""`planflow org`: the organisation chart (units, users, reporting line) and the names plans
+use for units (aliases, groups)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,18 @@ from pathlib import Path
 import typer
 
 from api.cli.common import read_text_file
+from workflow.clock import utc_now
 from workflow.db import session_scope
+from workflow.errors import InvalidInput
+from workflow.importer.unit_names import Unresolved, load_directory
 from workflow.services.org import load_org
+from workflow.services.unit_aliases import (
+    add_alias,
+    list_aliases,
+    list_groups,
+    remove_alias,
+    target_label,
+)
 from workflow.settings import get_settings
 
 app = typer.Typer(help="Organisation: units, users and who oversees whom.", no_args_is_help=True)
@@ -28,3 +39,66 @@ def load(file: Path = typer.Argument(..., help="YAML file with 'units:' and 'use
         f"{len(result.created)} created, {len(result.updated)} updated, "
         f"{result.unchanged} unchanged"
     )
+
+
+alias_app = typer.Typer(
+    help="Aliases: other names of a unit or group, as plans write them (kept for imports).",
+    no_args_is_help=True,
+)
+app.add_typer(alias_app, name="alias")
+
+
+@alias_app.command("add")
+def alias_add(
+    name: str = typer.Argument(..., help="The name as the plan writes it, e.g. 'VP Sở'."),
+    target: str = typer.Argument(
+        ...,
+        metavar="UNIT_CODE|GROUP",
+        help="A unit code (VP), a group code, or a built-in group (all, kind:division...).",
+    ),
+) -> None:
+    """Make NAME resolve to a unit or a group in every later import."""
+    with session_scope() as session:
+        alias, created = add_alias(
+            session=session, now=utc_now(), actor=None, name=name, target=target
+        )
+        label = target_label(load_directory(session=session), target.strip())
+        typer.echo(f"{'added' if created else 'changed'} alias {alias.name!r} → {label}")
+
+
+@alias_app.command("remove")
+def alias_remove(name: str = typer.Argument(..., help="The alias, as listed.")) -> None:
+    """Forget an alias (the organisation file's come back at its next load)."""
+    with session_scope() as session:
+        alias = remove_alias(session=session, actor=None, name=name)
+        typer.echo(f"removed alias {alias.name!r}")
+
+
+@alias_app.command("list")
+def alias_list() -> None:
+    """Every alias and what it names."""
+    with session_scope() as session:
+        for view in list_aliases(session=session):
+            source = "" if view.alias.source == "org" else " (mapped)"
+            typer.echo(f"{view.alias.name} → {view.target_code} {view.target_name}{source}")
+
+
+@app.command("groups")
+def groups() -> None:
+    """The unit groups (built-in and the organisation's) and their members today."""
+    with session_scope() as session:
+        for view in list_groups(session=session):
+            members = ", ".join(u.code for u in view.members) or "-"
+            typer.echo(f"{view.group.code}: {view.group.name} = {members}")
+
+
+@app.command("resolve")
+def resolve(name: str = typer.Argument(..., help="A unit name as a plan writes it.")) -> None:
+    """What NAME means to a plan import: a unit, a group's units, or why it does not resolve
+    (exit code 2)."""
+    with session_scope() as session:
+        found = load_directory(session=session).resolve(name)
+    if isinstance(found, Unresolved):
+        raise InvalidInput(found.describe())
+    what = f"group {found.group.code} ({found.group.name})" if found.group else "unit"
+    typer.echo(f"{name!r} → {what}: {', '.join(u.code for u in found.units)}")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -24,10 +26,13 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.importer import ImportResult, PlanTree, parse_document, to_jsonable, upsert_plan
 from workflow.importer.preview import TaskPreview, deadline_warnings, preview_json, preview_tasks
 from workflow.importer.text import short
+from workflow.importer.tree import TaskNode
+from workflow.importer.units import UnitResolution, UnresolvedUnits
 from workflow.input_limits import check_plan_document, read_limited
 from workflow.models import Plan, Role, User
 from workflow.services.plan_issue import IssueAction, IssueRow, RowOverride, issue_plan
 from workflow.services.plan_units import apply_unit_mapping
+from workflow.services.unit_aliases import add_alias
 from workflow.settings import get_settings
 from workflow.yamlio import load_yaml_with_lines
 
@@ -51,7 +56,33 @@ def _due(preview: TaskPreview) -> str:
     return f"  [{colour}]· {escape(preview.due_text)} → {escape(read)}[/]"
 
 
-def _rich_tree(tree: PlanTree, previews: list[TaskPreview]) -> Tree:
+def _units_label(units: UnitResolution | None, task: TaskNode) -> str:
+    """' → chủ trì VP; phối hợp TTRA, TCBC' for a task whose row names units."""
+    found = units.for_task(task) if units else None
+    if found is None or not found.named:
+        return ""
+    lead = found.lead_group or (found.lead.code if found.lead else "-")
+    if found.lead_group:
+        lead += f" ({', '.join(u.code for u in found.leads)})"
+    support = ", ".join(u.code for u in found.supporting) or "-"
+    return f" [dim]→ chủ trì {escape(lead)}; phối hợp {support}[/]"
+
+
+def _with_units(plan: dict[str, Any], tree: PlanTree, units: UnitResolution) -> None:
+    """Add each task's resolved unit names to the tree's JSON (`TaskUnits.as_json`)."""
+
+    def walk(rows: list[dict[str, Any]], nodes: list[TaskNode]) -> None:
+        for row, node in zip(rows, nodes, strict=True):
+            row.update(units.for_task(node).as_json())
+            walk(row["children"], node.children)
+
+    for area_row, area in zip(plan["areas"], tree.areas, strict=True):
+        walk(area_row["tasks"], area.tasks)
+
+
+def _rich_tree(
+    tree: PlanTree, previews: list[TaskPreview], units: UnitResolution | None = None
+) -> Tree:
     period = f", {tree.start_year}-{tree.end_year}" if tree.start_year else ""
     root = Tree(f"[bold]{tree.title}[/] ({tree.key}{period})")
     tops = iter(p for p in previews if p.number.count(".") == 1)
@@ -67,26 +98,48 @@ def _rich_tree(tree: PlanTree, previews: list[TaskPreview]) -> Tree:
         tasks = branch.add(f"Nhiệm vụ ({len(area.tasks)})")
         for t in area.tasks:
             top = next(tops)
-            node = tasks.add(short(t.text, 90) + _due(top))
+            node = tasks.add(short(t.text, 90) + _due(top) + _units_label(units, t))
             for c, sub in zip(t.children, top.children, strict=True):
-                node.add(short(c.text, 86) + _due(sub))
+                node.add(short(c.text, 86) + _due(sub) + _units_label(units, c))
     return root
 
 
-def _write(tree: PlanTree, *, source: str, digest: str, key: str | None, dry: bool) -> ImportResult:
+def _parse_maps(maps: list[str]) -> list[tuple[str, str]]:
+    """`--map "NAME=CODE"` options as (name, code); the last '=' separates them."""
+    pairs = []
+    for item in maps:
+        name, sep, code = item.rpartition("=")
+        if not sep or not name.strip() or not code.strip():
+            raise InvalidInput(f"--map {item!r}: expected NAME=UNIT_CODE or NAME=GROUP")
+        pairs.append((name.strip(), code.strip()))
+    return pairs
+
+
+def _write(
+    tree: PlanTree,
+    *,
+    source: str,
+    digest: str,
+    key: str | None,
+    dry: bool,
+    maps: list[tuple[str, str]],
+) -> ImportResult:
+    def run(session: Session) -> ImportResult:
+        # The mapped names are aliases: kept for the next import (unless this one fails).
+        for name, code in maps:
+            add_alias(session=session, now=utc_now(), actor=None, name=name, target=code)
+        return upsert_plan(
+            session=session, tree=tree, now=utc_now(), source=source,
+            source_sha256=digest, key=key,
+        )  # fmt: skip
+
     if not dry:
         with session_scope() as session:
-            return upsert_plan(
-                session=session, tree=tree, now=utc_now(), source=source,
-                source_sha256=digest, key=key,
-            )  # fmt: skip
+            return run(session)
     # A dry run computes the same changes inside a transaction it then rolls back.
     with Session(get_engine()) as session:
         try:
-            return upsert_plan(
-                session=session, tree=tree, now=utc_now(), source=source,
-                source_sha256=digest, key=key,
-            )  # fmt: skip
+            return run(session)
         finally:
             session.rollback()
 
@@ -101,33 +154,51 @@ def import_(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the tree and changes as JSON."),
     key: str | None = typer.Option(None, help="Plan key (default: from the title)."),
+    maps: list[str] = typer.Option(
+        [],
+        "--map",
+        metavar="NAME=CODE",
+        help="Map a unit name of the plan to a unit or group code; kept as an alias.",
+    ),
 ) -> None:
-    """Create or update a plan from FILE; importing the same file again changes nothing."""
+    """Create or update a plan from FILE; importing the same file again changes nothing.
+
+    Unit names that resolve to no unit or group are listed with their rows and the nearest
+    known names; the import is then refused (exit code 2) and writes nothing."""
     settings = get_settings()
     data = read_limited(file, limit=settings.import_max_bytes)
     check_plan_document(data, source=str(file), settings=settings)
     started = time.perf_counter()
+    pairs = _parse_maps(maps)
     tree = parse_document(data, source=str(file))
     digest = hashlib.sha256(data).hexdigest()
-    result = _write(tree, source=str(file), digest=digest, key=key, dry=dry_run)
     with Session(get_engine()) as session:
         calendar = load_calendar(session=session)
     today = local_date(utc_now(), tz=get_settings().timezone)
     previews = preview_tasks(tree, calendar=calendar, today=today)
+    try:
+        result = _write(tree, source=str(file), digest=digest, key=key, dry=dry_run, maps=pairs)
+    except UnresolvedUnits as exc:
+        if not (as_json or dry_run):
+            raise
+        _refused_preview(tree, previews, exc, as_json=as_json, dry_run=dry_run, today=today)
+        raise typer.Exit(2) from exc
     elapsed = time.perf_counter() - started
     if as_json:
-        payload = {
+        payload: dict[str, Any] = {
             "plan": to_jsonable(tree),
             "dry_run": dry_run,
             "changes": result.lines(),
             "unchanged": result.unchanged,
+            "unresolved_units": [],
             **preview_json(tree=tree, previews=previews, today=today),
         }
+        _with_units(payload["plan"], tree, result.units)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     console = Console()
     if dry_run:
-        console.print(_rich_tree(tree, previews))
+        console.print(_rich_tree(tree, previews, result.units))
     prefix = "would be " if dry_run else ""
     for line in result.lines():
         typer.echo(f"{prefix}{line}")
@@ -136,6 +207,34 @@ def import_(
     counts = ", ".join(f"{n} {k}" for k, n in tree.counts().items())
     typer.echo(f"plan {result.plan_key}: {counts}")
     typer.echo(f"{prefix}{result.summary()} in {elapsed * 1000:.0f} ms")
+
+
+def _refused_preview(
+    tree: PlanTree,
+    previews: list[TaskPreview],
+    exc: UnresolvedUnits,
+    *,
+    as_json: bool,
+    dry_run: bool,
+    today: date,
+) -> None:
+    """The preview of an import its unit names refuse: the tree (what did resolve) and every
+    name that did not, with its rows and nearest known names."""
+    if as_json:
+        payload: dict[str, Any] = {
+            "plan": to_jsonable(tree),
+            "dry_run": dry_run,
+            "changes": [],
+            "unchanged": 0,
+            "unresolved_units": [u.as_json() for u in exc.unresolved],
+            "error": str(exc),
+            **preview_json(tree=tree, previews=previews, today=today),
+        }
+        _with_units(payload["plan"], tree, exc.resolution)
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    Console().print(_rich_tree(tree, previews, exc.resolution))
+    typer.echo(f"error: {exc}", err=True)
 
 
 def _plan_id(session: Session, plan: str) -> int:

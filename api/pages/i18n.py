@@ -788,6 +788,103 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Hạn đề nghị gia hạn phải từ hôm nay trở đi.",
         "The requested due date must be today or later.",
     ),
+    # --- the names plans use for units (/ui/units) ---
+    "nav_names": ("Tên đơn vị", "Unit names"),
+    "names_title": ("Đơn vị, nhóm đơn vị và tên gọi khác", "Units, unit groups and aliases"),
+    "names_intro": (
+        "Khi nhập kế hoạch, tên ở cột Đơn vị chủ trì và Đơn vị phối hợp được đối chiếu (không"
+        " phân biệt hoa thường, có dấu hay không dấu) với mã, tên đơn vị, tên gọi khác và"
+        " nhóm đơn vị dưới đây. Tên không đối chiếu được thì kế hoạch không được nhập: hãy"
+        " thêm tên đó làm tên gọi khác của một đơn vị hoặc nhóm, lần nhập sau sẽ nhận ra.",
+        "When a plan is imported, the names in its Lead unit and Supporting units columns are"
+        " matched (ignoring case and diacritics) against the unit codes and names, aliases"
+        " and unit groups below. A name that matches none stops the import: add it as an"
+        " alias of a unit or group and the next import resolves it.",
+    ),
+    "names_try": ("Thử một tên", "Try a name"),
+    "names_try_label": ("Tên như kế hoạch ghi", "The name as the plan writes it"),
+    "names_try_submit": ("Đối chiếu", "Resolve"),
+    "names_try_resolved": ("«{name}» là {what}:", "“{name}” is {what}:"),
+    "names_try_unknown": (
+        "«{name}» không khớp đơn vị hay nhóm nào.",
+        "“{name}” matches no unit or group.",
+    ),
+    "names_try_vague": (
+        "«{name}» quá chung chung, không thể đoán là những đơn vị nào: hãy gán nó cho một"
+        " đơn vị hoặc nhóm.",
+        "“{name}” is too vague to guess which units: map it to a unit or group.",
+    ),
+    "names_try_empty": (
+        "«{name}» là một nhóm hiện không có đơn vị nào.",
+        "“{name}” is a group without any unit today.",
+    ),
+    "names_nearest": ("Tên gần nhất", "Nearest names"),
+    "names_aliases": ("Tên gọi khác", "Aliases"),
+    "names_alias": ("Tên gọi khác", "Alias"),
+    "names_target": ("Là đơn vị / nhóm", "Names unit / group"),
+    "names_source": ("Nguồn", "Source"),
+    "names_source_org": ("Tệp tổ chức", "Organisation file"),
+    "names_source_mapped": ("Đã gán khi nhập", "Mapped at import"),
+    "names_remove": ("Xóa", "Remove"),
+    "names_no_alias": ("Chưa có tên gọi khác.", "No alias yet."),
+    "names_add_alias": ("Thêm tên gọi khác", "Add an alias"),
+    "names_alias_name": ("Tên gọi khác", "Alias"),
+    "names_alias_hint": (
+        "Một tên đã có sẽ được gán lại cho đơn vị hoặc nhóm mới chọn.",
+        "An alias that exists already is pointed at the unit or group chosen.",
+    ),
+    "names_groups": ("Nhóm đơn vị", "Unit groups"),
+    "names_group": ("Nhóm", "Group"),
+    "names_code": ("Mã", "Code"),
+    "names_members": ("Các đơn vị hiện nay", "Units today"),
+    "names_builtin": ("có sẵn", "built in"),
+    "names_no_member": ("(không có đơn vị nào)", "(no unit)"),
+    "names_add_group": ("Thêm nhóm đơn vị", "Add a unit group"),
+    "names_group_name": ("Tên nhóm", "Group name"),
+    "names_group_units": (
+        "Các đơn vị trong nhóm (hoặc chọn loại đơn vị bên dưới)",
+        "Units of the group (or choose kinds of unit below)",
+    ),
+    "names_group_kinds": ("Hoặc: mọi đơn vị thuộc loại", "Or: every unit of the kinds"),
+    "names_units": ("Đơn vị", "Units"),
+    "names_unit": ("Tên đơn vị", "Unit"),
+    "names_kind": ("Loại", "Kind"),
+    "names_alias_added": ("Đã lưu tên gọi khác «{name}».", "Alias “{name}” saved."),
+    "names_alias_removed": ("Đã xóa tên gọi khác «{name}».", "Alias “{name}” removed."),
+    "names_group_added": ("Đã thêm nhóm «{name}».", "Group “{name}” added."),
+    "names_group_removed": ("Đã xóa nhóm «{name}».", "Group “{name}” removed."),
+    "names_error_alias_name": (
+        "Tên gọi khác phải có từ 1 đến 255 ký tự.",
+        "An alias needs 1 to 255 characters.",
+    ),
+    "names_error_alias_target": (
+        "Hãy chọn một đơn vị hoặc nhóm có trong danh sách.",
+        "Choose a unit or group from the list.",
+    ),
+    "names_error_alias_taken": (
+        "Tên này đã là mã hoặc tên của một đơn vị hay nhóm; không cần tên gọi khác.",
+        "That name already is a unit's or group's own code or name; it needs no alias.",
+    ),
+    "names_error_alias_unknown": ("Không có tên gọi khác này.", "There is no such alias."),
+    "names_error_group_code": (
+        "Mã nhóm đã được dùng hoặc không hợp lệ (1-40 chữ cái không dấu, chữ số, _ - .).",
+        "The group code is taken or not valid (1-40 plain letters, digits, _ - .).",
+    ),
+    "names_error_group_name": (
+        "Tên nhóm trống, quá dài hoặc đã là tên của một đơn vị hay nhóm khác.",
+        "The group name is empty, too long, or another unit's or group's name.",
+    ),
+    "names_error_group_members": (
+        "Hãy chọn các đơn vị của nhóm, hoặc các loại đơn vị, nhưng không chọn cả hai.",
+        "Choose the group's units, or kinds of unit, but not both.",
+    ),
+    "names_error_group_unknown": ("Không có nhóm này.", "There is no such group."),
+    "kind_board": ("Ban Giám đốc", "Board of directors"),
+    "kind_office": ("Văn phòng", "Office"),
+    "kind_inspectorate": ("Thanh tra", "Inspectorate"),
+    "kind_division": ("Phòng chuyên môn, nghiệp vụ", "Division"),
+    "kind_subdepartment": ("Chi cục, ban thuộc Sở", "Sub-department"),
+    "kind_public_service": ("Đơn vị sự nghiệp", "Public-service unit"),
     # --- issuing a plan (/ui/plans/{id}/issue) ---
     "issue_link": ("Ban hành thành công việc", "Issue as work"),
     "issue_title": ("Ban hành kế hoạch thành công việc", "Issue the plan as work"),

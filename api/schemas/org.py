@@ -21,6 +21,7 @@ class UnitPublic(SQLModel):
     parent_id: int | None
     overseer_id: int | None
     is_board: bool
+    kind: str  # board, office, inspectorate, division, subdepartment, public_service
 
 
 class UserBase(SQLModel):

@@ -67,6 +67,10 @@ class TaskPublic(SQLModel):
     status: str
     lead_unit_id: int | None
     supporting_unit_codes: list[str] = []
+    # A lead group (every member unit leads its own share): the name as the plan wrote it
+    # and the member units' codes; then `lead_unit_id` is null.
+    lead_group: str | None = None
+    lead_group_codes: list[str] = []
     due_text: str | None
     subtasks: list[TaskPublic] = []
 

@@ -307,6 +307,9 @@ def shoot_at(
     page.wait_for_selector(".picker button.day")
     page.evaluate("document.querySelector('label[for=due_on]').scrollIntoView()")
     save("due-date-vi.png", full=False)
+    # The names plans use for units: a vague name tried, ready to be mapped.
+    page.goto(f"{base}/ui/units?name=Các đơn vị liên quan")
+    save("unit-names-vi.png", max_height=1300)
     # The dev mailbox holds everybody's mail, reset links too: administrators only.
     sign_in("vp.admin")
     page.goto(f"{base}/lang/vi?next=/dev/mailbox")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 17:31:34.432452
+Create Date: 2026-12-07 18:11:17.294348
 """
 from alembic import op
 import sqlalchemy as sa
@@ -71,11 +71,27 @@ def upgrade() -> None:
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('overseer_id', sa.Integer(), nullable=True),
     sa.Column('is_board', sa.Boolean(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), server_default='division', nullable=False),
+    sa.CheckConstraint("kind IN ('board', 'office', 'inspectorate', 'division', 'subdepartment', 'public_service')", name=op.f('ck_unit_kind')),
     sa.ForeignKeyConstraint(['parent_id'], ['unit.id'], name=op.f('fk_unit_parent_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unit'))
     )
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unit_code'), ['code'], unique=True)
+
+    op.create_table('unit_group',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('name_en', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+    sa.Column('rule', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('kinds', sa.JSON(), nullable=False),
+    sa.Column('unit_codes', sa.JSON(), nullable=False),
+    sa.CheckConstraint("rule IN ('all', 'kinds', 'units')", name=op.f('ck_unit_group_rule')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_group'))
+    )
+    with op.batch_alter_table('unit_group', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_group_code'), ['code'], unique=True)
 
     op.create_table('app_user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -162,6 +178,8 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('lead_unit_id', sa.Integer(), nullable=True),
     sa.Column('supporting_unit_codes', sa.JSON(), nullable=True),
+    sa.Column('lead_group', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+    sa.Column('lead_group_codes', sa.JSON(), nullable=True),
     sa.Column('due_text', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('product', sa.Text(), nullable=True),
     sa.CheckConstraint("status IN ('active', 'withdrawn')", name=op.f('ck_plan_task_status')),
@@ -175,6 +193,25 @@ def upgrade() -> None:
     with op.batch_alter_table('plan_task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_task_area_id'), ['area_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_plan_task_plan_id'), ['plan_id'], unique=False)
+
+    op.create_table('unit_alias',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('group_code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('created_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("source IN ('org', 'mapped')", name=op.f('ck_unit_alias_source')),
+    sa.CheckConstraint('(unit_id IS NULL) <> (group_code IS NULL)', name=op.f('ck_unit_alias_one_target')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], name=op.f('fk_unit_alias_created_by_id_app_user')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_unit_alias_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_alias'))
+    )
+    with op.batch_alter_table('unit_alias', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_alias_key'), ['key'], unique=True)
+        batch_op.create_index(batch_op.f('ix_unit_alias_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('indicator',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -487,6 +524,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_indicator_area_id'))
 
     op.drop_table('indicator')
+    with op.batch_alter_table('unit_alias', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unit_alias_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_unit_alias_key'))
+
+    op.drop_table('unit_alias')
     with op.batch_alter_table('plan_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_task_plan_id'))
         batch_op.drop_index(batch_op.f('ix_plan_task_area_id'))
@@ -510,6 +552,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_app_user_unit_id'))
 
     op.drop_table('app_user')
+    with op.batch_alter_table('unit_group', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unit_group_code'))
+
+    op.drop_table('unit_group')
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_unit_code'))
 

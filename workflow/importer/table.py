@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from workflow.errors import InvalidInput
 from workflow.importer.lines import Table
+from workflow.importer.text import fold, starts_lowercase
 from workflow.importer.tree import TaskNode
 
 _COLUMNS = {
@@ -22,7 +23,8 @@ _COLUMNS = {
     "seq": ("stt", "tt"),
 }
 _GROUP_RE = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
-_SPLIT_RE = re.compile(r"[,;\n]+")
+_SPLIT_RE = re.compile(r"([,;\n]+)")
+_GROUP_OPENERS = ("cac ", "tat ca ", "toan the ")
 _SEQ_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
 
 
@@ -76,10 +78,33 @@ def _header(table: Table, *, source: str) -> tuple[int, dict[str, int]]:
     raise InvalidInput(f"{source}: {where}: a task table needs a 'Nội dung' column header")
 
 
+def _continues_group(previous: str, piece: str) -> bool:
+    """A comma inside a group phrase ("Các phòng, đơn vị thuộc Sở", "Các cơ quan, đơn vị
+    liên quan"): the phrase opened with "Các"/"Tất cả" and the piece after the comma goes on
+    in lower case without opening a phrase of its own ("các ...")."""
+    head, start = fold(previous), fold(piece)
+    return (
+        head.startswith(_GROUP_OPENERS)
+        and starts_lowercase(piece)
+        and not start.startswith(_GROUP_OPENERS)
+    )
+
+
 def split_units(cell: str) -> list[str]:
-    """Unit names listed in one cell, separated by commas, semicolons or line breaks."""
-    names = (n.strip().lstrip("-–•").strip() for n in _SPLIT_RE.split(cell))
-    return [n for n in names if n]
+    """Unit names listed in one cell, separated by commas, semicolons or line breaks; a
+    comma inside a group phrase does not separate ("Các phòng, ban, đơn vị" is one name)."""
+    parts = _SPLIT_RE.split(cell)
+    names: list[str] = []
+    for i in range(0, len(parts), 2):
+        piece = parts[i].strip().lstrip("-–•").strip()
+        if not piece:
+            continue
+        separator = parts[i - 1] if i else ""
+        if names and separator.strip() == "," and _continues_group(names[-1], piece):
+            names[-1] = f"{names[-1]}, {piece}"
+        else:
+            names.append(piece)
+    return names
 
 
 def table_rows(table: Table, *, source: str) -> list[GroupRow | TaskRow]:

@@ -20,6 +20,17 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
+_NOT_WORD_RE = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """`normalise` without diacritics or punctuation, for matching names people spell
+    loosely: 'Các phòng, đơn vị thuộc Sở' → 'cac phong don vi thuoc so'."""
+    plain = unicodedata.normalize("NFKD", normalise(text).replace("đ", "d"))
+    bare = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD_RE.sub(" ", bare).split())
+
+
 def starts_lowercase(text: str) -> bool:
     """True when the first letter is lower case: the line continues a broken sentence."""
     for ch in text:

@@ -19,8 +19,7 @@ from sqlmodel import Session, col, select
 from workflow.importer.match import TaskRef, fresh_key, pair, pair_tasks
 from workflow.importer.text import digest, short
 from workflow.importer.tree import AreaNode, PlanTree, TaskNode
-from workflow.importer.units import resolve_units
-from workflow.models.org import Unit
+from workflow.importer.units import UnitResolution, UnresolvedUnits, resolve_units
 from workflow.models.plan import (
     Area,
     Indicator,
@@ -47,6 +46,8 @@ class ImportResult:
     withdrawn: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    # The document's unit names, resolved (the preview shows each task's units).
+    units: UnitResolution = field(default_factory=UnitResolution)
 
     @property
     def changed(self) -> bool:
@@ -82,9 +83,9 @@ def _apply(row: Any, values: dict[str, Any]) -> set[str]:
 
 
 class _Writer:
-    def __init__(self, session: Session, plan: Plan, units: dict[str, Unit]) -> None:
+    def __init__(self, session: Session, plan: Plan, units: UnitResolution) -> None:
         self.session, self.plan, self.units = session, plan, units
-        self.result = ImportResult(plan_key=plan.key)
+        self.result = ImportResult(plan_key=plan.key, units=units)
         self.task_keys = set(session.exec(select(PlanTask.key).where(PlanTask.plan_id == plan.id)))
 
     def note(self, row: Any, values: dict[str, Any], label: str, *, created: bool) -> None:
@@ -210,15 +211,17 @@ class _Writer:
             for n in level:
                 ref, node = plan_tasks.new[n], plan_tasks.nodes[n]
                 parent = ref.parent
-                lead = self.units[node.lead_unit] if node.lead_unit else None
+                units = self.units.for_task(node)
                 values: dict[str, Any] = {
                     "text": node.text,
                     "position": ref.position,
                     "status": "active",
                     "area_id": areas[ref.area].id,
                     "parent_id": ids[parent] if parent is not None else None,
-                    "lead_unit_id": lead.id if lead else None,
-                    "supporting_unit_codes": [self.units[u].code for u in node.supporting_units],
+                    "lead_unit_id": units.lead.id if units.lead else None,
+                    "lead_group": units.lead_group,
+                    "lead_group_codes": [u.code for u in units.leads] if units.lead_group else [],
+                    "supporting_unit_codes": [u.code for u in units.supporting],
                     "due_text": node.due_text,
                     "product": node.product,
                 }
@@ -231,10 +234,12 @@ class _Writer:
                     continue
                 row = plan_tasks.old_rows[o]
                 keys[n], ids[n] = row["key"], row["id"]
-                if lead is None and not node.supporting_units:
+                if not units.named:
                     # The document names no unit for the task: the distribution made after an
                     # earlier import (workflow.services.plan_units) stays. Naming one replaces it.
-                    del values["lead_unit_id"], values["supporting_unit_codes"]
+                    for name in ("lead_unit_id", "lead_group", "lead_group_codes"):
+                        del values[name]
+                    del values["supporting_unit_codes"]
                 changed = {k for k, v in values.items() if row[k] != v}
                 if changed:
                     updates.append({"_id": row["id"], **{k: row[k] for k in _TASK_COLUMNS}})
@@ -280,6 +285,8 @@ _TASK_COLUMNS = (
     "area_id",
     "parent_id",
     "lead_unit_id",
+    "lead_group",
+    "lead_group_codes",
     "supporting_unit_codes",
     "due_text",
     "product",
@@ -369,8 +376,14 @@ def upsert_plan(
     source_sha256: str | None = None,
     key: str | None = None,
 ) -> ImportResult:
-    """Create or update the plan tree in `session` (validated first; the caller commits)."""
-    units = resolve_units(session=session, tree=tree, source=source)
+    """Create or update the plan tree in `session` (validated first; the caller commits).
+
+    Raises `UnresolvedUnits` (nothing written) when a unit name of the document resolves to
+    no unit or group; `UnresolvedUnits.resolution` has what did resolve, for a preview.
+    """
+    units = resolve_units(session=session, tree=tree)
+    if units.unresolved:
+        raise UnresolvedUnits(source=source, unresolved=units.unresolved, resolution=units)
     plan_key = key or tree.key
     plan = session.exec(select(Plan).where(Plan.key == plan_key)).first()
     values: dict[str, Any] = {

@@ -1,7 +1,7 @@
 """SQLModel tables of the domain core, by concept; importing this registers them all."""
 
 from workflow.models.calendar import CalendarOverride
-from workflow.models.org import Role, Unit, User
+from workflow.models.org import GroupRule, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
 from workflow.models.plan import (
     Area,
     Indicator,
@@ -29,6 +29,7 @@ __all__ = [
     "Comment",
     "Evidence",
     "ExtensionRequest",
+    "GroupRule",
     "Indicator",
     "IndicatorReading",
     "IndicatorTarget",
@@ -41,6 +42,9 @@ __all__ = [
     "ReportRun",
     "Role",
     "Unit",
+    "UnitAlias",
+    "UnitGroup",
+    "UnitKind",
     "User",
     "WorkItem",
     "WorkItemEvent",

@@ -1,13 +1,15 @@
-"""The organisation: units (đơn vị), users and their roles, the reporting line."""
+"""The organisation: units (đơn vị) and their kinds, users and their roles, the reporting
+line, and the names plans use for units: aliases and unit groups (nhóm đơn vị)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
-from workflow.models.types import in_check
+from workflow.models.types import JSONType, UTCDateTime, in_check
 
 
 class Role(StrEnum):
@@ -21,10 +23,24 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class UnitKind(StrEnum):
+    """What a unit is in the agency's structure (cơ cấu tổ chức của Sở, docs/org-units.md);
+    plans name units by kind ("Các phòng chuyên môn", "Các đơn vị sự nghiệp")."""
+
+    BOARD = "board"  # Ban Giám đốc: the leadership, never one of "all units"
+    OFFICE = "office"  # Văn phòng
+    INSPECTORATE = "inspectorate"  # Thanh tra
+    DIVISION = "division"  # phòng chuyên môn, nghiệp vụ
+    SUBDEPARTMENT = "subdepartment"  # chi cục, ban (tổ chức hành chính thuộc Sở)
+    PUBLIC_SERVICE = "public_service"  # đơn vị sự nghiệp công lập (trung tâm...)
+
+
 class Unit(SQLModel, table=True):
-    """A unit of the agency (phòng, ban, chi cục, Ban Giám đốc)."""
+    """A unit of the agency (phòng, ban, chi cục, Ban Giám đốc); `is_board` is
+    `kind == "board"`, kept as its own column for the queries that ask only that."""
 
     __tablename__ = "unit"
+    __table_args__ = (in_check("kind", [k.value for k in UnitKind]),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True, index=True)
@@ -39,6 +55,65 @@ class Unit(SQLModel, table=True):
         ),
     )
     is_board: bool = Field(default=False)
+    # A server default too: units inserted without a kind (older scripts) are divisions.
+    kind: str = Field(
+        default=UnitKind.DIVISION.value,
+        max_length=20,
+        sa_column_kwargs={"server_default": UnitKind.DIVISION.value},
+    )
+
+
+class GroupRule(StrEnum):
+    """How a unit group (`UnitGroup`) finds its members."""
+
+    ALL = "all"  # every unit but the board
+    KINDS = "kinds"  # every unit of the listed kinds
+    UNITS = "units"  # the listed units
+
+
+class UnitGroup(SQLModel, table=True):
+    """A name for several units (nhóm đơn vị), as plans write them in the lead or supporting
+    column: "Khối quản lý nhà nước". Members are computed when a name is resolved
+    (`workflow.importer.unit_names`), so a unit added later joins an `all` or `kinds` group. The
+    phrases every agency uses ("Các phòng, đơn vị thuộc Sở", "Các phòng chuyên môn") are
+    built in and need no row."""
+
+    __tablename__ = "unit_group"
+    __table_args__ = (in_check("rule", [r.value for r in GroupRule]),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True, index=True)
+    name: str = Field(max_length=255)
+    name_en: str | None = Field(default=None, max_length=255)
+    rule: str = Field(max_length=10)
+    kinds: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    unit_codes: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+
+
+class UnitAlias(SQLModel, table=True):
+    """Another spelling of a unit ("VP Sở", "Phòng CCHC") or of a group: a name a plan
+    writes that resolves to `unit_id` or to the group `group_code` (an organisation
+    group's code, or a built-in group's: `all`, `kind:division`...). Exactly one is set.
+
+    `key` is the folded name (`workflow.importer.text.fold`): one alias per spelling.
+    `source` is `org` for the organisation file's aliases and `mapped` for a name the
+    coordinator mapped after an import refused it (kept for the next import).
+    """
+
+    __tablename__ = "unit_alias"
+    __table_args__ = (
+        in_check("source", ["org", "mapped"]),
+        CheckConstraint("(unit_id IS NULL) <> (group_code IS NULL)", name="one_target"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255, unique=True, index=True)
+    name: str = Field(max_length=255)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    group_code: str | None = Field(default=None, max_length=40)
+    source: str = Field(default="mapped", max_length=10)
+    created_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
 
 
 class User(SQLModel, table=True):

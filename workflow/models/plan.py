@@ -108,7 +108,16 @@ class IndicatorReading(SQLModel, table=True):
 
 
 class PlanTask(SQLModel, table=True):
-    """A task (nhiệm vụ) or sub-task of an area; `parent_id` links sub-tasks (`+`)."""
+    """A task (nhiệm vụ) or sub-task of an area; `parent_id` links sub-tasks (`+`).
+
+    Units (docs/decisions/0013-unit-groups.md): `lead_unit_id` is the one lead unit (đơn vị
+    chủ trì). When the plan names a group as the lead ("Các phòng chuyên môn"), every member
+    leads its own share of the task: `lead_unit_id` is None, `lead_group` keeps the name as
+    written and `lead_group_codes` the member units' codes (expanded at import, in the
+    organisation's order), one work item each when the task is issued.
+    `supporting_unit_codes` are the supporting units (đơn vị phối hợp), a group already
+    expanded, never one of the lead units.
+    """
 
     __tablename__ = "plan_task"
     __table_args__ = (
@@ -126,5 +135,7 @@ class PlanTask(SQLModel, table=True):
     status: str = Field(default="active", max_length=20)
     lead_unit_id: int | None = Field(default=None, foreign_key="unit.id")
     supporting_unit_codes: list[str] = Field(default_factory=list, sa_column=Column(JSONType))
+    lead_group: str | None = Field(default=None, max_length=255)
+    lead_group_codes: list[str] = Field(default_factory=list, sa_column=Column(JSONType))
     due_text: str | None = Field(default=None, max_length=255)
     product: str | None = Field(default=None, sa_column=Column(Text))

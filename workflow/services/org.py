@@ -1,17 +1,27 @@
 """The organisation (cơ cấu tổ chức): loading it from YAML, the rules every account change
 keeps (unique username and e-mail, at least one active administrator), and walking the
-reporting line."""
+reporting line.
+
+The file lists units (with their kind and aliases), unit groups (nhóm đơn vị: every unit,
+the units of some kinds, or a list; with aliases) and users; `deploy/sample/org.yaml` shows
+every key. Loading is idempotent and all or nothing: everything is checked, each mistake
+naming its line, before anything is written. Units, groups and aliases the file no longer
+lists stay (work items and plans point at units; aliases are removed with `planflow org
+alias remove`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError
+from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError, model_validator
 from sqlmodel import Session, col, func, or_, select
 
 from workflow.errors import Conflict, InvalidInput
-from workflow.models.org import Role, Unit, User
+from workflow.importer.text import fold
+from workflow.importer.unit_names import BUILTIN_CODES
+from workflow.models.org import GroupRule, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
 from workflow.yamlio import LINE_KEY, load_yaml_with_lines
 
 
@@ -21,8 +31,44 @@ class _UnitIn(BaseModel):
     name: str
     name_en: str | None = None
     board: bool = False
+    kind: UnitKind | None = None
     parent: str | None = None
     overseer: str | None = None
+    aliases: list[str] = []
+
+    @model_validator(mode="after")
+    def _board_is_a_kind(self) -> _UnitIn:
+        if self.board and self.kind not in (None, UnitKind.BOARD):
+            raise ValueError(f"a board unit has kind 'board', not {self.kind.value!r}")
+        return self
+
+    def unit_kind(self) -> UnitKind:
+        """The kind given, else read from the name ("Phòng ..." is a division...)."""
+        if self.board:
+            return UnitKind.BOARD
+        return self.kind or kind_from_name(self.name)
+
+
+class _GroupIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    name: str
+    name_en: str | None = None
+    all: bool = False
+    kinds: list[UnitKind] = []
+    units: list[str] = []
+    aliases: list[str] = []
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> _GroupIn:
+        if sum((self.all, bool(self.kinds), bool(self.units))) != 1:
+            raise ValueError("give exactly one of 'all: true', 'kinds:' or 'units:'")
+        return self
+
+    def rule(self) -> GroupRule:
+        if self.all:
+            return GroupRule.ALL
+        return GroupRule.KINDS if self.kinds else GroupRule.UNITS
 
 
 class _UserIn(BaseModel):
@@ -62,6 +108,29 @@ def _parse(raw: Any, model: type[BaseModel], *, source: str) -> Any:
         raise InvalidInput(f"{source}: line {line}: {loc}: {first['msg']}") from exc
 
 
+# A unit's name → its kind, when the file does not say (docs/org-units.md).
+_KIND_WORDS = (
+    ("ban giam doc", UnitKind.BOARD),
+    ("van phong", UnitKind.OFFICE),
+    ("thanh tra", UnitKind.INSPECTORATE),
+    ("phong ", UnitKind.DIVISION),
+    ("chi cuc ", UnitKind.SUBDEPARTMENT),
+    ("ban ", UnitKind.SUBDEPARTMENT),
+    ("trung tam ", UnitKind.PUBLIC_SERVICE),
+    ("don vi su nghiep", UnitKind.PUBLIC_SERVICE),
+)
+
+
+def kind_from_name(name: str) -> UnitKind:
+    """A unit's kind as its name tells it: "Văn phòng" an office, "Phòng ..." a division,
+    "Chi cục ..."/"Ban ..." a sub-department, "Trung tâm ..." a public-service unit."""
+    key = fold(name)
+    for prefix, kind in _KIND_WORDS:
+        if key.startswith(prefix):
+            return kind
+    return UnitKind.DIVISION
+
+
 def _apply(obj: Any, values: dict[str, Any]) -> bool:
     changed = False
     for key, value in values.items():
@@ -72,15 +141,23 @@ def _apply(obj: Any, values: dict[str, Any]) -> bool:
 
 
 def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoadResult:
-    """Create or update units and users from YAML; validate everything before writing."""
+    """Create or update units, groups, aliases and users from YAML; validate everything
+    before writing."""
     doc = load_yaml_with_lines(text, source=source)
     if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
         raise InvalidInput(f"{source}: expected top-level 'units:' and 'users:' lists")
     units = [_parse(u, _UnitIn, source=source) for u in doc["units"]]
     raw_users = doc.get("users") or []
     users = [_parse(u, _UserIn, source=source) for u in raw_users]
+    raw_groups = doc.get("groups") or []
+    if not isinstance(raw_groups, list):
+        raise InvalidInput(f"{source}: 'groups:' must be a list")
+    groups = [_parse(g, _GroupIn, source=source) for g in raw_groups]
     lines = {
-        id(u): r.get(LINE_KEY) for u, r in zip(units + users, doc["units"] + raw_users, strict=True)
+        id(u): r.get(LINE_KEY)
+        for u, r in zip(
+            [*units, *users, *groups], [*doc["units"], *raw_users, *raw_groups], strict=True
+        )
     }
 
     unit_codes = {u.code for u in units} | set(session.exec(select(Unit.code)).all())
@@ -107,12 +184,19 @@ def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoa
         if holder is not None:
             raise InvalidInput(f"{where}: e-mail {usr.email} is already used by account {holder}")
     admins_before = _active_admins(session)
+    aliases = _check_names(session, units, groups, unit_codes, lines, source=source)
 
     result = OrgLoadResult()
     by_code: dict[str, Unit] = {}
     for u in units:
         unit = session.exec(select(Unit).where(Unit.code == u.code)).first()
-        values = {"name": u.name, "name_en": u.name_en, "is_board": u.board}
+        kind = u.unit_kind()
+        values = {
+            "name": u.name,
+            "name_en": u.name_en,
+            "is_board": kind == UnitKind.BOARD,
+            "kind": kind.value,
+        }
         if unit is None:
             unit = Unit(code=u.code, **values)
             session.add(unit)
@@ -164,6 +248,9 @@ def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoa
                 result.updated.append(label)
                 result.unchanged -= 1
     session.flush()
+    _write_groups(session, groups, result)
+    _write_aliases(session, aliases, by_code, result)
+    session.flush()
     if admins_before and not _active_admins(session):
         # The caller rolls the whole load back: nothing half-written.
         raise Conflict(f"{source}: the load would leave no active administrator")
@@ -176,6 +263,101 @@ def _active_admins(session: Session) -> int:
             select(User.id).where(User.role == Role.ADMIN.value, col(User.is_active))
         ).all()
     )
+
+
+# An alias of the file: (name as written, unit code or group code, is it a group's, line).
+_AliasIn = tuple[str, str, bool, Any]
+
+
+def _check_names(
+    session: Session,
+    units: list[_UnitIn],
+    groups: list[_GroupIn],
+    unit_codes: set[str],
+    lines: dict[int, Any],
+    *,
+    source: str,
+) -> list[_AliasIn]:
+    """Groups' codes and members, and every alias: one meaning per folded name."""
+    seen_groups: set[str] = set()
+    for g in groups:
+        where = f"{source}: line {lines[id(g)]}"
+        if g.code in unit_codes:
+            raise InvalidInput(f"{where}: group code {g.code!r} is a unit's code")
+        if g.code in BUILTIN_CODES or ":" in g.code:
+            raise InvalidInput(f"{where}: group code {g.code!r} is reserved for built-in groups")
+        if g.code in seen_groups:
+            raise InvalidInput(f"{where}: group {g.code!r} is listed twice")
+        seen_groups.add(g.code)
+        for code in g.units:
+            if code not in unit_codes:
+                raise InvalidInput(f"{where}: group {g.code!r}: unknown unit {code!r}")
+    # What each folded name already means: the units' codes and names, the groups'.
+    meaning: dict[str, str] = {}
+    for unit in session.exec(select(Unit)).all():
+        for name in (unit.code, unit.name):
+            meaning.setdefault(fold(name), unit.code)
+    for u in units:
+        for name in (u.code, u.name):
+            meaning[fold(name)] = u.code
+    for g in groups:
+        for name in (g.code, g.name):
+            meaning.setdefault(fold(name), g.code)
+    out: list[_AliasIn] = []
+    items = [(u.code, u.aliases, False, lines[id(u)]) for u in units]
+    items += [(g.code, g.aliases, True, lines[id(g)]) for g in groups]
+    for target, names, is_group, line in items:
+        for name in names:
+            key = fold(name)
+            where = f"{source}: line {line}: alias {name!r}"
+            if not key or len(name.strip()) > 255:
+                raise InvalidInput(f"{where}: an alias needs 1 to 255 characters")
+            if meaning.get(key, target) != target:
+                raise InvalidInput(f"{where} already names {meaning[key]!r}")
+            meaning[key] = target
+            out.append((" ".join(name.split()), target, is_group, line))
+    return out
+
+
+def _write_groups(session: Session, groups: list[_GroupIn], result: OrgLoadResult) -> None:
+    for g in groups:
+        row = session.exec(select(UnitGroup).where(UnitGroup.code == g.code)).first()
+        values: dict[str, Any] = {
+            "name": g.name,
+            "name_en": g.name_en,
+            "rule": g.rule().value,
+            "kinds": [k.value for k in g.kinds],
+            "unit_codes": list(g.units),
+        }
+        if row is None:
+            session.add(UnitGroup(code=g.code, **values))
+            result.created.append(f"group {g.code}")
+        elif _apply(row, values):
+            result.updated.append(f"group {g.code}")
+        else:
+            result.unchanged += 1
+
+
+def _write_aliases(
+    session: Session, aliases: list[_AliasIn], by_code: dict[str, Unit], result: OrgLoadResult
+) -> None:
+    """The file's aliases; one the coordinator mapped before becomes the file's."""
+    for name, target, is_group, _line in aliases:
+        key = fold(name)
+        row = session.exec(select(UnitAlias).where(UnitAlias.key == key)).first()
+        values: dict[str, Any] = {
+            "name": name,
+            "unit_id": None if is_group else by_code[target].id,
+            "group_code": target if is_group else None,
+            "source": "org",
+        }
+        if row is None:
+            session.add(UnitAlias(key=key, **values))
+            result.created.append(f"alias {name!r}")
+        elif _apply(row, values):
+            result.updated.append(f"alias {name!r}")
+        else:
+            result.unchanged += 1
 
 
 def unit_head(*, session: Session, unit_id: int) -> User | None:

@@ -123,10 +123,12 @@ def _write(
     lead_id = lead.id if lead else None
     codes = [u.code for u in supporting]
     before = (task.lead_unit_id, list(task.supporting_unit_codes or []))
-    changed = before != (lead_id, codes)
+    # A lead group from the document (every member leads) gives way to the one lead chosen.
+    changed = before != (lead_id, codes) or task.lead_group is not None
     result = TaskUnits(task=task, lead=lead, supporting=supporting, changed=changed)
     if changed:
         task.lead_unit_id, task.supporting_unit_codes = lead_id, codes
+        task.lead_group, task.lead_group_codes = None, []
         log.info(
             "plan_task_units plan_id=%s task=%s actor=%s before_lead_unit_id=%s "
             "before_support=%s lead=%s support=%s",

@@ -126,7 +126,7 @@ def fixed(**kwargs: Any) -> Probe:
     return lambda _w, _k: kwargs
 
 
-EDITORS = roles(Role.COORDINATOR, Role.ADMIN)  # calendar, plans, indicator readings
+EDITORS = roles(Role.COORDINATOR, Role.ADMIN)  # calendar, plans, readings, unit names
 DISTRIBUTORS = roles(Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)  # tasks' units, issuing
 REPORT_READERS = roles(Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.UNIT_HEAD, Role.COORDINATOR)
 ADMIN = roles(Role.ADMIN)
@@ -435,6 +435,16 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/ui/calendar/overrides/remove"): Row(
         EDITORS, lambda w, _k: {"data": {"day": w.ids["override_day"]}}, page=True
     ),
+    # the names plans use for units: the coordinator (who imports plans) keeps them
+    ("GET", "/ui/units"): Row(EDITORS, page=True),
+    ("POST", "/ui/units/aliases"): Row(
+        EDITORS, fixed(data={"name": "Phòng Tư pháp", "target": "VP"}), page=True
+    ),
+    ("POST", "/ui/units/aliases/remove"): Row(EDITORS, fixed(data={"name": "VP Sở"}), page=True),
+    ("POST", "/ui/units/groups"): Row(
+        EDITORS, fixed(data={"code": "THU", "name": "Nhóm thử", "units": ["VP"]}), page=True
+    ),
+    ("POST", "/ui/units/groups/remove"): Row(EDITORS, fixed(data={"code": "KHOI_VP"}), page=True),
     # the dev mailbox holds everybody's mail, password reset links included
     ("GET", "/dev/mailbox"): Row(ADMIN, page=True),
     ("GET", "/dev/mailbox/{key}"): Row(

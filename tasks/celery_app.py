@@ -14,7 +14,8 @@ from typing import Any, cast
 
 from celery import Celery
 
-from tasks import jobs, scheduler
+from tasks import jobs, runs
+from tasks.results import OutboxResult
 from workflow.clock import utc_now
 from workflow.db import session_scope
 from workflow.settings import Settings, get_settings
@@ -68,7 +69,7 @@ def sweep_due() -> dict[str, Any]:
     now = utc_now()
     with session_scope() as session:
         ids = jobs.claim_due_ids(session=session, now=now, limit=size * MAX_FANOUT_BATCHES)
-        scheduler.record_run(session, "sweep_due", now)
+        runs.record_run(session, "sweep_due", now)
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
     for batch in batches:
         sweep_batch.delay(batch)
@@ -89,7 +90,7 @@ def sweep_batch(item_ids: list[int]) -> dict[str, Any]:
 @_task("planflow.deliver_outbox")
 def deliver_outbox() -> dict[str, Any]:
     """Send pending mail, committing after each message so a crash resends at most one."""
-    total = jobs.OutboxResult()
+    total = OutboxResult()
     while True:
         with session_scope() as session:
             step = jobs.deliver_outbox(session=session, now=utc_now(), batch_size=1)
@@ -107,7 +108,7 @@ def materialize_recurrences() -> dict[str, Any]:
     now = utc_now()
     with session_scope() as session:
         result = jobs.materialize_recurrences(session=session, now=now)
-        scheduler.record_run(session, "materialize_recurrences", now)
+        runs.record_run(session, "materialize_recurrences", now)
     return result.summary()
 
 
@@ -116,9 +117,9 @@ def build_reports() -> dict[str, Any]:
     """Build the reports of periods that ended since the last run (unique per period)."""
     now = utc_now()
     with session_scope() as session:
-        since = scheduler.last_run_at(session=session, name="build_reports")
+        since = runs.last_run_at(session=session, name="build_reports")
         result = jobs.build_reports(session=session, now=now, since=since)
-        scheduler.record_run(session, "build_reports", now)
+        runs.record_run(session, "build_reports", now)
     return result.summary()
 
 
@@ -127,10 +128,10 @@ def sweep_orphan_files() -> dict[str, Any]:
     """Remove evidence files no row names (at most once per interval)."""
     now = utc_now()
     with session_scope() as session:
-        since = scheduler.last_run_at(session=session, name="sweep_orphan_files")
+        since = runs.last_run_at(session=session, name="sweep_orphan_files")
         result = jobs.sweep_orphan_files(session=session, now=now, since=since)
         if not result.skipped:
-            scheduler.record_run(session, "sweep_orphan_files", now)
+            runs.record_run(session, "sweep_orphan_files", now)
     return result.summary()
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from notifications.delivery import deliver_outbox
 from notifications.reports import send_report
 from notifications.senders import Sender, get_sender
-from tasks.jobs import OutboxResult, ReportsResult
+from tasks.results import OutboxResult, ReportsResult
 from workflow.calendar import load_calendar
 from workflow.reporting.build import build_report, find_run, is_sent
 from workflow.reporting.periods import due_reports

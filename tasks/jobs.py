@@ -12,13 +12,14 @@ import importlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
 
+from tasks.results import OutboxResult, ReportsResult
 from workflow.db import is_postgres
 from workflow.models.work import WorkItem
 from workflow.settings import get_settings
@@ -68,20 +69,6 @@ class SweepResult:
 
 
 @dataclass
-class OutboxResult:
-    """Counts of one outbox delivery run."""
-
-    sent: int = 0
-    failed: int = 0
-    suppressed: int = 0
-    retried: int = 0
-    duration_s: float = 0.0
-
-    def summary(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k != "duration_s"}
-
-
-@dataclass
 class RecurrenceResult:
     """How many work items the recurring series produced."""
 
@@ -90,23 +77,6 @@ class RecurrenceResult:
 
     def summary(self) -> dict[str, Any]:
         return {"created": self.created}
-
-
-@dataclass
-class ReportsResult:
-    """Which report runs were built, how many report mails were queued; `note` says why
-    nothing was done, if so."""
-
-    built: list[str] = field(default_factory=list)
-    note: str | None = None
-    duration_s: float = 0.0
-    mails: int = 0
-
-    def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"built": len(self.built), "mails": self.mails}
-        if self.note:
-            out["note"] = self.note
-        return out
 
 
 @dataclass

@@ -18,12 +18,11 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
 
 from tasks import jobs
+from tasks.runs import last_run_at, record_run
 from workflow.clock import utc_now
 from workflow.db import get_engine, session_scope
-from workflow.models.report import JobState
 from workflow.settings import get_settings
 
 log = logging.getLogger("planflow.scheduler")
@@ -36,18 +35,6 @@ JOB_NAMES = (
     "sweep_orphan_files",
 )
 Clock = Callable[[], datetime]
-
-
-def last_run_at(*, session: Session, name: str) -> datetime | None:
-    """When job `name` last finished, or None if it never ran."""
-    state = session.get(JobState, name)
-    return state.last_run_at if state else None
-
-
-def record_run(session: Session, name: str, now: datetime) -> None:
-    state = session.get(JobState, name) or JobState(name=name)
-    state.last_run_at = now
-    session.add(state)
 
 
 def run_job(name: str, *, now: datetime, engine: Engine | None = None) -> jobs.JobResult:

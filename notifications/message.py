@@ -2,9 +2,9 @@
 attachments, headers.
 
 The default/SMTP policies of `EmailMessage` drop a space in some folded Vietnamese
-subjects (CPython folding bug, see domain-vn.md). Here the subject is cut into RFC 2047
-encoded words on character boundaries (what `Header(s, "utf-8")` with compat32 does, in
-linear time), lines end in CRLF, and the fixed MIME structure is written directly
+subjects (a CPython folding bug, docs/decisions/0005-outbox-delivery.md). Here the subject
+is cut into RFC 2047 encoded words on character boundaries (what `Header(s, "utf-8")` with
+compat32 does, in linear time), lines end in CRLF, and the fixed MIME structure is written directly
 (docs/decisions/0005-outbox-delivery.md). The Message-ID and the Date come from the row,
 so a resend after a crash is byte-identical and recognisable as the same message.
 """

@@ -45,7 +45,8 @@ router = APIRouter(include_in_schema=False)
 # The order of the kind filter; a custom (on-demand) report is listed only once there is one.
 KINDS = [k.value for k in ReportKind]
 # Who may build a report from the page: the coordinator keeps the report settings
-# (design.md "Roles"). The administrator does not read reports (0010), so gets no button.
+# (the Office, Văn phòng, runs the reform reports). The administrator does not read reports
+# (0010), so gets no button.
 BUILDERS = frozenset({Role.COORDINATOR})
 # The alt text of each chart of `CHARTS`: the report mail's words for it.
 CHART_ALT = {

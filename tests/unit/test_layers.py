@@ -1,4 +1,4 @@
-"""Who may import whom (design.md): api → tasks → notifications → workflow, never back."""
+"""Who may import whom (README "Layout"): api → tasks → notifications → workflow, never back."""
 
 from __future__ import annotations
 

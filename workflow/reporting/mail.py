@@ -47,7 +47,7 @@ class ReportMail:
         """A multipart/related message (alternative text/html + inline PNGs).
 
         compat32 with `Header`: the default policy loses spaces when folding some
-        Vietnamese subjects (see domain-vn.md).
+        Vietnamese subjects (docs/decisions/0005-outbox-delivery.md).
         """
         root = MIMEMultipart("related")
         root["Subject"] = Header(self.subject, "utf-8").encode()

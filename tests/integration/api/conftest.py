@@ -226,7 +226,8 @@ def seed_sample(org: Session, *, now: datetime, var_dir: Path) -> Sample:
     return result
 
 
-# Who sees what (design.md "Roles"): username → keys of Sample items visible to them.
+# Who sees what (docs/decisions/0010-api-authorisation.md): username → keys of the Sample
+# items visible to them.
 VISIBILITY: dict[str, set[str]] = {
     "gd.minh": {"cchc", "tcbc_with_cchc", "xdcq", "vp_informs"},  # director
     "vp.cchc": {"cchc", "tcbc_with_cchc", "xdcq", "vp_informs"},  # coordinator

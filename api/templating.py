@@ -11,8 +11,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
 from api.pages.i18n import translator
-from api.routes.reports import may_read_reports
 from workflow.dates import DAY_PATTERN, DAY_TIME_FORMAT, format_day, format_moment, parse_day
+from workflow.reporting.readers import may_read_reports
 from workflow.services.unit_aliases import may_keep_names
 from workflow.settings import get_settings
 

@@ -1,8 +1,9 @@
 """The "Giao việc" form: a department head turns a plan task into a work item (or a monthly /
 quarterly series) from the plan page.
 
-The form is checked here so every mistake is named in the page's language with the typed
-values kept; `workflow.services.task_assignment.assign_task` then creates the item in the
+The form is checked by the API's model (`TaskAssignment`, a `WorkItemCreate`) and the rules
+between its fields, so every mistake is named in the page's language with the typed values
+kept; `workflow.services.task_assignment.assign_task` then creates the item in the
 request's transaction (committed by the request dependency) and the browser goes to the
 new item's page. The CSRF token is checked by the user dependency (double-submit cookie).
 """
@@ -22,6 +23,8 @@ from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
 from api.pages.unit_names import unit_names
 from api.schemas.common import Id
+from api.schemas.forms import field_values, form_errors
+from api.schemas.items import TaskAssignment
 from workflow.calendar import load_calendar, local_date
 from workflow.dates import check_due_day, parse_day
 from workflow.errors import InvalidInput, NotAllowed, NotFound, WorkflowError
@@ -75,6 +78,46 @@ class Parsed:
     until: date | None = None
 
 
+# The model's fields → the page's messages; every message in the form's order.
+CODES = {
+    "lead_unit_id": "assign_error_lead_unit",
+    "title:string_too_long": "assign_error_too_long",
+    "title": "assign_error_title",
+    "assignee_id": "assign_error_assignee",
+    "supporting_unit_ids": "assign_error_units",
+    "informed_unit_ids": "assign_error_units",
+    "start_on": "assign_error_start",
+    "due_on": "assign_error_due_date",
+    "due_working_days": "assign_error_working_days",
+    "priority": "assign_error_priority",
+    "description": "assign_error_too_long",
+    "evidence_required": "assign_error_too_long",
+    "repeat": "assign_error_repeat",
+    "until": "assign_error_until",
+}
+ORDER = [
+    "assign_error_lead_unit",
+    "assign_error_title",
+    "assign_error_too_long",
+    "assign_error_assignee",
+    "assign_error_assignee_unit",
+    "assign_error_units",
+    "assign_error_units_lead",
+    "assign_error_units_both",
+    "assign_error_start",
+    "assign_error_due_both",
+    "assign_error_due_missing",
+    "assign_error_due_date",
+    "assign_error_due_before_start",
+    "assign_error_due_past",
+    "assign_error_working_days",
+    "assign_error_priority",
+    "assign_error_repeat",
+    "assign_error_until",
+    "assign_error_generic",
+]
+
+
 def _ids(values: list[str]) -> set[int]:
     """Unit ids of checkboxes; anything else becomes -1, which no unit has (an error)."""
     return {int(v) if v.strip().isdigit() else -1 for v in values if v.strip()}
@@ -92,86 +135,102 @@ def members(session: Session, unit_id: int | None) -> list[User]:
     return sorted(people, key=lambda u: u.role != Role.OFFICER.value)
 
 
-def check(session: Session, form: AssignForm, *, units: dict[int, Unit], today: date) -> Parsed:
-    """What is wrong with `form` (i18n keys, in the form's order), else the item to create.
+def _typed(text: str) -> str | None:
+    return text.strip() or None
 
-    The lead unit was checked against the actor's scope before; `units` are all units. A
-    due date before `today` needs the form's confirmation box (workflow.dates).
-    """
+
+def _day(text: str) -> str | None:
+    """A typed day as ISO for the model (day first, workflow.dates); else as typed."""
+    day = parse_day(text)
+    return day.isoformat() if day is not None else _typed(text)
+
+
+def form_data(form: AssignForm) -> dict[str, object]:
+    """The form as `TaskAssignment` reads it: an empty field is not given."""
+    return {
+        "title": form.title.strip(),
+        "lead_unit_id": form.lead_unit_id,
+        "assignee_id": _typed(form.assignee_id),
+        "supporting_unit_ids": sorted(form.supporting),
+        "informed_unit_ids": sorted(form.informed),
+        "start_on": _day(form.start_on),
+        "due_on": _day(form.due_on),
+        "due_working_days": _typed(form.due_working_days),
+        "priority": form.priority,
+        "description": _typed(form.description),
+        "evidence_required": _typed(form.evidence_required),
+        "repeat": _typed(form.repeat),
+        # The end of a repetition counts only with a repetition chosen.
+        "until": _day(form.until) if _typed(form.repeat) else None,
+    }
+
+
+def _across(
+    session: Session,
+    form: AssignForm,
+    data: dict[str, object],
+    *,
+    units: dict[int, Unit],
+    today: date,
+) -> list[str]:
+    """The rules between fields and against the database, judged on the fields that are
+    valid alone (so every mistake is listed at once)."""
+    values = field_values(TaskAssignment, data)
     errors: list[str] = []
-    if form.lead_unit_id is None:
-        errors.append("assign_error_lead_unit")
-    title = form.title.strip()
-    if not title:
-        errors.append("assign_error_title")
-    assignee: int | None = None
-    if not form.assignee_id.strip():
-        errors.append("assign_error_assignee")
-    else:
-        people = {u.id for u in members(session, form.lead_unit_id)}
-        assignee = int(form.assignee_id) if form.assignee_id.strip().isdigit() else None
-        if assignee not in people:
-            errors.append("assign_error_assignee_unit")
+    assignee = values.get("assignee_id")
+    if assignee is not None and assignee not in {u.id for u in members(session, form.lead_unit_id)}:
+        errors.append("assign_error_assignee_unit")
     if (form.supporting | form.informed) - set(units):
         errors.append("assign_error_units")
     elif form.lead_unit_id in form.supporting | form.informed:
         errors.append("assign_error_units_lead")
     elif form.supporting & form.informed:
         errors.append("assign_error_units_both")
-    start = parse_day(form.start_on)
-    if start is None:
-        errors.append("assign_error_start")
-    due_on: date | None = None
-    days: int | None = None
-    if form.due_on.strip() and form.due_working_days.strip():
+    if data["due_on"] is not None and data["due_working_days"] is not None:
         errors.append("assign_error_due_both")
-    elif not form.due_on.strip() and not form.due_working_days.strip():
+    elif data["due_on"] is None and data["due_working_days"] is None:
         errors.append("assign_error_due_missing")
-    elif form.due_on.strip():
-        due_on = parse_day(form.due_on)
-        if due_on is None:
-            errors.append("assign_error_due_date")
-        elif start is not None and due_on < start:
+    due_on, start = values.get("due_on"), values.get("start_on")
+    if due_on is not None and data["due_working_days"] is None:
+        if start is not None and due_on < start:
             errors.append("assign_error_due_before_start")
         elif (
             not form.confirm_past
             and check_due_day(calendar=load_calendar(session=session), day=due_on, today=today).past
         ):
             errors.append("assign_error_due_past")
-    else:
-        text = form.due_working_days.strip()
-        days = int(text) if text.isdigit() else None
-        if days is None or not 1 <= days <= MAX_WORKING_DAYS:
-            errors.append("assign_error_working_days")
-    if form.priority not in PRIORITIES:
-        errors.append("assign_error_priority")
-    repeat: Repeat | None = None
-    until: date | None = None
-    if form.repeat:
-        if form.repeat not in {r.value for r in Repeat}:
-            errors.append("assign_error_repeat")
-        else:
-            repeat = Repeat(form.repeat)
-        if form.until.strip():
-            until = parse_day(form.until)
-            if until is None or (due_on is not None and until < due_on):
-                errors.append("assign_error_until")
-    if errors or start is None or form.lead_unit_id is None or assignee is None:
-        return Parsed(errors=errors)
+    until = values.get("until")
+    if until is not None and due_on is not None and until < due_on:
+        errors.append("assign_error_until")
+    return errors
+
+
+def check(session: Session, form: AssignForm, *, units: dict[int, Unit], today: date) -> Parsed:
+    """What is wrong with `form` (i18n keys, in the form's order), else the item to create.
+
+    Types and lengths are the API's (`TaskAssignment`, a `WorkItemCreate`); the lead unit
+    was checked against the actor's scope before; `units` are all units. A due date before
+    `today` needs the form's confirmation box (workflow.dates).
+    """
+    data = form_data(form)
+    body, errors = form_errors(TaskAssignment, data, codes=CODES, fallback="assign_error_generic")
+    found = set(errors) | set(_across(session, form, data, units=units, today=today))
+    if found or body is None:
+        return Parsed(errors=sorted(found, key=ORDER.index))
     spec = ItemSpec(
-        title=title,
-        lead_unit_id=form.lead_unit_id,
-        assignee_id=assignee,
-        start_on=start,
-        due_on=due_on,
-        due_working_days=days,
-        supporting_unit_ids=tuple(sorted(form.supporting)),
-        inform_unit_ids=tuple(sorted(form.informed)),
-        evidence_required=form.evidence_required.strip() or None,
-        priority=form.priority,
-        description=form.description.strip() or None,
+        title=body.title,
+        lead_unit_id=body.lead_unit_id,
+        assignee_id=body.assignee_id,
+        start_on=body.start_on,
+        due_on=body.due_on,
+        due_working_days=body.due_working_days,
+        supporting_unit_ids=tuple(body.supporting_unit_ids),
+        inform_unit_ids=tuple(body.informed_unit_ids),
+        evidence_required=body.evidence_required,
+        priority=body.priority.value,
+        description=body.description,
     )
-    return Parsed(spec=spec, repeat=repeat, until=until)
+    return Parsed(spec=spec, repeat=body.repeat, until=body.until)
 
 
 def _page(
@@ -270,7 +329,7 @@ def assign_submit(
     session: SessionDep,
     user: OptionalUser,
     now: NowDep,
-    title: Annotated[str, Form(max_length=500)] = "",
+    title: Annotated[str, Form(max_length=5000)] = "",
     lead_unit_id: Annotated[str, Form(max_length=20)] = "",
     assignee_id: Annotated[str, Form(max_length=20)] = "",
     supporting_unit_ids: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006
@@ -279,8 +338,8 @@ def assign_submit(
     due_on: Annotated[str, Form(max_length=20)] = "",
     due_working_days: Annotated[str, Form(max_length=10)] = "",
     priority: Annotated[str, Form(max_length=20)] = "normal",
-    description: Annotated[str, Form(max_length=20000)] = "",
-    evidence_required: Annotated[str, Form(max_length=5000)] = "",
+    description: Annotated[str, Form(max_length=100_000)] = "",
+    evidence_required: Annotated[str, Form(max_length=25_000)] = "",
     repeat: Annotated[str, Form(max_length=20)] = "",
     until: Annotated[str, Form(max_length=20)] = "",
     confirm_past: Annotated[str, Form(max_length=5)] = "",

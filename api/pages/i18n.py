@@ -389,6 +389,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ngày kết thúc lặp lại không hợp lệ hoặc trước hạn xử lý lần đầu.",
         "The repeat end date is not valid or is before the first due date.",
     ),
+    "assign_error_too_long": (
+        "Nội dung quá dài: tên công việc tối đa 500 ký tự, mô tả 20.000, sản phẩm 5.000.",
+        "Too long: the title takes 500 characters at most, the description 20,000, the "
+        "product 5,000.",
+    ),
     "assign_error_generic": (
         "Không giao được việc với thông tin đã nhập. Vui lòng kiểm tra lại.",
         "The work could not be assigned with these details. Please check them.",

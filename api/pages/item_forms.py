@@ -22,11 +22,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.evidence_store import attach_evidence, evidence_file
 from api.pages.i18n import STRINGS, language, translator
 from api.pages.item_detail import evidence_mb
 from api.pages.ui import ACTION_ERRORS, item_refused, not_found, to_login
 from api.problems import ApiProblem
-from api.routes.evidence import attach_evidence, evidence_file
 from api.schemas.common import Id
 from api.schemas.forms import validated
 from api.schemas.items import CommentCreate, ExtensionCreate, ExtensionDecision, ProgressIn
@@ -41,7 +41,7 @@ from workflow.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 
-# Upload refusals raised by the API layer (api.routes.evidence), as the page words them.
+# Upload refusals raised by the API layer (api.evidence_store), as the page words them.
 UPLOAD_ERRORS = {413: "error_file_too_large", 415: "error_file_type"}
 # Lengths and types are checked by the API's body models (`validated`), not here.
 Text = Annotated[str, Form()]

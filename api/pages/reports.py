@@ -4,7 +4,7 @@ Everything shown comes from the run's frozen snapshot, so the page says what the
 the DOCX said. The words are the report mail's (`workflow.reporting.wording`, Vietnamese or
 English by the page's language); names from the data and the charts stay Vietnamese, as in
 the mail. Downloads are the API's own routes (`/reports/{id}/{fmt}`), which take the
-session cookie like a page. Who may read: `api.routes.reports.REPORT_READERS`; the
+session cookie like a page. Who may read: `workflow.reporting.readers.REPORT_READERS`; the
 coordinator may also build the report of a period that has ended ("Lập báo cáo ngay").
 """
 
@@ -27,7 +27,6 @@ from sqlmodel import Session, col, select
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
-from api.routes.reports import may_read_reports, pdf_available, report_dir
 from api.schemas.common import Id
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput
@@ -35,7 +34,9 @@ from workflow.models import ReportRun, User
 from workflow.models.org import Role
 from workflow.reporting.build import build_report
 from workflow.reporting.charts import CHARTS
+from workflow.reporting.files import pdf_available, report_dir
 from workflow.reporting.periods import ReportKind, last_closed
+from workflow.reporting.readers import may_read_reports
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.reporting.wording import wording
 from workflow.settings import Settings

@@ -42,14 +42,14 @@ from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
 from api.pages.plan_tracking import plan_tracking_context
 from api.pages.unit_names import plan_units_context, unit_label
+from api.plan_tree import plan_tree
 from api.problems import ApiProblem, CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
-from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
-from api.routes.plans import plan_tree
 from api.schemas.auth import LoginIn, PasswordResetConfirm, PasswordResetRequest
 from api.schemas.common import Id
 from api.schemas.forms import validated
 from api.schemas.items import SortKey
+from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender
 from api.templating import templates
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, NotFound, WorkflowError

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 from api.schemas.common import Id
 from workflow.deadlines import Flag
 from workflow.priority import Priority
+from workflow.services.task_assignment import Repeat
 from workflow.states import State
 
 
@@ -90,6 +91,15 @@ class WorkItemCreate(SQLModel):
     due_working_days: int | None = Field(default=None, ge=1, le=3650)
     supporting_unit_ids: Annotated[list[Id], MaxLen(50)] = []
     informed_unit_ids: Annotated[list[Id], MaxLen(50)] = []
+
+
+class TaskAssignment(WorkItemCreate):
+    """The "Giao việc" page's form: an item from a plan task (its start date given) and,
+    optionally, its monthly or quarterly repetition until a day."""
+
+    start_on: date  # the form always sends one (today by default)
+    repeat: Repeat | None = None
+    until: date | None = None
 
 
 class BulkAssignIn(SQLModel):

@@ -23,10 +23,10 @@ from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
 from api.pages.unit_names import unit_names
 from api.schemas.common import Id
-from api.schemas.forms import field_values, form_errors
+from api.schemas.forms import field_values, form_errors, typed, typed_day
 from api.schemas.items import TaskAssignment
 from workflow.calendar import load_calendar, local_date
-from workflow.dates import check_due_day, parse_day
+from workflow.dates import check_due_day
 from workflow.errors import InvalidInput, NotAllowed, NotFound, WorkflowError
 from workflow.models import PlanTask, Unit, User, WorkItem
 from workflow.models.org import Role
@@ -135,33 +135,23 @@ def members(session: Session, unit_id: int | None) -> list[User]:
     return sorted(people, key=lambda u: u.role != Role.OFFICER.value)
 
 
-def _typed(text: str) -> str | None:
-    return text.strip() or None
-
-
-def _day(text: str) -> str | None:
-    """A typed day as ISO for the model (day first, workflow.dates); else as typed."""
-    day = parse_day(text)
-    return day.isoformat() if day is not None else _typed(text)
-
-
 def form_data(form: AssignForm) -> dict[str, object]:
     """The form as `TaskAssignment` reads it: an empty field is not given."""
     return {
         "title": form.title.strip(),
         "lead_unit_id": form.lead_unit_id,
-        "assignee_id": _typed(form.assignee_id),
+        "assignee_id": typed(form.assignee_id),
         "supporting_unit_ids": sorted(form.supporting),
         "informed_unit_ids": sorted(form.informed),
-        "start_on": _day(form.start_on),
-        "due_on": _day(form.due_on),
-        "due_working_days": _typed(form.due_working_days),
+        "start_on": typed_day(form.start_on),
+        "due_on": typed_day(form.due_on),
+        "due_working_days": typed(form.due_working_days),
         "priority": form.priority,
-        "description": _typed(form.description),
-        "evidence_required": _typed(form.evidence_required),
-        "repeat": _typed(form.repeat),
+        "description": typed(form.description),
+        "evidence_required": typed(form.evidence_required),
+        "repeat": typed(form.repeat),
         # The end of a repetition counts only with a repetition chosen.
-        "until": _day(form.until) if _typed(form.repeat) else None,
+        "until": typed_day(form.until) if typed(form.repeat) else None,
     }
 
 

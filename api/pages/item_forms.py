@@ -28,9 +28,8 @@ from api.pages.item_detail import evidence_mb
 from api.pages.ui import ACTION_ERRORS, item_refused, not_found, to_login
 from api.problems import ApiProblem
 from api.schemas.common import Id
-from api.schemas.forms import validated
+from api.schemas.forms import typed_day, validated
 from api.schemas.items import CommentCreate, ExtensionCreate, ExtensionDecision, ProgressIn
-from workflow.dates import parse_day
 from workflow.errors import NotFound, WorkflowError
 from workflow.models import User
 from workflow.services.comments import add_comment
@@ -167,16 +166,11 @@ def extension_form(
     )
 
 
-def _iso(text: str) -> str:
-    day = parse_day(text)
-    return day.isoformat() if day is not None else text.strip()
-
-
 def _request_extension(f: ItemForm, actor: User, requested_due_on: str, reason: str) -> object:
     body = validated(
         ExtensionCreate,
         # Typed day first (workflow.dates); anything else goes on as typed and is refused.
-        {"requested_due_on": _iso(requested_due_on), "reason": reason},
+        {"requested_due_on": typed_day(requested_due_on), "reason": reason},
         codes={"requested_due_on": "date", "reason:string_too_short": "extension_no_reason"},
     )
     return request_extension(

@@ -13,12 +13,14 @@ the same model's field types.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
+from workflow.dates import parse_day
 from workflow.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
@@ -28,6 +30,21 @@ def _code(error: ErrorDetails, codes: Mapping[str, str]) -> str | None:
     """`"field:error_type"` (e.g. `"body:string_too_short"`) first, then `"field"`."""
     field = str(error["loc"][0]) if error["loc"] else ""
     return codes.get(f"{field}:{error['type']}") or codes.get(field)
+
+
+def typed(text: str) -> str | None:
+    """A text field as typed, or None when left empty (the model's "not given")."""
+    return text.strip() or None
+
+
+def typed_day(text: str) -> date | str | None:
+    """A date field for the model: the day as people type it (dd/mm/yyyy, or ISO, within
+    the years `workflow.dates` accepts), None when empty, else a text no date field accepts
+    (a bare number would be read as a timestamp), so the model refuses it as a bad date."""
+    day = parse_day(text)
+    if day is not None:
+        return day
+    return f"not a day: {text.strip()}" if text.strip() else None
 
 
 def validated(model: type[M], data: Mapping[str, object], *, codes: Mapping[str, str]) -> M:

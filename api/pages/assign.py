@@ -263,22 +263,25 @@ def _page(
 
 
 def _task_or_page(
-    request: Request, session: Session, user: User, task_id: int
-) -> tuple[PlanTask | None, AssignScope | None, Response | None]:
-    """The task and the actor's scope, or the page saying why it cannot be assigned here."""
+    request: Request, session: Session, user: User | None, task_id: int
+) -> tuple[User, PlanTask, AssignScope] | Response:
+    """The user, the task and their scope, or the page saying why it cannot be assigned
+    here."""
+    if user is None:
+        return to_login(request)
     try:
         task = assignable_task(session=session, task_id=task_id)
     except NotFound:
-        return None, None, not_found(request, user)
+        return not_found(request, user)
     except InvalidInput:
         found = session.get(PlanTask, task_id)
         back = f"/ui/plans/{found.plan_id}" if found else "/ui/plans"
-        return None, None, refusal(request, user, "assign_not_assignable", status=409, back=back)
+        return refusal(request, user, "assign_not_assignable", status=409, back=back)
     scope = assign_scope(session=session, actor=user)
     if not scope.allows(task.lead_unit_id):
         back = f"/ui/plans/{task.plan_id}"
-        return None, None, refusal(request, user, "error_not_allowed", status=403, back=back)
-    return task, scope, None
+        return refusal(request, user, "error_not_allowed", status=403, back=back)
+    return user, task, scope
 
 
 @router.get("/ui/tasks/{task_id}/assign", response_class=HTMLResponse)
@@ -292,12 +295,10 @@ def assign_form(
     unit: Id | None = None,
 ) -> Response:
     """The form, filled from the task; `unit` re-renders it for another lead unit."""
-    if user is None:
-        return to_login(request)
-    task, scope, refused = _task_or_page(request, session, user, task_id)
-    if refused is not None:
-        return refused
-    assert task is not None and scope is not None
+    found = _task_or_page(request, session, user, task_id)
+    if isinstance(found, Response):
+        return found
+    user, task, scope = found
     lead = unit if unit in scope.unit_ids else task.lead_unit_id
     if lead not in scope.unit_ids:
         lead = None  # a task without a lead unit: the form asks for one
@@ -335,12 +336,10 @@ def assign_submit(
     confirm_past: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Create the item (or series) and go to it (PRG); a mistake shows the form again."""
-    if user is None:
-        return to_login(request)
-    task, scope, refused = _task_or_page(request, session, user, task_id)
-    if refused is not None:
-        return refused
-    assert task is not None and scope is not None
+    found = _task_or_page(request, session, user, task_id)
+    if isinstance(found, Response):
+        return found
+    user, task, scope = found
     back = f"/ui/plans/{task.plan_id}"
     lead = int(lead_unit_id) if lead_unit_id.strip().isdigit() else None
     if lead is not None and lead not in scope.unit_ids:

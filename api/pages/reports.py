@@ -28,6 +28,8 @@ from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
 from api.schemas.common import Id
+from api.schemas.forms import validated
+from api.schemas.reports import ReportBuild
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput
 from workflow.models import ReportRun, User
@@ -248,8 +250,9 @@ def build_now(
     user: OptionalUser,
     now: NowDep,
     settings: SettingsDep,
-    kind: Annotated[str, Form(max_length=20)] = "",
-    period: Annotated[str, Form(max_length=40)] = "",
+    # Generous: the model (`ReportBuild`) says what is too long, on the page.
+    kind: Annotated[str, Form(max_length=200)] = "",
+    period: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Build (once) the report of a period that has ended, in this request's transaction,
     and open it. Nothing is mailed here: the scheduler sends it at its time, unchanged."""
@@ -259,7 +262,10 @@ def build_now(
     if user.role not in BUILDERS:
         return refusal(request, user, "reports_not_allowed", status=403, back="/my")
     try:
-        run = build_report(session=session, now=now, kind=kind, period=period, settings=settings)
+        body = validated(ReportBuild, {"kind": kind, "period": period.strip()}, codes={})
+        run = build_report(
+            session=session, now=now, kind=body.kind, period=body.period, settings=settings
+        )
     except (InvalidInput, ValueError):
         # Nothing was stored (the period is still running, or the form was tampered with).
         session.rollback()

@@ -81,6 +81,21 @@ def item_detail(
     )
 
 
+def tagged_detail(
+    response: Response,
+    *,
+    session: Session,
+    user: User,
+    item: WorkItem,
+    now: datetime,
+    settings: Settings,
+) -> WorkItemDetail:
+    """The answer of every route that returns one item: its detail, with its version as the
+    ETag a later write sends back in If-Match."""
+    response.headers["ETag"] = f'"{item.version}"'
+    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+
+
 @router.get("", response_model=WorkItemPage)
 def list_work_items(
     session: SessionDep,
@@ -139,8 +154,9 @@ def get_work_item(
 ) -> WorkItemDetail:
     """One item with its units, audit trail and the actions this user may take now."""
     item = get_visible_item(session=session, user=user, item_id=item_id)
-    response.headers["ETag"] = f'"{item.version}"'
-    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+    return tagged_detail(
+        response, session=session, user=user, item=item, now=now, settings=settings
+    )
 
 
 @router.post("", response_model=WorkItemDetail, status_code=201)
@@ -170,9 +186,10 @@ def create_work_item(
     if body.plan_task_id is not None and session.get(PlanTask, body.plan_task_id) is None:
         raise InvalidInput(f"no plan task with id {body.plan_task_id}")
     item = assign(session=session, now=now, actor=user, spec=spec)
-    response.headers["ETag"] = f'"{item.version}"'
     response.headers["Location"] = f"/items/{item.id}"
-    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+    return tagged_detail(
+        response, session=session, user=user, item=item, now=now, settings=settings
+    )
 
 
 @router.post("/bulk-assign", response_model=BulkAssignOut, status_code=201)
@@ -223,8 +240,9 @@ def take_action(
         expected_version=parse_if_match(if_match),
         assignee_id=body.assignee_id if body else None,
     )
-    response.headers["ETag"] = f'"{item.version}"'
-    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+    return tagged_detail(
+        response, session=session, user=user, item=item, now=now, settings=settings
+    )
 
 
 @router.post(
@@ -253,5 +271,6 @@ def post_progress(
         note=body.note,
         expected_version=parse_if_match(if_match),
     )
-    response.headers["ETag"] = f'"{item.version}"'
-    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+    return tagged_detail(
+        response, session=session, user=user, item=item, now=now, settings=settings
+    )

@@ -47,8 +47,8 @@ from api.problems import ApiProblem, CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
 from api.schemas.auth import LoginIn, PasswordResetConfirm, PasswordResetRequest
 from api.schemas.common import Id
-from api.schemas.forms import validated
-from api.schemas.items import SortKey
+from api.schemas.forms import typed, validated
+from api.schemas.items import ActionIn, SortKey
 from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender
 from api.templating import templates
 from workflow.calendar import local_date
@@ -515,6 +515,10 @@ ACTION_ERRORS = {
 }
 
 
+# The action form's fields the model refuses → their message (`error_` + the code).
+ACTION_CODES = {"comment:string_too_long": "note_too_long"}
+
+
 @router.post("/ui/items/{item_id}/actions/{action}")
 def item_action(
     request: Request,
@@ -524,9 +528,10 @@ def item_action(
     user: OptionalUser,
     now: NowDep,
     settings: SettingsDep,
-    comment: Annotated[str, Form(max_length=5000)] = "",
+    # Lengths and types are the API's (`ActionIn`), so the page can say what is wrong.
+    comment: Annotated[str, Form()] = "",
     version: Annotated[int | None, Form()] = None,
-    assignee_id: Annotated[int | None, Form(gt=0)] = None,
+    assignee_id: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """A button on the item page: take the action, then show the item again (PRG).
 
@@ -537,20 +542,27 @@ def item_action(
         return RedirectResponse(f"/login?next={quote(f'/ui/items/{item_id}')}", status_code=303)
     try:
         get_visible_item(session=session, user=user, item_id=item_id)
+        body = validated(
+            ActionIn,
+            {"comment": comment or None, "assignee_id": typed(assignee_id)},
+            codes=ACTION_CODES,
+        )
         act(
             session=session,
             now=now,
             actor=user,
             item_id=item_id,
             action=action,
-            comment=comment or None,
+            comment=body.comment,
             expected_version=version,
-            assignee_id=assignee_id if action == Action.REASSIGN else None,
+            assignee_id=body.assignee_id if action == Action.REASSIGN else None,
         )
     except NotFound:
         return not_found(request, user)
     except WorkflowError as exc:
         error = ACTION_ERRORS.get(exc.status, "error_invalid")
+        if exc.code in ACTION_CODES.values():
+            error = f"error_{exc.code}"
         return item_refused(
             request,
             session,

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from tests.integration.api.conftest import unit_coded, user_named
+from tests.integration.api.conftest import make_item, unit_coded, user_named
 from tests.integration.api.test_assign_page import (  # noqa: F401  (the fixture)
     Tasks,
     errors_of,
@@ -305,3 +305,41 @@ def test_report_build_refusals(
     r = post(client, "/ui/reports/build", dict(form))
     assert r.status_code == 422 and "Không lập được báo cáo" in r.text
     assert org.exec(select(ReportRun)).all() == []
+
+
+# ---------------------------------------------------------------- mail settings
+
+
+def test_half_quiet_hours_are_refused_by_the_page_and_the_api_alike(
+    client: TestClient, org: Session, now: datetime, auth_for: Headers
+) -> None:
+    body = {"mode": "immediate", "digest_hour": 7, "quiet_start_hour": 21}
+    api = client.put("/me/notifications", json=body, headers=auth_for("cchc.linh"))
+    assert api.status_code == 422
+    browse_as(client, org, now, "cchc.linh")
+    for bad in ({"quiet_end_hour": "6"}, {"digest_hour": "7h"}, {"mode": "weekly"}):
+        r = post(client, "/ui/settings/notifications", {"mode": "immediate", **bad})
+        assert r.status_code == 400 and "Chưa lưu gì." in shown_error(r, "settings-error"), bad
+    assert (
+        client.get("/me/notifications", headers=auth_for("cchc.linh")).json()["quiet_start_hour"]
+        is None
+    )
+
+
+# ---------------------------------------------------------------- an item's action buttons
+
+
+def test_action_form_refusals(client: TestClient, org: Session, now: datetime) -> None:
+    item = make_item(org, now=now, lead="CCHC", assignee="cchc.linh", assigner="cchc.truong")
+    browse_as(client, org, now, "cchc.linh")
+    url = f"/ui/items/{item.id}/actions"
+    r = post(client, f"{url}/accept", {"version": "1", "comment": "x" * 5001})  # too long
+    assert r.status_code == 422
+    found = re.search(r'id="action-error"[^>]*>([^<]*)<', r.text)
+    assert found and found.group(1) == "Ghi chú dài quá 5.000 ký tự."
+    browse_as(client, org, now, "cchc.truong")
+    r = post(client, f"{url}/reassign", {"version": "1", "assignee_id": "linh"})  # wrong type
+    assert r.status_code == 422 and 'id="action-error"' in r.text
+    org.expire_all()
+    row = org.get(WorkItem, item.id)
+    assert row is not None and (row.version, row.state) == (1, item.state)

@@ -12,7 +12,15 @@ from typing import Protocol
 from fastapi import Request
 from sqlmodel import Session
 
-from api.auth import LoginGuard, account_key, find_login_user, reset_token
+from api.auth import (
+    LoginGuard,
+    LoginResult,
+    account_key,
+    authenticate,
+    find_login_user,
+    reset_token,
+)
+from api.schemas.auth import LoginIn
 from notifications.contexts import Kind, PasswordResetContext
 from notifications.links import MailLinks
 from notifications.outbox import enqueue
@@ -22,6 +30,28 @@ from workflow.settings import Settings
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def sign_in(
+    request: Request,
+    *,
+    session: Session,
+    guard: LoginGuard,
+    body: LoginIn,
+    now: datetime,
+    settings: Settings,
+) -> LoginResult:
+    """Check a sign-in's password, the limits keyed on the request's client address: the
+    API's token route and the sign-in page alike."""
+    return authenticate(
+        session=session,
+        guard=guard,
+        login=body.username,
+        password=body.password,
+        ip=client_ip(request),
+        now=now,
+        settings=settings,
+    )
 
 
 def login_guard(request: Request) -> LoginGuard:

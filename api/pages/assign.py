@@ -207,20 +207,7 @@ def check(session: Session, form: AssignForm, *, units: dict[int, Unit], today: 
     found = set(errors) | set(_across(session, form, data, units=units, today=today))
     if found or body is None:
         return Parsed(errors=sorted(found, key=ORDER.index))
-    spec = ItemSpec(
-        title=body.title,
-        lead_unit_id=body.lead_unit_id,
-        assignee_id=body.assignee_id,
-        start_on=body.start_on,
-        due_on=body.due_on,
-        due_working_days=body.due_working_days,
-        supporting_unit_ids=tuple(body.supporting_unit_ids),
-        inform_unit_ids=tuple(body.informed_unit_ids),
-        evidence_required=body.evidence_required,
-        priority=body.priority.value,
-        description=body.description,
-    )
-    return Parsed(spec=spec, repeat=body.repeat, until=body.until)
+    return Parsed(spec=body.spec(start_on=body.start_on), repeat=body.repeat, until=body.until)
 
 
 def _page(
@@ -363,7 +350,9 @@ def assign_submit(
     units = {u.id or 0: u for u in session.exec(select(Unit)).all()}
     today = local_date(now, tz=get_settings().timezone)
     parsed = check(session, form, units=units, today=today)
-    if parsed.spec is None:
+
+    def again(errors: list[str], status: int) -> HTMLResponse:
+        """The form as typed, with what is wrong."""
         return _page(
             request,
             session,
@@ -371,9 +360,12 @@ def assign_submit(
             task=task,
             scope=scope,
             form=form,
-            errors=parsed.errors,
-            status_code=422,
+            errors=errors,
+            status_code=status,
         )
+
+    if parsed.spec is None:
+        return again(parsed.errors, 422)
     try:
         item = assign_task(
             session=session,
@@ -390,14 +382,5 @@ def assign_submit(
     except WorkflowError as exc:
         # Whatever the service wrote before refusing (a series) must not be committed.
         session.rollback()
-        return _page(
-            request,
-            session,
-            user=user,
-            task=task,
-            scope=scope,
-            form=form,
-            errors=["assign_error_generic"],
-            status_code=exc.status,
-        )
+        return again(["assign_error_generic"], exc.status)
     return RedirectResponse(f"/ui/items/{item.id}", status_code=303)

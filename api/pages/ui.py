@@ -22,7 +22,6 @@ from api.auth import (
     LoginGuard,
     LoginOutcome,
     TokenKind,
-    authenticate,
     issue_token,
     revoke_sessions,
     set_password,
@@ -49,7 +48,7 @@ from api.schemas.auth import LoginIn, PasswordResetConfirm, PasswordResetRequest
 from api.schemas.common import Id
 from api.schemas.forms import typed, validated
 from api.schemas.items import ActionIn, SortKey
-from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender
+from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender, sign_in
 from api.templating import templates
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, NotFound, WorkflowError
@@ -205,15 +204,7 @@ def login_submit(
         form = validated(LoginIn, {"username": username, "password": password}, codes={})
     except InvalidInput:
         return refused(422)
-    result = authenticate(
-        session=session,
-        guard=guard,
-        login=form.username,
-        password=form.password,
-        ip=client_ip(request),
-        now=now,
-        settings=settings,
-    )
+    result = sign_in(request, session=session, guard=guard, body=form, now=now, settings=settings)
     if result.user is None:
         error = {
             LoginOutcome.LOCKED: "login_locked",

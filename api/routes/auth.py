@@ -15,7 +15,6 @@ from api.auth import (
     LoginGuard,
     LoginOutcome,
     TokenKind,
-    authenticate,
     decode_token,
     issue_token,
     revoke_sessions,
@@ -34,7 +33,7 @@ from api.schemas.auth import (
     RefreshIn,
     TokenPair,
 )
-from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender
+from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender, sign_in
 from workflow.models import User
 from workflow.settings import Settings
 
@@ -85,15 +84,7 @@ def login_for_tokens(
         body = LoginIn.model_validate({"username": form.username, "password": form.password})
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from exc
-    result = authenticate(
-        session=session,
-        guard=guard,
-        login=body.username,
-        password=body.password,
-        ip=client_ip(request),
-        now=now,
-        settings=settings,
-    )
+    result = sign_in(request, session=session, guard=guard, body=body, now=now, settings=settings)
     if result.user is None:
         return login_failure(request, result.outcome, result.retry_after_seconds)
     return token_pair(result.user, now=now, settings=settings)

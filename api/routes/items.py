@@ -31,7 +31,6 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.models import Area, PlanTask, User, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import (
-    ItemSpec,
     act,
     actions_for,
     assign,
@@ -169,20 +168,7 @@ def create_work_item(
     response: Response,
 ) -> WorkItemDetail:
     """Assign a work item (giao việc) to an officer of the lead unit."""
-    spec = ItemSpec(
-        title=body.title,
-        lead_unit_id=body.lead_unit_id,
-        assignee_id=body.assignee_id,
-        start_on=body.start_on or local_date(now, tz=settings.timezone),
-        due_on=body.due_on,
-        due_working_days=body.due_working_days,
-        supporting_unit_ids=tuple(body.supporting_unit_ids),
-        inform_unit_ids=tuple(body.informed_unit_ids),
-        evidence_required=body.evidence_required,
-        priority=body.priority.value,
-        description=body.description,
-        plan_task_id=body.plan_task_id,
-    )
+    spec = body.spec(start_on=body.start_on or local_date(now, tz=settings.timezone))
     if body.plan_task_id is not None and session.get(PlanTask, body.plan_task_id) is None:
         raise InvalidInput(f"no plan task with id {body.plan_task_id}")
     item = assign(session=session, now=now, actor=user, spec=spec)

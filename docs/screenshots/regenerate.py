@@ -180,7 +180,7 @@ def seed_items(now: datetime) -> None:
 
 def run_jobs(now: datetime) -> None:
     """The mail the demo caused (assignments, review, a reset link), into the maildir."""
-    from api.routes.auth import mail_reset_link
+    from api.sign_in import mail_reset_link
     from tasks.jobs import build_reports, deliver_outbox
 
     settings = get_settings()

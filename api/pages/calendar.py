@@ -26,7 +26,7 @@ from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
 from api.pages.ui import render, to_login
 from api.schemas.calendar import OverrideCreate, OverrideDay
-from api.schemas.forms import field_values, form_errors, typed_day
+from api.schemas.forms import form_errors, typed_day
 from workflow.calendar import (
     WEEKDAYS,
     LawDay,
@@ -315,13 +315,14 @@ def calendar_remove(
     """Remove the override of a day: the law's calendar rules it again."""
     if user is None:
         return to_login(request)
-    found = field_values(OverrideDay, {"day": typed_day(day)}).get("day")
-    shown = _shown_year(year, found or local_date(now, tz=settings.timezone))
+    body, errors = form_errors(
+        OverrideDay, {"day": typed_day(day)}, codes=CODES, fallback="calendar_error_day"
+    )
+    shown = _shown_year(year, body.day if body else local_date(now, tz=settings.timezone))
     if not may_edit(user):
         return _refused(
             request, session, user=user, year=shown, error="error_not_allowed", status=403
         )
-    body, errors = form_errors(OverrideDay, {"day": typed_day(day)}, codes=CODES, fallback="")
     if body is None:
         return _refused(request, session, user=user, year=shown, error=errors, status=422)
     parsed = body.day

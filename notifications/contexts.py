@@ -50,6 +50,9 @@ class ItemRef(_Model):
     due_at: AwareDatetime
     unit_name: str = ""
     assignee_name: str = ""
+    # The lead unit's English name where it has one: an English mail names the unit as the
+    # English pages do (notifications.render swaps it in).
+    unit_name_en: str = ""
 
 
 class MailContext(_Model):

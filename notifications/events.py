@@ -261,6 +261,7 @@ def item_ref(session: Session, item: WorkItem) -> ItemRef:
         due_at=item.due_at,
         unit_name=unit.name if unit else "",
         assignee_name=assignee.full_name if assignee else "",
+        unit_name_en=(unit.name_en or "") if unit else "",
     )
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from pydantic import BaseModel
 
-from notifications.contexts import CONTEXTS, Kind, MailContext
+from notifications.contexts import CONTEXTS, ItemRef, Kind, MailContext
 from notifications.links import MailLinks
 from workflow.errors import InvalidInput
 from workflow.settings import Settings, get_settings
@@ -116,6 +116,8 @@ class Renderer:
     def _vars(self, context: MailContext, lang: str, unsubscribe_url: str | None) -> dict[str, Any]:
         # Shallow: nested models stay typed objects, so templates read `item.due_at`.
         values = {name: getattr(context, name) for name in type(context).model_fields}
+        if lang == "en":
+            values = {name: _in_english(value) for name, value in values.items()}
         values.update(lang=lang, unsubscribe_url=unsubscribe_url)
         return values
 
@@ -143,6 +145,15 @@ class Renderer:
             html=self._template(lang, kind, "html").render(values),
             text=self._template(lang, kind, "txt").render(values),
         )
+
+
+def _in_english(value: Any) -> Any:
+    """An item (or a list of them) naming its lead unit by its English name, if it has one."""
+    if isinstance(value, list):
+        return [_in_english(v) for v in value]
+    if isinstance(value, ItemRef) and value.unit_name_en:
+        return value.model_copy(update={"unit_name": value.unit_name_en})
+    return value
 
 
 def _clip(value: str, width: int = 90) -> str:

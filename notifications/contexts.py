@@ -50,8 +50,8 @@ class ItemRef(_Model):
     due_at: AwareDatetime
     unit_name: str = ""
     assignee_name: str = ""
-    # The lead unit's English name where it has one: an English mail names the unit as the
-    # English pages do (notifications.render swaps it in).
+    # The lead unit's English name where it has one. A field `X_en` of a context is what an
+    # English mail shows for `X` (notifications.render), as the English pages name units.
     unit_name_en: str = ""
 
 
@@ -85,6 +85,7 @@ class EscalationContext(MailContext):
     level: int = Field(ge=1)
     unit_names: list[str]
     items: list[EscalationItem] = Field(min_length=1)
+    unit_names_en: list[str] = []  # the same units in English, where each has a name
 
 
 class AssignedContext(MailContext):
@@ -175,6 +176,7 @@ class SupportAssignedContext(MailContext):
 
     item: ItemRef
     unit_name: str
+    unit_name_en: str = ""
     assigner_name: str
     note: str | None = None
 
@@ -184,6 +186,7 @@ class InformedContext(MailContext):
 
     item: ItemRef
     unit_name: str
+    unit_name_en: str = ""
     assigner_name: str
     note: str | None = None
 
@@ -194,6 +197,7 @@ class SupportClosedContext(MailContext):
 
     item: ItemRef
     unit_name: str
+    unit_name_en: str = ""
     outcome: Literal["done", "cancelled", "withdrawn"]
     actor_name: str
     comment: str | None = None

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from pydantic import BaseModel
 
-from notifications.contexts import CONTEXTS, ItemRef, Kind, MailContext
+from notifications.contexts import CONTEXTS, Kind, MailContext
 from notifications.links import MailLinks
 from workflow.errors import InvalidInput
 from workflow.settings import Settings, get_settings
@@ -117,7 +117,7 @@ class Renderer:
         # Shallow: nested models stay typed objects, so templates read `item.due_at`.
         values = {name: getattr(context, name) for name in type(context).model_fields}
         if lang == "en":
-            values = {name: _in_english(value) for name, value in values.items()}
+            values = _in_english(values)
         values.update(lang=lang, unsubscribe_url=unsubscribe_url)
         return values
 
@@ -148,11 +148,20 @@ class Renderer:
 
 
 def _in_english(value: Any) -> Any:
-    """An item (or a list of them) naming its lead unit by its English name, if it has one."""
+    """The mail's values as an English mail names things: each `X` that has a non-empty
+    `X_en` beside it (a unit's English name) takes it, in nested items too."""
     if isinstance(value, list):
         return [_in_english(v) for v in value]
-    if isinstance(value, ItemRef) and value.unit_name_en:
-        return value.model_copy(update={"unit_name": value.unit_name_en})
+    if isinstance(value, BaseModel):
+        fields = {name: getattr(value, name) for name in type(value).model_fields}
+        swapped = _in_english(fields)
+        return value if swapped == fields else value.model_copy(update=swapped)
+    if isinstance(value, dict):
+        out = {name: _in_english(v) for name, v in value.items()}
+        for name, v in value.items():
+            if name.endswith("_en") and v and name[:-3] in out:
+                out[name[:-3]] = v
+        return out
     return value
 
 

@@ -406,3 +406,27 @@ def test_an_english_mail_names_the_unit_in_english(renderer: Renderer) -> None:
         },
     )
     assert "<td>Emulation and Commendation Board</td>" in escalation.html
+    escalation = renderer.render(
+        kind=Kind.ESCALATION,
+        language="en",
+        context={
+            "recipient_name": "Minh",
+            "level": 1,
+            "unit_names": ["Ban Thi đua - Khen thưởng"],
+            "unit_names_en": ["Emulation and Commendation Board"],
+            "items": [{**named, "working_days_late": 1}],
+        },
+    )
+    assert "Thi đua" not in escalation.html and "Thi đua" not in escalation.text
+    informed = {
+        "recipient_name": "Sơn",
+        "item": named,
+        "unit_name": "Phòng Xây dựng chính quyền",
+        "unit_name_en": "Local Government Division",
+        "assigner_name": "Kiều Văn Thắng",
+    }
+    en = renderer.render(kind=Kind.INFORMED, language="en", context=informed)
+    vi = renderer.render(kind=Kind.INFORMED, language="vi", context=informed)
+    assert "<strong>Local Government Division</strong>" in en.html
+    assert "Phòng Xây dựng chính quyền" not in en.html + en.text
+    assert "Phòng Xây dựng chính quyền" in vi.text and "Local Government" not in vi.text

@@ -191,10 +191,12 @@ class NextStep:
     """The one thing an item's page offers first (a reminder mail's link, then one tap).
 
     `action` is what the person would take; `needs_evidence` says the state machine would
-    refuse it until evidence is attached, so attaching comes first."""
+    refuse it until evidence is attached, so attaching comes first; `after_evidence` says it
+    is the step attaching evidence was for (the page offers it beside the evidence too)."""
 
     action: Action
     needs_evidence: bool = False
+    after_evidence: bool = False
 
 
 def next_step(
@@ -212,7 +214,11 @@ def next_step(
         rule = rule_for(State(item if isinstance(item, str) else item.state), action)
         if rule is None or rule.needs_comment or action == Action.REASSIGN:
             continue
-        return NextStep(action, needs_evidence=rule.needs_evidence and not has_evidence)
+        return NextStep(
+            action,
+            needs_evidence=rule.needs_evidence and not has_evidence,
+            after_evidence=rule.needs_evidence and has_evidence,
+        )
     return None
 
 

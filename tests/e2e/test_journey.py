@@ -124,18 +124,23 @@ class Phone:
         assert layout["scrollWidth"] <= layout["innerWidth"], f"{step}: {layout}"
         assert layout["wide"] == [], f"{step}: wider than the screen: {layout['wide'][:8]}"
 
-    def shot(self, name: str, *, at: Any = None) -> None:
-        """What the person sees first (the screen, not the whole page), or the screen
-        scrolled to the element `at`."""
-        if at is None:
-            self.page.evaluate("window.scrollTo(0, 0)")
-        else:
+    def shot(self, name: str, *, at: Any = None, as_is: bool = False) -> None:
+        """What the person sees first (the screen, not the whole page), the screen scrolled
+        to the element `at`, or (`as_is`) where the page opened."""
+        if at is not None:
             at.scroll_into_view_if_needed()
+        elif not as_is:
+            self.page.evaluate("window.scrollTo(0, 0)")
         self.page.screenshot(path=str(shots_dir() / f"{self.prefix}{name}.png"))
 
-    def step(self, name: str) -> None:
+    def step(self, name: str, *, as_is: bool = False) -> None:
         self.fits(name)
-        self.shot(name)
+        self.shot(name, as_is=as_is)
+
+    def on_screen(self, locator: Any) -> None:
+        """`locator` is within the screen as the page stands, no scrolling needed."""
+        box = locator.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
 
     def sign_in_here(self) -> None:
         """Fill the sign-in page the phone was sent to."""
@@ -323,13 +328,17 @@ def test_reminder_to_done_on_a_phone(site: Site, browser: Any) -> None:
         )
         page.locator("#evidence-form button[type=submit]").click()
         page.locator("#evidence-list", has_text="bao-cao-6-thang.pdf").wait_for()
+        page.wait_for_url(f"{item_url}#evidence")
         assert "Báo cáo 6 tháng (bản trình ký)." in page.locator("#evidence-list").inner_text()
-        top = officer.top_action()
-        assert top.inner_text() == "Trình duyệt"
-        officer.step("06-evidence")
+        # The page returns to the evidence; the step it was for is right there, and on top.
+        submit = page.locator("#evidence-next button")
+        assert submit.inner_text() == "Trình duyệt"
+        officer.on_screen(submit)
+        officer.step("06-evidence", as_is=True)
+        assert officer.top_action().inner_text() == "Trình duyệt"
 
         # 6. Submitted for review: "Chờ duyệt", nothing left for her to press on top.
-        top.click()
+        submit.click()
         officer.state("Chờ duyệt")
         assert page.locator("#top-action").count() == 0
         officer.step("07-submitted")

@@ -91,7 +91,9 @@ def test_next_step_is_what_the_state_machine_takes_next() -> None:
     assert next_step(State.IN_PROGRESS, worker, has_evidence=False) == NextStep(
         Action.SUBMIT, needs_evidence=True
     )
-    assert next_step(State.IN_PROGRESS, worker, has_evidence=True) == NextStep(Action.SUBMIT)
+    assert next_step(State.IN_PROGRESS, worker, has_evidence=True) == NextStep(
+        Action.SUBMIT, after_evidence=True
+    )
     assert next_step(State.AWAITING_REVIEW, head, has_evidence=True) == NextStep(Action.APPROVE)
     assert next_step(State.PAUSED, head, has_evidence=False) == NextStep(Action.RESUME)
     # Only reasoned choices (pause, chase) or reassigning left: no main action.

@@ -447,8 +447,13 @@ def test_the_main_action_is_never_one_the_state_machine_refuses(
     assert 'id="top-attach" data-needs-evidence="submit">Gửi sản phẩm, minh chứng<' in html
     assert html.index('id="top-action"') < html.index('class="fields"')
     assert 'id="evidence-form"' in html  # the link's target is on the page
+    assert 'id="evidence-next"' not in html
     assert send(client, f"{page}/evidence", data={"note": "Dự thảo"}).status_code == 303
-    assert top_action(client.get(page).text) == "submit"
+    html = client.get(page).text
+    assert top_action(html) == "submit"
+    # Where the page returns after attaching (#evidence), submitting is offered too.
+    assert 'data-next-action="submit">Trình duyệt<' in html
+    assert html.index('id="evidence"') < html.index('id="evidence-next"')
     assert send(client, f"{page}/actions/submit").status_code == 303
     assert 'id="top-action"' not in client.get(page).text  # the reviewer holds it now
     browse_as(client, org, now, "cchc.truong")

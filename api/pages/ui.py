@@ -57,9 +57,14 @@ from workflow.models.org import Role
 from workflow.services.indicators import may_record
 from workflow.services.scope import get_visible_item
 from workflow.services.task_assignment import assign_scope
-from workflow.services.work_items import act, actions_for, reassign_candidates
+from workflow.services.work_items import (
+    act,
+    actions_for,
+    actor_relations,
+    reassign_candidates,
+)
 from workflow.settings import Settings, get_settings
-from workflow.states import OPEN_STATES, Action, State, rule_for
+from workflow.states import OPEN_STATES, Action, State, next_step, rule_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -436,6 +441,11 @@ def _item_context(
     actors |= details.pop("user_ids")
     units, people = _names(session, [item], lang=lang, more_users=actors)
     actions = [a.value for a in actions_for(session=session, item=item, actor=user)]
+    # The action under the title is the one the state machine would take next (attaching
+    # evidence first when submitting needs it), never one it would refuse.
+    step = next_step(
+        item, actor_relations(session=session, item=item, actor=user), has_evidence=bool(evidence)
+    )
     rules = {a: rule_for(State(item.state), Action(a)) for a in actions}
     # "Giao lại" needs the new assignee: the lead unit's other people, as the service checks.
     candidates = (
@@ -449,6 +459,7 @@ def _item_context(
         "events": events,
         "evidence": evidence,
         "actions": actions,
+        "next_step": step,
         "reassign_to": [(u.id, u.full_name) for u in candidates],
         # Marked with * on the page: these refuse to run without a reason.
         "needs_reason": {a for a, rule in rules.items() if rule is not None and rule.needs_comment},

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+from notifications.alarm import note_server_fault, note_server_ok
 from notifications.contexts import Kind
 from notifications.digest import compose_digests
 from notifications.events import relay_events
@@ -28,7 +29,7 @@ from notifications.models import Notification
 from notifications.preferences import add_suppression
 from notifications.render import get_renderer
 from notifications.reports import ReportComposer
-from notifications.senders import Outcome, Sender
+from notifications.senders import Fault, Outcome, Sender, message_fault
 from workflow.clock import ensure_utc
 from workflow.db import is_postgres
 from workflow.settings import Settings, get_settings
@@ -47,15 +48,19 @@ class DeliveryResult:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
+    # Of `retried`: deferred because the server or our configuration failed (alarm).
+    server_faults: int = 0
     batches: int = 0
     seconds: float = 0.0
 
 
-def retry_delay(*, attempts: int, settings: Settings, rng: random.Random) -> timedelta:
+def retry_delay(
+    *, attempts: int, settings: Settings, rng: random.Random, cap: float | None = None
+) -> timedelta:
     """Exponential backoff with 'equal jitter': half fixed, half random, capped."""
     ceiling = min(
-        settings.mail_retry_max_seconds,
-        settings.mail_retry_base_seconds * 2 ** max(attempts - 1, 0),
+        settings.mail_retry_max_seconds if cap is None else cap,
+        settings.mail_retry_base_seconds * 2 ** min(max(attempts - 1, 0), 30),
     )
     return timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
 
@@ -146,6 +151,10 @@ class _Recorder:
         self.refused: set[str] = set()
         self.give_up = timedelta(hours=settings.mail_give_up_hours)
         self.pending: list[dict[str, Any]] = []
+        # How the server fared in this batch: the last answer decides (None: not asked).
+        self.server_ok: bool | None = None
+        self.server_error = ""
+        self.batch_faults = 0
 
     def _update(self, row: Claimed, **changes: Any) -> None:
         values = {
@@ -172,15 +181,34 @@ class _Recorder:
         if outcome.accepted:
             self._update(row, status="sent", sent_at=now, **tried)
             self.result.sent += 1
+            self.server_ok = True
+        elif outcome.fault is Fault.SERVER:
+            # The server or our configuration: never the mail's fault, so never its end.
+            # The row waits (backoff capped low, so recovery is noticed soon) and the alarm
+            # is raised (docs/decisions/0018-mail-faults.md).
+            delay = retry_delay(
+                attempts=row.attempts + 1,
+                settings=self.settings,
+                rng=self.rng,
+                cap=self.settings.mail_server_retry_max_seconds,
+            )
+            self._update(row, next_attempt_at=now + delay, last_error=outcome.error, **tried)
+            self.result.retried += 1
+            self.result.server_faults += 1
+            self.batch_faults += 1
+            self.server_ok, self.server_error = False, outcome.error
         elif outcome.permanent:
             self._update(row, status="failed", last_error=outcome.error, **tried)
             self.result.failed += 1
             if outcome.recipient_refused:
+                self.server_ok = True
                 self.refused.add(row.recipient_email.lower())
                 add_suppression(
                     session=self.session, email=row.recipient_email, reason=outcome.error, now=now
                 )
         else:
+            # This mailbox, for now (4.1.x, 4.2.x): retried until the give-up time.
+            self.server_ok = True
             deadline = ensure_utc(first) + self.give_up
             if now >= deadline:
                 self._update(row, status="failed", last_error=f"gave up: {outcome.error}", **tried)
@@ -194,6 +222,20 @@ class _Recorder:
                     **tried,
                 )
                 self.result.retried += 1
+
+    def note_server(self) -> None:
+        """Raise, keep or clear the mail alarm from this batch's answers."""
+        if self.server_ok is False:
+            note_server_fault(
+                session=self.session,
+                now=self.now,
+                error=self.server_error,
+                faults=self.batch_faults,
+                settings=self.settings,
+            )
+        elif self.server_ok:
+            note_server_ok(session=self.session, now=self.now)
+        self.server_ok, self.server_error, self.batch_faults = None, "", 0
 
     def suppress(self, row: Claimed) -> None:
         self._update(row, status="suppressed", last_error="address refused earlier in this run")
@@ -284,14 +326,14 @@ def deliver_outbox(
                     continue
                 mail = ahead.take(index)
                 if isinstance(mail, Exception):
-                    failure = Outcome(False, permanent=True, error=repr(mail))
-                    recorder.record(row, failure, None)
+                    recorder.record(row, message_fault(repr(mail)), None)
                     continue
                 outcome = batch.send(mail, meanwhile=partial(ahead.prepare, index + 1))
                 recorder.record(row, outcome, mail.message_id)
         # Only now, after the server's answers: a crash before this commit resends the
         # batch with the same Message-IDs (docs/decisions/0005-outbox-delivery.md).
         recorder.flush()
+        recorder.note_server()
         session.commit()
     result.seconds = round(time.perf_counter() - started, 3)
     log.info(

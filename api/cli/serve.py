@@ -8,6 +8,7 @@ from typing import Any
 import typer
 import uvicorn
 
+from api.cli.target import check_target
 from workflow.errors import InvalidInput
 from workflow.settings import Settings, WeakSecretKey, get_settings, own_secret_key
 
@@ -35,6 +36,7 @@ def serve(
     """Serve the API and web UI."""
     from api.app import create_app
 
+    check_target(get_settings())  # before the embedded secret key file is written
     try:
         own_secret_key(get_settings())
     except WeakSecretKey as exc:

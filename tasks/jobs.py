@@ -320,21 +320,27 @@ def sweep_items(
 
 
 def deliver_outbox(
-    *, session: Session, now: datetime, sender: Any = None, batch_size: int | None = None
+    *,
+    session: Session,
+    now: datetime,
+    sender: Any = None,
+    batch_size: int | None = None,
+    each: bool = False,
 ) -> OutboxResult:
-    """Send pending outbox rows whose attempt time has come (see `notifications.delivery`)."""
+    """Send pending outbox rows whose attempt time has come (see `notifications.delivery`);
+    `each` commits after every message (the Celery task), else after every batch."""
     started = time.perf_counter()
-    result = _deliver(session=session, now=now, sender=sender, batch_size=batch_size)
+    result = _deliver(session=session, now=now, sender=sender, batch_size=batch_size, each=each)
     log_run("deliver_outbox", result, started)
     return result
 
 
 def _deliver(
-    *, session: Session, now: datetime, sender: Any, batch_size: int | None
+    *, session: Session, now: datetime, sender: Any, batch_size: int | None, each: bool
 ) -> OutboxResult:
     from tasks import glue
 
-    return glue.deliver(session=session, now=now, sender=sender, batch_size=batch_size)
+    return glue.deliver(session=session, now=now, sender=sender, batch_size=batch_size, each=each)
 
 
 def materialize_recurrences(*, session: Session, now: datetime) -> RecurrenceResult:

@@ -16,6 +16,8 @@ class OutboxResult:
     failed: int = 0
     suppressed: int = 0
     retried: int = 0
+    # Of `retried`: deferred because the mail server (or our configuration) failed.
+    server_faults: int = 0
     duration_s: float = 0.0
 
     def summary(self) -> dict[str, Any]:

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # once a day while it lasts); a shorter blip is only logged.
     mail_alarm_after_minutes: float = Field(default=10.0, ge=0)
     outbox_batch_size: int = 200
+    # The Celery delivery commits after each message; True makes each commit wait for the
+    # disk (a PostgreSQL crash then never forgets a "sent" mark), at a cost per message.
+    outbox_synchronous_commit: bool = False
 
     # Agency identity: names change with mergers, so they are settings, never literals.
     agency_parent_name: str = "UBND TỈNH BẮC GIANG"

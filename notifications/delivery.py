@@ -399,7 +399,8 @@ def deliver_outbox(
 
 def _finish(result: DeliveryResult, started: float) -> None:
     result.seconds = round(time.perf_counter() - started, 3)
-    log.info(
+    # DEBUG: the job's own line (tasks.jobs.log_run) reports the counts that matter.
+    log.debug(
         "deliver_outbox relayed=%d digests=%d claimed=%d sent=%d retried=%d failed=%d "
         "suppressed=%d batches=%d seconds=%.3f",
         result.relayed,

@@ -72,7 +72,8 @@ def sweep_due() -> dict[str, Any]:
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
     for batch in batches:
         sweep_batch.delay(batch)
-    log.info("job=sweep_due_fanout due=%d batches=%d", len(ids), len(batches))
+    level = logging.INFO if ids else logging.DEBUG
+    log.log(level, "job=sweep_due_fanout due=%d batches=%d", len(ids), len(batches))
     return {"due": len(ids), "batches": len(batches)}
 
 

@@ -35,6 +35,7 @@ def deliver(
         batch_size=batch_size or settings.outbox_batch_size,
     )
     return OutboxResult(
+        relayed=raw.relayed,
         sent=raw.sent,
         failed=raw.failed,
         suppressed=raw.suppressed,

@@ -10,8 +10,9 @@ from typing import Any
 
 @dataclass
 class OutboxResult:
-    """Counts of one outbox delivery run."""
+    """Counts of one outbox delivery run (`relayed`: work item events turned into mail)."""
 
+    relayed: int = 0
     sent: int = 0
     failed: int = 0
     suppressed: int = 0

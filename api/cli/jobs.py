@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
+from api.cli.common import configure_logging
 from tasks import scheduler as sched
 from workflow.clock import utc_now
 
@@ -13,7 +12,7 @@ app = typer.Typer(help="Scheduled jobs (nhắc việc, đôn đốc, báo cáo).
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
 
 
 @app.command("run")

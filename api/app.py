@@ -19,6 +19,7 @@ from api.pages import (
     item_forms,
     mailbox,
     org_names,
+    outbox,
     plan_units,
     ui,
     unsubscribe,
@@ -118,6 +119,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         indicator_pages.router,
         dates.router,
         org_names.router,
+        outbox.router,
     ):
         app.include_router(router)
     # The pages' own script (the date picker): served from the package, never a CDN.

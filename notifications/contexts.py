@@ -36,6 +36,7 @@ class Kind(StrEnum):
     DIGEST = "digest"  # Tổng hợp hằng ngày
     REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
+    MAIL_ALARM = "mail_alarm"  # Máy chủ thư lỗi (to the administrators, once a day)
 
 
 class _Model(BaseModel):
@@ -251,6 +252,16 @@ class PasswordResetContext(MailContext):
     valid_hours: int = Field(ge=1)
 
 
+class MailAlarmContext(MailContext):
+    """The mail server (or our configuration of it) has been failing since `since`; mail
+    waits in the outbox (`pending` rows, the oldest `oldest_pending_at`)."""
+
+    since: AwareDatetime
+    error: str
+    pending: int = Field(ge=0)
+    oldest_pending_at: AwareDatetime | None = None
+
+
 CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REMINDER: ReminderContext,
     Kind.DUE_TODAY: DueTodayContext,
@@ -272,6 +283,7 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.DIGEST: DigestContext,
     Kind.REPORT: ReportContext,
     Kind.PASSWORD_RESET: PasswordResetContext,
+    Kind.MAIL_ALARM: MailAlarmContext,
 }
 # Kinds whose message is composed by a kind-specific composer at delivery (see
 # `notifications.message.compose`), not rendered from this package's templates.
@@ -300,9 +312,9 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
 )
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor
 # can mail a user asked for themselves; neither carries an unsubscribe link.
-MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET})
+MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET, Kind.MAIL_ALARM})
 # Sent at once whatever the preferences say: a reset link expires within hours.
-IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET})
+IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET, Kind.MAIL_ALARM})
 
 
 def item_id_of(context: MailContext) -> int | None:

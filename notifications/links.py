@@ -19,6 +19,7 @@ REPORT_PAGE = "/ui/reports/{id}"
 SETTINGS_PAGE = "/ui/settings/notifications"
 UNSUBSCRIBE_PAGE = "/unsubscribe/{token}"
 RESET_PAGE = "/reset-password"
+OUTBOX_PAGE = "/ui/outbox"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class MailLinks:
     @property
     def settings(self) -> str:
         return self.base_url + SETTINGS_PAGE
+
+    @property
+    def outbox(self) -> str:
+        return self.base_url + OUTBOX_PAGE
 
     def unsubscribe(self, token: str) -> str:
         return self.base_url + UNSUBSCRIBE_PAGE.format(token=token)

@@ -92,8 +92,9 @@ class Renderer:
             report_url=self.links.report,
             my_items_url=self.links.my_items,
             preferences_url=self.links.settings,
+            outbox_url=self.links.outbox,
         )
-        self.env.filters.update(day=self.format_day, clip=_clip)
+        self.env.filters.update(day=self.format_day, when=self.format_when, clip=_clip)
         self._templates: dict[tuple[str, str, str], Template] = {}
 
     def item_url(self, item_id: int) -> str:
@@ -105,6 +106,12 @@ class Renderer:
         if lang == "en":
             return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
         return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+    def format_when(self, value: datetime, lang: str = "vi") -> str:
+        """A moment in the agency zone: '14:05 20/03/2026' (or '14:05, 20 Mar 2026')."""
+        local = value.astimezone(self.zone)
+        day = self.format_day(local, lang)
+        return f"{local:%H:%M}, {day}" if lang == "en" else f"{local:%H:%M} {day}"
 
     def _template(self, lang: str, kind: str, part: str) -> Template:
         key = (lang, kind, part)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 18:11:17.294348
+Create Date: 2026-12-07 19:49:06.992174
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,6 +22,16 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('last_run_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_job_state'))
+    )
+    op.create_table('mail_alarm',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('raised_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('faults', sa.Integer(), nullable=False),
+    sa.Column('mailed_on', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('cleared_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_alarm'))
     )
     op.create_table('plan',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -428,7 +438,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('dedup_key', name=op.f('uq_notification_dedup_key'))
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
-        batch_op.create_index('ix_notification_pending', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+        batch_op.create_index('ix_notification_pending', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
         batch_op.create_index(batch_op.f('ix_notification_recipient_user_id'), ['recipient_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_work_item_id'), ['work_item_id'], unique=False)
 
@@ -566,5 +576,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_plan_key'))
 
     op.drop_table('plan')
+    op.drop_table('mail_alarm')
     op.drop_table('job_state')
     # ### end Alembic commands ###

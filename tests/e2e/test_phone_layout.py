@@ -223,6 +223,7 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/ui/reports/{report_id}": ("gd.minh", lambda s, p: f"/ui/reports/{s.report_id}"),
     "/ui/indicators/{indicator_id}": ("vp.cchc", lambda s, p: f"/ui/indicators/{s.indicator_id}"),
     "/dev/mailbox": ("vp.admin", lambda s, p: "/dev/mailbox"),
+    "/ui/outbox": ("vp.admin", lambda s, p: "/ui/outbox"),
     "/dev/mailbox/{key}": ("vp.admin", first_message),
 }
 # Pages seen by a second role as well: a unit head's dashboard and unit page differ.

@@ -91,6 +91,12 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "entries": [{"kind": "reminder", "subject": "S", "item_id": 7}],
     },
     Kind.REPORT: {"report_id": 3, "report_label": "quý I năm 2026", "unit_codes": ["CCHC"]},
+    Kind.MAIL_ALARM: {
+        "since": datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+        "error": "554 5.7.1 Relay access denied",
+        "pending": 12,
+        "oldest_pending_at": datetime(2026, 3, 2, 1, 30, tzinfo=UTC),
+    },
 }
 TEMPLATED = [k for k in Kind if k not in COMPOSED]
 

@@ -445,6 +445,12 @@ MATRIX: dict[tuple[str, str], Row] = {
         EDITORS, fixed(data={"code": "THU", "name": "Nhóm thử", "units": ["VP"]}), page=True
     ),
     ("POST", "/ui/units/groups/remove"): Row(EDITORS, fixed(data={"code": "KHOI_VP"}), page=True),
+    # the outbox console: everybody's mail and the mail server's state
+    ("GET", "/ui/outbox"): Row(ADMIN, page=True),
+    ("POST", "/ui/outbox/retry"): Row(ADMIN, fixed(data={"all_failed": "true"}), page=True),
+    ("POST", "/ui/outbox/suppressions/remove"): Row(
+        ADMIN, fixed(data={"email": "nobody@example.vn"}), page=True
+    ),
     # the dev mailbox holds everybody's mail, password reset links included
     ("GET", "/dev/mailbox"): Row(ADMIN, page=True),
     ("GET", "/dev/mailbox/{key}"): Row(

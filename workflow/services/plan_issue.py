@@ -42,7 +42,7 @@ from sqlmodel import Session, col, select
 
 from workflow.calendar import WorkCalendar, deadline_at, load_calendar, local_date
 from workflow.deadlines import reset_ladder
-from workflow.due_phrases import DueReading, read_due_phrase
+from workflow.due_phrases import DueReading, ReportingDuty, read_due_phrase
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models.org import Role, Unit, User
 from workflow.models.plan import Area, Plan, PlanTask
@@ -297,6 +297,9 @@ class _World:
 
     today: date
     plan_year: int
+    # The plan's reporting duty ("báo cáo ... trước ngày 10 của tháng cuối quý"): recurring
+    # and ongoing work falls on it, as the import's preview showed.
+    duty: ReportingDuty | None
     calendar: WorkCalendar
     units: dict[int, Unit]
     unit_by_code: dict[str, Unit]
@@ -352,6 +355,7 @@ def _world(session: Session, plan: Plan, *, now: datetime) -> _World:
     return _World(
         today=today,
         plan_year=plan_year_of(plan, today=today),
+        duty=ReportingDuty.from_json((plan.sections or {}).get("reporting_duty")),
         calendar=load_calendar(session=session),
         units=units,
         unit_by_code={u.code: u for u in units.values()},
@@ -389,7 +393,7 @@ def _read_due(row: IssueRow, task: PlanTask, w: _World, plan: Plan) -> DueReadin
         row.due_kind = "year_end"
         row.due_on = date(w.plan_year, 12, 31)
         return None
-    reading = read_due_phrase(task.due_text, plan_year=w.plan_year)
+    reading = read_due_phrase(task.due_text, plan_year=w.plan_year, duty=w.duty)
     row.due_kind = reading.kind
     row.warning = reading.warning
     if reading.kind == "fixed":

@@ -920,15 +920,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "issue_current_due": ("hạn hiện tại {day}", "due now {day}"),
     "issue_no_head": ("đơn vị chưa có trưởng đơn vị", "the unit has no head"),
     "issue_shown": (
-        "{shown}/{total} nhiệm vụ đang hiển thị. Nút dưới đây chỉ ban hành các dòng đang hiển thị.",
-        "{shown} of {total} tasks shown. The button issues only the rows shown.",
+        "{shown}/{total} dòng đang hiển thị ({tasks} nhiệm vụ; nhiệm vụ giao chung cho nhiều"
+        " đơn vị có một dòng cho mỗi đơn vị). Nút dưới đây chỉ ban hành các dòng đang hiển thị.",
+        "{shown} of {total} rows shown ({tasks} tasks; a task led by several units has a row"
+        " per unit). The button issues only the rows shown.",
     ),
+    "issue_same_task": ("cùng nhiệm vụ trên", "the same task as above"),
+    "issue_share": ("{group}: đơn vị {n}/{total}", "{group}: unit {n} of {total}"),
+    "issue_units_of_task": ("Các đơn vị của nhiệm vụ", "The task's units"),
     "issue_submit": ("Xác nhận ban hành", "Confirm and issue"),
     "issue_done": (
         "Đã ban hành: tạo {create} việc, điều chỉnh hạn {move} việc, hủy {cancel} việc;"
-        " đề xuất hủy {propose} việc; {skipped} nhiệm vụ chưa ban hành.",
+        " đề xuất hủy {propose} việc; {skipped} dòng chưa ban hành.",
         "Issued: {create} created, {move} due dates moved, {cancel} cancelled;"
-        " {propose} proposed for cancelling; {skipped} tasks not issued.",
+        " {propose} proposed for cancelling; {skipped} rows not issued.",
     ),
     "issue_to_plan": ("Xem kế hoạch và tiến độ", "See the plan and its progress"),
     "issue_nothing": ("Không có nhiệm vụ nào phù hợp.", "No task matches."),
@@ -965,8 +970,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         "recurrence changed: edit the series by hand",
     ),
     "issue_reason_task_withdrawn": ("nhiệm vụ bị rút khỏi kế hoạch", "task withdrawn"),
+    "issue_reason_not_lead": (
+        "đơn vị không còn chủ trì nhiệm vụ này",
+        "the unit no longer leads this task",
+    ),
     # --- the plan page's tracking view ---
     "track_title": ("Tiến độ thực hiện theo lĩnh vực", "Progress by area"),
+    "track_by_unit": ("Tiến độ theo đơn vị chủ trì", "Progress by lead unit"),
+    "track_by_unit_note": (
+        'Nhiệm vụ giao chung cho nhiều đơn vị ("Các phòng chuyên môn"...) được tính cho'
+        " từng đơn vị theo phần việc của đơn vị đó.",
+        'A task led by several units ("Các phòng chuyên môn"...) counts for each unit by'
+        " that unit's own share.",
+    ),
     "track_work": ("Công việc", "Work"),
     "track_not_issued": ("chưa giao việc", "not issued"),
     "track_progress": ("hoàn thành {done}/{total} ({pct}%)", "done {done}/{total} ({pct}%)"),

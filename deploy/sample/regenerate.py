@@ -7,7 +7,8 @@ this folder: 2026 and 2027) and writes, next to it, the `.docx` as an office typ
 (Times New Roman, bold headings, the task table as a Word table with merged area rows and
 a header repeated on each page) and the `.pdf` converted from that DOCX by LibreOffice
 (`soffice --headless --convert-to pdf`), a PDF with a text layer like a signed plan
-exported from Word. The import tests check that the three forms give the same tasks and deadlines.
+exported from Word. The import tests check that the three forms give the same tasks and
+deadlines.
 """
 
 from __future__ import annotations

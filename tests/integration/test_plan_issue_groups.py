@@ -4,16 +4,23 @@ removed from the group, a moved deadline, a withdrawn task, done work left alone
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 
+import docx
 from sqlmodel import Session, col, select
 
 from notifications.events import relay_events
 from notifications.models import Notification
 from tests.plan_docs import TABLE_ROWS, table_markdown
-from workflow.calendar import local_date
+from workflow.calendar import load_calendar, local_date
 from workflow.importer import parse_document, upsert_plan
 from workflow.models import IssuedTask, Plan, PlanTask, Unit, User, WorkItem, WorkItemEvent
+from workflow.reporting.build import compute_snapshot
+from workflow.reporting.charts import render_all
+from workflow.reporting.docx_report import render_docx
+from workflow.reporting.mail import render_mail
+from workflow.reporting.periods import quarter
 from workflow.services.plan_issue import (
     IssueAction,
     IssueRow,
@@ -24,6 +31,7 @@ from workflow.services.plan_issue import (
 )
 from workflow.services.plan_units import set_task_units
 from workflow.services.work_items import ItemSpec, create_item
+from workflow.settings import get_settings
 
 TZ = "Asia/Ho_Chi_Minh"
 HEADER = TABLE_ROWS[0]
@@ -324,3 +332,38 @@ def test_hand_assigned_share_is_adopted_and_a_single_lead_after_a_group_keeps_it
             Reason.NOT_LEAD,
         )
     assert all(r.action != IssueAction.CREATE for r in after.values())
+
+
+def test_the_report_counts_each_units_share_and_says_how_many_plan_tasks_they_are(
+    org: Session, now: datetime
+) -> None:
+    plan = load(org, rows(), now)
+    issue_plan(session=org, plan_id=plan.id or 0, actor=user(org, "vp.cchc"), now=now)
+    items = items_by_unit(org)
+    items["TCBC"].state, items["TCBC"].closed_at = "done", now
+    org.add(items["TCBC"])
+    org.flush()
+    snap = compute_snapshot(
+        session=org,
+        now=datetime(2026, 4, 1, 2, 0, tzinfo=now.tzinfo),
+        period=quarter(2026, 1),
+        calendar=load_calendar(session=org),
+        settings=get_settings(),
+    )
+    # Five items: the group task's four shares (one per division) and the supported task.
+    assert snap.totals.total == 5 and snap.totals.done == 1
+    assert (snap.shared_items, snap.shared_tasks) == (4, 1)
+    by_unit = {r.code: r.counts.total for r in snap.by_unit}
+    assert by_unit == {"TTRA": 1, "TCBC": 1, "XDCQ": 1, "CCVC": 1, "CCHC": 1}
+    assert [r.counts.total for r in snap.by_area] == [5]
+    note = "4 nhiệm vụ là phần việc của từng đơn vị thuộc 1 nhiệm vụ kế hoạch giao chung"
+    mail = render_mail(snap, charts={})
+    assert note in mail.text and note in mail.html
+    assert (
+        "4 tasks are each unit's share of 1 plan task"
+        in render_mail(snap, charts={}, lang="en").text
+    )
+    document = docx.Document(io.BytesIO(render_docx(snap, charts=render_all(snap))))
+    assert any(note in p.text for p in document.paragraphs)
+    # A deputy's mail (units only) leaves the agency-wide note out.
+    assert note not in render_mail(snap, charts={}, unit_codes={"TCBC"}).text

@@ -507,6 +507,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "informed_units": ("Đơn vị nhận để biết", "Units informed"),
     "original_due": ("Hạn ban đầu", "Original due date"),
     "plan_task": ("Nhiệm vụ trong kế hoạch", "Plan task"),
+    "plan_due_text": ("Thời hạn theo kế hoạch", "Deadline in the plan"),
+    "plan_lead_group": ("Giao chung", "Shared task"),
+    "plan_lead_group_share": (
+        "{group} chủ trì: mỗi đơn vị thực hiện, báo cáo phần việc của mình",
+        "{group} lead it: each unit does and reports its own share",
+    ),
     "no_evidence": ("Chưa có sản phẩm nào.", "No evidence yet."),
     "evidence_add": ("Gửi sản phẩm, minh chứng", "Attach evidence"),
     "evidence_note": ("Ghi chú", "Note"),

@@ -129,3 +129,29 @@ def test_the_plan_page_names_each_units_work_and_counts_the_task_per_unit(
     assert f'id="task-{task_id(org, SUPPORTED_TASK)}"' not in done
     client.cookies.set("pf_lang", "en")
     assert "Progress by lead unit" in client.get(f"/ui/plans/{plan.id}").text
+
+
+def test_the_item_page_shows_the_plans_deadline_phrase_and_the_shared_task(
+    client: TestClient, org: Session, now: datetime
+) -> None:
+    from tests.integration.test_plan_issue_groups import user as user_of
+    from workflow.services.plan_issue import issue_plan
+
+    plan = load(org, rows(due="Quý II/2026"), now)
+    issue_plan(session=org, plan_id=plan.id or 0, actor=user_of(org, "vp.cchc"), now=now)
+    tcbc = unit_coded(org, "TCBC").id
+    group = task_id(org, GROUP_TASK)
+    item = org.exec(
+        select(WorkItem).where(WorkItem.plan_task_id == group, WorkItem.lead_unit_id == tcbc)
+    ).one()
+    browse_as(client, org, now, "tcbc.truong")
+    page = client.get(f"/ui/items/{item.id}").text
+    due = re.search(r'<td id="item-plan-due">(.*?)</td>', page)
+    assert due and due.group(1) == "Quý II/2026"
+    shared = re.search(r'<td id="item-lead-group">(.*?)</td>', page)
+    assert shared and shared.group(1).startswith("Các phòng chuyên môn chủ trì")
+    assert "30/06/2026" in page
+    other = org.exec(select(WorkItem).where(WorkItem.plan_task_id != group)).one()
+    browse_as(client, org, now, "tt.chanh")
+    single = client.get(f"/ui/items/{other.id}").text
+    assert 'id="item-plan-due">30/09/2026<' in single and 'id="item-lead-group"' not in single

@@ -953,6 +953,59 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Không ban hành được. Vui lòng kiểm tra lại.",
         "The plan could not be issued. Please check the rows.",
     ),
+    # --- the plan import page ---
+    "import_title": ("Nhập kế hoạch", "Import a plan"),
+    "import_link": ("Nhập kế hoạch từ tệp", "Import a plan from a file"),
+    "import_intro": (
+        "Chọn tệp kế hoạch đã ký (Word .docx, PDF có lớp chữ, hoặc văn bản). Hệ thống đọc và"
+        " hiển thị trước các nhiệm vụ, đơn vị và thời hạn; chưa ghi gì cho đến khi bạn xác nhận.",
+        "Choose the signed plan (Word .docx, a PDF with a text layer, or text). Its tasks, units"
+        " and deadlines are shown first; nothing is saved until you confirm.",
+    ),
+    "import_file": ("Tệp kế hoạch", "Plan file"),
+    "import_preview": ("Đọc và xem trước", "Read and preview"),
+    "import_number": ("Số", "No."),
+    "import_years": ("năm {start}–{end}", "years {start}–{end}"),
+    "import_duty": ("Chế độ báo cáo", "Reporting duty"),
+    "import_unresolved": (
+        "{n} tên đơn vị chưa xác định được. Kế hoạch chưa thể nhập: hãy gán các tên này cho"
+        " đơn vị hoặc nhóm đơn vị, rồi đọc lại tệp.",
+        "{n} unit names are not known. The plan cannot be imported yet: map these names to a"
+        " unit or group, then read the file again.",
+    ),
+    "import_nearest": ("gần nhất", "nearest"),
+    "import_map_link": ("Mở trang Tên đơn vị để gán tên", "Open the unit names page to map them"),
+    "import_changes": (
+        "Khi nhập: thêm mới {created}, cập nhật {updated}, rút khỏi kế hoạch {withdrawn},"
+        " giữ nguyên {unchanged} mục.",
+        "Importing will create {created}, update {updated}, withdraw {withdrawn} and leave"
+        " {unchanged} entries unchanged.",
+    ),
+    "import_warnings": ("{n} thời hạn cần xem lại", "{n} deadlines to check"),
+    "import_due_unread": (
+        "không đọc được: nhập hạn khi ban hành",
+        "not understood: enter it when issuing",
+    ),
+    "import_submit": ("Nhập kế hoạch", "Import the plan"),
+    "import_then_issue": (
+        "Sau khi nhập, trang Ban hành hiển thị việc sẽ giao cho từng đơn vị để bạn xác nhận.",
+        "After the import, the issue page shows the work each unit will get, to confirm.",
+    ),
+    "import_then_plan": ("Sau khi nhập, trang kế hoạch mở ra.", "The plan's page opens next."),
+    "import_imported": (
+        "Đã nhập kế hoạch. Kiểm tra các dòng dưới đây rồi xác nhận ban hành.",
+        "The plan is imported. Check the rows below, then confirm to issue it.",
+    ),
+    "import_error_no_file": ("Hãy chọn tệp kế hoạch.", "Choose a plan file."),
+    "import_error_type": (
+        "Chỉ nhận tệp .docx, .pdf, .md hoặc .txt.",
+        "Only .docx, .pdf, .md or .txt files are accepted.",
+    ),
+    "import_error_read": ("Không đọc được tệp kế hoạch.", "The plan file could not be read."),
+    "import_error_expired": (
+        "Tệp đã xem trước không còn: hãy chọn lại tệp.",
+        "The previewed file is gone: choose the file again.",
+    ),
     "issue_action_create": ("Tạo việc", "Create"),
     "issue_action_move_due": ("Điều chỉnh hạn", "Move due date"),
     "issue_action_propose_cancel": ("Đề xuất hủy", "Propose cancelling"),

@@ -122,6 +122,7 @@ def _page(
     form: dict[str, str] | None = None,
     result: IssueResult | None = None,
     status_code: int = 200,
+    imported: bool = False,
 ) -> HTMLResponse:
     rows = [r for r in preview.rows if filters.shows(r)]
     # A split task's rows: which share each is ("2/4") and whether it opens the task.
@@ -155,6 +156,7 @@ def _page(
         "errors": errors or [],
         "form": form or {},
         "result": result,
+        "imported": imported,
     }
     return render(request, "plan_issue.html", context, user=user, status_code=status_code)
 
@@ -185,7 +187,8 @@ def issue_page(
     assert plan is not None
     preview = preview_issue(session=session, plan_id=plan_id, now=now)
     filters = _filters(request.query_params)
-    return _page(request, session, user=user, preview=preview, filters=filters)
+    imported = request.query_params.get("imported") == "1"
+    return _page(request, session, user=user, preview=preview, filters=filters, imported=imported)
 
 
 def _overrides(

@@ -966,7 +966,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "import_preview": ("Đọc và xem trước", "Read and preview"),
     "import_number": ("Số", "No."),
     "import_years": ("năm {start}–{end}", "years {start}–{end}"),
-    "import_duty": ("Chế độ báo cáo", "Reporting duty"),
     "import_unresolved": (
         "{n} tên đơn vị chưa xác định được. Kế hoạch chưa thể nhập: hãy gán các tên này cho"
         " đơn vị hoặc nhóm đơn vị, rồi đọc lại tệp.",
@@ -986,6 +985,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "không đọc được: nhập hạn khi ban hành",
         "not understood: enter it when issuing",
     ),
+    "import_due_check": ("cần xem lại thời hạn", "check this deadline"),
+    "import_task_no": ("Nhiệm vụ {n}", "Task {n}"),
     "import_submit": ("Nhập kế hoạch", "Import the plan"),
     "import_then_issue": (
         "Sau khi nhập, trang Ban hành hiển thị việc sẽ giao cho từng đơn vị để bạn xác nhận.",

@@ -119,10 +119,11 @@ def issue_figures(tasks: int = 500) -> dict[str, float]:
             assert len(done.created_item_ids) == items
         with Session(engine) as session:
             actor = session.exec(select(User).where(User.username == "vp.cchc")).one()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             again = issue_plan(session=session, plan_id=plan_id, actor=actor, now=now)
             session.commit()
             figures["again"] = time.perf_counter() - start
+            figures["again_cpu"] = time.process_time() - cpu
             assert again.created_item_ids == []
         engine.dispose()
     return figures
@@ -140,7 +141,7 @@ def main() -> None:
         f"  issue (committed)  {f['issue'] * 1000:7.0f} ms  (CPU {f['issue_cpu'] * 1000:.0f} ms;"
         " target < 2000 ms)"
     )
-    print(f"  issue again (0 new){f['again'] * 1000:7.0f} ms")
+    print(f"  issue again (0 new){f['again'] * 1000:7.0f} ms  (CPU {f['again_cpu'] * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

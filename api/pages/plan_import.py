@@ -10,9 +10,10 @@ sees what the import makes of it, then imports it and goes on to issue it.
    warnings. Unit names that resolve to nothing are listed with their rows and nearest
    names (and a link to "Tên đơn vị" to map them); then there is nothing to import.
 2. The file waits under `var_dir/plan-uploads` (named by the uploader and the file's
-   SHA-256; the confirm form carries only that digest), so confirming does not upload it
-   again. Confirming imports it in the request's transaction and opens the plan's issue
-   page (`/ui/plans/{id}/issue`), where the rows are previewed again and issued.
+   SHA-256; the confirm form carries only that digest; one per person, a newer preview
+   replaces it), so confirming does not upload it again. Confirming imports it in the
+   request's transaction and opens the plan's issue page (`/ui/plans/{id}/issue`), where
+   the rows are previewed again and issued.
 """
 
 from __future__ import annotations
@@ -193,6 +194,9 @@ def import_submit(
     if result is not None:
         stash = _stash(settings, user, digest)
         stash.parent.mkdir(parents=True, exist_ok=True)
+        # One previewed file per person: an earlier preview never confirmed is dropped.
+        for old in stash.parent.glob(f"{user.id}-*"):
+            old.unlink(missing_ok=True)
         stash.write_bytes(data)
     context: dict[str, Any] = {
         "tree": tree,

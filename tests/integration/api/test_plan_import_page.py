@@ -39,7 +39,7 @@ def row(page: str, number: str) -> str:
 
 @pytest.mark.parametrize("suffix", [".docx", ".pdf"])
 def test_the_coordinator_previews_imports_and_lands_on_the_issue_page(
-    client: TestClient, org: Session, now: datetime, suffix: str
+    client: TestClient, org: Session, now: datetime, suffix: str, var_dir: Path
 ) -> None:
     browse_as(client, org, now, "vp.cchc")
     assert 'href="/ui/plan-import"' in client.get("/ui/plans").text
@@ -61,6 +61,14 @@ def test_the_coordinator_previews_imports_and_lands_on_the_issue_page(
     supported = row(page, "1.3")
     assert "Văn phòng" in supported and "Chi cục Văn thư - Lưu trữ" in supported
     assert org.exec(select(Plan)).all() == []  # a preview writes nothing
+    # The previewed file waits for the confirmation, one per person.
+    stashed = var_dir / "plan-uploads"
+    assert len(list(stashed.iterdir())) == 1
+    rows = [list(r) for r in TABLE_ROWS[:2]]
+    rows.append(["1", "Rà soát văn bản", "Thanh tra", "", "Quý IV/2027", ""])
+    assert upload(client, "khac.md", table_markdown(rows).encode())[0] == 200
+    assert len(list(stashed.iterdir())) == 1
+    status, page = upload(client, path.name, path.read_bytes())
 
     digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page)
     assert digest
@@ -70,6 +78,7 @@ def test_the_coordinator_previews_imports_and_lands_on_the_issue_page(
         follow_redirects=False,
     )
     assert r.status_code == 303
+    assert list(stashed.iterdir()) == []
     plan = org.exec(select(Plan)).one()
     assert r.headers["location"] == f"/ui/plans/{plan.id}/issue?imported=1"
     assert len(org.exec(select(PlanTask).where(PlanTask.plan_id == plan.id)).all()) == 28

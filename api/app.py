@@ -26,6 +26,7 @@ from api.pages import (
 )
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
+from api.pages import plan_import as plan_import_page
 from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
 from api.pages import settings as settings_page
@@ -111,6 +112,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         assign.router,
         plan_units.router,
         plan_issue_page.router,
+        plan_import_page.router,
         item_forms.router,
         mailbox.router,
         unsubscribe.router,

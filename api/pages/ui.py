@@ -55,6 +55,7 @@ from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.models.org import Role
 from workflow.services.indicators import may_record
+from workflow.services.plan_units import may_import_plans
 from workflow.services.scope import get_visible_item
 from workflow.services.task_assignment import assign_scope
 from workflow.services.work_items import (
@@ -653,7 +654,8 @@ def plans_page(request: Request, session: SessionDep, user: OptionalUser) -> Res
     if user is None:
         return to_login(request)
     plans = session.exec(select(Plan).order_by(col(Plan.id).desc())).all()
-    return render(request, "plans.html", {"plans": plans}, user=user)
+    context = {"plans": plans, "may_import": may_import_plans(user)}
+    return render(request, "plans.html", context, user=user)
 
 
 @router.get("/ui/plans/{plan_id}", response_class=HTMLResponse)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 19:49:06.992174
+Create Date: 2026-12-07 20:28:26.360623
 """
 from alembic import op
 import sqlalchemy as sa
@@ -396,6 +396,7 @@ def upgrade() -> None:
     op.create_table('issued_task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('plan_task_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('work_item_id', sa.Integer(), nullable=True),
     sa.Column('series_id', sa.Integer(), nullable=True),
     sa.Column('due_text', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
@@ -405,11 +406,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['issued_by_id'], ['app_user.id'], name=op.f('fk_issued_task_issued_by_id_app_user')),
     sa.ForeignKeyConstraint(['plan_task_id'], ['plan_task.id'], name=op.f('fk_issued_task_plan_task_id_plan_task')),
     sa.ForeignKeyConstraint(['series_id'], ['recurring_series.id'], name=op.f('fk_issued_task_series_id_recurring_series')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_issued_task_unit_id_unit')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_issued_task_work_item_id_work_item')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_task')),
-    sa.UniqueConstraint('plan_task_id', name=op.f('uq_issued_task_plan_task_id'))
+    sa.UniqueConstraint('plan_task_id', 'unit_id', name='uq_issued_task_unit')
     )
     with op.batch_alter_table('issued_task', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issued_task_plan_task_id'), ['plan_task_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_issued_task_work_item_id'), ['work_item_id'], unique=False)
 
     op.create_table('notification',
@@ -498,6 +501,7 @@ def downgrade() -> None:
     op.drop_table('notification')
     with op.batch_alter_table('issued_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issued_task_work_item_id'))
+        batch_op.drop_index(batch_op.f('ix_issued_task_plan_task_id'))
 
     op.drop_table('issued_task')
     with op.batch_alter_table('extension_request', schema=None) as batch_op:

@@ -213,6 +213,7 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/ui/plans": ("vp.cchc", lambda s, p: "/ui/plans"),
     "/ui/plans/{plan_id}": ("vp.cchc", lambda s, p: f"/ui/plans/{s.plan_id}"),
     "/ui/plans/{plan_id}/issue": ("vp.cchc", lambda s, p: f"/ui/plans/{s.plan_id}/issue"),
+    "/ui/plan-import": ("vp.cchc", lambda s, p: "/ui/plan-import"),
     "/ui/tasks/{task_id}/assign": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/assign"),
     "/ui/tasks/{task_id}/units": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/units"),
     "/ui/team": ("gd.minh", lambda s, p: "/ui/team"),

@@ -386,6 +386,17 @@ MATRIX: dict[tuple[str, str], Row] = {
         },
         page=True,
     ),
+    # the "Nhập kế hoạch" page: as `POST /plans/import` (a preview; nothing is written)
+    ("GET", "/ui/plan-import"): Row(EDITORS, page=True),
+    ("POST", "/ui/plan-import"): Row(
+        EDITORS,
+        fixed(
+            **PAGE_FORM,
+            files={"file": ("thu.txt", PLAN_TEXT.encode(), "text/plain")},
+            data={"csrf_token": CSRF},
+        ),
+        page=True,
+    ),
     # the "Ban hành" page of a plan: as its API
     ("GET", "/ui/plans/{plan_id}/issue"): Row(
         DISTRIBUTORS, lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from notifications.contexts import Kind
 from notifications.digest import compose_digests
 from notifications.events import relay_events
+from notifications.grouping import fold_groups
 from notifications.message import Composer, OutgoingMail, compose
 from notifications.models import Notification
 from notifications.preferences import add_suppression
@@ -248,8 +249,8 @@ def deliver_outbox(
     rng: random.Random | None = None,
     max_batches: int | None = None,
 ) -> DeliveryResult:
-    """Send every due pending row (after relaying work item events and composing due
-    digests); commits after each batch.
+    """Send every due pending row (after relaying work item events, folding due groups and
+    composing due digests); commits after each batch.
 
     This is a job, not a service: committing per batch keeps row locks short and makes
     each 'sent' durable right after its batch.
@@ -262,6 +263,8 @@ def deliver_outbox(
     limit = batch_size or settings.outbox_batch_size
     relayed = relay_events(session=session, now=now, batch_size=limit, settings=settings)
     result.relayed = relayed.enqueued
+    # Grouped mail (decision 0021): a bulk action's or a morning run's rows become one mail.
+    fold_groups(session=session, now=now, settings=settings)
     result.digests = compose_digests(session=session, now=now, settings=settings, renderer=renderer)
     session.commit()
     # Report mails are made from their frozen run at this point (documents once per run).

@@ -18,7 +18,7 @@ meanwhile collapse into one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -32,6 +32,7 @@ from notifications.contexts import (
     ReminderContext,
 )
 from notifications.events import item_ref
+from notifications.grouping import run_group_key
 from tasks.jobs import ItemOutcome
 from workflow import deadlines
 from workflow.calendar import WorkCalendar, load_calendar, local_date
@@ -54,6 +55,7 @@ class Context:
     recipients: dict[tuple[int, int], User | None] = field(default_factory=dict)
     lookups: outbox.RecipientLookups = field(default_factory=outbox.RecipientLookups)
     mail: outbox.PendingMail = field(default_factory=outbox.PendingMail)
+    settle: timedelta = timedelta(0)
 
     def finish_batch(self, session: Session) -> None:
         """Write the batch's mails: one multi-row INSERT instead of one per mail."""
@@ -66,7 +68,12 @@ class Context:
 
 def make_context(session: Session) -> Context:
     """The sweep context: the working calendar is loaded once per sweep, not per item."""
-    return Context(calendar=load_calendar(session=session), tz=get_settings().timezone)
+    settings = get_settings()
+    return Context(
+        calendar=load_calendar(session=session),
+        tz=settings.timezone,
+        settle=timedelta(seconds=settings.mail_group_settle_seconds),
+    )
 
 
 def _ladder(session: Session, item: WorkItem, ctx: Context) -> deadlines.Ladder:
@@ -213,6 +220,10 @@ def _process_item(session: Session, item: WorkItem, now: datetime, ctx: Context)
                     now=now,
                     work_item_id=item.id,
                     lookups=ctx.lookups,
+                    # One morning mail per person: the run's notices are folded together
+                    # once its other batches had time to finish (decision 0021).
+                    group_key=run_group_key(now=now),
+                    group_at=now + ctx.settle,
                 )
             )
             reminders += 1

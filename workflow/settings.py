@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     mail_retry_base_seconds: float = 60.0
     mail_retry_max_seconds: float = 3600.0
     outbox_batch_size: int = 200
+    # Grouped mail (docs/decisions/0021-grouped-mail.md): items listed before "see all", and
+    # how long a sweep run's reminders wait for the run's other batches (distributed mode).
+    mail_group_fold: int = Field(default=20, ge=1)
+    mail_group_settle_seconds: float = Field(default=60.0, ge=0)
 
     # Agency identity: names change with mergers, so they are settings, never literals.
     agency_parent_name: str = "UBND TỈNH BẮC GIANG"

@@ -726,7 +726,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings_kinds": ("Loại thông báo", "Kinds of mail"),
     "settings_always": ("luôn gửi", "always sent"),
     "settings_mode": ("Cách gửi", "Delivery"),
-    "settings_immediate": ("Gửi ngay từng thư", "Each mail at once"),
+    "settings_grouped": (
+        "Gửi ngay, gộp theo đợt: một thư cho mỗi đợt giao việc, một thư nhắc việc mỗi sáng",
+        "At once, grouped: one mail per bulk action, one morning mail of reminders",
+    ),
+    "settings_immediate": ("Gửi ngay, một thư cho mỗi sự kiện", "At once, one mail per event"),
     "settings_digest": ("Gộp thành một thư tổng hợp mỗi ngày, lúc", "One daily digest, at"),
     "settings_digest_help": (
         "Đôn đốc và cảnh báo quá hạn gửi lãnh đạo vẫn được gửi ngay.",

@@ -1,4 +1,5 @@
-"""Notification preferences (tùy chọn nhận thư): immediate or daily digest, quiet hours."""
+"""Notification preferences (tùy chọn nhận thư): immediate (grouped or one mail per event)
+or daily digest, quiet hours."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class PreferencesPublic(SQLModel):
     quiet_start_hour: int | None
     quiet_end_hour: int | None
     opted_out_kinds: list[str]
+    grouped: bool
 
 
 class PreferencesUpdate(SQLModel):
@@ -28,6 +30,8 @@ class PreferencesUpdate(SQLModel):
     quiet_start_hour: int | None = Field(default=None, ge=0, le=23)
     quiet_end_hour: int | None = Field(default=None, ge=0, le=23)
     opted_out_kinds: Annotated[list[str], MaxLen(20)] = []
+    # One mail per bulk action and one morning mail (true, the default) or one per event.
+    grouped: bool = True
 
 
 @router.get("", response_model=PreferencesPublic)
@@ -50,5 +54,6 @@ def update_preferences(
         quiet_start_hour=body.quiet_start_hour,
         quiet_end_hour=body.quiet_end_hour,
         opted_out_kinds=body.opted_out_kinds,
+        grouped=body.grouped,
     )
     return PreferencesPublic.model_validate(pref)

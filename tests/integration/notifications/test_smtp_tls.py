@@ -160,7 +160,7 @@ def test_smtps_with_auth_delivers(
     assert smtps_sink.auth_logins == [ASCII_LOGIN[0]]
     [first, _] = smtps_sink.to(linh.email)
     subject = str(make_header(decode_header(str(first.message()["Subject"]))))
-    assert subject.startswith("[Nhắc việc] Báo cáo kết quả CCHC quý I")
+    assert subject == "Báo cáo kết quả CCHC quý I (#42)"
 
 
 def test_wrong_password_defers_the_batch(

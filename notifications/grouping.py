@@ -122,6 +122,13 @@ def _claim(session: Session, now: datetime) -> list[Notification]:
     return list(session.exec(query))
 
 
+def _item_id(row: Notification) -> int | None:
+    item = row.context.get("item")
+    if isinstance(item, dict) and "id" in item:
+        return int(item["id"])
+    return row.work_item_id
+
+
 def _actor_name(session: Session, key: str) -> str | None:
     parts = key.split(":", 2)
     if parts[0] != "event" or not parts[1].isdigit() or parts[1] == "0":
@@ -141,7 +148,7 @@ def fold_groups(*, session: Session, now: datetime, settings: Settings) -> int:
         groups[(row.recipient_email, row.group_key or "")].append(row)
     made = 0
     for (email, key), rows in groups.items():
-        items = {row.work_item_id for row in rows}
+        items = {_item_id(row) for row in rows}
         if len(items) < 2 or None in items:
             # One item (or a row not about one item): each goes out as itself, threaded.
             for row in rows:

@@ -200,7 +200,11 @@ def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int 
     """Commit `count` items due about 40 days before `now` (the sample org is loaded if absent);
     return the dedup keys the jobs must produce: the 'assigned' mail the event relay sends the
     assignee, the collapsed 'overdue' reminder and escalation levels 1-3 (unit head, deputy
-    in charge, director)."""
+    in charge, director).
+
+    Its officers take one mail per event (decision 0021): these tests count one mail per
+    outbox row; grouped mail is tested in tests/integration/notifications."""
+    from notifications.preferences import set_preferences
     from workflow.calendar import load_calendar, local_date
     from workflow.services.org import load_org
     from workflow.services.work_items import ItemSpec, create_item
@@ -214,6 +218,7 @@ def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int 
         calendar = load_calendar(session=session)
         for n in range(first, first + count):
             user = officer(session, OFFICERS[n % len(OFFICERS)])
+            set_preferences(session=session, user_id=user.id or 0, grouped=False)
             head = session.exec(
                 select(User).where(User.unit_id == user.unit_id, User.role == "unit_head")
             ).one()

@@ -323,10 +323,11 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
     }
 )
 # Kinds folded into one mail per person when they come from one bulk action or one sweep
-# run (docs/decisions/0021-grouped-mail.md). A chase and an escalation stay one per item.
-GROUPABLE: frozenset[Kind] = DIGESTIBLE
+# run (docs/decisions/0021-grouped-mail.md): a manager's escalations of one morning too
+# (never held for a digest, still never switched off). A chase stays one mail.
+GROUPABLE: frozenset[Kind] = DIGESTIBLE | {Kind.ESCALATION}
 # The morning mail's kinds, most urgent first (its sections and their order).
-MORNING_KINDS: tuple[Kind, ...] = (Kind.OVERDUE, Kind.DUE_TODAY, Kind.REMINDER)
+MORNING_KINDS: tuple[Kind, ...] = (Kind.ESCALATION, Kind.OVERDUE, Kind.DUE_TODAY, Kind.REMINDER)
 # Kinds whose mail marks itself important (Outlook's red "!", Gmail's importance hints).
 URGENT: frozenset[Kind] = frozenset({Kind.OVERDUE, Kind.DUE_TODAY, Kind.ESCALATION})
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor

@@ -28,6 +28,7 @@ from notifications.contexts import (
     MORNING_KINDS,
     GroupedContext,
     GroupedEntry,
+    ItemRef,
     Kind,
     MailContext,
     item_of,
@@ -76,9 +77,10 @@ def _entry(kind: Kind, context: MailContext) -> GroupedEntry | None:
         return None
     days = getattr(context, "working_days_left", None)
     if days is None:
-        days = getattr(context, "working_days_late", None)
+        days = getattr(item, "working_days_late", getattr(context, "working_days_late", None))
     change = getattr(context, "change", None)
-    return GroupedEntry(**item.model_dump(), kind=kind, days=days, change=change)
+    ref = {name: getattr(item, name) for name in ItemRef.model_fields}
+    return GroupedEntry(**ref, kind=kind, days=days, change=change)
 
 
 def grouped_context(
@@ -137,6 +139,36 @@ def _actor_name(session: Session, key: str) -> str | None:
     return actor.full_name if actor else None
 
 
+def _fold(
+    session: Session,
+    rows: list[Notification],
+    email: str,
+    key: str,
+    *,
+    now: datetime,
+    settings: Settings,
+) -> None:
+    first = rows[0]
+    context = grouped_context(
+        rows, fold=settings.mail_group_fold, actor_name=_actor_name(session, key)
+    )
+    user = session.get(User, first.recipient_user_id) if first.recipient_user_id else None
+    grouped = enqueue(
+        session=session,
+        kind=Kind.GROUPED,
+        recipient=user or email,
+        context=context,
+        dedup_key=f"group:{first.recipient_user_id or email}:{first.id}",
+        now=now,
+        language=first.language,
+        settings=settings,
+    )
+    for row in rows:
+        row.status, row.digest_id = "grouped", grouped.id
+        session.add(row)
+    session.flush()
+
+
 def fold_groups(*, session: Session, now: datetime, settings: Settings) -> int:
     """Fold every due group into one mail per recipient; returns the grouped mails made.
 
@@ -155,25 +187,17 @@ def fold_groups(*, session: Session, now: datetime, settings: Settings) -> int:
                 row.status = "pending"
                 session.add(row)
             continue
-        first = rows[0]
-        context = grouped_context(
-            rows, fold=settings.mail_group_fold, actor_name=_actor_name(session, key)
-        )
-        user = session.get(User, first.recipient_user_id) if first.recipient_user_id else None
-        grouped = enqueue(
-            session=session,
-            kind=Kind.GROUPED,
-            recipient=user or email,
-            context=context,
-            dedup_key=f"group:{first.recipient_user_id or email}:{first.id}",
-            now=now,
-            language=first.language,
-            settings=settings,
-        )
-        for row in rows:
-            row.status, row.digest_id = "grouped", grouped.id
-            session.add(row)
-        made += 1
+        try:
+            with session.begin_nested():
+                _fold(session, rows, email, key, now=now, settings=settings)
+            made += 1
+        except Exception:
+            # A bad stored context must not hold back this person's mail: each row goes
+            # out as itself (and fails alone at rendering, as any row does).
+            log.exception("fold_groups group_failed recipient=%s key=%s", email, key)
+            for row in rows:
+                row.status = "pending"
+                session.add(row)
     session.flush()
     if made:
         log.info("fold_groups grouped_mails=%d", made)

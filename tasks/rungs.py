@@ -167,6 +167,9 @@ def _escalate(
                 now=now,
                 work_item_id=item.id,
                 lookups=ctx.lookups,
+                # A manager's escalations of one run are one mail too (decision 0021).
+                group_key=run_group_key(now=now),
+                group_at=now + ctx.settle,
             )
         )
     before = snapshot(item)

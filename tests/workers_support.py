@@ -202,7 +202,7 @@ def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int 
     assignee, the collapsed 'overdue' reminder and escalation levels 1-3 (unit head, deputy
     in charge, director).
 
-    Its officers take one mail per event (decision 0021): these tests count one mail per
+    Everyone takes one mail per event (decision 0021): these tests count one mail per
     outbox row; grouped mail is tested in tests/integration/notifications."""
     from notifications.preferences import set_preferences
     from workflow.calendar import load_calendar, local_date
@@ -216,9 +216,10 @@ def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int 
             load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
             session.flush()
         calendar = load_calendar(session=session)
+        for person in session.exec(select(User)).all():
+            set_preferences(session=session, user_id=person.id or 0, grouped=False)
         for n in range(first, first + count):
             user = officer(session, OFFICERS[n % len(OFFICERS)])
-            set_preferences(session=session, user_id=user.id or 0, grouped=False)
             head = session.exec(
                 select(User).where(User.unit_id == user.unit_id, User.role == "unit_head")
             ).one()

@@ -146,6 +146,11 @@ def test_a_morning_run_sends_one_mail_listing_all_seven_items(
     ).all()
     assert len(rows) == 7 and {r.status for r in rows} == {"grouped"}
     assert len({r.work_item_id for r in rows}) == 7
+    # The head's escalations of the two overdue items: one mail too, none held back.
+    head = _user(org, "cchc.truong")
+    to_head = [m for m in _mails(box)[before:] if head.email in m["To"]]
+    assert len(to_head) == 1 and "== Quá hạn trong đơn vị bạn phụ trách" in _text(to_head[0])
+    assert to_head[0]["List-Unsubscribe"] is None  # escalations cannot be switched off
     # The one-click unsubscribe of that mail stops the kinds it folds in.
     token = msg["List-Unsubscribe"].strip("<>").rsplit("/", 1)[1]
     apply_unsubscribe(session=org, settings=SETTINGS, token=token, now=later)
@@ -205,3 +210,29 @@ def test_the_morning_mail_keeps_quiet_hours_and_the_recipients_language(
     text = _text(to_officer[0])
     assert text.startswith("Dear ") and "== Overdue (2) ==" in text
     assert _subject(to_officer[0]).startswith("[To do] 7 items: 2 overdue")
+
+
+def test_a_group_that_cannot_be_folded_goes_out_mail_by_mail(
+    org: Session, now: datetime, tmp_path: Path
+) -> None:
+    officer, _items = _seven_due_items(org, now)
+    box = tmp_path / "mail"
+    deliver_outbox(session=org, now=now - timedelta(days=7), sender=MaildirSender(box))
+    before = len(_mails(box))
+    jobs.sweep_due(session=org, now=now)
+    rows = org.exec(
+        select(Notification).where(
+            Notification.status == "grouping", Notification.recipient_user_id == officer.id
+        )
+    ).all()
+    assert len(rows) == 7
+    rows[0].context = {**rows[0].context, "working_days_left": "many"}  # a stored bug
+    org.add(rows[0])
+    org.flush()
+    later = now + timedelta(minutes=5)
+    result = deliver_outbox(session=org, now=later, sender=MaildirSender(box), settings=SETTINGS)
+    to_officer = [m for m in _mails(box)[before:] if officer.email in m["To"]]
+    # The six good rows go out one by one; the bad one fails alone, visibly.
+    assert len(to_officer) == 6 and result.failed == 1
+    org.expire_all()
+    assert org.get(Notification, rows[0].id).status == "failed"  # type: ignore[union-attr]

@@ -36,6 +36,7 @@ from notifications.grouping import run_group_key
 from tasks.jobs import ItemOutcome
 from workflow import deadlines
 from workflow.calendar import WorkCalendar, load_calendar, local_date
+from workflow.db import is_postgres
 from workflow.models.org import User
 from workflow.models.work import WorkItem
 from workflow.services import org
@@ -69,10 +70,13 @@ class Context:
 def make_context(session: Session) -> Context:
     """The sweep context: the working calendar is loaded once per sweep, not per item."""
     settings = get_settings()
+    # Only PostgreSQL (distributed mode) splits a run over Celery batches that the morning
+    # mail must wait for; embedded mode sweeps in one transaction (decision 0021).
+    settle = settings.mail_group_settle_seconds if is_postgres(session) else 0.0
     return Context(
         calendar=load_calendar(session=session),
         tz=settings.timezone,
-        settle=timedelta(seconds=settings.mail_group_settle_seconds),
+        settle=timedelta(seconds=settle),
     )
 
 

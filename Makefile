@@ -11,7 +11,7 @@ ANNUAL_PLAN := deploy/sample/ke-hoach-cchc-2027.docx
 ANNUAL_PLAN_KEY := cai-cach-hanh-chinh-nam-2027-cua-so-noi-vu
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint typecheck pytest bench install browser office clean docs
+.PHONY: run test lint typecheck pytest bench install browser office imap clean docs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -38,7 +38,7 @@ run: install
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 
 ## test: lint, types, then the whole suite (unit + integration + e2e) on real services
-test: install browser office lint typecheck pytest
+test: install browser office imap lint typecheck pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -57,6 +57,10 @@ browser:
 ## office: LibreOffice + fonts for DOCX → PDF (make test installs it; reports skip PDF without it)
 office:
 	@command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-liberation2 poppler-utils; }
+
+## imap: Dovecot's imap binary, run by the mail threading test on a Maildir (pre-authenticated, stdin/stdout)
+imap:
+	@test -x /usr/lib/dovecot/imap || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
 
 bench: install
 	@for b in bench/*.py; do [ "$$b" = bench/__init__.py ] || { echo "== $$b"; $(BIN)/python $$b; }; done

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from notifications.delivery import deliver_each, deliver_outbox
 from notifications.message import compose
 from notifications.models import Notification
-from notifications.outbox import enqueue
+from notifications.outbox import PendingMail, enqueue, prepare
 from notifications.senders.smtp import SmtpSender
 from tests.smtp_sink import SinkProcess
 from workflow.db import make_engine, session_scope
@@ -78,6 +78,49 @@ def fill(engine, settings: Settings, n: int) -> None:  # type: ignore[no-untyped
                 now=NOW,
                 settings=settings,
             )
+
+
+def fill_grouped(engine, settings: Settings, n: int, people: int) -> None:  # type: ignore[no-untyped-def]
+    """`n` morning notices for `people` recipients, waiting to be grouped (decision 0021)."""
+    pending = PendingMail()
+    with session_scope(engine) as session:
+        for i in range(n):
+            row = prepare(
+                session=session,
+                kind="reminder",
+                recipient=f"head{i % people}@sonoivu.example.vn",
+                context={
+                    "recipient_name": "Nguyễn Văn Trưởng",
+                    "item": {
+                        "id": 100_000 + i,
+                        "title": f"Báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính số {i}",
+                        "due_at": (NOW + timedelta(days=3)).isoformat(),
+                        "unit_name": "Phòng Cải cách hành chính",
+                        "assignee_name": "Đinh Thị Linh",
+                    },
+                    "working_days_left": 3,
+                },
+                dedup_key=f"reminder:g{i}:20260305:3d",
+                now=NOW,
+                settings=settings,
+            )
+            # Bare addresses are never grouped by `prepare`; the bench folds them anyway.
+            row.update(status="grouping", group_key="run:bench")
+            pending.add(row)
+        pending.write(session)
+
+
+def grouped_round(engine, settings: Settings, n: int, people: int) -> float:  # type: ignore[no-untyped-def]
+    """Seconds for deliver_outbox to fold `n` notices and send one mail per person."""
+    fill_grouped(engine, settings, n, people)
+    with session_scope(engine) as session:
+        start = time.perf_counter()
+        result = deliver_outbox(
+            session=session, now=NOW, sender=SmtpSender(settings), settings=settings
+        )
+        seconds = time.perf_counter() - start
+    assert result.sent == people, result
+    return seconds
 
 
 def raw_loop(settings: Settings, messages: list[tuple[str, str, bytes]]) -> float:
@@ -165,6 +208,14 @@ def main() -> None:
                 f"(per round min {r[0]:.2f} median {r[len(r) // 2]:.2f} max {r[-1]:.2f})"
             )
         print("target: production ratio >= 0.8")
+        # Grouped mail: the same notices folded into one mail per person (decision 0021).
+        people = 50
+        grouped = grouped_round(engine, settings, sent, people)
+        print(
+            f"grouped (PostgreSQL): {sent} notices -> {people} mails in {grouped:.2f} s: "
+            f"{sent / grouped:8.0f} notices/s ({people / grouped:.0f} mails/s); "
+            f"one mail per notice above: {sent / totals['batch']:.0f} notices/s"
+        )
     finally:
         sink.close()
 

@@ -26,6 +26,7 @@ from notifications.alarm import note_server_fault, note_server_ok
 from notifications.contexts import Kind
 from notifications.digest import compose_digests
 from notifications.events import relay_events
+from notifications.grouping import fold_groups
 from notifications.message import Composer, OutgoingMail, compose
 from notifications.models import Notification
 from notifications.preferences import add_suppression
@@ -341,9 +342,12 @@ def _send_row(
 def _prepare_run(
     session: Session, now: datetime, settings: Settings, limit: int, result: DeliveryResult
 ) -> dict[str, Composer]:
-    """Relay work item events and compose due digests (committed), then the composers."""
+    """Relay work item events, fold due groups and compose due digests (committed), then the
+    composers."""
     relayed = relay_events(session=session, now=now, batch_size=limit, settings=settings)
     result.relayed = relayed.enqueued
+    # Grouped mail (decision 0021): a bulk action's or a morning run's rows become one mail.
+    fold_groups(session=session, now=now, settings=settings)
     renderer = get_renderer(settings)
     result.digests = compose_digests(session=session, now=now, settings=settings, renderer=renderer)
     session.commit()
@@ -361,8 +365,8 @@ def deliver_outbox(
     rng: random.Random | None = None,
     max_batches: int | None = None,
 ) -> DeliveryResult:
-    """Send every due pending row (after relaying work item events and composing due
-    digests); commits after each batch.
+    """Send every due pending row (after relaying work item events, folding due groups and
+    composing due digests); commits after each batch.
 
     This is a job, not a service: committing per batch keeps row locks short and makes
     each 'sent' durable right after its batch.

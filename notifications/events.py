@@ -23,6 +23,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from notifications.contexts import ItemRef, Kind
+from notifications.grouping import event_group_key
 from notifications.outbox import enqueue
 from workflow.db import is_postgres
 from workflow.models.org import Unit, User
@@ -296,6 +297,9 @@ def _relay_one(session: Session, event: WorkItemEvent, now: datetime, settings: 
             now=now,
             work_item_id=item.id,
             settings=settings,
+            # One action's events share actor and time: a bulk action is one mail per
+            # person, a single event goes out as itself (notifications.grouping).
+            group_key=event_group_key(actor_id=event.actor_id, at=event.at),
         )
         sent.add(to)
     return len(sent)

@@ -11,6 +11,8 @@ from sqlmodel import Field, SQLModel
 from workflow.models.types import JSONType, UTCDateTime, in_check
 
 # "held": waiting for the recipient's daily digest; "digested": folded into `digest_id`.
+# "grouping": waiting for the other mails of its group (one bulk action, one morning run);
+# "grouped": folded into the grouped mail `digest_id` (docs/decisions/0021-grouped-mail.md).
 NOTIFICATION_STATUSES = [
     "pending",
     "sent",
@@ -19,6 +21,8 @@ NOTIFICATION_STATUSES = [
     "skipped",
     "held",
     "digested",
+    "grouping",
+    "grouped",
 ]
 
 
@@ -36,6 +40,12 @@ class Notification(SQLModel, table=True):
             "id",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_notification_grouping",
+            "next_attempt_at",
+            postgresql_where=text("status = 'grouping'"),
+            sqlite_where=text("status = 'grouping'"),
         ),
     )
 
@@ -56,7 +66,11 @@ class Notification(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     # The give-up clock starts at the first attempt, not at enqueue (digest/quiet-hour holds).
     first_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The digest or grouped mail this row was folded into.
     digest_id: int | None = Field(default=None, foreign_key="notification.id")
+    # Rows with the same recipient and key go out as one mail: `event:{actor}:{at}` (one
+    # bulk action) or `run:{at}` (one sweep run, the morning mail).
+    group_key: str | None = Field(default=None, max_length=120)
 
 
 class Suppression(SQLModel, table=True):
@@ -82,6 +96,9 @@ class NotificationPreference(SQLModel, table=True):
     quiet_start_hour: int | None = None
     quiet_end_hour: int | None = None
     opted_out_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSONType))
+    # True: one mail per bulk action and one morning mail per sweep run; False: one mail
+    # per event ("một thư cho mỗi sự kiện").
+    grouped: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
 
 
 class MailAlarm(SQLModel, table=True):

@@ -18,7 +18,7 @@ meanwhile collapse into one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -32,9 +32,11 @@ from notifications.contexts import (
     ReminderContext,
 )
 from notifications.events import item_ref
+from notifications.grouping import run_group_key
 from tasks.jobs import ItemOutcome
 from workflow import deadlines
 from workflow.calendar import WorkCalendar, load_calendar, local_date
+from workflow.db import is_postgres
 from workflow.models.org import User
 from workflow.models.work import WorkItem
 from workflow.services import org
@@ -54,6 +56,7 @@ class Context:
     recipients: dict[tuple[int, int], User | None] = field(default_factory=dict)
     lookups: outbox.RecipientLookups = field(default_factory=outbox.RecipientLookups)
     mail: outbox.PendingMail = field(default_factory=outbox.PendingMail)
+    settle: timedelta = timedelta(0)
 
     def finish_batch(self, session: Session) -> None:
         """Write the batch's mails: one multi-row INSERT instead of one per mail."""
@@ -66,7 +69,15 @@ class Context:
 
 def make_context(session: Session) -> Context:
     """The sweep context: the working calendar is loaded once per sweep, not per item."""
-    return Context(calendar=load_calendar(session=session), tz=get_settings().timezone)
+    settings = get_settings()
+    # Only PostgreSQL (distributed mode) splits a run over Celery batches that the morning
+    # mail must wait for; embedded mode sweeps in one transaction (decision 0021).
+    settle = settings.mail_group_settle_seconds if is_postgres(session) else 0.0
+    return Context(
+        calendar=load_calendar(session=session),
+        tz=settings.timezone,
+        settle=timedelta(seconds=settle),
+    )
 
 
 def _ladder(session: Session, item: WorkItem, ctx: Context) -> deadlines.Ladder:
@@ -164,6 +175,9 @@ def _escalate(
                 now=now,
                 work_item_id=item.id,
                 lookups=ctx.lookups,
+                # A manager's escalations of one run are one mail too (decision 0021).
+                group_key=run_group_key(now=now),
+                group_at=now + ctx.settle,
             )
         )
     before = snapshot(item)
@@ -217,6 +231,10 @@ def _process_item(session: Session, item: WorkItem, now: datetime, ctx: Context)
                     now=now,
                     work_item_id=item.id,
                     lookups=ctx.lookups,
+                    # One morning mail per person: the run's notices are folded together
+                    # once its other batches had time to finish (decision 0021).
+                    group_key=run_group_key(now=now),
+                    group_at=now + ctx.settle,
                 )
             )
             reminders += 1

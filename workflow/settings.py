@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     # The Celery delivery commits after each message; True makes each commit wait for the
     # disk (a PostgreSQL crash then never forgets a "sent" mark), at a cost per message.
     outbox_synchronous_commit: bool = False
+    # Grouped mail (docs/decisions/0021-grouped-mail.md): items listed before "see all", and
+    # how long a sweep run's reminders wait for the run's other batches (distributed mode).
+    mail_group_fold: int = Field(default=20, ge=1)
+    mail_group_settle_seconds: float = Field(default=60.0, ge=0)
 
     # Agency identity: names change with mergers, so they are settings, never literals.
     agency_parent_name: str = "UBND TỈNH BẮC GIANG"

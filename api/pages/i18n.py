@@ -772,7 +772,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings_kinds": ("Loại thông báo", "Kinds of mail"),
     "settings_always": ("luôn gửi", "always sent"),
     "settings_mode": ("Cách gửi", "Delivery"),
-    "settings_immediate": ("Gửi ngay từng thư", "Each mail at once"),
+    "settings_grouped": ("Gửi ngay, gộp theo đợt", "At once, grouped"),
+    "settings_grouped_help": (
+        "Gộp theo đợt: một thư cho mỗi lần giao việc hàng loạt (ban hành kế hoạch, giao lại"
+        " nhiều việc) và một thư buổi sáng liệt kê mọi việc sắp đến hạn, đến hạn, quá hạn.",
+        "Grouped: one mail per bulk action (issuing a plan, reassigning many items) and one"
+        " morning mail listing everything due soon, due today or overdue.",
+    ),
+    "settings_immediate": ("Gửi ngay, một thư cho mỗi sự kiện", "At once, one mail per event"),
     "settings_digest": ("Gộp thành một thư tổng hợp mỗi ngày, lúc", "One daily digest, at"),
     "settings_digest_help": (
         "Đôn đốc và cảnh báo quá hạn gửi lãnh đạo vẫn được gửi ngay.",

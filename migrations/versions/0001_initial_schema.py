@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 20:28:26.360623
+Create Date: 2026-12-07 20:41:27.347349
 """
 from alembic import op
 import sqlalchemy as sa
@@ -158,6 +158,7 @@ def upgrade() -> None:
     sa.Column('quiet_start_hour', sa.Integer(), nullable=True),
     sa.Column('quiet_end_hour', sa.Integer(), nullable=True),
     sa.Column('opted_out_kinds', sa.JSON(), nullable=True),
+    sa.Column('grouped', sa.Boolean(), server_default=sa.text('true'), nullable=False),
     sa.CheckConstraint("mode IN ('immediate', 'digest')", name=op.f('ck_notification_preference_mode')),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_notification_preference_user_id_app_user')),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_preference'))
@@ -433,7 +434,8 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('first_attempt_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('digest_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'suppressed', 'skipped', 'held', 'digested')", name=op.f('ck_notification_status')),
+    sa.Column('group_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'suppressed', 'skipped', 'held', 'digested', 'grouping', 'grouped')", name=op.f('ck_notification_status')),
     sa.ForeignKeyConstraint(['digest_id'], ['notification.id'], name=op.f('fk_notification_digest_id_notification')),
     sa.ForeignKeyConstraint(['recipient_user_id'], ['app_user.id'], name=op.f('fk_notification_recipient_user_id_app_user')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_notification_work_item_id_work_item')),
@@ -441,6 +443,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('dedup_key', name=op.f('uq_notification_dedup_key'))
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_grouping', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'grouping'"), sqlite_where=sa.text("status = 'grouping'"))
         batch_op.create_index('ix_notification_pending', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
         batch_op.create_index(batch_op.f('ix_notification_recipient_user_id'), ['recipient_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_work_item_id'), ['work_item_id'], unique=False)
@@ -497,6 +500,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_notification_work_item_id'))
         batch_op.drop_index(batch_op.f('ix_notification_recipient_user_id'))
         batch_op.drop_index('ix_notification_pending', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+        batch_op.drop_index('ix_notification_grouping', postgresql_where=sa.text("status = 'grouping'"), sqlite_where=sa.text("status = 'grouping'"))
 
     op.drop_table('notification')
     with op.batch_alter_table('issued_task', schema=None) as batch_op:

@@ -90,6 +90,16 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "day": date(2026, 3, 3),
         "entries": [{"kind": "reminder", "subject": "S", "item_id": 7}],
     },
+    Kind.GROUPED: {
+        "occasion": "morning",
+        "entries": [
+            {**ITEM, "kind": "overdue", "days": 2},
+            {**ITEM, "id": 8, "kind": "reminder", "days": 3},
+        ],
+        "total": 3,
+        "counts": {"overdue": 1, "reminder": 2},
+        "kinds": ["overdue", "reminder"],
+    },
     Kind.REPORT: {"report_id": 3, "report_label": "quý I năm 2026", "unit_codes": ["CCHC"]},
     Kind.MAIL_ALARM: {
         "since": datetime(2026, 3, 2, 2, 0, tzinfo=UTC),

@@ -102,13 +102,21 @@ def test_every_kind_with_a_link_has_a_label_and_unit_mail_can_be_stopped(
     from api.pages.unsubscribe import KIND_LABELS
     from notifications.contexts import MANDATORY, Kind
 
-    assert {k for k in Kind if k not in MANDATORY} <= set(KIND_LABELS)
+    # A grouped mail's link names the kinds it folds in, never "grouped" itself.
+    assert {k for k in Kind if k not in MANDATORY and k != Kind.GROUPED} <= set(KIND_LABELS)
     assert set(KIND_LABELS.values()) <= set(STRINGS)
     linh = _linh_id()
     url = f"/unsubscribe/{_token(linh, 'support_assigned')}"
     assert "Thông báo đơn vị phối hợp thực hiện nhiệm vụ" in client.get(url).text
     assert client.post(url).status_code == 200
     assert _opted_out(linh) == ["support_assigned"]
+    # The morning mail's link: its three kinds, named and stopped together.
+    url = f"/unsubscribe/{_token(linh, 'overdue+due_today+reminder')}"
+    assert "Thông báo quá hạn, Nhắc việc đến hạn hôm nay, Nhắc việc sắp đến hạn" in (
+        client.get(url).text
+    )
+    assert client.post(url).status_code == 200
+    assert _opted_out(linh) == ["due_today", "overdue", "reminder", "support_assigned"]
 
 
 def test_the_page_speaks_the_recipients_language(client: TestClient) -> None:

@@ -59,6 +59,8 @@ class MailRow(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def message_id(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,9 @@ def compose(
         )
         subject, html, text = rendered.subject, rendered.html, rendered.text
     headers = {"X-Planflow-Kind": row.kind, "X-Planflow-Notification": str(row.id)}
+    if row.request_id:
+        # The request (or job run) that queued the mail: its log lines carry the same id.
+        headers["X-Request-ID"] = row.request_id
     if link is not None:
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -54,6 +54,8 @@ class Notification(SQLModel, table=True):
     # The give-up clock starts at the first attempt, not at enqueue (digest/quiet-hour holds).
     first_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     digest_id: int | None = Field(default=None, foreign_key="notification.id")
+    # X-Request-ID of the request or job run that queued it (workflow.logs), for tracing.
+    request_id: str | None = Field(default=None, max_length=128)
 
 
 class Suppression(SQLModel, table=True):

@@ -20,6 +20,7 @@ from notifications.models import Notification, NotificationPreference
 from notifications.preferences import Routing, is_suppressed, route
 from notifications.render import language_of, parse_context
 from notifications.sql import insert_ignore_many, insert_ignore_returning
+from workflow.logs import current_request_id
 from workflow.models.org import User
 from workflow.settings import Settings, get_settings
 
@@ -98,6 +99,7 @@ def prepare(*, session: Session, **mail: Unpack[MailArgs]) -> dict[str, Any]:
         "next_attempt_at": routing.next_attempt_at,
         "created_at": now,
         "last_error": last_error,
+        "request_id": current_request_id(),
     }
 
 

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+import structlog
 from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
 
+from tasks import metrics
 from tasks.results import OutboxResult, ReportsResult
 from workflow.db import is_postgres
 from workflow.models.work import WorkItem
@@ -26,6 +28,7 @@ from workflow.settings import get_settings
 from workflow.states import OPEN_STATES
 
 log = logging.getLogger("planflow.jobs")
+run_log = structlog.get_logger("planflow.jobs")
 
 # Same text as the predicate of ix_work_item_next_action_open, so the planner uses the index.
 OPEN_PREDICATE = text(
@@ -135,12 +138,15 @@ ContextFactory = Callable[[Session], Any]
 
 
 def log_run(job: str, result: JobResult, started: float) -> None:
-    """The one structured line per job run: job name, counts, duration in ms."""
+    """The one structured line per job run (job name, counts, duration in ms, the run's
+    request id), and the run counted in the job metrics."""
     duration = time.perf_counter() - started
     if hasattr(result, "duration_s"):
         result.duration_s = duration
-    fields = " ".join(f"{k}={v}" for k, v in result.summary().items())
-    log.info("job=%s %s duration_ms=%.1f", job, fields, duration * 1000)
+    counts = result.summary()
+    run_log.info("job_run", job=job, **counts, duration_ms=round(duration * 1000, 1))
+    failed_items = counts.get("failed", 0) if job in ("sweep_due", "sweep_batch") else 0
+    metrics.job_finished(job, seconds=duration, failed_items=int(failed_items))
 
 
 def _due_query(now: datetime, limit: int, after: tuple[datetime, int] | None) -> Any:

@@ -25,3 +25,17 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 def upgrade(url: str | None = None, connection: Connection | None = None) -> None:
     """Bring the database schema to the newest revision."""
     command.upgrade(alembic_config(url, connection), "head")
+
+
+def head_revisions() -> set[str]:
+    """The newest revision(s) the code's migrations lead to."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def applied_revisions(connection: Connection) -> set[str]:
+    """The revision(s) the database says it is at (empty: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return set(MigrationContext.configure(connection).get_current_heads())

@@ -1,4 +1,4 @@
-"""Helpers shared by CLI commands: reading input files and running one job transaction."""
+"""Helpers shared by CLI commands: reading input files, setting up logs and metrics."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from workflow.errors import InvalidInput
 from workflow.input_limits import read_limited
+from workflow.settings import Settings
 
 
 def read_text_file(path: Path, *, limit: int) -> str:
@@ -18,3 +19,12 @@ def read_text_file(path: Path, *, limit: int) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+
+
+def observe(settings: Settings) -> None:
+    """A long-running process's logs (workflow.logs) and metrics (tasks.metrics) set up."""
+    from tasks import metrics
+    from workflow import logs
+
+    logs.configure(settings)
+    metrics.setup(settings)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import typer
 import uvicorn
 
+from api.cli.common import observe
 from workflow.errors import InvalidInput
 from workflow.settings import Settings, WeakSecretKey, get_settings, own_secret_key
 
@@ -25,6 +25,9 @@ def server_config(app: Any, *, host: str, port: int, settings: Settings) -> uvic
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or "",
         server_header=False,
+        # Our middleware logs each request (with its id); `planflow.logs` formats the rest.
+        access_log=False,
+        log_config=None,
     )
 
 
@@ -39,8 +42,8 @@ def serve(
         own_secret_key(get_settings())
     except WeakSecretKey as exc:
         raise InvalidInput(str(exc)) from None
-    # One line per job run (planflow.jobs) shows the embedded scheduler's ticks in the log.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # One line per request and per job run (the embedded scheduler's ticks) in the log.
+    observe(get_settings())
     embedded = get_settings().mode == "embedded"
     # Embedded mode runs the jobs in this process; distributed mode leaves them to workers.
     app = create_app(run_scheduler=embedded or get_settings().scheduler_embedded)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 18:11:17.294348
+Create Date: 2026-12-07 19:19:13.001784
 """
 from alembic import op
 import sqlalchemy as sa
@@ -420,6 +420,7 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('first_attempt_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('digest_id', sa.Integer(), nullable=True),
+    sa.Column('request_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
     sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'suppressed', 'skipped', 'held', 'digested')", name=op.f('ck_notification_status')),
     sa.ForeignKeyConstraint(['digest_id'], ['notification.id'], name=op.f('fk_notification_digest_id_notification')),
     sa.ForeignKeyConstraint(['recipient_user_id'], ['app_user.id'], name=op.f('fk_notification_recipient_user_id_app_user')),
@@ -443,6 +444,7 @@ def upgrade() -> None:
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('changes', sa.JSON(), nullable=True),
     sa.Column('notified_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('request_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_work_item_event_actor_id_app_user')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_work_item_event_work_item_id_work_item')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_item_event'))

@@ -46,4 +46,4 @@ def test_worker_runs_named_tasks_and_records_job_state(
         wait_until(recorded)
     finally:
         worker.stop()
-    assert "job=build_reports" in worker.output()
+    assert '"job": "build_reports"' in worker.output()  # its JSON job_run line

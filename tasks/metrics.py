@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import socket
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -88,11 +89,18 @@ def setup(settings: Settings) -> None:
         return
     directory.mkdir(parents=True, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
-    values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
+    # Files are named by process: host name and pid, so containers sharing the directory
+    # (each with its own pid 1) never write to one file.
+    values.ValueClass = values.MultiProcessValue(process_identifier=process_identifier)  # type: ignore[no-untyped-call]
     _state["dir"] = directory
-    pid = os.getpid()
     # A dead process's live gauges go with it; its counters stay summed (they are totals).
-    atexit.register(lambda: multiprocess.mark_process_dead(pid, str(directory)))  # type: ignore[no-untyped-call]
+    ident = process_identifier()
+    atexit.register(lambda: multiprocess.mark_process_dead(ident, str(directory)))  # type: ignore[no-untyped-call]
+
+
+def process_identifier() -> str:
+    """This process among those writing the metrics directory: host name and pid."""
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 def job_finished(job: str, *, seconds: float, failed_items: int = 0) -> None:

@@ -66,7 +66,7 @@ def metrics_allowed(request: Request, settings: Settings) -> bool:
     """A client address in `metrics_allow`, or the bearer token when one is set."""
     token = settings.metrics_token
     given = request.headers.get("authorization", "")
-    if token is not None and given.startswith("Bearer "):
+    if token is not None and token.get_secret_value() and given.startswith("Bearer "):
         return hmac.compare_digest(given.removeprefix("Bearer ").strip(), token.get_secret_value())
     host = request.client.host if request.client else ""
     try:

@@ -77,3 +77,56 @@ def test_on_sqlite_writers_take_turns_while_readers_share_the_pool() -> None:
 
     asyncio.run(scenario())
     assert most_writers == 1 and most_readers >= 2
+
+
+def test_on_sqlite_writers_waiting_their_turn_hold_no_connection() -> None:
+    """Readers keep the pool while writers queue for the one writer's turn."""
+    slots = ConnectionSlots(3, 5, one_writer=True)
+    reader_waits: list[float] = []
+
+    async def writer() -> None:
+        async with slots.slot(SETTINGS, writes=True):
+            await asyncio.sleep(0.05)
+
+    async def reader() -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with slots.slot(SETTINGS):
+            reader_waits.append(loop.time() - started)
+
+    async def scenario() -> None:
+        writers = [asyncio.create_task(writer()) for _ in range(6)]
+        await asyncio.sleep(0.01)  # the writers queue first
+        await asyncio.gather(*(reader() for _ in range(6)))
+        await asyncio.gather(*writers)
+
+    asyncio.run(scenario())
+    # Six writers take 0.3 s in turn; readers must not wait behind them for a connection.
+    assert max(reader_waits) < 0.1
+
+
+def test_on_sqlite_the_writer_never_queues_behind_the_readers() -> None:
+    """A writer's turn comes with its own connection: a long queue of readers holding the
+    shared ones does not delay it."""
+    slots = ConnectionSlots(3, 5, one_writer=True)
+    writer_wait: list[float] = []
+
+    async def reader() -> None:
+        async with slots.slot(SETTINGS):
+            await asyncio.sleep(0.05)
+
+    async def writer() -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with slots.slot(SETTINGS, writes=True):
+            writer_wait.append(loop.time() - started)
+
+    async def scenario() -> None:
+        readers = [asyncio.create_task(reader()) for _ in range(20)]
+        await asyncio.sleep(0.01)  # twenty readers hold or queue for the shared connections
+        await writer()
+        await asyncio.gather(*readers)
+
+    asyncio.run(scenario())
+    # Twenty readers on two shared connections take 0.5 s; the writer goes straight in.
+    assert writer_wait[0] < 0.05

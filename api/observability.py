@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import time
 
-import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tasks import metrics
-from workflow.logs import bound_request_id, valid_request_id
+from workflow.logs import bound_request_id, get_logger, valid_request_id
 
-log = structlog.get_logger("planflow.http")
+log = get_logger("planflow.http")
 HEADER = b"x-request-id"
 # The probes and the scrape are asked every few seconds: counted, but not logged.
 QUIET = frozenset({"/healthz", "/readyz", "/metrics"})

@@ -16,19 +16,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-import structlog
 from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
 
 from tasks import metrics
 from tasks.results import OutboxResult, ReportsResult
 from workflow.db import is_postgres
+from workflow.logs import get_logger
 from workflow.models.work import WorkItem
 from workflow.settings import get_settings
 from workflow.states import OPEN_STATES
 
 log = logging.getLogger("planflow.jobs")
-run_log = structlog.get_logger("planflow.jobs")
+run_log = get_logger("planflow.jobs")
 
 # Same text as the predicate of ix_work_item_next_action_open, so the planner uses the index.
 OPEN_PREDICATE = text(

@@ -53,6 +53,31 @@ CHATTY = (
 )
 
 
+def get_logger(name: str) -> Any:
+    """A structlog logger named `name` (through the standard library's logging)."""
+    return structlog.stdlib.get_logger(name)
+
+
+def _default() -> None:
+    """Until a process calls `configure`, structlog's lines go to the standard library's
+    loggers like any other (structlog alone would print them on stdout, into a command's
+    output); a test runner's capture sees them there."""
+    if not structlog.is_configured():
+        structlog.configure(
+            processors=[
+                structlog.contextvars.merge_contextvars,
+                structlog.stdlib.filter_by_level,
+                structlog.stdlib.render_to_log_kwargs,
+            ],
+            logger_factory=structlog.stdlib.LoggerFactory(),
+            wrapper_class=structlog.stdlib.BoundLogger,
+            cache_logger_on_first_use=False,
+        )
+
+
+_default()
+
+
 def configure(settings: Settings, *, stream: TextIO | None = None) -> None:
     """Route structlog and the standard library's logging to one handler on `stream`."""
     shared: list[Any] = [

@@ -10,16 +10,33 @@ SAMPLE_PLAN_KEY := cai-cach-hanh-chinh-so-noi-vu-giai-doan-2021-2030
 ANNUAL_PLAN := deploy/sample/ke-hoach-cchc-2027.docx
 ANNUAL_PLAN_KEY := cai-cach-hanh-chinh-nam-2027-cua-so-noi-vu
 export PYTHONDONTWRITEBYTECODE := 1
+LOCK_RUNTIME := requirements/runtime.lock
+LOCK_DEV := requirements/dev.lock
+LOCK_TOOL := pip-tools==7.7.0
+# Index URLs are left out of the lock: each machine installs through its own pip config.
+COMPILE = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
 
-.PHONY: run test lint typecheck pytest bench install browser office imap clean docs
+.PHONY: run test lint typecheck pytest bench install lock browser office imap clean docs
 
-$(STAMP): pyproject.toml
+# The exact versions and hashes of requirements/dev.lock (runtime + dev tools), then the
+# project itself without resolving anything; pyproject.toml keeps the ranges for library users.
+$(STAMP): pyproject.toml $(LOCK_DEV)
 	test -x $(BIN)/python || python3 -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r $(LOCK_DEV)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## lock: re-resolve requirements/*.lock from pyproject.toml (kept pins stay; new dependencies
+## are added); `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed release.
+## The runtime lock (servers, the Dockerfile) constrains the dev lock, so both agree.
+lock:
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install -q $(LOCK_TOOL)
+	$(COMPILE) -o $(LOCK_RUNTIME) pyproject.toml
+	$(COMPILE) --extra dev -c $(LOCK_RUNTIME) -o $(LOCK_DEV) pyproject.toml
 
 ## run: embedded mode (SQLite under var/, maildir mail, in-process scheduler) on :8000
 ## (the 2021-2030 plan names no units: task-units.yaml is the coordinator's distribution;

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api import openapi, problems
 from api.auth import LoginGuard
 from api.deps import connection_slots
+from api.observability import ObservabilityMiddleware
 from api.pages import (
     assign,
     dashboard,
@@ -82,6 +83,8 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         max_body_bytes=settings.request_max_bytes,
         secure=settings.secure_cookies,
     )
+    # Added last, so outermost: it sees every answer's final status and names its request.
+    app.add_middleware(ObservabilityMiddleware)
     app.state.login_guard = LoginGuard(settings)
     # Requests wait here for a database connection (503 after the pool timeout).
     app.state.db_slots = connection_slots(settings, scheduler=enabled)

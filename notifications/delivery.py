@@ -83,6 +83,7 @@ class Claimed(NamedTuple):
     attempts: int
     first_attempt_at: datetime | None
     next_attempt_at: datetime
+    request_id: str | None
 
 
 _TABLE = Notification.__table__  # type: ignore[attr-defined]

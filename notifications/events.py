@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from notifications.contexts import ItemRef, Kind
 from notifications.grouping import event_group_key
 from notifications.outbox import enqueue
 from workflow.db import is_postgres
+from workflow.logs import bound_request_id
 from workflow.models.org import Unit, User
 from workflow.models.work import Comment, ExtensionRequest, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.extensions import approver_for
@@ -279,8 +281,23 @@ def _relay_one(session: Session, event: WorkItemEvent, now: datetime, settings: 
     assert item is not None and event.id is not None
     actor = session.get(User, event.actor_id) if event.actor_id else None
     mails = mapping(_Event(session, event, item, actor.full_name if actor else "Hệ thống"))
-    ref = item_ref(session, item)
     sent: set[int] = set()
+    with bound_request_id(event.request_id) if event.request_id else nullcontext():
+        _enqueue_mails(session, event, item, mails, now=now, settings=settings, sent=sent)
+    return len(sent)
+
+
+def _enqueue_mails(
+    session: Session,
+    event: WorkItemEvent,
+    item: WorkItem,
+    mails: list[Mail],
+    *,
+    now: datetime,
+    settings: Settings,
+    sent: set[int],
+) -> None:
+    ref = item_ref(session, item)
     for kind, to, ctx in mails:
         # Nobody is told of their own action, nor twice of one event.
         if to is None or to == event.actor_id or to in sent:
@@ -302,7 +319,6 @@ def _relay_one(session: Session, event: WorkItemEvent, now: datetime, settings: 
             group_key=event_group_key(actor_id=event.actor_id, at=event.at),
         )
         sent.add(to)
-    return len(sent)
 
 
 def _claim(session: Session, after_id: int, limit: int) -> list[WorkItemEvent]:

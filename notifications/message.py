@@ -66,6 +66,8 @@ class MailRow(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def message_id(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -397,6 +399,9 @@ def compose(
     if row.kind in URGENT:
         headers["Importance"] = "high"
         headers["X-Priority"] = "2 (High)"
+    if row.request_id:
+        # The request (or job run) that queued the mail: its log lines carry the same id.
+        headers["X-Request-ID"] = row.request_id
     if link is not None:
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

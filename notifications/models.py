@@ -71,6 +71,8 @@ class Notification(SQLModel, table=True):
     # Rows with the same recipient and key go out as one mail: `event:{actor}:{at}` (one
     # bulk action) or `run:{at}` (one sweep run, the morning mail).
     group_key: str | None = Field(default=None, max_length=120)
+    # X-Request-ID of the request or job run that queued it (workflow.logs), for tracing.
+    request_id: str | None = Field(default=None, max_length=128)
 
 
 class Suppression(SQLModel, table=True):

@@ -21,6 +21,7 @@ from notifications.models import Notification, NotificationPreference
 from notifications.preferences import Routing, is_suppressed, route
 from notifications.render import language_of, parse_context
 from notifications.sql import insert_ignore_many, insert_ignore_returning
+from workflow.logs import current_request_id
 from workflow.models.org import User
 from workflow.settings import Settings, get_settings
 
@@ -115,6 +116,7 @@ def prepare(*, session: Session, **mail: Unpack[MailArgs]) -> dict[str, Any]:
         "created_at": now,
         "last_error": last_error,
         "group_key": group_key,
+        "request_id": current_request_id(),
     }
 
 

@@ -12,11 +12,13 @@ import logging
 from collections.abc import Callable
 from typing import Any, cast
 
-from celery import Celery
+import structlog
+from celery import Celery, signals
 
-from tasks import jobs, runs
+from tasks import jobs, metrics, runs
 from workflow.clock import utc_now
 from workflow.db import session_scope
+from workflow.logs import REQUEST_ID_KEY, current_request_id, new_request_id, valid_request_id
 from workflow.settings import Settings, get_settings
 
 log = logging.getLogger("planflow.tasks")
@@ -47,12 +49,48 @@ def make_celery(settings: Settings | None = None) -> Celery:
             "unacked_restore_throttle": 1,
         },
         worker_hijack_root_logger=False,
+        # Our handler (workflow.logs) writes to the real stderr; a redirected one would loop.
+        worker_redirect_stdouts=False,
         worker_cancel_long_running_tasks_on_connection_loss=False,
     )
     return app
 
 
 app = make_celery()
+# The request id of the work that queued a task travels in its message's headers.
+REQUEST_ID_HEADER = "planflow_request_id"
+_bound: dict[str, Any] = {}
+
+
+def _send_request_id(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    rid = current_request_id()
+    if headers is not None and rid:
+        headers[REQUEST_ID_HEADER] = rid
+
+
+def _bind_request_id(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    given = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
+    rid = valid_request_id(given) or new_request_id()
+    _bound[task_id or ""] = structlog.contextvars.bind_contextvars(**{REQUEST_ID_KEY: rid})
+
+
+def _unbind_request_id(task_id: str | None = None, **_: Any) -> None:
+    tokens = _bound.pop(task_id or "", None)
+    if tokens:
+        structlog.contextvars.reset_contextvars(**tokens)
+
+
+def _count_failure(sender: Any = None, **_: Any) -> None:
+    name = str(getattr(sender, "name", "unknown"))
+    metrics.job_failed(name.removeprefix("planflow."))
+
+
+signals.before_task_publish.connect(_send_request_id)
+signals.task_prerun.connect(_bind_request_id)
+signals.task_postrun.connect(_unbind_request_id)
+signals.task_failure.connect(_count_failure)
+
+
 TaskBody = Callable[..., dict[str, Any]]
 
 

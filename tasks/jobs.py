@@ -21,13 +21,16 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
 
+from tasks import metrics
 from tasks.results import OutboxResult, ReportsResult
 from workflow.db import is_postgres
+from workflow.logs import get_logger
 from workflow.models.work import WorkItem
 from workflow.settings import get_settings
 from workflow.states import OPEN_STATES
 
 log = logging.getLogger("planflow.jobs")
+run_log = get_logger("planflow.jobs")
 
 # Same text as the predicate of ix_work_item_next_action_open, so the planner uses the index.
 OPEN_PREDICATE = text(
@@ -153,17 +156,23 @@ TICK_LINES: ContextVar[list[str] | None] = ContextVar("planflow_tick_lines", def
 
 
 def log_run(job: str, result: JobResult, started: float) -> None:
-    """The structured line of a job run (job name, counts, duration in ms): INFO when it did
-    something, DEBUG for an idle run, so a quiet system logs nothing every tick."""
+    """The one structured line of a job run (job name, counts, duration in ms, the run's
+    request id): INFO when it did something, DEBUG for an idle run, so a quiet system logs
+    nothing every tick; inside an embedded tick, gathered into the tick's one line. Every
+    run is counted in the job metrics."""
     duration = time.perf_counter() - started
     if hasattr(result, "duration_s"):
         result.duration_s = duration
-    line = f"{describe(job, result)} duration_ms={duration * 1000:.1f}"
+    counts = result.summary()
+    failed_items = counts.get("failed", 0) if job in ("sweep_due", "sweep_batch") else 0
+    metrics.job_finished(job, seconds=duration, failed_items=int(failed_items))
+    busy = did_something(result)
     gathered = TICK_LINES.get()
-    if gathered is not None and did_something(result):
-        gathered.append(line)
+    if gathered is not None and busy:
+        gathered.append(f"{describe(job, result)} duration_ms={duration * 1000:.1f}")
         return
-    log.log(logging.INFO if did_something(result) else logging.DEBUG, "%s", line)
+    emit = run_log.info if busy else run_log.debug
+    emit("job_run", job=job, **counts, duration_ms=round(duration * 1000, 1))
 
 
 def _due_query(now: datetime, limit: int, after: tuple[datetime, int] | None) -> Any:

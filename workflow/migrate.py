@@ -52,3 +52,17 @@ def upgrade(url: str | None = None, connection: Connection | None = None) -> lis
             if rev.revision not in before:
                 applied.append(f"{rev.revision} {rev.doc}")
     return list(reversed(applied))
+
+
+def head_revisions() -> set[str]:
+    """The newest revision(s) the code's migrations lead to."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def applied_revisions(connection: Connection) -> set[str]:
+    """The revision(s) the database says it is at (empty: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return set(MigrationContext.configure(connection).get_current_heads())

@@ -179,6 +179,30 @@ class Settings(BaseSettings):
     celery_visibility_timeout_seconds: int = 600
     celery_restore_interval_seconds: int = 10
 
+    # Observability (docs/operations.md). Process metrics of every planflow process on a
+    # machine meet in `metrics_dir` (None: in memory; outside embedded mode var_dir/metrics).
+    metrics_dir: Path | None = None
+    # Who may read /metrics: client addresses or networks (after trusted_proxies), or
+    # anyone presenting `Authorization: Bearer <metrics_token>` when a token is set.
+    metrics_allow: list[str] = ["127.0.0.1/32", "::1/128"]
+    metrics_token: SecretStr | None = None
+    # Log lines: "json" (one object per line, for a collector), "console" (readable), or
+    # "auto": JSON outside embedded mode, readable in it.
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @property
+    def metrics_directory(self) -> Path | None:
+        """Where the processes' metrics meet (see `metrics_dir`)."""
+        if self.metrics_dir is not None:
+            return self.metrics_dir
+        return None if self.mode == "embedded" else self.var_dir / "metrics"
+
+    @property
+    def json_logs(self) -> bool:
+        """Whether log lines are JSON (see `log_format`)."""
+        return self.mode != "embedded" if self.log_format == "auto" else self.log_format == "json"
+
     @property
     def secure_cookies(self) -> bool:
         """Whether cookies are marked Secure (and HSTS is sent)."""

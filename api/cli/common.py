@@ -1,9 +1,8 @@
 """Helpers shared by CLI commands: reading input files, `--now` standing in for the clock,
-the long-running commands' logs."""
+setting up logs and metrics."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 from workflow.clock import ensure_utc, utc_now
 from workflow.errors import InvalidInput
 from workflow.input_limits import read_limited
-from workflow.settings import get_settings
+from workflow.settings import Settings, get_settings
 
 NOW_HELP = "Act as of this moment (ISO 8601, e.g. 2026-03-17T09:00+07:00); default: now."
 
@@ -41,14 +40,10 @@ def read_text_file(path: Path, *, limit: int) -> str:
         raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start})") from exc
 
 
-# Libraries that log every tick or task at INFO (APScheduler's "Running job ... executed
-# successfully", Celery's "Task ... received/succeeded"): about 86,000 lines a day at a
-# 2 s tick. planflow's own lines say what each run did; these only at WARNING and above.
-CHATTY_LOGGERS = ("apscheduler", "celery.app.trace", "celery.worker.strategy")
+def observe(settings: Settings) -> None:
+    """A long-running process's logs (workflow.logs) and metrics (tasks.metrics) set up."""
+    from tasks import metrics
+    from workflow import logs
 
-
-def configure_logging() -> None:
-    """One line per event worth reading: planflow at INFO, the chatty libraries at WARNING."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for name in CHATTY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    logs.configure(settings)
+    metrics.setup(settings)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.common import NOW_HELP, configure_logging, moment
+from api.cli.common import NOW_HELP, moment, observe
 from tasks import scheduler as sched
+from workflow.settings import get_settings
 
 app = typer.Typer(help="Scheduled jobs (nhắc việc, đôn đốc, báo cáo).", no_args_is_help=True)
 
 
 def _logging() -> None:
-    configure_logging()
+    observe(get_settings())
 
 
 @app.command("run")

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 import uvicorn
 
-from api.cli.common import configure_logging
+from api.cli.common import observe
 from api.cli.target import check_target
 from workflow.errors import InvalidInput
 from workflow.settings import Settings, WeakSecretKey, get_settings, own_secret_key
@@ -30,6 +30,9 @@ def server_config(
         server_header=False,
         workers=workers,
         factory=isinstance(app, str),
+        # Our middleware logs each request (with its id); `planflow.logs` formats the rest.
+        access_log=False,
+        log_config=None,
     )
 
 
@@ -51,8 +54,9 @@ def serve(
         own_secret_key(settings)
     except WeakSecretKey as exc:
         raise InvalidInput(str(exc)) from None
-    # One line per scheduler tick that did something; the libraries' chatter at WARNING.
-    configure_logging()
+    # One line per request and per job run (the embedded scheduler's ticks) in the log;
+    # the libraries' chatter at WARNING.
+    observe(settings)
     # Embedded mode runs the jobs in this process; distributed mode leaves them to workers.
     in_process = settings.mode == "embedded" or settings.scheduler_embedded
     if workers > 1:
@@ -84,4 +88,6 @@ def _run_options(config: uvicorn.Config) -> dict[str, Any]:
         "proxy_headers": config.proxy_headers,
         "forwarded_allow_ips": config.forwarded_allow_ips,
         "server_header": config.server_header,
+        "access_log": config.access_log,
+        "log_config": None,
     }

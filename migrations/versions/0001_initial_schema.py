@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 20:41:27.347349
+Create Date: 2026-12-07 20:44:46.972650
 """
 from alembic import op
 import sqlalchemy as sa
@@ -435,6 +435,7 @@ def upgrade() -> None:
     sa.Column('first_attempt_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('digest_id', sa.Integer(), nullable=True),
     sa.Column('group_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('request_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
     sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'suppressed', 'skipped', 'held', 'digested', 'grouping', 'grouped')", name=op.f('ck_notification_status')),
     sa.ForeignKeyConstraint(['digest_id'], ['notification.id'], name=op.f('fk_notification_digest_id_notification')),
     sa.ForeignKeyConstraint(['recipient_user_id'], ['app_user.id'], name=op.f('fk_notification_recipient_user_id_app_user')),
@@ -459,6 +460,7 @@ def upgrade() -> None:
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('changes', sa.JSON(), nullable=True),
     sa.Column('notified_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('request_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_work_item_event_actor_id_app_user')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_work_item_event_work_item_id_work_item')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_item_event'))

@@ -133,6 +133,8 @@ class WorkItemEvent(SQLModel, table=True):
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
     # Set once the notification relay has handled the event (mailed or nothing to say).
     notified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The request (or job run) that made the change (workflow.logs): its mails carry it.
+    request_id: str | None = Field(default=None, max_length=128)
 
 
 class ExtensionRequest(SQLModel, table=True):

@@ -162,6 +162,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/redoc"): Row(Public(200)),
     ("GET", "/healthz"): Row(Public(200)),
     ("GET", "/readyz"): Row(Public(200)),
+    # By client address or a scrape token, never by account: any user here is refused.
+    ("GET", "/metrics"): Row(Public(403)),
     # authentication: the credentials are the body (bad ones here)
     # (a name per call: five failures for one name from one address block it, known or not)
     ("POST", "/auth/token"): Row(

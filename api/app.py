@@ -39,6 +39,7 @@ from api.routes import (
     items,
     me,
     org,
+    people,
     plans,
     preferences,
     reports,
@@ -117,6 +118,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         indicator_pages.router,
         dates.router,
         org_names.router,
+        people.router,
     ):
         app.include_router(router)
     # The pages' own script (the date picker): served from the package, never a CDN.

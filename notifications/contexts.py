@@ -36,6 +36,7 @@ class Kind(StrEnum):
     DIGEST = "digest"  # Tổng hợp hằng ngày
     REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
+    TO_REASSIGN = "to_reassign"  # Cần giao lại: a person left or moved (to their former head)
 
 
 class _Model(BaseModel):
@@ -244,6 +245,16 @@ class PasswordResetContext(MailContext):
     valid_hours: int = Field(ge=1)
 
 
+class ToReassignContext(MailContext):
+    """A person was deactivated or moved to another unit: their open items wait for the
+    recipient (who answers for the unit they were in) to reassign them; one mail per batch."""
+
+    person_name: str
+    reason: Literal["deactivated", "moved"]
+    new_unit_name: str | None = None
+    items: list[ItemRef] = Field(min_length=1)
+
+
 CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REMINDER: ReminderContext,
     Kind.DUE_TODAY: DueTodayContext,
@@ -265,6 +276,7 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.DIGEST: DigestContext,
     Kind.REPORT: ReportContext,
     Kind.PASSWORD_RESET: PasswordResetContext,
+    Kind.TO_REASSIGN: ToReassignContext,
 }
 # Kinds whose message is composed by a kind-specific composer at delivery (see
 # `notifications.message.compose`), not rendered from this package's templates.
@@ -293,7 +305,8 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
 )
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor
 # can mail a user asked for themselves; neither carries an unsubscribe link.
-MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET})
+# Nor can the list of a leaver's items to reassign: without it the work is nobody's.
+MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET, Kind.TO_REASSIGN})
 # Sent at once whatever the preferences say: a reset link expires within hours.
 IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET})
 

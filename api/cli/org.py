@@ -12,7 +12,7 @@ from workflow.clock import utc_now
 from workflow.db import session_scope
 from workflow.errors import InvalidInput
 from workflow.importer.unit_names import Unresolved, load_directory
-from workflow.services.org import load_org
+from workflow.services.people import load_org_file
 from workflow.services.unit_aliases import (
     add_alias,
     list_aliases,
@@ -26,18 +26,39 @@ app = typer.Typer(help="Organisation: units, users and who oversees whom.", no_a
 
 
 @app.command()
-def load(file: Path = typer.Argument(..., help="YAML file with 'units:' and 'users:'.")) -> None:
-    """Create or update units and users from FILE (idempotent; all or nothing)."""
+def load(
+    file: Path = typer.Argument(..., help="YAML file with 'units:' and 'users:'."),
+    deactivate_missing: bool = typer.Option(
+        False,
+        "--deactivate-missing",
+        help="The file lists every person: deactivate active accounts it does not list.",
+    ),
+) -> None:
+    """Create or update units and users from FILE (idempotent; all or nothing).
+
+    A person moved to another unit, or deactivated with --deactivate-missing, leaves their
+    open items on their former head's "to reassign" list, and the head gets one mail."""
     text = read_text_file(file, limit=get_settings().yaml_max_bytes)
     with session_scope() as session:
-        result = load_org(session=session, text=text, source=str(file))
+        result = load_org_file(
+            session=session,
+            now=utc_now(),
+            actor=None,
+            text=text,
+            source=str(file),
+            deactivate_missing=deactivate_missing,
+        )
     for line in result.created:
         typer.echo(f"created {line}")
     for line in result.updated:
         typer.echo(f"updated {line}")
+    for line in result.deactivated:
+        typer.echo(f"deactivated {line}")
+    if result.handed_over:
+        typer.echo(f"{result.handed_over} open items to reassign by their former heads")
     typer.echo(
         f"{len(result.created)} created, {len(result.updated)} updated, "
-        f"{result.unchanged} unchanged"
+        f"{len(result.deactivated)} deactivated, {result.unchanged} unchanged"
     )
 
 

@@ -440,11 +440,11 @@ def _item_context(
         select(Evidence).where(Evidence.work_item_id == item.id).order_by(col(Evidence.id))
     ).all()
     lang = language(request, user)
-    details = item_details(session, user=user, item=item, lang=lang, settings=settings)
+    details = item_details(session, user=user, item=item, lang=lang, settings=settings, now=now)
     actors = {e.actor_id for e in events if e.actor_id} | {e.uploaded_by_id for e in evidence}
     actors |= details.pop("user_ids")
     units, people = _names(session, [item], lang=lang, more_users=actors)
-    actions = [a.value for a in actions_for(session=session, item=item, actor=user)]
+    actions = [a.value for a in actions_for(session=session, item=item, actor=user, now=now)]
     rules = {a: rule_for(State(item.state), Action(a)) for a in actions}
     # "Giao lại" needs the new assignee: the lead unit's other people, as the service checks.
     candidates = (

@@ -44,9 +44,12 @@ from workflow.states import Action, State
 router = APIRouter(prefix="/items", tags=["items"])
 
 
-def allowed_action_names(*, session: Session, user: User, item: WorkItem) -> list[str]:
-    """The actions `user` may take on `item` now, from the state table (workflow.states)."""
-    return [a.value for a in actions_for(session=session, item=item, actor=user)]
+def allowed_action_names(
+    *, session: Session, user: User, item: WorkItem, now: datetime
+) -> list[str]:
+    """The actions `user` may take on `item` now, from the state table (workflow.states);
+    a delegate standing in for the absent assignee gets the assignee's."""
+    return [a.value for a in actions_for(session=session, item=item, actor=user, now=now)]
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -76,7 +79,7 @@ def item_detail(
             "flag": flag_of(item, now=now, soon=soon),
             "units": [ItemUnitPublic.model_validate(u) for u in units],
             "events": [EventPublic.model_validate(e) for e in events],
-            "allowed_actions": allowed_action_names(session=session, user=user, item=item),
+            "allowed_actions": allowed_action_names(session=session, user=user, item=item, now=now),
         },
     )
 

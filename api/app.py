@@ -13,6 +13,7 @@ from api import openapi, problems
 from api.auth import LoginGuard
 from api.deps import connection_slots
 from api.pages import (
+    absences,
     assign,
     dashboard,
     dates,
@@ -119,6 +120,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         dates.router,
         org_names.router,
         people.router,
+        absences.router,
     ):
         app.include_router(router)
     # The pages' own script (the date picker): served from the package, never a CDN.

@@ -12,7 +12,21 @@ import sys
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from api.cli import calendar, db, demo, item, jobs, mail, org, plan, report, serve, simulate, user
+from api.cli import (
+    absence,
+    calendar,
+    db,
+    demo,
+    item,
+    jobs,
+    mail,
+    org,
+    plan,
+    report,
+    serve,
+    simulate,
+    user,
+)
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -24,6 +38,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.add_typer(user.app, name="user")
+app.add_typer(absence.app, name="absence")
 app.add_typer(plan.app, name="plan")
 app.add_typer(item.app, name="item")
 app.add_typer(calendar.app, name="calendar")

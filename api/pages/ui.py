@@ -480,7 +480,7 @@ def item_page(
     if user is None:
         return to_login(request)
     try:
-        item = get_visible_item(session=session, user=user, item_id=item_id)
+        item = get_visible_item(session=session, user=user, item_id=item_id, now=now)
     except NotFound:
         return not_found(request, user)
     context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
@@ -501,7 +501,7 @@ def item_refused(
     """The item page again after a refused form, with `extra` (the reason) and `status`."""
     # Nothing of the refused form may be committed with the page we render.
     session.rollback()
-    item = get_visible_item(session=session, user=user, item_id=item_id)
+    item = get_visible_item(session=session, user=user, item_id=item_id, now=now)
     context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
     return render(request, "item.html", context | extra, user=user, status_code=status)
 
@@ -536,7 +536,7 @@ def item_action(
     if user is None:
         return RedirectResponse(f"/login?next={quote(f'/ui/items/{item_id}')}", status_code=303)
     try:
-        get_visible_item(session=session, user=user, item_id=item_id)
+        get_visible_item(session=session, user=user, item_id=item_id, now=now)
         act(
             session=session,
             now=now,

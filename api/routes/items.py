@@ -141,7 +141,7 @@ def get_work_item(
     response: Response,
 ) -> WorkItemDetail:
     """One item with its units, audit trail and the actions this user may take now."""
-    item = get_visible_item(session=session, user=user, item_id=item_id)
+    item = get_visible_item(session=session, user=user, item_id=item_id, now=now)
     response.headers["ETag"] = f'"{item.version}"'
     return item_detail(session=session, user=user, item=item, now=now, settings=settings)
 
@@ -215,7 +215,7 @@ def take_action(
     if_match: Annotated[str | None, Header(max_length=100)] = None,
 ) -> WorkItemDetail:
     """Take an action from the state table; 409 if the state forbids it, 412 if stale."""
-    get_visible_item(session=session, user=user, item_id=item_id)
+    get_visible_item(session=session, user=user, item_id=item_id, now=now)
     item = act(
         session=session,
         now=now,
@@ -246,7 +246,7 @@ def post_progress(
     if_match: Annotated[str | None, Header(max_length=100)] = None,
 ) -> WorkItemDetail:
     """The assignee reports progress (0-100 %) with a note; 409 unless work is owed."""
-    get_visible_item(session=session, user=user, item_id=item_id)
+    get_visible_item(session=session, user=user, item_id=item_id, now=now)
     item = report_progress(
         session=session,
         now=now,

@@ -29,6 +29,7 @@ from api.pages import indicators as indicator_pages
 from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
 from api.pages import settings as settings_page
+from api.pages import staff_import as staff_import_page
 from api.routes import (
     auth,
     calendar,
@@ -121,6 +122,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         org_names.router,
         people.router,
         absences.router,
+        staff_import_page.router,
     ):
         app.include_router(router)
     # The pages' own script (the date picker): served from the package, never a CDN.

@@ -1022,6 +1022,48 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Người được ủy quyền phải là người khác, đang làm việc trong cùng đơn vị.",
         "The delegate must be someone else, active, in the same unit.",
     ),
+    "nav_staff": ("Nhập danh sách cán bộ", "Staff list"),
+    "staff_title": ("Nhập danh sách cán bộ", "Import the staff list"),
+    "staff_intro": (
+        "Tải lên danh sách cán bộ của phòng tổ chức (XLSX, CSV hoặc YAML) với các cột Họ và"
+        " tên, Chức vụ, Đơn vị, Email (Tên đăng nhập, Vai trò nếu có). Danh sách là toàn bộ"
+        " cán bộ: người không có tên sẽ bị ngừng kích hoạt (trừ tài khoản quản trị); việc"
+        " đang làm của người chuyển đi hoặc nghỉ được chuyển trưởng đơn vị giao lại. Xem"
+        " trước thay đổi rồi xác nhận một lần.",
+        "Upload the personnel office's staff list (XLSX, CSV or YAML) with the columns Họ và"
+        " tên, Chức vụ, Đơn vị, Email (Tên đăng nhập, Vai trò if any). The list is everybody:"
+        " people it does not name are deactivated (not administrators); the open work of"
+        " those who move or leave goes to their head to reassign. Preview, then confirm once.",
+    ),
+    "staff_upload": ("Tải lên danh sách", "Upload a list"),
+    "staff_file": ("Tệp danh sách", "List file"),
+    "staff_preview": ("Xem trước thay đổi", "Preview the changes"),
+    "staff_summary": (
+        "thêm {added}, thay đổi {changed}, chuyển đơn vị {moved}, ngừng kích hoạt"
+        " {deactivated}, giữ nguyên {unchanged}",
+        "{added} added, {changed} changed, {moved} moved, {deactivated} deactivated,"
+        " {unchanged} unchanged",
+    ),
+    "staff_added": ("Thêm mới", "Added"),
+    "staff_changed": ("Thay đổi", "Changed"),
+    "staff_moved": ("Chuyển đơn vị", "Moved"),
+    "staff_deactivated": ("Ngừng kích hoạt", "Deactivated"),
+    "staff_person": ("Cán bộ", "Person"),
+    "staff_what": ("Thay đổi", "Change"),
+    "staff_confirm": ("Xác nhận nhập danh sách", "Confirm the import"),
+    "staff_nothing": (
+        "Danh sách khớp với dữ liệu hiện có: không có gì thay đổi.",
+        "The list matches: nothing to change.",
+    ),
+    "staff_done": (
+        "Đã nhập: thêm {added}, thay đổi {changed}, chuyển đơn vị {moved}, ngừng kích hoạt"
+        " {deactivated}.",
+        "Imported: {added} added, {changed} changed, {moved} moved, {deactivated} deactivated.",
+    ),
+    "staff_handed_over": (
+        "{n} việc đang làm chuyển trưởng đơn vị giao lại.",
+        "{n} open items handed to their heads to reassign.",
+    ),
     "absence_error_overlap": (
         "Người này đã có lịch vắng mặt trùng thời gian.",
         "This person already has an absence at that time.",

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from notifications.events import relay_events
 from notifications.models import Notification
 from tests.integration.api.conftest import make_item, unit_coded, user_named
-from tests.integration.api.test_item_page_forms import browse_as, send
+from tests.integration.api.test_item_page_forms import CSRF, browse_as, send
 from workflow.models import Absence
 
 Headers = Callable[[str], dict[str, str]]
@@ -117,3 +117,59 @@ def test_absence_api_and_page_and_the_delegate_acting_for(
     browse_as(client, org, now, "tt.binh")
     assert send(client, f"/ui/absences/{absence_id}/cancel").status_code == 403
     assert re.search(r'id="nav-absences"', client.get("/ui/absences").text)
+
+
+def test_the_staff_list_upload_previews_then_imports_once(
+    client: TestClient, org: Session, now: datetime
+) -> None:
+    from workflow.importer.staff_list import write_staff_list
+    from workflow.services.staff_import import export_rows
+
+    rows = export_rows(session=org)
+    for row in rows:
+        if row["Tên đăng nhập"] == "cchc.linh":
+            row["Đơn vị"] = "Văn phòng"
+    rows = [r for r in rows if r["Tên đăng nhập"] != "tt.binh"]
+    rows += [
+        {"Họ và tên": f"Cán bộ {n}", "Chức vụ": "Chuyên viên", "Đơn vị": "Phòng CCHC",
+         "Email": f"cb{n}@x.vn", "Tên đăng nhập": "", "Vai trò": "", "Ngôn ngữ": ""}
+        for n in range(300)
+    ]  # fmt: skip
+    data = write_staff_list(rows, filename="ds.xlsx")
+    browse_as(client, org, now, "cchc.truong")
+    assert client.get("/ui/org/import").status_code == 403
+    browse_as(client, org, now, "vp.admin")
+    page = client.get("/ui/org/import")
+    assert page.status_code == 200 and 'id="staff-upload"' in page.text
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    preview = client.post(
+        "/ui/org/import",
+        data={"csrf_token": CSRF},
+        files={"file": ("ds.xlsx", data, xlsx)},
+    )
+    assert preview.status_code == 200, preview.text[:400]
+    assert "300 added, 0 changed, 1 moved, 1 deactivated" in preview.text  # admin: English
+    assert len(org.exec(select(Notification)).all()) == 0
+    org.expire_all()
+    assert user_named(org, "tt.binh").is_active  # nothing written by the preview
+    payload = re.search(r'name="payload" value="([^"]+)"', preview.text)
+    assert payload
+    done = send(
+        client, "/ui/org/import/confirm", data={"payload": payload.group(1), "filename": "ds.xlsx"}
+    )
+    assert done.status_code == 200 and 'id="staff-done"' in done.text
+    org.expire_all()
+    assert not user_named(org, "tt.binh").is_active
+    assert user_named(org, "cchc.linh").unit_id == unit_coded(org, "VP").id
+    again = client.post(
+        "/ui/org/import", data={"csrf_token": CSRF}, files={"file": ("ds.xlsx", data, xlsx)}
+    )
+    assert 'id="staff-nothing"' in again.text
+    bad = client.post(
+        "/ui/org/import",
+        data={"csrf_token": CSRF},
+        files={
+            "file": ("ds.csv", "Họ và tên,Đơn vị,Email\nA,Không có,a@x.vn\n".encode(), "text/csv")
+        },
+    )
+    assert bad.status_code == 422 and "row 2: unit" in bad.text

@@ -486,6 +486,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/ui/absences/{absence_id}/cancel"): Row(
         ABSENCE_KEEPERS, lambda w, _k: {"path": {"absence_id": w.ids["absence"]}}, page=True
     ),
+    # the staff list import: it creates, moves and deactivates accounts
+    ("GET", "/ui/org/import"): Row(ADMIN, page=True),
+    ("POST", "/ui/org/import"): Row(ADMIN, page=True),
+    ("POST", "/ui/org/import/confirm"): Row(
+        ADMIN, fixed(data={"payload": "", "filename": "ds.csv"}), page=True
+    ),
     # the dev mailbox holds everybody's mail, password reset links included
     ("GET", "/dev/mailbox"): Row(ADMIN, page=True),
     ("GET", "/dev/mailbox/{key}"): Row(

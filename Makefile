@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 PACKAGES := workflow tasks notifications api
 SAMPLE_PLAN := deploy/sample/ke-hoach-cchc-so-noi-vu-2021-2030.txt
 SAMPLE_PLAN_KEY := cai-cach-hanh-chinh-so-noi-vu-giai-doan-2021-2030
+# The coming year's annual plan as signed (Word; its units and group names in the table).
+ANNUAL_PLAN := deploy/sample/ke-hoach-cchc-2027.docx
+ANNUAL_PLAN_KEY := cai-cach-hanh-chinh-nam-2027-cua-so-noi-vu
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint typecheck pytest bench install browser office clean docs
@@ -19,8 +22,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## run: embedded mode (SQLite under var/, maildir mail, in-process scheduler) on :8000
-## (the sample plan names no units: task-units.yaml is the coordinator's distribution;
-## another sample plan: import it, load its units, then `plan issue` it before `serve`)
+## (the 2021-2030 plan names no units: task-units.yaml is the coordinator's distribution;
+## the 2027 annual plan names its units and groups in its task table and is issued as it is)
 run: install
 	mkdir -p var
 	$(BIN)/planflow db upgrade
@@ -30,6 +33,8 @@ run: install
 	$(BIN)/planflow user dev-passwords  # sample users log in with password planflow-dev
 	$(BIN)/planflow demo seed  # a few items around today first: issuing keeps them as the tasks' work
 	$(BIN)/planflow plan issue $(SAMPLE_PLAN_KEY)  # every other task → its lead unit's head
+	$(BIN)/planflow plan import $(ANNUAL_PLAN)  # 2027: deadline phrases, unit groups
+	$(BIN)/planflow plan issue $(ANNUAL_PLAN_KEY)  # dated by its phrases; a group → each unit
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 
 ## test: lint, types, then the whole suite (unit + integration + e2e) on real services

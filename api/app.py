@@ -20,12 +20,14 @@ from api.pages import (
     item_forms,
     mailbox,
     org_names,
+    outbox,
     plan_units,
     ui,
     unsubscribe,
 )
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
+from api.pages import plan_import as plan_import_page
 from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
 from api.pages import settings as settings_page
@@ -49,6 +51,7 @@ from api.routes import (
 from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
 from api.security import SecurityMiddleware
+from api.sign_in import mail_reset_link
 from workflow.settings import get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -86,7 +89,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
     # Requests wait here for a database connection (503 after the pool timeout).
     app.state.db_slots = connection_slots(settings, scheduler=enabled)
     # Replaceable (e.g. by an SSO bridge); the default queues a mail in the outbox.
-    app.state.reset_link_sender = auth.mail_reset_link
+    app.state.reset_link_sender = mail_reset_link
     problems.install(app)
     app.state.html_problem = ui.html_problem
     openapi.install(app)
@@ -112,6 +115,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         assign.router,
         plan_units.router,
         plan_issue_page.router,
+        plan_import_page.router,
         item_forms.router,
         mailbox.router,
         unsubscribe.router,
@@ -123,6 +127,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         people.router,
         absences.router,
         staff_import_page.router,
+        outbox.router,
     ):
         app.include_router(router)
     # The pages' own script (the date picker): served from the package, never a CDN.

@@ -11,8 +11,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
 from api.pages.i18n import translator
-from api.routes.reports import may_read_reports
+from notifications.operations import may_operate_mail
 from workflow.dates import DAY_PATTERN, DAY_TIME_FORMAT, format_day, format_moment, parse_day
+from workflow.reporting.readers import may_read_reports
 from workflow.services.unit_aliases import may_keep_names
 from workflow.settings import get_settings
 
@@ -79,3 +80,4 @@ templates.env.globals["agency_name"] = agency_name
 templates.env.globals["may_read_reports"] = may_read_reports
 # The "Tên đơn vị" link of the header (units, groups, aliases) for those who keep them.
 templates.env.globals["may_keep_names"] = may_keep_names
+templates.env.globals["may_operate_mail"] = may_operate_mail

@@ -37,6 +37,7 @@ class Kind(StrEnum):
     REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
     TO_REASSIGN = "to_reassign"  # Cần giao lại: a person left or moved (to their former head)
+    MAIL_ALARM = "mail_alarm"  # Máy chủ thư lỗi (to the administrators, once a day)
 
 
 class _Model(BaseModel):
@@ -51,6 +52,9 @@ class ItemRef(_Model):
     due_at: AwareDatetime
     unit_name: str = ""
     assignee_name: str = ""
+    # The lead unit's English name where it has one. A field `X_en` of a context is what an
+    # English mail shows for `X` (notifications.render), as the English pages name units.
+    unit_name_en: str = ""
 
 
 class MailContext(_Model):
@@ -83,6 +87,7 @@ class EscalationContext(MailContext):
     level: int = Field(ge=1)
     unit_names: list[str]
     items: list[EscalationItem] = Field(min_length=1)
+    unit_names_en: list[str] = []  # the same units in English, where each has a name
 
 
 class AssignedContext(MailContext):
@@ -173,6 +178,7 @@ class SupportAssignedContext(MailContext):
 
     item: ItemRef
     unit_name: str
+    unit_name_en: str = ""
     assigner_name: str
     note: str | None = None
 
@@ -182,6 +188,7 @@ class InformedContext(MailContext):
 
     item: ItemRef
     unit_name: str
+    unit_name_en: str = ""
     assigner_name: str
     note: str | None = None
 
@@ -192,6 +199,7 @@ class SupportClosedContext(MailContext):
 
     item: ItemRef
     unit_name: str
+    unit_name_en: str = ""
     outcome: Literal["done", "cancelled", "withdrawn"]
     actor_name: str
     comment: str | None = None
@@ -255,6 +263,16 @@ class ToReassignContext(MailContext):
     items: list[ItemRef] = Field(min_length=1)
 
 
+class MailAlarmContext(MailContext):
+    """The mail server (or our configuration of it) has been failing since `since`; mail
+    waits in the outbox (`pending` rows, the oldest `oldest_pending_at`)."""
+
+    since: AwareDatetime
+    error: str
+    pending: int = Field(ge=0)
+    oldest_pending_at: AwareDatetime | None = None
+
+
 CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REMINDER: ReminderContext,
     Kind.DUE_TODAY: DueTodayContext,
@@ -277,6 +295,7 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REPORT: ReportContext,
     Kind.PASSWORD_RESET: PasswordResetContext,
     Kind.TO_REASSIGN: ToReassignContext,
+    Kind.MAIL_ALARM: MailAlarmContext,
 }
 # Kinds whose message is composed by a kind-specific composer at delivery (see
 # `notifications.message.compose`), not rendered from this package's templates.
@@ -306,9 +325,11 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor
 # can mail a user asked for themselves; neither carries an unsubscribe link.
 # Nor can the list of a leaver's items to reassign: without it the work is nobody's.
-MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET, Kind.TO_REASSIGN})
+MANDATORY: frozenset[Kind] = frozenset(
+    {Kind.ESCALATION, Kind.PASSWORD_RESET, Kind.MAIL_ALARM, Kind.TO_REASSIGN}
+)
 # Sent at once whatever the preferences say: a reset link expires within hours.
-IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET})
+IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET, Kind.MAIL_ALARM})
 
 
 def item_id_of(context: MailContext) -> int | None:

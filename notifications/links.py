@@ -20,6 +20,7 @@ SETTINGS_PAGE = "/ui/settings/notifications"
 UNSUBSCRIBE_PAGE = "/unsubscribe/{token}"
 RESET_PAGE = "/reset-password"
 TEAM_PAGE = "/ui/team"
+OUTBOX_PAGE = "/ui/outbox"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class MailLinks:
     @property
     def settings(self) -> str:
         return self.base_url + SETTINGS_PAGE
+
+    @property
+    def outbox(self) -> str:
+        return self.base_url + OUTBOX_PAGE
 
     def unsubscribe(self, token: str) -> str:
         return self.base_url + UNSUBSCRIBE_PAGE.format(token=token)

@@ -28,9 +28,12 @@ class Notification(SQLModel, table=True):
     __tablename__ = "notification"
     __table_args__ = (
         in_check("status", NOTIFICATION_STATUSES),
+        # (next_attempt_at, id): the claim's order, so a claim of one row (the Celery path)
+        # reads one index entry instead of sorting every due row.
         Index(
             "ix_notification_pending",
             "next_attempt_at",
+            "id",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
@@ -79,3 +82,19 @@ class NotificationPreference(SQLModel, table=True):
     quiet_start_hour: int | None = None
     quiet_end_hour: int | None = None
     opted_out_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSONType))
+
+
+class MailAlarm(SQLModel, table=True):
+    """One episode of the mail server (or our configuration of it) failing: raised at the
+    first server fault, cleared (`cleared_at`) by the next accepted mail. While one is open
+    the administrators are mailed once a day (`mailed_on`, the agency's local date)."""
+
+    __tablename__ = "mail_alarm"
+
+    id: int | None = Field(default=None, primary_key=True)
+    raised_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_error: str = Field(sa_column=Column(Text, nullable=False))
+    faults: int = Field(default=0)
+    mailed_on: str | None = Field(default=None, max_length=10)
+    cleared_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

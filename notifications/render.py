@@ -93,8 +93,9 @@ class Renderer:
             my_items_url=self.links.my_items,
             team_url=self.links.team,
             preferences_url=self.links.settings,
+            outbox_url=self.links.outbox,
         )
-        self.env.filters.update(day=self.format_day, clip=_clip)
+        self.env.filters.update(day=self.format_day, when=self.format_when, clip=_clip)
         self._templates: dict[tuple[str, str, str], Template] = {}
 
     def item_url(self, item_id: int) -> str:
@@ -107,6 +108,12 @@ class Renderer:
             return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
         return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
+    def format_when(self, value: datetime, lang: str = "vi") -> str:
+        """A moment in the agency zone: '14:05 20/03/2026' (or '14:05, 20 Mar 2026')."""
+        local = value.astimezone(self.zone)
+        day = self.format_day(local, lang)
+        return f"{local:%H:%M}, {day}" if lang == "en" else f"{local:%H:%M} {day}"
+
     def _template(self, lang: str, kind: str, part: str) -> Template:
         key = (lang, kind, part)
         found = self._templates.get(key)
@@ -117,6 +124,8 @@ class Renderer:
     def _vars(self, context: MailContext, lang: str, unsubscribe_url: str | None) -> dict[str, Any]:
         # Shallow: nested models stay typed objects, so templates read `item.due_at`.
         values = {name: getattr(context, name) for name in type(context).model_fields}
+        if lang == "en":
+            values = _in_english(values)
         values.update(lang=lang, unsubscribe_url=unsubscribe_url)
         return values
 
@@ -144,6 +153,24 @@ class Renderer:
             html=self._template(lang, kind, "html").render(values),
             text=self._template(lang, kind, "txt").render(values),
         )
+
+
+def _in_english(value: Any) -> Any:
+    """The mail's values as an English mail names things: each `X` that has a non-empty
+    `X_en` beside it (a unit's English name) takes it, in nested items too."""
+    if isinstance(value, list):
+        return [_in_english(v) for v in value]
+    if isinstance(value, BaseModel):
+        fields = {name: getattr(value, name) for name in type(value).model_fields}
+        swapped = _in_english(fields)
+        return value if swapped == fields else value.model_copy(update=swapped)
+    if isinstance(value, dict):
+        out = {name: _in_english(v) for name, v in value.items()}
+        for name, v in value.items():
+            if name.endswith("_en") and v and name[:-3] in out:
+                out[name[:-3]] = v
+        return out
+    return value
 
 
 def _clip(value: str, width: int = 90) -> str:

@@ -15,7 +15,6 @@ from typing import Any, cast
 from celery import Celery
 
 from tasks import jobs, runs
-from tasks.results import OutboxResult
 from workflow.clock import utc_now
 from workflow.db import session_scope
 from workflow.settings import Settings, get_settings
@@ -73,7 +72,8 @@ def sweep_due() -> dict[str, Any]:
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
     for batch in batches:
         sweep_batch.delay(batch)
-    log.info("job=sweep_due_fanout due=%d batches=%d", len(ids), len(batches))
+    level = logging.INFO if ids else logging.DEBUG
+    log.log(level, "job=sweep_due_fanout due=%d batches=%d", len(ids), len(batches))
     return {"due": len(ids), "batches": len(batches)}
 
 
@@ -89,17 +89,11 @@ def sweep_batch(item_ids: list[int]) -> dict[str, Any]:
 
 @_task("planflow.deliver_outbox")
 def deliver_outbox() -> dict[str, Any]:
-    """Send pending mail, committing after each message so a crash resends at most one."""
-    total = OutboxResult()
-    while True:
-        with session_scope() as session:
-            step = jobs.deliver_outbox(session=session, now=utc_now(), batch_size=1)
-        total.sent += step.sent
-        total.failed += step.failed
-        total.suppressed += step.suppressed
-        total.retried += step.retried
-        if step.sent + step.failed + step.suppressed + step.retried == 0:
-            return total.summary()
+    """Send pending mail over one SMTP connection per batch, committing after each message
+    so a crash resends at most one (`notifications.delivery.deliver_each`)."""
+    with session_scope() as session:
+        result = jobs.deliver_outbox(session=session, now=utc_now(), each=True)
+    return result.summary()
 
 
 @_task("planflow.materialize_recurrences")

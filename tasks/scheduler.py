@@ -62,13 +62,21 @@ def run_job(name: str, *, now: datetime, engine: Engine | None = None) -> jobs.J
 
 
 def run_tick(*, now: datetime, engine: Engine | None = None) -> dict[str, jobs.JobResult]:
-    """One embedded tick: every job once, in order; a failing job does not stop the others."""
+    """One embedded tick: every job once, in order; a failing job does not stop the others.
+    Logs one line for the tick when any job did something (nothing for an idle tick)."""
     results: dict[str, jobs.JobResult] = {}
-    for name in JOB_NAMES:
-        try:
-            results[name] = run_job(name, now=now, engine=engine)
-        except Exception:
-            log.exception("job=%s failed", name)
+    lines: list[str] = []
+    token = jobs.TICK_LINES.set(lines)
+    try:
+        for name in JOB_NAMES:
+            try:
+                results[name] = run_job(name, now=now, engine=engine)
+            except Exception:
+                log.exception("job=%s failed", name)
+    finally:
+        jobs.TICK_LINES.reset(token)
+    if lines:
+        log.info("tick %s", "; ".join(lines))
     return results
 
 
@@ -78,7 +86,8 @@ def enqueue_tick() -> None:
 
     for name in JOB_NAMES:
         TASKS[name].delay()
-    log.info("tick enqueued=%s", ",".join(JOB_NAMES))
+    # Every tick enqueues the same tasks: not worth a line (the workers log what they did).
+    log.debug("tick enqueued=%s", ",".join(JOB_NAMES))
 
 
 def _scheduler_options(tick: int) -> dict[str, Any]:

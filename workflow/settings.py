@@ -67,7 +67,16 @@ class Settings(BaseSettings):
     # Retries after a 4xx: exponential from base to max seconds, with jitter.
     mail_retry_base_seconds: float = 60.0
     mail_retry_max_seconds: float = 3600.0
+    # A server fault (unreachable, 5xx not about the recipient, login refused) never fails a
+    # mail: it is retried with the same backoff capped at this, so recovery is seen soon.
+    mail_server_retry_max_seconds: float = Field(default=300.0, gt=0)
+    # The administrators are mailed about a failing server once it lasted this long (then
+    # once a day while it lasts); a shorter blip is only logged.
+    mail_alarm_after_minutes: float = Field(default=10.0, ge=0)
     outbox_batch_size: int = 200
+    # The Celery delivery commits after each message; True makes each commit wait for the
+    # disk (a PostgreSQL crash then never forgets a "sent" mark), at a cost per message.
+    outbox_synchronous_commit: bool = False
 
     # Agency identity: names change with mergers, so they are settings, never literals.
     agency_parent_name: str = "UBND TỈNH BẮC GIANG"

@@ -1,6 +1,8 @@
 """The `planflow` command line: one sub-command group per concept.
 
-Each group lives in its own module and is registered here; a `WorkflowError` anywhere,
+Each group lives in its own module and is registered here. Every connection is checked
+against the host's production configuration and the first write names its database
+(`api.cli.target`). A `WorkflowError` anywhere,
 or a database that cannot answer (not migrated yet, unreachable), becomes one line on
 stderr and exit code 2.
 """
@@ -25,6 +27,7 @@ from api.cli import (
     report,
     serve,
     simulate,
+    target,
     user,
 )
 from workflow.errors import WorkflowError
@@ -62,6 +65,8 @@ def database_error_line(exc: DBAPIError) -> str:
 
 def main() -> None:
     """Entry point of the `planflow` script."""
+    # Before any connection: the right database, and said where it is written to.
+    target.install()
     try:
         app()
     except WorkflowError as exc:

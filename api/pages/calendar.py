@@ -25,6 +25,8 @@ from sqlmodel import Session, col, select
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages.i18n import language
 from api.pages.ui import render, to_login
+from api.schemas.calendar import OverrideCreate, OverrideDay
+from api.schemas.forms import form_errors, typed_day
 from workflow.calendar import (
     WEEKDAYS,
     LawDay,
@@ -229,20 +231,15 @@ def _refused(
     )
 
 
-def _check_add(form: OverrideForm) -> tuple[date | None, bool | None, list[str]]:
-    """The day and whether it is worked, or the i18n keys of what is wrong."""
-    errors: list[str] = []
-    day = parse_day(form.day)
-    if day is None:
-        errors.append("calendar_error_day")
-    is_working = {"working": True, "off": False}.get(form.kind)
-    if is_working is None:
-        errors.append("calendar_error_kind")
-    if not form.reason.strip():
-        errors.append("calendar_error_reason")
-    elif len(form.reason.strip()) > REASON_MAX:
-        errors.append("calendar_error_reason_long")
-    return day, is_working, errors
+# The model's fields → the page's messages.
+CODES = {
+    "day": "calendar_error_day",
+    "is_working": "calendar_error_kind",
+    "reason:string_too_long": "calendar_error_reason_long",
+    "reason": "calendar_error_reason",
+}
+# The form's two choices; the API's model says it as a boolean.
+KINDS = {"working": True, "off": False}
 
 
 @router.post("/ui/calendar/overrides", response_class=HTMLResponse)
@@ -254,7 +251,7 @@ def calendar_add(
     settings: SettingsDep,
     day: Annotated[str, Form(max_length=40)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=5000)] = "",
+    reason: Annotated[str, Form(max_length=5 * REASON_MAX)] = "",
     year: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Declare a day off or a working day, then back to its year with the moved count."""
@@ -267,8 +264,9 @@ def calendar_add(
         return _refused(
             request, session, user=user, year=shown, error="error_not_allowed", status=403
         )
-    parsed, is_working, errors = _check_add(form)
-    if errors or parsed is None or is_working is None:
+    data = {"day": typed_day(day), "is_working": KINDS.get(kind, kind), "reason": reason.strip()}
+    body, errors = form_errors(OverrideCreate, data, codes=CODES, fallback="error_generic")
+    if body is None:
         return _refused(
             request,
             session,
@@ -283,9 +281,9 @@ def calendar_add(
             session=session,
             now=now,
             actor=user,
-            day=parsed,
-            is_working=is_working,
-            reason=reason.strip(),
+            day=body.day,
+            is_working=body.is_working,
+            reason=body.reason,
         )
     except NotAllowed:
         return _refused(
@@ -301,7 +299,7 @@ def calendar_add(
             status=exc.status,
             form=form,
         )
-    return _back(parsed.year, done="added", day=parsed, moved=len(result.moved_item_ids))
+    return _back(body.day.year, done="added", day=body.day, moved=len(result.moved_item_ids))
 
 
 @router.post("/ui/calendar/overrides/remove", response_class=HTMLResponse)
@@ -317,16 +315,17 @@ def calendar_remove(
     """Remove the override of a day: the law's calendar rules it again."""
     if user is None:
         return to_login(request)
-    parsed = parse_day(day)
-    shown = _shown_year(year, parsed or local_date(now, tz=settings.timezone))
+    body, errors = form_errors(
+        OverrideDay, {"day": typed_day(day)}, codes=CODES, fallback="calendar_error_day"
+    )
+    shown = _shown_year(year, body.day if body else local_date(now, tz=settings.timezone))
     if not may_edit(user):
         return _refused(
             request, session, user=user, year=shown, error="error_not_allowed", status=403
         )
-    if parsed is None:
-        return _refused(
-            request, session, user=user, year=shown, error="calendar_error_day", status=422
-        )
+    if body is None:
+        return _refused(request, session, user=user, year=shown, error=errors, status=422)
+    parsed = body.day
     try:
         result = remove_override(session=session, now=now, actor=user, day=parsed)
     except NotFound:

@@ -389,6 +389,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ngày kết thúc lặp lại không hợp lệ hoặc trước hạn xử lý lần đầu.",
         "The repeat end date is not valid or is before the first due date.",
     ),
+    "assign_error_too_long": (
+        "Nội dung quá dài: tên công việc tối đa 500 ký tự, mô tả 20.000, sản phẩm 5.000.",
+        "Too long: the title takes 500 characters at most, the description 20,000, the "
+        "product 5,000.",
+    ),
     "assign_error_generic": (
         "Không giao được việc với thông tin đã nhập. Vui lòng kiểm tra lại.",
         "The work could not be assigned with these details. Please check them.",
@@ -466,6 +471,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mail_to": ("Người nhận", "To"),
     "mail_subject": ("Tiêu đề", "Subject"),
     "mailbox_empty": ("Chưa có thư nào.", "No mail yet."),
+    # --- the outbox console (/ui/outbox), administrators ---
+    "outbox_title": ("Hộp thư đi", "Outbox"),
+    "outbox_alarm": (
+        "Máy chủ thư lỗi từ {since}: {error}. Thư không bị mất: thư chờ và được gửi lại "
+        "tự động khi máy chủ hoạt động trở lại.",
+        "The mail server has been failing since {since}: {error}. No mail is lost: it "
+        "waits and is sent by itself once the server works again.",
+    ),
+    "outbox_status_pending": ("Chờ gửi", "Pending"),
+    "outbox_status_sent": ("Đã gửi", "Sent"),
+    "outbox_status_failed": ("Lỗi", "Failed"),
+    "outbox_status_suppressed": ("Địa chỉ bị chặn", "Suppressed"),
+    "outbox_status_skipped": ("Bỏ qua", "Skipped"),
+    "outbox_status_held": ("Chờ thư tổng hợp", "Held for digest"),
+    "outbox_status_digested": ("Đã gộp", "In a digest"),
+    "outbox_oldest": ("Thư chờ lâu nhất", "Oldest pending"),
+    "outbox_minutes": ("{n} phút", "{n} min"),
+    "outbox_search": ("Tìm theo người nhận", "Search by recipient"),
+    "outbox_search_submit": ("Tìm", "Search"),
+    "outbox_undelivered": ("Thư chưa gửi được", "Undelivered mail"),
+    "outbox_state": ("Trạng thái", "State"),
+    "outbox_error": ("Lỗi từ máy chủ", "Server's answer"),
+    "outbox_retry": ("Gửi lại", "Send again"),
+    "outbox_retry_all": ("Gửi lại mọi thư lỗi", "Send every failed mail again"),
+    "outbox_suppressions": ("Danh sách chặn", "Suppression list"),
+    "outbox_unsuppress": ("Bỏ chặn", "Remove"),
+    "outbox_none": ("Không có.", "None."),
+    "outbox_done_requeued": ("Đã đưa {what} thư vào hàng chờ gửi.", "{what} mail(s) queued again."),
+    "outbox_done_unsuppressed": ("Đã bỏ chặn {what}.", "{what} removed from the list."),
+    "outbox_nothing_chosen": ("Chưa chọn thư nào để gửi lại.", "No mail was chosen."),
+    "outbox_not_suppressed": (
+        "Địa chỉ này không có trong danh sách chặn.",
+        "That address is not on the list.",
+    ),
+    "nav_outbox": ("Hộp thư đi", "Outbox"),
     "evidence": ("Sản phẩm đã gửi", "Evidence"),
     "comment_label": (
         "Ý kiến (bắt buộc với thao tác có dấu *)",
@@ -507,6 +547,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "informed_units": ("Đơn vị nhận để biết", "Units informed"),
     "original_due": ("Hạn ban đầu", "Original due date"),
     "plan_task": ("Nhiệm vụ trong kế hoạch", "Plan task"),
+    "plan_due_text": ("Thời hạn theo kế hoạch", "Deadline in the plan"),
+    "plan_lead_group": ("Giao chung", "Shared task"),
+    "plan_lead_group_share": (
+        "{group} chủ trì: mỗi đơn vị thực hiện, báo cáo phần việc của mình",
+        "{group} lead it: each unit does and reports its own share",
+    ),
     "no_evidence": ("Chưa có sản phẩm nào.", "No evidence yet."),
     "evidence_add": ("Gửi sản phẩm, minh chứng", "Attach evidence"),
     "evidence_note": ("Ghi chú", "Note"),
@@ -920,15 +966,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "issue_current_due": ("hạn hiện tại {day}", "due now {day}"),
     "issue_no_head": ("đơn vị chưa có trưởng đơn vị", "the unit has no head"),
     "issue_shown": (
-        "{shown}/{total} nhiệm vụ đang hiển thị. Nút dưới đây chỉ ban hành các dòng đang hiển thị.",
-        "{shown} of {total} tasks shown. The button issues only the rows shown.",
+        "{shown}/{total} dòng đang hiển thị ({tasks} nhiệm vụ; nhiệm vụ giao chung cho nhiều"
+        " đơn vị có một dòng cho mỗi đơn vị). Nút dưới đây chỉ ban hành các dòng đang hiển thị.",
+        "{shown} of {total} rows shown ({tasks} tasks; a task led by several units has a row"
+        " per unit). The button issues only the rows shown.",
     ),
+    "issue_same_task": ("cùng nhiệm vụ trên", "the same task as above"),
+    "issue_share": ("{group}: đơn vị {n}/{total}", "{group}: unit {n} of {total}"),
+    "issue_units_of_task": ("Các đơn vị của nhiệm vụ", "The task's units"),
     "issue_submit": ("Xác nhận ban hành", "Confirm and issue"),
     "issue_done": (
         "Đã ban hành: tạo {create} việc, điều chỉnh hạn {move} việc, hủy {cancel} việc;"
-        " đề xuất hủy {propose} việc; {skipped} nhiệm vụ chưa ban hành.",
+        " đề xuất hủy {propose} việc; {skipped} dòng chưa ban hành.",
         "Issued: {create} created, {move} due dates moved, {cancel} cancelled;"
-        " {propose} proposed for cancelling; {skipped} tasks not issued.",
+        " {propose} proposed for cancelling; {skipped} rows not issued.",
     ),
     "issue_to_plan": ("Xem kế hoạch và tiến độ", "See the plan and its progress"),
     "issue_nothing": ("Không có nhiệm vụ nào phù hợp.", "No task matches."),
@@ -941,6 +992,60 @@ STRINGS: dict[str, tuple[str, str]] = {
     "issue_error_generic": (
         "Không ban hành được. Vui lòng kiểm tra lại.",
         "The plan could not be issued. Please check the rows.",
+    ),
+    # --- the plan import page ---
+    "import_title": ("Nhập kế hoạch", "Import a plan"),
+    "import_link": ("Nhập kế hoạch từ tệp", "Import a plan from a file"),
+    "import_intro": (
+        "Chọn tệp kế hoạch đã ký (Word .docx, PDF có lớp chữ, hoặc văn bản). Hệ thống đọc và"
+        " hiển thị trước các nhiệm vụ, đơn vị và thời hạn; chưa ghi gì cho đến khi bạn xác nhận.",
+        "Choose the signed plan (Word .docx, a PDF with a text layer, or text). Its tasks, units"
+        " and deadlines are shown first; nothing is saved until you confirm.",
+    ),
+    "import_file": ("Tệp kế hoạch", "Plan file"),
+    "import_preview": ("Đọc và xem trước", "Read and preview"),
+    "import_number": ("Số", "No."),
+    "import_years": ("năm {start}–{end}", "years {start}–{end}"),
+    "import_unresolved": (
+        "{n} tên đơn vị chưa xác định được. Kế hoạch chưa thể nhập: hãy gán các tên này cho"
+        " đơn vị hoặc nhóm đơn vị, rồi đọc lại tệp.",
+        "{n} unit names are not known. The plan cannot be imported yet: map these names to a"
+        " unit or group, then read the file again.",
+    ),
+    "import_nearest": ("gần nhất", "nearest"),
+    "import_map_link": ("Mở trang Tên đơn vị để gán tên", "Open the unit names page to map them"),
+    "import_changes": (
+        "Khi nhập: thêm mới {created}, cập nhật {updated}, rút khỏi kế hoạch {withdrawn},"
+        " giữ nguyên {unchanged} mục.",
+        "Importing will create {created}, update {updated}, withdraw {withdrawn} and leave"
+        " {unchanged} entries unchanged.",
+    ),
+    "import_warnings": ("{n} thời hạn cần xem lại", "{n} deadlines to check"),
+    "import_due_unread": (
+        "không đọc được: nhập hạn khi ban hành",
+        "not understood: enter it when issuing",
+    ),
+    "import_due_check": ("cần xem lại thời hạn", "check this deadline"),
+    "import_task_no": ("Nhiệm vụ {n}", "Task {n}"),
+    "import_submit": ("Nhập kế hoạch", "Import the plan"),
+    "import_then_issue": (
+        "Sau khi nhập, trang Ban hành hiển thị việc sẽ giao cho từng đơn vị để bạn xác nhận.",
+        "After the import, the issue page shows the work each unit will get, to confirm.",
+    ),
+    "import_then_plan": ("Sau khi nhập, trang kế hoạch mở ra.", "The plan's page opens next."),
+    "import_imported": (
+        "Đã nhập kế hoạch. Kiểm tra các dòng dưới đây rồi xác nhận ban hành.",
+        "The plan is imported. Check the rows below, then confirm to issue it.",
+    ),
+    "import_error_no_file": ("Hãy chọn tệp kế hoạch.", "Choose a plan file."),
+    "import_error_type": (
+        "Chỉ nhận tệp .docx, .pdf, .md hoặc .txt.",
+        "Only .docx, .pdf, .md or .txt files are accepted.",
+    ),
+    "import_error_read": ("Không đọc được tệp kế hoạch.", "The plan file could not be read."),
+    "import_error_expired": (
+        "Tệp đã xem trước không còn: hãy chọn lại tệp.",
+        "The previewed file is gone: choose the file again.",
     ),
     "issue_action_create": ("Tạo việc", "Create"),
     "issue_action_move_due": ("Điều chỉnh hạn", "Move due date"),
@@ -965,8 +1070,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         "recurrence changed: edit the series by hand",
     ),
     "issue_reason_task_withdrawn": ("nhiệm vụ bị rút khỏi kế hoạch", "task withdrawn"),
+    "issue_reason_not_lead": (
+        "đơn vị không còn chủ trì nhiệm vụ này",
+        "the unit no longer leads this task",
+    ),
     # --- the plan page's tracking view ---
     "track_title": ("Tiến độ thực hiện theo lĩnh vực", "Progress by area"),
+    "track_by_unit": ("Tiến độ theo đơn vị chủ trì", "Progress by lead unit"),
+    "track_by_unit_note": (
+        'Nhiệm vụ giao chung cho nhiều đơn vị ("Các phòng chuyên môn"...) được tính cho'
+        " từng đơn vị theo phần việc của đơn vị đó.",
+        'A task led by several units ("Các phòng chuyên môn"...) counts for each unit by'
+        " that unit's own share.",
+    ),
     "track_work": ("Công việc", "Work"),
     "track_not_issued": ("chưa giao việc", "not issued"),
     "track_progress": ("hoàn thành {done}/{total} ({pct}%)", "done {done}/{total} ({pct}%)"),

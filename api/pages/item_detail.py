@@ -1,6 +1,7 @@
 """What the item page shows beyond the item's own row, and which of its forms the user gets.
 
-The units involved (đơn vị phối hợp, nhận để biết), the plan task the item comes from, its
+The units involved (đơn vị phối hợp, nhận để biết), the plan task the item comes from (with
+the plan's deadline phrase it was dated by, and the lead group it is one unit's share of), its
 extension requests (đề nghị gia hạn); comments are events of the item's one thread. The forms
 shown follow the services' own rules (`may_request_extension`, `may_decide_extension`, the relations
 `add_evidence` admits); the services check again when a form is sent.
@@ -11,11 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from api.pages.unit_names import unit_label
 from workflow.models import (
     ExtensionRequest,
+    IssuedTask,
     Plan,
     PlanTask,
     RecurringSeries,
@@ -41,6 +44,20 @@ def plan_task_of(session: Session, item: WorkItem) -> PlanTask | None:
         series = session.get(RecurringSeries, item.series_id)
         task_id = series.plan_task_id if series is not None else None
     return session.get(PlanTask, task_id) if task_id is not None else None
+
+
+def plan_due_text(session: Session, item: WorkItem, task: PlanTask | None) -> str | None:
+    """The plan's deadline phrase the item was dated by: the one it was issued (or last
+    moved) with, else the task's own ("Quý II/2027", "Trước 31/10")."""
+    if task is None:
+        return None
+    conds = [col(IssuedTask.work_item_id) == item.id]
+    if item.series_id is not None:
+        conds.append(col(IssuedTask.series_id) == item.series_id)
+    link = session.exec(
+        select(IssuedTask).where(IssuedTask.plan_task_id == task.id, or_(*conds))
+    ).first()
+    return link.due_text if link is not None and link.due_text else task.due_text
 
 
 def evidence_mb(settings: Settings) -> int:
@@ -85,6 +102,7 @@ def item_details(
         "support_units": names["support"],
         "inform_units": names["inform"],
         "plan_task": task,
+        "plan_due_text": plan_due_text(session, item, task),
         "plan_title": plan.title if plan is not None else None,
         "extensions": extensions,
         # The assignee reports progress while work is owed (workflow.states.PROGRESS_STATES).

@@ -8,13 +8,16 @@ the others are left for a later issue. The POST is one transaction (the request'
 `workflow.services.plan_issue.issue_plan`; a refused edit shows the table again with the
 reason and writes nothing. After it the page shows what was done and links to the plan page.
 At 390 px the rows become cards (a media query in the template).
+
+A task led by a unit group ("Các phòng chuyên môn") is one row per member unit, each for
+that unit's head (decision 0015): its form fields are named by the row's key ("task-unit"),
+its title is shown once, the rows after it say which share they are ("2/4").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,9 +25,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep
-from api.pages.ui import not_found, refusal, render, to_login
+from api.pages.gate import row_for
+from api.pages.ui import not_found, refusal, render
 from api.schemas.common import Id
-from workflow.dates import parse_day
+from api.schemas.forms import form_errors, typed, typed_day
+from api.schemas.plans import IssueOverride
 from workflow.errors import NotAllowed, NotFound, WorkflowError
 from workflow.models import Plan, User
 from workflow.models.org import Role
@@ -34,6 +39,7 @@ from workflow.services.plan_issue import (
     IssueResult,
     IssueRow,
     Reason,
+    RowKey,
     RowOverride,
     issue_plan,
     may_issue,
@@ -47,6 +53,8 @@ router = APIRouter(include_in_schema=False)
 DATED = (IssueAction.CREATE, IssueAction.MOVE_DUE)
 NEEDS_DATE = (Reason.NEEDS_DUE, Reason.DUE_PASSED)
 
+# A row's fields the model refuses → the page's message.
+CODES = {"due_on": "issue_error_due", "assignee_id": "issue_error_assignee"}
 # Why the service refused an edit (its codes) → the page's message (i18n keys).
 ERRORS = {
     "issue_bad_assignee": "issue_error_assignee",
@@ -117,8 +125,17 @@ def _page(
     form: dict[str, str] | None = None,
     result: IssueResult | None = None,
     status_code: int = 200,
+    imported: bool = False,
 ) -> HTMLResponse:
     rows = [r for r in preview.rows if filters.shows(r)]
+    # A split task's rows: which share each is ("2/4") and whether it opens the task.
+    split: dict[int, list[IssueRow]] = defaultdict(list)
+    for row in rows:
+        if row.split:
+            split[row.task_id].append(row)
+    shares = {
+        r.key: (i, len(group)) for group in split.values() for i, r in enumerate(group, start=1)
+    }
     areas = {r.area_id: f"{r.area_number}. {r.area_title}" for r in preview.rows}
     units = {r.lead_unit_id: r.lead_unit for r in preview.rows if r.lead_unit_id is not None}
     counts = {a.value: 0 for a in IssueAction}
@@ -129,6 +146,8 @@ def _page(
         "plan_year": preview.plan_year,
         "rows": rows,
         "total": len(preview.rows),
+        "shares": shares,
+        "task_total": len({r.task_id for r in preview.rows}),
         "counts": counts,
         "areas": sorted(areas.items(), key=lambda kv: kv[1]),
         "units": sorted(units.items(), key=lambda kv: kv[1] or ""),
@@ -140,21 +159,18 @@ def _page(
         "errors": errors or [],
         "form": form or {},
         "result": result,
+        "imported": imported,
     }
     return render(request, "plan_issue.html", context, user=user, status_code=status_code)
 
 
 def _plan_or_page(
-    request: Request, session: Session, user: User, plan_id: int
-) -> tuple[Plan | None, Response | None]:
-    plan = session.get(Plan, plan_id)
-    if plan is None:
-        return None, not_found(request, user)
-    if not may_issue(user):
-        return None, refusal(
-            request, user, "error_not_allowed", status=403, back=f"/ui/plans/{plan_id}"
-        )
-    return plan, None
+    request: Request, session: Session, user: User | None, plan_id: int
+) -> tuple[User, Plan] | Response:
+    """The user and the plan, or the page saying why it cannot be issued here."""
+    return row_for(
+        request, session, user, Plan, plan_id, may=may_issue, back=lambda p: f"/ui/plans/{p.id}"
+    )
 
 
 @router.get("/ui/plans/{plan_id}/issue", response_class=HTMLResponse)
@@ -162,46 +178,53 @@ def issue_page(
     request: Request, plan_id: Id, session: SessionDep, user: OptionalUser, now: NowDep
 ) -> Response:
     """The preview with its filters and per-row edits, and the one confirm button."""
-    if user is None:
-        return to_login(request)
-    plan, refused = _plan_or_page(request, session, user, plan_id)
-    if refused is not None:
-        return refused
-    assert plan is not None
+    found = _plan_or_page(request, session, user, plan_id)
+    if isinstance(found, Response):
+        return found
+    user, _plan = found
     preview = preview_issue(session=session, plan_id=plan_id, now=now)
     filters = _filters(request.query_params)
-    return _page(request, session, user=user, preview=preview, filters=filters)
+    imported = request.query_params.get("imported") == "1"
+    return _page(request, session, user=user, preview=preview, filters=filters, imported=imported)
 
 
 def _overrides(
     preview: IssuePreview, filters: Filters, form: dict[str, str]
-) -> tuple[dict[int, RowOverride], list[str]]:
+) -> tuple[dict[RowKey, RowOverride], list[str]]:
     """The rows' edits from the form (only what differs from the preview), the rows the
-    filters hide skipped; or the i18n keys of what cannot be read."""
-    overrides: dict[int, RowOverride] = {}
+    filters hide skipped; or the i18n keys of what cannot be read (the API's row model,
+    `IssueOverride`, reads each row's due date and assignee). Fields are named by the
+    row's key: the task id, or "task-unit" for a unit's share of a group-led task."""
+    overrides: dict[RowKey, RowOverride] = {}
     errors: list[str] = []
     for row in preview.rows:
-        key = row.task_id
+        key = row.key
         if not filters.shows(row):
             if row.action in DATED:
-                overrides[key] = RowOverride(skip=True)
+                overrides[row.override_key] = RowOverride(skip=True)
             continue
-        due: date | None = None
-        due_text = form.get(f"due_{key}", "").strip()
-        if due_text and editable_due(row):
-            due = parse_day(due_text)
-            if due is None:
-                errors.append("issue_error_due")
-                continue
-            if due == row.due_on:
-                due = None
-        assignee = _int(form.get(f"assignee_{key}", ""))
-        if assignee == row.assignee_id or not editable_assignee(row):
-            assignee = None
+        data = {
+            "task_id": row.task_id,
+            "unit_id": row.lead_unit_id if row.split else None,
+            "due_on": typed_day(form.get(f"due_{key}", "")) if editable_due(row) else None,
+            "assignee_id": typed(form.get(f"assignee_{key}", ""))
+            if editable_assignee(row)
+            else None,
+        }
+        edit, refused = form_errors(
+            IssueOverride, data, codes=CODES, fallback="issue_error_generic"
+        )
+        if edit is None:
+            errors.extend(refused)
+            continue
+        due = edit.due_on if edit.due_on != row.due_on else None
+        assignee = edit.assignee_id if edit.assignee_id != row.assignee_id else None
         skip = form.get(f"skip_{key}") == "1"
         cancel = form.get(f"cancel_{key}") == "1" and row.action == IssueAction.PROPOSE_CANCEL
         if due or assignee or skip or cancel:
-            overrides[key] = RowOverride(due_on=due, assignee_id=assignee, skip=skip, cancel=cancel)
+            overrides[row.override_key] = RowOverride(
+                due_on=due, assignee_id=assignee, skip=skip, cancel=cancel
+            )
     return overrides, sorted(set(errors))
 
 
@@ -210,12 +233,10 @@ async def issue_submit(
     request: Request, plan_id: Id, session: SessionDep, user: OptionalUser, now: NowDep
 ) -> Response:
     """Issue the rows shown with their edits; the summary, or the table with the reason."""
-    if user is None:
-        return to_login(request)
-    plan, refused = _plan_or_page(request, session, user, plan_id)
-    if refused is not None:
-        return refused
-    assert plan is not None
+    found = _plan_or_page(request, session, user, plan_id)
+    if isinstance(found, Response):
+        return found
+    user, _plan = found
     raw = await request.form()
     form = {k: v for k, v in raw.items() if isinstance(v, str) and len(v) <= 200}
     filters = _filters(form)

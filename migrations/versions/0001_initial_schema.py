@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 19:31:08.595652
+Create Date: 2026-12-07 20:39:20.102983
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,6 +22,16 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('last_run_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_job_state'))
+    )
+    op.create_table('mail_alarm',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('raised_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('faults', sa.Integer(), nullable=False),
+    sa.Column('mailed_on', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('cleared_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_alarm'))
     )
     op.create_table('plan',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -406,6 +416,7 @@ def upgrade() -> None:
     op.create_table('issued_task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('plan_task_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('work_item_id', sa.Integer(), nullable=True),
     sa.Column('series_id', sa.Integer(), nullable=True),
     sa.Column('due_text', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
@@ -415,11 +426,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['issued_by_id'], ['app_user.id'], name=op.f('fk_issued_task_issued_by_id_app_user')),
     sa.ForeignKeyConstraint(['plan_task_id'], ['plan_task.id'], name=op.f('fk_issued_task_plan_task_id_plan_task')),
     sa.ForeignKeyConstraint(['series_id'], ['recurring_series.id'], name=op.f('fk_issued_task_series_id_recurring_series')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_issued_task_unit_id_unit')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_issued_task_work_item_id_work_item')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_task')),
-    sa.UniqueConstraint('plan_task_id', name=op.f('uq_issued_task_plan_task_id'))
+    sa.UniqueConstraint('plan_task_id', 'unit_id', name='uq_issued_task_unit')
     )
     with op.batch_alter_table('issued_task', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issued_task_plan_task_id'), ['plan_task_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_issued_task_work_item_id'), ['work_item_id'], unique=False)
 
     op.create_table('notification',
@@ -448,7 +461,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('dedup_key', name=op.f('uq_notification_dedup_key'))
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
-        batch_op.create_index('ix_notification_pending', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+        batch_op.create_index('ix_notification_pending', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
         batch_op.create_index(batch_op.f('ix_notification_recipient_user_id'), ['recipient_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_work_item_id'), ['work_item_id'], unique=False)
 
@@ -508,6 +521,7 @@ def downgrade() -> None:
     op.drop_table('notification')
     with op.batch_alter_table('issued_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issued_task_work_item_id'))
+        batch_op.drop_index(batch_op.f('ix_issued_task_plan_task_id'))
 
     op.drop_table('issued_task')
     with op.batch_alter_table('extension_request', schema=None) as batch_op:
@@ -591,5 +605,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_plan_key'))
 
     op.drop_table('plan')
+    op.drop_table('mail_alarm')
     op.drop_table('job_state')
     # ### end Alembic commands ###

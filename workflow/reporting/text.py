@@ -116,6 +116,18 @@ def headline(c: Counts) -> str:
     )
 
 
+def shared_note(snapshot: ReportSnapshot) -> str | None:
+    """How tasks led by a unit group are counted (each unit's share is its own task), when
+    the period has any: the totals then exceed the plan's number of tasks."""
+    if not snapshot.shared_items:
+        return None
+    return (
+        f"Trong đó {snapshot.shared_items} nhiệm vụ là phần việc của từng đơn vị thuộc "
+        f"{snapshot.shared_tasks} nhiệm vụ kế hoạch giao chung cho nhiều đơn vị chủ trì "
+        "(mỗi đơn vị chủ trì, báo cáo phần việc của mình và được tính là một nhiệm vụ)."
+    )
+
+
 @dataclass(frozen=True)
 class Trend:
     """The current period against the one before: the completion rate's change in

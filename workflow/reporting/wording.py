@@ -182,6 +182,9 @@ class Wording:
     def headline(self, c: Counts) -> str:
         return text.headline(c)
 
+    def shared_note(self, snapshot: ReportSnapshot) -> str | None:
+        return text.shared_note(snapshot)
+
     def trend_sentence(self, snapshot: ReportSnapshot) -> str | None:
         return text.trend_sentence(snapshot.trend)
 
@@ -249,6 +252,15 @@ class EnglishWording(Wording):
             f"{c.in_progress_on_time} in progress on track; "
             f"{c.overdue} overdue and not done "
             f"({plural(c.overdue_working_days, 'working day')} overdue in all)."
+        )
+
+    def shared_note(self, snapshot: ReportSnapshot) -> str | None:
+        if not snapshot.shared_items:
+            return None
+        return (
+            f"Of these, {plural(snapshot.shared_items, 'task')} are each unit's share of "
+            f"{plural(snapshot.shared_tasks, 'plan task')} led by several units together "
+            "(each unit leads and reports its own share, counted as one task)."
         )
 
     def trend_sentence(self, snapshot: ReportSnapshot) -> str | None:

@@ -395,6 +395,17 @@ MATRIX: dict[tuple[str, str], Row] = {
         },
         page=True,
     ),
+    # the "Nhập kế hoạch" page: as `POST /plans/import` (a preview; nothing is written)
+    ("GET", "/ui/plan-import"): Row(EDITORS, page=True),
+    ("POST", "/ui/plan-import"): Row(
+        EDITORS,
+        fixed(
+            **PAGE_FORM,
+            files={"file": ("thu.txt", PLAN_TEXT.encode(), "text/plain")},
+            data={"csrf_token": CSRF},
+        ),
+        page=True,
+    ),
     # the "Ban hành" page of a plan: as its API
     ("GET", "/ui/plans/{plan_id}/issue"): Row(
         DISTRIBUTORS, lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True
@@ -491,6 +502,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/ui/org/import"): Row(ADMIN, page=True),
     ("POST", "/ui/org/import/confirm"): Row(
         ADMIN, fixed(data={"payload": "", "filename": "ds.csv"}), page=True
+    ),
+    # the outbox console: everybody's mail and the mail server's state
+    ("GET", "/ui/outbox"): Row(ADMIN, page=True),
+    ("POST", "/ui/outbox/retry"): Row(ADMIN, fixed(data={"all_failed": "true"}), page=True),
+    ("POST", "/ui/outbox/suppressions/remove"): Row(
+        ADMIN, fixed(data={"email": "nobody@example.vn"}), page=True
     ),
     # the dev mailbox holds everybody's mail, password reset links included
     ("GET", "/dev/mailbox"): Row(ADMIN, page=True),

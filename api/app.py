@@ -14,6 +14,7 @@ from api.auth import LoginGuard
 from api.deps import connection_slots
 from api.observability import ObservabilityMiddleware
 from api.pages import (
+    absences,
     assign,
     dashboard,
     dates,
@@ -31,6 +32,7 @@ from api.pages import plan_import as plan_import_page
 from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
 from api.pages import settings as settings_page
+from api.pages import staff_import as staff_import_page
 from api.routes import (
     auth,
     calendar,
@@ -42,6 +44,7 @@ from api.routes import (
     items,
     me,
     org,
+    people,
     plans,
     preferences,
     reports,
@@ -124,6 +127,9 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         indicator_pages.router,
         dates.router,
         org_names.router,
+        people.router,
+        absences.router,
+        staff_import_page.router,
         outbox.router,
     ):
         app.include_router(router)

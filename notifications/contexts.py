@@ -37,6 +37,7 @@ class Kind(StrEnum):
     GROUPED = "grouped"  # Một thư cho một đợt: giao việc hàng loạt, nhắc việc buổi sáng
     REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
+    TO_REASSIGN = "to_reassign"  # Cần giao lại: a person left or moved (to their former head)
     MAIL_ALARM = "mail_alarm"  # Máy chủ thư lỗi (to the administrators, once a day)
 
 
@@ -282,6 +283,16 @@ class PasswordResetContext(MailContext):
     valid_hours: int = Field(ge=1)
 
 
+class ToReassignContext(MailContext):
+    """A person was deactivated or moved to another unit: their open items wait for the
+    recipient (who answers for the unit they were in) to reassign them; one mail per batch."""
+
+    person_name: str
+    reason: Literal["deactivated", "moved"]
+    new_unit_name: str | None = None
+    items: list[ItemRef] = Field(min_length=1)
+
+
 class MailAlarmContext(MailContext):
     """The mail server (or our configuration of it) has been failing since `since`; mail
     waits in the outbox (`pending` rows, the oldest `oldest_pending_at`)."""
@@ -314,6 +325,7 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.GROUPED: GroupedContext,
     Kind.REPORT: ReportContext,
     Kind.PASSWORD_RESET: PasswordResetContext,
+    Kind.TO_REASSIGN: ToReassignContext,
     Kind.MAIL_ALARM: MailAlarmContext,
 }
 # Kinds whose message is composed by a kind-specific composer at delivery (see
@@ -351,7 +363,10 @@ MORNING_KINDS: tuple[Kind, ...] = (Kind.ESCALATION, Kind.OVERDUE, Kind.DUE_TODAY
 URGENT: frozenset[Kind] = frozenset({Kind.OVERDUE, Kind.DUE_TODAY, Kind.ESCALATION})
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor
 # can mail a user asked for themselves; neither carries an unsubscribe link.
-MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET, Kind.MAIL_ALARM})
+# Nor can the list of a leaver's items to reassign: without it the work is nobody's.
+MANDATORY: frozenset[Kind] = frozenset(
+    {Kind.ESCALATION, Kind.PASSWORD_RESET, Kind.MAIL_ALARM, Kind.TO_REASSIGN}
+)
 # Sent at once whatever the preferences say: a reset link expires within hours.
 IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET, Kind.MAIL_ALARM})
 

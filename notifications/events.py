@@ -32,6 +32,7 @@ from workflow.models.org import Unit, User
 from workflow.models.work import Comment, ExtensionRequest, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.extensions import approver_for
 from workflow.services.org import unit_head
+from workflow.services.people import HANDED_OVER
 from workflow.settings import Settings, get_settings
 from workflow.states import State
 
@@ -273,7 +274,45 @@ def item_ref(session: Session, item: WorkItem) -> ItemRef:
     )
 
 
+def _relay_handover(
+    session: Session, event: WorkItemEvent, now: datetime, settings: Settings
+) -> int:
+    """A person left or moved (`workflow.services.people`): one mail per batch to the head,
+    listing every item of the batch. Each item's event names the whole batch, so the first
+    one relayed queues the mail and the others meet its dedup key."""
+    info = event.changes.get("handover")
+    if not isinstance(info, dict) or info.get("head_id") in (None, event.actor_id):
+        return 0
+    head = session.get(User, info["head_id"])
+    person = session.get(User, info["person_id"])
+    if head is None or person is None:
+        return 0
+    items = [i for i in (session.get(WorkItem, n) for n in info.get("items", [])) if i]
+    if not items:
+        return 0
+    moved = info.get("reason") == "moved"
+    unit = session.get(Unit, person.unit_id) if moved else None
+    enqueue(
+        session=session,
+        kind=Kind.TO_REASSIGN,
+        recipient=head,
+        context={
+            "recipient_name": head.full_name,
+            "person_name": person.full_name,
+            "reason": "moved" if moved else "deactivated",
+            "new_unit_name": unit.name if unit is not None else None,
+            "items": [item_ref(session, i) for i in items],
+        },
+        dedup_key=f"handover:{info['batch']}",
+        now=now,
+        settings=settings,
+    )
+    return 1
+
+
 def _relay_one(session: Session, event: WorkItemEvent, now: datetime, settings: Settings) -> int:
+    if event.action == HANDED_OVER:
+        return _relay_handover(session, event, now, settings)
     mapping = MAPPINGS.get(event.action)
     if mapping is None:
         return 0

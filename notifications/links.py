@@ -19,6 +19,7 @@ REPORT_PAGE = "/ui/reports/{id}"
 SETTINGS_PAGE = "/ui/settings/notifications"
 UNSUBSCRIBE_PAGE = "/unsubscribe/{token}"
 RESET_PAGE = "/reset-password"
+TEAM_PAGE = "/ui/team"
 OUTBOX_PAGE = "/ui/outbox"
 
 
@@ -41,6 +42,11 @@ class MailLinks:
     @property
     def my_items(self) -> str:
         return self.base_url + MY_ITEMS_PAGE
+
+    @property
+    def team(self) -> str:
+        """The unit page, whose "to reassign" list a head works through."""
+        return self.base_url + TEAM_PAGE
 
     @property
     def settings(self) -> str:

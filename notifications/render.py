@@ -91,6 +91,7 @@ class Renderer:
             item_url=self.item_url,
             report_url=self.links.report,
             my_items_url=self.links.my_items,
+            team_url=self.links.team,
             preferences_url=self.links.settings,
             outbox_url=self.links.outbox,
         )

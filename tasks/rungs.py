@@ -1,6 +1,8 @@
 """What the sweep does for one due item: queue each rung's mail, escalate, move the due time.
 
-Reminders (nhắc việc), due-today and overdue mails go to the assignee. Escalation follows
+Reminders (nhắc việc), due-today and overdue mails go to whom `workflow.services.stand_ins`
+says: the assignee, the delegate during their absence, the lead unit's head while the item
+waits to be reassigned (its assignee left or moved). Escalation follows
 the reporting line: level 1 the lead unit's head, level 2 the deputy director in charge
 (Phó Giám đốc phụ trách, `Unit.overseer_id`), level 3 the director; a vacant post hands the
 mail to the next level up. Each escalation is written to the item's history.
@@ -39,7 +41,7 @@ from workflow.calendar import WorkCalendar, load_calendar, local_date
 from workflow.db import is_postgres
 from workflow.models.org import User
 from workflow.models.work import WorkItem
-from workflow.services import org
+from workflow.services.stand_ins import line_above, reminder_recipient
 from workflow.services.work_items import ladder_of, record_change, snapshot
 from workflow.settings import get_settings
 from workflow.states import State
@@ -89,16 +91,7 @@ def _ladder(session: Session, item: WorkItem, ctx: Context) -> deadlines.Ladder:
 
 def escalation_recipient(*, session: Session, item: WorkItem, level: int) -> User | None:
     """Who receives escalation `level` for the item; climbs when a post is vacant."""
-    for step in range(max(level, 1), 4):
-        if step == 1:
-            user = org.unit_head(session=session, unit_id=item.lead_unit_id)
-        elif step == 2:
-            user = org.overseer(session=session, unit_id=item.lead_unit_id)
-        else:
-            user = org.director(session=session)
-        if user is not None and user.is_active:
-            return user
-    return None
+    return line_above(session=session, unit_id=item.lead_unit_id, level=level)
 
 
 def _escalation_recipient(
@@ -219,14 +212,14 @@ def _process_item(session: Session, item: WorkItem, now: datetime, ctx: Context)
         if rung.kind == deadlines.KIND_ESCALATION:
             escalations += _escalate(session, item, rung, now, ctx)
             continue
-        assignee = session.get(User, item.assignee_id)
-        if assignee is not None:
+        to = reminder_recipient(session=session, item=item, now=now)
+        if to is not None:
             ctx.mail.add(
                 outbox.prepare(
                     session=session,
                     kind=rung.kind,
-                    recipient=assignee,
-                    context=reminder_context(session, item, rung.kind, assignee, now, ctx),
+                    recipient=to.user,
+                    context=reminder_context(session, item, rung.kind, to.user, now, ctx),
                     dedup_key=reminder_key(item, rung.name, tz=ctx.tz),
                     now=now,
                     work_item_id=item.id,

@@ -15,6 +15,7 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from api.cli import (
+    absence,
     calendar,
     db,
     demo,
@@ -40,6 +41,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.add_typer(user.app, name="user")
+app.add_typer(absence.app, name="absence")
 app.add_typer(plan.app, name="plan")
 app.add_typer(item.app, name="item")
 app.add_typer(calendar.app, name="calendar")

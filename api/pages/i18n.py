@@ -1101,6 +1101,96 @@ STRINGS: dict[str, tuple[str, str]] = {
     "track_status_overdue": ("Quá hạn", "Overdue"),
     "track_status_done": ("Hoàn thành", "Done"),
     "track_status_closed": ("Đã hủy", "Cancelled"),
+    # --- people coming and going: the to-reassign list, absences (ủy quyền) ---
+    "reassign_title": ("Công việc cần giao lại", "Work to reassign"),
+    "reassign_intro": (
+        "Người được giao đã nghỉ hoặc chuyển công tác. Thư nhắc việc của các việc này gửi đến"
+        " bạn cho đến khi giao lại cho người khác (nút “Giao lại” trên trang công việc).",
+        "The assignee left or moved. These items' reminders come to you until you reassign"
+        " them (the “Reassign” button on the item's page).",
+    ),
+    "reassign_former": ("Người được giao trước đây", "Former assignee"),
+    "reassign_item_notice": (
+        "Người được giao đã nghỉ hoặc chuyển công tác: việc chờ trưởng đơn vị giao lại.",
+        "The assignee left or moved: the item waits for the unit's head to reassign it.",
+    ),
+    "acting_for": ("Bạn đang xử lý thay {name} (ủy quyền).", "You act for {name} (delegation)."),
+    "thread_acting_for": ("thay mặt {name}", "acting for {name}"),
+    "event_handed_over": ("Chuyển trưởng đơn vị giao lại", "Handed to the head to reassign"),
+    "nav_absences": ("Vắng mặt", "Absences"),
+    "absence_title": ("Vắng mặt và ủy quyền", "Absences and delegation"),
+    "absence_intro": (
+        "Trong thời gian vắng mặt, người được ủy quyền nhận thư nhắc việc và được xử lý các"
+        " công việc của người vắng mặt; sau đó mọi việc trở lại như cũ.",
+        "During an absence the delegate receives the person's reminders and may act on their"
+        " work items; afterwards everything returns to the person.",
+    ),
+    "absence_person": ("Người vắng mặt", "Absent person"),
+    "absence_delegate": ("Người được ủy quyền", "Delegate"),
+    "absence_dates": ("Thời gian", "Dates"),
+    "absence_from": ("Từ ngày", "From"),
+    "absence_to": ("Đến ngày", "To"),
+    "absence_note": ("Ghi chú", "Note"),
+    "absence_add": ("Đăng ký vắng mặt", "Record an absence"),
+    "absence_submit": ("Lưu", "Save"),
+    "absence_cancel": ("Kết thúc", "End it"),
+    "absence_none": ("Không có lịch vắng mặt nào.", "No absence recorded."),
+    "absence_done_added": ("Đã lưu lịch vắng mặt.", "The absence is recorded."),
+    "absence_done_cancelled": ("Đã kết thúc ủy quyền.", "The absence has ended."),
+    "absence_error_dates": (
+        "Ngày không hợp lệ (dd/mm/yyyy, ngày kết thúc không trước ngày bắt đầu và chưa qua).",
+        "The dates are not valid (dd/mm/yyyy, the end not before the start nor past).",
+    ),
+    "absence_error_delegate": (
+        "Người được ủy quyền phải là người khác, đang làm việc trong cùng đơn vị.",
+        "The delegate must be someone else, active, in the same unit.",
+    ),
+    "nav_staff": ("Nhập danh sách cán bộ", "Staff list"),
+    "staff_title": ("Nhập danh sách cán bộ", "Import the staff list"),
+    "staff_intro": (
+        "Tải lên danh sách cán bộ của phòng tổ chức (XLSX, CSV hoặc YAML) với các cột Họ và"
+        " tên, Chức vụ, Đơn vị, Email (Tên đăng nhập, Vai trò nếu có). Danh sách là toàn bộ"
+        " cán bộ: người không có tên sẽ bị ngừng kích hoạt (trừ tài khoản quản trị); việc"
+        " đang làm của người chuyển đi hoặc nghỉ được chuyển trưởng đơn vị giao lại. Xem"
+        " trước thay đổi rồi xác nhận một lần.",
+        "Upload the personnel office's staff list (XLSX, CSV or YAML) with the columns Họ và"
+        " tên, Chức vụ, Đơn vị, Email (Tên đăng nhập, Vai trò if any). The list is everybody:"
+        " people it does not name are deactivated (not administrators); the open work of"
+        " those who move or leave goes to their head to reassign. Preview, then confirm once.",
+    ),
+    "staff_upload": ("Tải lên danh sách", "Upload a list"),
+    "staff_file": ("Tệp danh sách", "List file"),
+    "staff_preview": ("Xem trước thay đổi", "Preview the changes"),
+    "staff_summary": (
+        "thêm {added}, thay đổi {changed}, chuyển đơn vị {moved}, ngừng kích hoạt"
+        " {deactivated}, giữ nguyên {unchanged}",
+        "{added} added, {changed} changed, {moved} moved, {deactivated} deactivated,"
+        " {unchanged} unchanged",
+    ),
+    "staff_added": ("Thêm mới", "Added"),
+    "staff_changed": ("Thay đổi", "Changed"),
+    "staff_moved": ("Chuyển đơn vị", "Moved"),
+    "staff_deactivated": ("Ngừng kích hoạt", "Deactivated"),
+    "staff_person": ("Cán bộ", "Person"),
+    "staff_what": ("Thay đổi", "Change"),
+    "staff_confirm": ("Xác nhận nhập danh sách", "Confirm the import"),
+    "staff_nothing": (
+        "Danh sách khớp với dữ liệu hiện có: không có gì thay đổi.",
+        "The list matches: nothing to change.",
+    ),
+    "staff_done": (
+        "Đã nhập: thêm {added}, thay đổi {changed}, chuyển đơn vị {moved}, ngừng kích hoạt"
+        " {deactivated}.",
+        "Imported: {added} added, {changed} changed, {moved} moved, {deactivated} deactivated.",
+    ),
+    "staff_handed_over": (
+        "{n} việc đang làm chuyển trưởng đơn vị giao lại.",
+        "{n} open items handed to their heads to reassign.",
+    ),
+    "absence_error_overlap": (
+        "Người này đã có lịch vắng mặt trùng thời gian.",
+        "This person already has an absence at that time.",
+    ),
 }
 
 

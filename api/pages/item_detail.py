@@ -9,6 +9,7 @@ shown follow the services' own rules (`may_request_extension`, `may_decide_exten
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_
@@ -27,6 +28,7 @@ from workflow.models import (
     WorkItemUnit,
 )
 from workflow.services.extensions import may_decide_extension, may_request_extension
+from workflow.services.stand_ins import reminder_recipient, standing_in_for
 from workflow.services.work_items import actor_relations
 from workflow.settings import Settings
 from workflow.states import CLOSED_STATES, PROGRESS_STATES, ActorRelation, State
@@ -64,7 +66,7 @@ def evidence_mb(settings: Settings) -> int:
 
 
 def item_details(
-    session: Session, *, user: User, item: WorkItem, lang: str, settings: Settings
+    session: Session, *, user: User, item: WorkItem, lang: str, settings: Settings, now: datetime
 ) -> dict[str, Any]:
     """The item page's extra context; `user_ids` names the people it mentions (for names)."""
     involved = session.exec(
@@ -90,7 +92,10 @@ def item_details(
         for x in pending
         if may_decide_extension(session=session, item=item, request=x, actor=user)
     }
-    rel = actor_relations(session=session, item=item, actor=user)
+    rel = actor_relations(session=session, item=item, actor=user, now=now)
+    # Shown on the page: the reader stands in for the absent assignee (ủy quyền).
+    stand_in = standing_in_for(session=session, item=item, actor=user, now=now)
+    to = reminder_recipient(session=session, item=item, now=now)
     user_ids = {x.requested_by_id for x in extensions}
     user_ids |= {x.decided_by_id for x in extensions if x.decided_by_id is not None}
     return {
@@ -115,4 +120,7 @@ def item_details(
         "form_error": None,
         "form": {},
         "user_ids": user_ids,
+        "acting_for": stand_in.full_name if stand_in is not None else None,
+        # The assignee left or moved: the item waits for its head to reassign it.
+        "waits_reassign": to is not None and to.why == "to_reassign",
     }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 20:44:46.972650
+Create Date: 2026-12-07 20:45:30.675760
 """
 from alembic import op
 import sqlalchemy as sa
@@ -137,6 +137,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('area', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_area_plan_id'), ['plan_id'], unique=False)
+
+    op.create_table('absence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('delegate_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('starts_on <= ends_on', name=op.f('ck_absence_absence_dates')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], name=op.f('fk_absence_created_by_id_app_user')),
+    sa.ForeignKeyConstraint(['delegate_id'], ['app_user.id'], name=op.f('fk_absence_delegate_id_app_user')),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_absence_user_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_absence'))
+    )
+    with op.batch_alter_table('absence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_absence_delegate_id'), ['delegate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_absence_user_id'), ['user_id'], unique=False)
 
     op.create_table('calendar_override',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -563,6 +583,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_calendar_override_day'))
 
     op.drop_table('calendar_override')
+    with op.batch_alter_table('absence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_absence_user_id'))
+        batch_op.drop_index(batch_op.f('ix_absence_delegate_id'))
+
+    op.drop_table('absence')
     with op.batch_alter_table('area', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_area_plan_id'))
 

@@ -166,6 +166,11 @@ def _queue_every_kind(db: Path) -> Generated:
                 },
             ),
             (
+                "to_reassign",
+                "tt.chanh",
+                {"person_name": "Ngô Thị Bình", "reason": "moved", "items": [ref]},
+            ),
+            (
                 "digest",
                 "tt.binh",
                 {

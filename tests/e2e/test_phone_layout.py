@@ -217,6 +217,8 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/ui/tasks/{task_id}/assign": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/assign"),
     "/ui/tasks/{task_id}/units": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/units"),
     "/ui/team": ("gd.minh", lambda s, p: "/ui/team"),
+    "/ui/absences": ("cchc.truong", lambda s, p: "/ui/absences"),
+    "/ui/org/import": ("vp.admin", lambda s, p: "/ui/org/import"),
     "/ui/units": ("vp.cchc", lambda s, p: "/ui/units?name=Các đơn vị liên quan"),
     "/ui/settings/notifications": ("assignee", lambda s, p: "/ui/settings/notifications"),
     "/ui/calendar": ("vp.cchc", lambda s, p: "/ui/calendar?year=2026"),

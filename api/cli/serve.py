@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import typer
@@ -69,12 +70,24 @@ def serve(
             )
         # Each worker process builds its own app (and its own connection pool).
         config = server_config(
-            "api.app:create_app", host=host, port=port, settings=settings, workers=workers
+            "api.cli.serve:worker_app", host=host, port=port, settings=settings, workers=workers
         )
         uvicorn.run(**_run_options(config))
         return
     app = create_app(run_scheduler=in_process)
     uvicorn.Server(server_config(app, host=host, port=port, settings=settings)).run()
+
+
+def worker_app() -> Any:
+    """The app of one `serve --workers N` process: each process sets up its own logs (and
+    metrics) before uvicorn says "Started server process", then builds its own app."""
+    from api.app import create_app
+
+    observe(get_settings())
+    # uvicorn's life-cycle lines ("Started server process [pid]") as in the parent process,
+    # where uvicorn sets its level after ours; the per-request access log stays off.
+    logging.getLogger("uvicorn.error").setLevel(logging.INFO)
+    return create_app(run_scheduler=False)
 
 
 def _run_options(config: uvicorn.Config) -> dict[str, Any]:

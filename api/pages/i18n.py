@@ -486,6 +486,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "outbox_status_skipped": ("Bỏ qua", "Skipped"),
     "outbox_status_held": ("Chờ thư tổng hợp", "Held for digest"),
     "outbox_status_digested": ("Đã gộp", "In a digest"),
+    "outbox_status_grouping": ("Chờ gộp thành thư chung", "Waiting to be grouped"),
+    "outbox_status_grouped": ("Đã gộp vào thư chung", "In a grouped mail"),
     "outbox_oldest": ("Thư chờ lâu nhất", "Oldest pending"),
     "outbox_minutes": ("{n} phút", "{n} min"),
     "outbox_search": ("Tìm theo người nhận", "Search by recipient"),

@@ -98,7 +98,7 @@ def sample_plan(live_server: str, live_dir: Path) -> None:
     live_cli(live_dir, "plan", "import", str(PLAN))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's chromium under Playwright; never a downloaded browser."""
     from playwright.sync_api import sync_playwright

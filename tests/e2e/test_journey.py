@@ -173,6 +173,13 @@ class Phone:
         self.context.close()
 
 
+def _text(msg: EmailMessage) -> str:
+    """The mail's plain-text part."""
+    part = msg.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
 def _mails(var: Path) -> list[EmailMessage]:
     box = mailbox.Maildir(var / "mail", create=True)
     found = []
@@ -276,9 +283,12 @@ def test_reminder_to_done_on_a_phone(site: Site, browser: Any) -> None:
         # 1. The reminder in the officer's mail, in Vietnamese (her profile's language).
         yen = _user(site, "btg.yen")
         mail = wait_for_mail(site, kind="reminder", to=yen.email, title=TITLE_VI)
-        assert mail["Subject"] == (
+        # One conversation per item: the subject is the title and number; what happened and
+        # how urgent opens the mail (decision 0020).
+        assert mail["Subject"] == f"{TITLE_VI} (#{item_id})", mail["Subject"]
+        assert _text(mail).startswith(
             f"[Nhắc việc] {TITLE_VI} – hạn {due_text} (còn 5 ngày làm việc)"
-        ), mail["Subject"]
+        ), _text(mail)[:200]
         page = officer.page
         button = officer.open_mail(mail, button="Mở nhiệm vụ")
         page.get_by_text("Nhiệm vụ sau sắp đến hạn: còn 5 ngày làm việc.").wait_for()
@@ -346,7 +356,8 @@ def test_reminder_to_done_on_a_phone(site: Site, browser: Any) -> None:
         # 7. The head's review mail; its button, signed out; sign in; approve on top.
         truong = _user(site, "btg.truong")
         mail = wait_for_mail(site, kind="awaiting_review", to=truong.email, title=TITLE_VI)
-        assert mail["Subject"] == f"[Chờ duyệt] {TITLE_VI} – hạn {due_text}", mail["Subject"]
+        assert mail["Subject"] == f"{TITLE_VI} (#{item_id})", mail["Subject"]
+        assert _text(mail).startswith(f"[Chờ duyệt] {TITLE_VI} – hạn {due_text}"), _text(mail)
         page = head.page
         button = head.open_mail(mail, button="Mở nhiệm vụ")
         page.get_by_text("Âu Thị Yến đã hoàn thành và trình duyệt").wait_for()
@@ -403,7 +414,8 @@ def test_reminder_in_english_on_a_phone(site: Site, browser: Any) -> None:
         due = f"{day.day} {day:%b} {day.year}"
         ngoc = _user(site, "tdkt.ngoc")
         mail = wait_for_mail(site, kind="reminder", to=ngoc.email, title=TITLE_EN)
-        assert mail["Subject"] == f"[Reminder] {TITLE_EN} – due {due} (5 working days left)"
+        assert mail["Subject"] == f"{TITLE_EN} (#{item_id})", mail["Subject"]
+        assert _text(mail).startswith(f"[Reminder] {TITLE_EN} – due {due} (5 working days left)")
         button = officer.open_mail(mail, button="Open the task")
         page.get_by_text("The following task is due soon: 5 working days left.").wait_for()
         # The lead unit as the English pages name it.

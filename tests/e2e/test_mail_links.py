@@ -166,6 +166,16 @@ def _queue_every_kind(db: Path) -> Generated:
                 },
             ),
             (
+                "mail_alarm",
+                "vp.admin",
+                {
+                    "since": datetime.now(UTC),
+                    "error": "554 5.7.1 Relay access denied",
+                    "pending": 12,
+                    "oldest_pending_at": datetime.now(UTC),
+                },
+            ),
+            (
                 "to_reassign",
                 "tt.chanh",
                 {"person_name": "Ngô Thị Bình", "reason": "moved", "items": [ref]},
@@ -286,6 +296,10 @@ def _check_page(page: Any, url: str, gen: Generated, *, signed_in: bool) -> None
             assert page.locator("#unsubscribe-ask").count() == 1
     elif path == "/reset-password":
         assert page.locator("input[type=password]").count() == 2
+    elif path == "/ui/team":  # the head's "to reassign" list lives on the unit page
+        assert "/ui/team" in page.url and page.locator("#nav-team").count() == 1
+    elif path == "/ui/outbox":  # the mail alarm's console, for the administrator
+        assert page.locator("#outbox-title").count() == 1
     else:
         raise AssertionError(f"a mail links to an unexpected page: {url}")
     if signed_in:

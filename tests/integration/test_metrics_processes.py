@@ -48,7 +48,8 @@ def test_job_runs_of_separate_processes_add_up(tmp_path: Path) -> None:
     assert samples[("planflow_job_runs_total", (("job", "sweep_due"),))] == 2
     assert samples[("planflow_job_duration_seconds_count", (("job", "sweep_due"),))] == 2
     # One JSON object per line on stderr; the job's line has its counts, duration and id.
-    lines = [json.loads(line) for line in first.stderr.splitlines() if line.strip()]
+    # (The plain "planflow: writing to ..." line is for the person at the terminal.)
+    lines = [json.loads(line) for line in first.stderr.splitlines() if line.startswith("{")]
     [run] = [line for line in lines if line.get("event") == "job_run"]
     assert run["job"] == "sweep_due" and run["claimed"] == 0 and run["duration_ms"] >= 0
     assert len(run["request_id"]) == 32 and run["level"] == "debug"

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
 from api.pages.unit_names import unit_names
@@ -100,62 +101,62 @@ def check(session: Session, form: AssignForm, *, units: dict[int, Unit], today: 
     """
     errors: list[str] = []
     if form.lead_unit_id is None:
-        errors.append("assign_error_lead_unit")
+        errors.append(msg.ASSIGN_ERROR_LEAD_UNIT)
     title = form.title.strip()
     if not title:
-        errors.append("assign_error_title")
+        errors.append(msg.ASSIGN_ERROR_TITLE)
     assignee: int | None = None
     if not form.assignee_id.strip():
-        errors.append("assign_error_assignee")
+        errors.append(msg.ASSIGN_ERROR_ASSIGNEE)
     else:
         people = {u.id for u in members(session, form.lead_unit_id)}
         assignee = int(form.assignee_id) if form.assignee_id.strip().isdigit() else None
         if assignee not in people:
-            errors.append("assign_error_assignee_unit")
+            errors.append(msg.ASSIGN_ERROR_ASSIGNEE_UNIT)
     if (form.supporting | form.informed) - set(units):
-        errors.append("assign_error_units")
+        errors.append(msg.ASSIGN_ERROR_UNITS)
     elif form.lead_unit_id in form.supporting | form.informed:
-        errors.append("assign_error_units_lead")
+        errors.append(msg.ASSIGN_ERROR_UNITS_LEAD)
     elif form.supporting & form.informed:
-        errors.append("assign_error_units_both")
+        errors.append(msg.ASSIGN_ERROR_UNITS_BOTH)
     start = parse_day(form.start_on)
     if start is None:
-        errors.append("assign_error_start")
+        errors.append(msg.ASSIGN_ERROR_START)
     due_on: date | None = None
     days: int | None = None
     if form.due_on.strip() and form.due_working_days.strip():
-        errors.append("assign_error_due_both")
+        errors.append(msg.ASSIGN_ERROR_DUE_BOTH)
     elif not form.due_on.strip() and not form.due_working_days.strip():
-        errors.append("assign_error_due_missing")
+        errors.append(msg.ASSIGN_ERROR_DUE_MISSING)
     elif form.due_on.strip():
         due_on = parse_day(form.due_on)
         if due_on is None:
-            errors.append("assign_error_due_date")
+            errors.append(msg.ASSIGN_ERROR_DUE_DATE)
         elif start is not None and due_on < start:
-            errors.append("assign_error_due_before_start")
+            errors.append(msg.ASSIGN_ERROR_DUE_BEFORE_START)
         elif (
             not form.confirm_past
             and check_due_day(calendar=load_calendar(session=session), day=due_on, today=today).past
         ):
-            errors.append("assign_error_due_past")
+            errors.append(msg.ASSIGN_ERROR_DUE_PAST)
     else:
         text = form.due_working_days.strip()
         days = int(text) if text.isdigit() else None
         if days is None or not 1 <= days <= MAX_WORKING_DAYS:
-            errors.append("assign_error_working_days")
+            errors.append(msg.ASSIGN_ERROR_WORKING_DAYS)
     if form.priority not in PRIORITIES:
-        errors.append("assign_error_priority")
+        errors.append(msg.ASSIGN_ERROR_PRIORITY)
     repeat: Repeat | None = None
     until: date | None = None
     if form.repeat:
         if form.repeat not in {r.value for r in Repeat}:
-            errors.append("assign_error_repeat")
+            errors.append(msg.ASSIGN_ERROR_REPEAT)
         else:
             repeat = Repeat(form.repeat)
         if form.until.strip():
             until = parse_day(form.until)
             if until is None or (due_on is not None and until < due_on):
-                errors.append("assign_error_until")
+                errors.append(msg.ASSIGN_ERROR_UNTIL)
     if errors or start is None or form.lead_unit_id is None or assignee is None:
         return Parsed(errors=errors)
     spec = ItemSpec(
@@ -202,6 +203,8 @@ def _page(
         "task": task,
         "form": form,
         "errors": errors or [],
+        # The refusal of a past due date offers the box that confirms it.
+        "past_refused": msg.ASSIGN_ERROR_DUE_PAST in (errors or []),
         "lead_units": [u for u in all_units if u.id in scope.unit_ids],
         "other_units": [u for u in all_units if u.id != form.lead_unit_id],
         "unit_names": names,
@@ -224,11 +227,11 @@ def _task_or_page(
     except InvalidInput:
         found = session.get(PlanTask, task_id)
         back = f"/ui/plans/{found.plan_id}" if found else "/ui/plans"
-        return None, None, refusal(request, user, "assign_not_assignable", status=409, back=back)
+        return None, None, refusal(request, user, msg.ASSIGN_NOT_ASSIGNABLE, status=409, back=back)
     scope = assign_scope(session=session, actor=user)
     if not scope.allows(task.lead_unit_id):
         back = f"/ui/plans/{task.plan_id}"
-        return None, None, refusal(request, user, "error_not_allowed", status=403, back=back)
+        return None, None, refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
     return task, scope, None
 
 
@@ -295,7 +298,7 @@ def assign_submit(
     back = f"/ui/plans/{task.plan_id}"
     lead = int(lead_unit_id) if lead_unit_id.strip().isdigit() else None
     if lead is not None and lead not in scope.unit_ids:
-        return refusal(request, user, "error_not_allowed", status=403, back=back)
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
     form = AssignForm(
         title=title,
         lead_unit_id=lead,
@@ -338,7 +341,7 @@ def assign_submit(
         )
     except NotAllowed:
         session.rollback()
-        return refusal(request, user, "error_not_allowed", status=403, back=back)
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
     except WorkflowError as exc:
         # Whatever the service wrote before refusing (a series) must not be committed.
         session.rollback()
@@ -349,7 +352,7 @@ def assign_submit(
             task=task,
             scope=scope,
             form=form,
-            errors=["assign_error_generic"],
+            errors=[msg.ASSIGN_ERROR_GENERIC],
             status_code=exc.status,
         )
     return RedirectResponse(f"/ui/items/{item.id}", status_code=303)

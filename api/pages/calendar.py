@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import render, to_login
 from workflow.calendar import (
@@ -186,7 +187,7 @@ def calendar_view(
     outcome = None
     noticed = parse_day(day or "")
     if done in ("added", "removed") and noticed is not None and moved is not None:
-        notice = f"calendar_{done}"
+        notice = msg.CALENDAR_ADDED if done == "added" else msg.CALENDAR_REMOVED
         outcome = Outcome(notice, {"day": noticed.strftime("%d/%m/%Y"), "n": moved})
     return calendar_page(request, session, user=user, year=shown, outcome=outcome)
 
@@ -234,14 +235,14 @@ def _check_add(form: OverrideForm) -> tuple[date | None, bool | None, list[str]]
     errors: list[str] = []
     day = parse_day(form.day)
     if day is None:
-        errors.append("calendar_error_day")
+        errors.append(msg.CALENDAR_ERROR_DAY)
     is_working = {"working": True, "off": False}.get(form.kind)
     if is_working is None:
-        errors.append("calendar_error_kind")
+        errors.append(msg.CALENDAR_ERROR_KIND)
     if not form.reason.strip():
-        errors.append("calendar_error_reason")
+        errors.append(msg.CALENDAR_ERROR_REASON)
     elif len(form.reason.strip()) > REASON_MAX:
-        errors.append("calendar_error_reason_long")
+        errors.append(msg.CALENDAR_ERROR_REASON_LONG)
     return day, is_working, errors
 
 
@@ -265,7 +266,7 @@ def calendar_add(
     form = OverrideForm(day=day, kind=kind, reason=reason)
     if not may_edit(user):
         return _refused(
-            request, session, user=user, year=shown, error="error_not_allowed", status=403
+            request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
     parsed, is_working, errors = _check_add(form)
     if errors or parsed is None or is_working is None:
@@ -289,7 +290,7 @@ def calendar_add(
         )
     except NotAllowed:
         return _refused(
-            request, session, user=user, year=shown, error="error_not_allowed", status=403
+            request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
     except WorkflowError as exc:
         return _refused(
@@ -297,7 +298,7 @@ def calendar_add(
             session,
             user=user,
             year=shown,
-            error="error_generic",
+            error=msg.ERROR_GENERIC,
             status=exc.status,
             form=form,
         )
@@ -321,11 +322,11 @@ def calendar_remove(
     shown = _shown_year(year, parsed or local_date(now, tz=settings.timezone))
     if not may_edit(user):
         return _refused(
-            request, session, user=user, year=shown, error="error_not_allowed", status=403
+            request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
     if parsed is None:
         return _refused(
-            request, session, user=user, year=shown, error="calendar_error_day", status=422
+            request, session, user=user, year=shown, error=msg.CALENDAR_ERROR_DAY, status=422
         )
     try:
         result = remove_override(session=session, now=now, actor=user, day=parsed)
@@ -336,16 +337,16 @@ def calendar_remove(
             session,
             user=user,
             year=shown,
-            error="calendar_error_no_override",
+            error=msg.CALENDAR_ERROR_NO_OVERRIDE,
             status=404,
             values=values,
         )
     except NotAllowed:
         return _refused(
-            request, session, user=user, year=shown, error="error_not_allowed", status=403
+            request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
     except WorkflowError as exc:
         return _refused(
-            request, session, user=user, year=shown, error="error_generic", status=exc.status
+            request, session, user=user, year=shown, error=msg.ERROR_GENERIC, status=exc.status
         )
     return _back(parsed.year, done="removed", day=parsed, moved=len(result.moved_item_ids))

@@ -27,7 +27,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
-from api.pages.i18n import STRINGS, language
+from api.pages import messages as msg
+from api.pages.i18n import language
 from api.pages.indicator_views import (
     assessments,
     now_period,
@@ -168,14 +169,14 @@ def check_form(form: ReadingForm) -> tuple[date | None, float | None, list[str]]
     errors: list[str] = []
     as_of = parse_day(form.as_of)
     if as_of is None:
-        errors.append("error_reading_date")
+        errors.append(msg.ERROR_READING_DATE)
     value = parse_value(form.value)
     if value is None:
-        errors.append("error_reading_not_a_number")
+        errors.append(msg.ERROR_READING_NOT_A_NUMBER)
     elif not math.isfinite(value) or abs(value) > VALUE_LIMIT:
-        errors.append("error_reading_too_large")
+        errors.append(msg.ERROR_READING_TOO_LARGE)
     if len(form.note.strip()) > NOTE_MAX:
-        errors.append("error_reading_note_long")
+        errors.append(msg.ERROR_READING_NOTE_LONG)
     return as_of, value, errors
 
 
@@ -217,7 +218,7 @@ def record_view(
         )
 
     if not may_record(user):
-        return refused(["error_reading_not_allowed"], 403)
+        return refused([msg.ERROR_READING_NOT_ALLOWED], 403)
     day, number, errors = check_form(form)
     if errors or day is None or number is None:
         return refused(errors, 422)
@@ -235,8 +236,7 @@ def record_view(
         session.rollback()
         return not_found(request, user)
     except NotAllowed:
-        return refused(["error_reading_not_allowed"], 403)
+        return refused([msg.ERROR_READING_NOT_ALLOWED], 403)
     except WorkflowError as exc:
-        key = f"error_{exc.code}" if exc.code and f"error_{exc.code}" in STRINGS else None
-        return refused([key or "error_generic"], exc.status)
+        return refused([msg.ERROR_CODES.get(exc.code or "", msg.ERROR_GENERIC)], exc.status)
     return RedirectResponse(f"{page}?recorded={reading.id}#readings", status_code=303)

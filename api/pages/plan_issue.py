@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep
+from api.pages import messages as msg
 from api.pages.ui import not_found, refusal, render, to_login
 from api.schemas.common import Id
 from workflow.dates import parse_day
@@ -49,9 +50,9 @@ NEEDS_DATE = (Reason.NEEDS_DUE, Reason.DUE_PASSED)
 
 # Why the service refused an edit (its codes) → the page's message (i18n keys).
 ERRORS = {
-    "issue_bad_assignee": "issue_error_assignee",
-    "issue_due_past": "issue_error_due_past",
-    "issue_bad_task": "issue_error_generic",
+    "issue_bad_assignee": msg.ISSUE_ERROR_ASSIGNEE,
+    "issue_due_past": msg.ISSUE_ERROR_DUE_PAST,
+    "issue_bad_task": msg.ISSUE_ERROR_GENERIC,
 }
 
 
@@ -152,7 +153,7 @@ def _plan_or_page(
         return None, not_found(request, user)
     if not may_issue(user):
         return None, refusal(
-            request, user, "error_not_allowed", status=403, back=f"/ui/plans/{plan_id}"
+            request, user, msg.ERROR_NOT_ALLOWED, status=403, back=f"/ui/plans/{plan_id}"
         )
     return plan, None
 
@@ -191,7 +192,7 @@ def _overrides(
         if due_text and editable_due(row):
             due = parse_day(due_text)
             if due is None:
-                errors.append("issue_error_due")
+                errors.append(msg.ISSUE_ERROR_DUE)
                 continue
             if due == row.due_on:
                 due = None
@@ -229,14 +230,14 @@ async def issue_submit(
         except NotAllowed:
             session.rollback()
             return refusal(
-                request, user, "error_not_allowed", status=403, back=f"/ui/plans/{plan_id}"
+                request, user, msg.ERROR_NOT_ALLOWED, status=403, back=f"/ui/plans/{plan_id}"
             )
         except NotFound:
             session.rollback()
             return not_found(request, user)
         except WorkflowError as exc:
             session.rollback()
-            errors = [ERRORS.get(exc.code or "", "issue_error_generic")]
+            errors = [ERRORS.get(exc.code or "", msg.ISSUE_ERROR_GENERIC)]
         else:
             done = preview_issue(session=session, plan_id=plan_id, now=now)
             return _page(

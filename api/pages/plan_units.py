@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import OptionalUser, SessionDep
+from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
 from api.pages.unit_names import unit_names
@@ -31,8 +32,8 @@ router = APIRouter(include_in_schema=False)
 
 # Why the service refused the form (its error codes) → the page's message (i18n keys).
 ERRORS = {
-    "unknown_unit": "units_error_unknown",
-    "lead_supports": "units_error_lead_supports",
+    "unknown_unit": msg.UNITS_ERROR_UNKNOWN,
+    "lead_supports": msg.UNITS_ERROR_LEAD_SUPPORTS,
 }
 
 
@@ -78,9 +79,9 @@ def _task_or_page(
         return None, not_found(request, user)
     back = f"/ui/plans/{task.plan_id}"
     if not may_distribute(user):
-        return None, refusal(request, user, "error_not_allowed", status=403, back=back)
+        return None, refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
     if task.status != "active":
-        return None, refusal(request, user, "units_error_withdrawn", status=409, back=back)
+        return None, refusal(request, user, msg.UNITS_ERROR_WITHDRAWN, status=409, back=back)
     return task, None
 
 
@@ -131,13 +132,13 @@ def units_submit(
         )
     except NotAllowed:
         session.rollback()
-        return refusal(request, user, "error_not_allowed", status=403, back=back)
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
     except InvalidTransition:
         session.rollback()
-        return refusal(request, user, "units_error_withdrawn", status=409, back=back)
+        return refusal(request, user, msg.UNITS_ERROR_WITHDRAWN, status=409, back=back)
     except InvalidInput as exc:
         session.rollback()
-        error = ERRORS.get(exc.code or "", "units_error_generic")
+        error = ERRORS.get(exc.code or "", msg.UNITS_ERROR_GENERIC)
         return _page(
             request, session, user=user, task=task, form=form, error=error, status_code=422
         )

@@ -25,6 +25,7 @@ from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
 from api.routes.reports import may_read_reports, pdf_available, report_dir
@@ -63,7 +64,7 @@ def _reader_or_page(request: Request, user: User | None) -> Response | None:
     return (
         None
         if may_read_reports(user)
-        else refusal(request, user, "reports_not_allowed", status=403, back="/my")
+        else refusal(request, user, msg.REPORTS_NOT_ALLOWED, status=403, back="/my")
     )
 
 
@@ -256,11 +257,11 @@ def build_now(
         # Back to the list after signing in (this address only takes a form).
         return RedirectResponse(f"/login?next={quote('/ui/reports')}", status_code=303)
     if user.role not in BUILDERS:
-        return refusal(request, user, "reports_not_allowed", status=403, back="/my")
+        return refusal(request, user, msg.REPORTS_NOT_ALLOWED, status=403, back="/my")
     try:
         run = build_report(session=session, now=now, kind=kind, period=period, settings=settings)
     except (InvalidInput, ValueError):
         # Nothing was stored (the period is still running, or the form was tampered with).
         session.rollback()
-        return refusal(request, user, "report_build_error", status=422, back="/ui/reports")
+        return refusal(request, user, msg.REPORT_BUILD_ERROR, status=422, back="/ui/reports")
     return RedirectResponse(f"/ui/reports/{run.id}", status_code=303)

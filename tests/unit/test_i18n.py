@@ -75,13 +75,14 @@ def test_a_message_reads_in_each_language_with_its_values() -> None:
 
 @pytest.fixture
 def reworded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The catalogs with the English of "Đăng nhập" changed: what renders must follow."""
+    """The catalogs with two English msgstrs changed: what renders must follow."""
     locale = tmp_path / "locale"
     shutil.copytree(LOCALE_DIR, locale)
     path = catalog_path("en", locale)
     with path.open("rb") as f:
         catalog = read_po(f, locale="en")
     catalog["Đăng nhập"].string = "Log on (from the catalog)"
+    catalog["Kính gửi %(recipient_name)s,"].string = "Hello %(recipient_name)s (from the catalog),"
     with path.open("wb") as f:
         write_po(f, catalog)
     monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
@@ -95,7 +96,11 @@ def test_a_page_renders_in_both_languages_from_the_catalogs(reworded: None) -> N
     from api.templating import templates
 
     page = templates.env.get_template("login.html")
+    from types import SimpleNamespace
+
+    request = SimpleNamespace(url=SimpleNamespace(path="/login"))
     context = {"me": None, "csrf": "x", "next": "", "error": None, "notice": None}
+    context["request"] = request
     en = page.render(context | {"lang": "en"})
     vi = page.render(context | {"lang": "vi"})
     assert "Log on (from the catalog)" in en and "Đăng nhập" not in en
@@ -107,3 +112,27 @@ def test_a_template_without_its_language_is_an_error() -> None:
 
     with pytest.raises(RuntimeError, match="without `lang`"):
         templates.env.from_string('{{ _("Đăng nhập") }}').render()
+
+
+def test_a_mail_renders_in_both_languages_from_the_catalogs(reworded: None) -> None:
+    """One template per mail: the reminder's words come from the catalog of its reader,
+    the count picks the English plural form."""
+    from datetime import UTC, datetime
+
+    from notifications.render import Renderer
+    from workflow.settings import Settings
+
+    base = {
+        "recipient_name": "Đinh Thị Linh",
+        "item": {"id": 7, "title": "Báo cáo quý", "due_at": datetime(2026, 3, 20, 10, tzinfo=UTC)},
+    }
+    renderer = Renderer(Settings())
+    vi = renderer.render(kind="reminder", language="vi", context=base | {"working_days_left": 2})
+    one = renderer.render(kind="reminder", language="en", context=base | {"working_days_left": 1})
+    two = renderer.render(kind="reminder", language="en", context=base | {"working_days_left": 2})
+    assert "Kính gửi Đinh Thị Linh," in vi.text and "còn 2 ngày làm việc" in vi.text
+    assert vi.subject == "[Nhắc việc] Báo cáo quý – hạn 20/03/2026 (còn 2 ngày làm việc)"
+    assert "Hello Đinh Thị Linh (from the catalog)," in one.text
+    assert "1 working day left" in one.text
+    assert two.subject == "[Reminder] Báo cáo quý – due 20 Mar 2026 (2 working days left)"
+    assert "Hạn xử lý" not in two.text and "Due: 20 Mar 2026" in two.text

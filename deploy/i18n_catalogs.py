@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from workflow.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, catalog_path  # noqa: E402
 
-# Markers of Python code besides Babel's defaults (N_, pgettext...): NP_(context, msgid).
-KEYWORDS = ["NP_:1c,2"]
+# Markers of Python code besides Babel's defaults (N_...): NP_(context, msgid) and
+# NN_(singular, plural).
+KEYWORDS = ["NP_:1c,2", "NN_:1,2"]
 HEADER = "# Messages of planflow (pages, mails, problem titles, labels, report wording)."
 
 

@@ -21,11 +21,9 @@ from pydantic import BaseModel
 from notifications.contexts import CONTEXTS, Kind, MailContext
 from notifications.links import MailLinks
 from workflow.errors import InvalidInput
-from workflow.i18n import install
+from workflow.i18n import format_day_in, install
 from workflow.i18n import language_of as language_of
 from workflow.settings import Settings, get_settings
-
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -101,9 +99,7 @@ class Renderer:
     def format_day(self, value: datetime | date, lang: str = "vi") -> str:
         """dd/mm/yyyy in Vietnamese; '20 Mar 2026' in English; datetimes in the agency zone."""
         day = value.astimezone(self.zone).date() if isinstance(value, datetime) else value
-        if lang == "en":
-            return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-        return f"{day.day:02d}/{day.month:02d}/{day.year}"
+        return format_day_in(day, language_of(lang))
 
     def _template(self, lang: str, kind: str, part: str) -> Template:
         key = (kind, part)  # one template for every language

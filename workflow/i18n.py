@@ -18,11 +18,13 @@ environments get the same lookup by `install(env)`, the language taken from the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -48,6 +50,11 @@ def N_(message: str) -> str:
 def NP_(context: str, message: str) -> str:
     """Mark `message` in `context` for extraction (translate it with `pgettext`)."""
     return message
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a counted message for extraction (translate it with `translate_plural`)."""
+    return singular, plural
 
 
 def catalog_path(lang: str, locale_dir: Path = LOCALE_DIR) -> Path:
@@ -82,6 +89,15 @@ def translate_plural(lang: str, singular: str, plural: str, n: int, **values: An
     """The form of `singular`/`plural` for `n` in `lang`; `%(num)d` is `n`."""
     values.setdefault("num", n)
     return translations(lang).ngettext(singular, plural, n) % values
+
+
+# A date as each language writes it: a CLDR pattern, translated like any message.
+DAY_PATTERN = N_("dd/MM/yyyy")
+
+
+def format_day_in(day: date, lang: str) -> str:
+    """ "20/03/2026" in Vietnamese, "20 Mar 2026" in English."""
+    return format_date(day, translate(lang, DAY_PATTERN), locale=language_of(lang))
 
 
 def _lang(context: Context) -> str:

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from babel.dates import get_month_names
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
@@ -27,12 +28,12 @@ from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import render, to_login
 from workflow.calendar import (
-    WEEKDAYS,
     LawDay,
     WorkCalendar,
     law_days,
     load_calendar,
     local_date,
+    weekday_name,
 )
 from workflow.dates import FIRST_YEAR, LAST_YEAR, parse_day
 from workflow.errors import NotAllowed, NotFound, WorkflowError
@@ -46,20 +47,6 @@ router = APIRouter(include_in_schema=False)
 
 REASON_MAX = 500  # CalendarOverride.reason
 EDITORS = frozenset({Role.COORDINATOR.value, Role.ADMIN.value})
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # The `holidays` package's language for each page language.
 HOLIDAY_LANGUAGE = {"vi": "vi", "en": "en_US"}
 
@@ -143,16 +130,15 @@ def calendar_page(
     lang = language(request, user)
     calendar = load_calendar(session=session)
     counts = working_days_by_month(calendar, year=year)
-    months = [
-        (f"Tháng {m}" if lang == "vi" else MONTHS_EN[m - 1], n)
-        for m, n in enumerate(counts, start=1)
-    ]
+    # Month names from CLDR (Babel): "Tháng 5" / "May".
+    names = get_month_names("wide", context="stand-alone", locale=lang)
+    months = [(names[m], n) for m, n in enumerate(counts, start=1)]
     context: dict[str, Any] = {
         "year": year,
         "prev_year": year - 1 if year > FIRST_YEAR else None,
         "next_year": year + 1 if year < LAST_YEAR else None,
         "rows": day_rows(session, calendar=calendar, year=year, lang=lang),
-        "weekdays": WEEKDAYS[lang],
+        "weekdays": [weekday_name(date(2024, 1, d), lang) for d in range(1, 8)],  # Mon-Sun
         "months": months,
         "total": sum(counts),
         "may_edit": may_edit(user),

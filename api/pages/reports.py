@@ -32,6 +32,7 @@ from api.routes.reports import may_read_reports, pdf_available, report_dir
 from api.schemas.common import Id
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput
+from workflow.i18n import NP_, translate_in
 from workflow.models import ReportRun, User
 from workflow.models.org import Role
 from workflow.reporting.build import build_report
@@ -51,9 +52,9 @@ KINDS = [k.value for k in ReportKind]
 BUILDERS = frozenset({Role.COORDINATOR})
 # The alt text of each chart of `CHARTS`: the report mail's words for it.
 CHART_ALT = {
-    "completion-by-area": "alt_by_area",
-    "overdue-by-unit": "alt_overdue_by_unit",
-    "trend": "alt_trend",
+    "completion-by-area": NP_("report", "Tình hình thực hiện theo lĩnh vực"),
+    "overdue-by-unit": NP_("report", "Nhiệm vụ quá hạn theo đơn vị"),
+    "trend": NP_("report", "Xu hướng qua các kỳ"),
 }
 
 
@@ -190,7 +191,6 @@ def report_page(
     context: dict[str, Any] = {
         "run": run,
         "s": snapshot,
-        "w": w.words,
         "title": w.title(snapshot),
         "headline": w.headline(snapshot.totals),
         "trend_sentence": w.trend_sentence(snapshot),
@@ -199,7 +199,7 @@ def report_page(
         "pct": w.pct,
         "area_name": w.area_name,
         "status_labels": w.status_labels,
-        "charts": [(name, CHART_ALT[name]) for name in CHARTS],
+        "charts": [(name, translate_in(w.lang, "report", CHART_ALT[name])) for name in CHARTS],
         "pdf": pdf_available(run, settings=settings),
         "tz": settings.timezone,
     }

@@ -46,6 +46,7 @@ from api.routes import (
 from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
 from api.security import SecurityMiddleware
+from api.sign_in import mail_reset_link
 from workflow.settings import get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -83,7 +84,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
     # Requests wait here for a database connection (503 after the pool timeout).
     app.state.db_slots = connection_slots(settings, scheduler=enabled)
     # Replaceable (e.g. by an SSO bridge); the default queues a mail in the outbox.
-    app.state.reset_link_sender = auth.mail_reset_link
+    app.state.reset_link_sender = mail_reset_link
     problems.install(app)
     app.state.html_problem = ui.html_problem
     openapi.install(app)

@@ -11,9 +11,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
 from api.pages import messages as msg
-from api.routes.reports import may_read_reports
 from workflow.dates import DAY_PATTERN, DAY_TIME_FORMAT, format_day, format_moment, parse_day
 from workflow.i18n import install, language_of, localized, translate
+from workflow.reporting.readers import may_read_reports
 from workflow.services.unit_aliases import may_keep_names
 from workflow.settings import get_settings
 from workflow.states import action_label, state_label

@@ -50,6 +50,9 @@ class ItemRef(_Model):
     due_at: AwareDatetime
     unit_name: str = ""
     assignee_name: str = ""
+    # The lead unit's English name where it has one. A field `X_en` of a context is what an
+    # English mail shows for `X` (notifications.render), as the English pages name units.
+    unit_name_en: str = ""
 
 
 class MailContext(_Model):
@@ -82,6 +85,7 @@ class EscalationContext(MailContext):
     level: int = Field(ge=1)
     unit_names: list[str]
     items: list[EscalationItem] = Field(min_length=1)
+    unit_names_en: list[str] = []  # the same units in English, where each has a name
 
 
 class AssignedContext(MailContext):
@@ -172,6 +176,7 @@ class SupportAssignedContext(MailContext):
 
     item: ItemRef
     unit_name: str
+    unit_name_en: str = ""
     assigner_name: str
     note: str | None = None
 
@@ -181,6 +186,7 @@ class InformedContext(MailContext):
 
     item: ItemRef
     unit_name: str
+    unit_name_en: str = ""
     assigner_name: str
     note: str | None = None
 
@@ -191,6 +197,7 @@ class SupportClosedContext(MailContext):
 
     item: ItemRef
     unit_name: str
+    unit_name_en: str = ""
     outcome: Literal["done", "cancelled", "withdrawn"]
     actor_name: str
     comment: str | None = None

@@ -102,13 +102,18 @@ def _assigned(e: _Event) -> list[Mail]:
     return [(Kind.ASSIGNED, to, {"assigner_name": e.actor_name, "note": e.event.comment})]
 
 
+def _unit_names(unit: Unit) -> dict[str, str]:
+    """The recipient's unit as the mail names it, in Vietnamese and (if it has one) English."""
+    return {"unit_name": unit.name, "unit_name_en": unit.name_en or ""}
+
+
 def _assigned_with_units(e: _Event) -> list[Mail]:
     # The assignee first: `_relay_one` mails each person once per event, the first mail wins.
     mails = _assigned(e)
     ctx = {"assigner_name": e.actor_name, "note": e.event.comment}
     for role, kind in (("support", Kind.SUPPORT_ASSIGNED), ("inform", Kind.INFORMED)):
         for unit, head in _unit_heads(e, role):
-            mails.append((kind, head.id, {"unit_name": unit.name, **ctx}))
+            mails.append((kind, head.id, {**_unit_names(unit), **ctx}))
     return mails
 
 
@@ -133,7 +138,7 @@ def _support_closed(e: _Event) -> list[Mail]:
         return []
     ctx = {"outcome": outcome, "actor_name": e.actor_name, "comment": e.event.comment}
     return [
-        (Kind.SUPPORT_CLOSED, head.id, {"unit_name": unit.name, **ctx})
+        (Kind.SUPPORT_CLOSED, head.id, {**_unit_names(unit), **ctx})
         for unit, head in _unit_heads(e, "support")
     ]
 
@@ -261,6 +266,7 @@ def item_ref(session: Session, item: WorkItem) -> ItemRef:
         due_at=item.due_at,
         unit_name=unit.name if unit else "",
         assignee_name=assignee.full_name if assignee else "",
+        unit_name_en=(unit.name_en or "") if unit else "",
     )
 
 

@@ -111,6 +111,8 @@ class Renderer:
     def _vars(self, context: MailContext, lang: str, unsubscribe_url: str | None) -> dict[str, Any]:
         # Shallow: nested models stay typed objects, so templates read `item.due_at`.
         values = {name: getattr(context, name) for name in type(context).model_fields}
+        if lang == "en":
+            values = _in_english(values)
         values.update(lang=lang, unsubscribe_url=unsubscribe_url)
         return values
 
@@ -138,6 +140,24 @@ class Renderer:
             html=self._template(lang, kind, "html").render(values),
             text=self._template(lang, kind, "txt").render(values),
         )
+
+
+def _in_english(value: Any) -> Any:
+    """The mail's values as an English mail names things: each `X` that has a non-empty
+    `X_en` beside it (a unit's English name) takes it, in nested items too."""
+    if isinstance(value, list):
+        return [_in_english(v) for v in value]
+    if isinstance(value, BaseModel):
+        fields = {name: getattr(value, name) for name in type(value).model_fields}
+        swapped = _in_english(fields)
+        return value if swapped == fields else value.model_copy(update=swapped)
+    if isinstance(value, dict):
+        out = {name: _in_english(v) for name, v in value.items()}
+        for name, v in value.items():
+            if name.endswith("_en") and v and name[:-3] in out:
+                out[name[:-3]] = v
+        return out
+    return value
 
 
 def _clip(value: str, width: int = 90) -> str:

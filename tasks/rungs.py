@@ -139,7 +139,11 @@ def escalation_context(
     ref = item_ref(session, item)
     late = EscalationItem(**ref.model_dump(), working_days_late=_late_days(item, now, ctx))
     return EscalationContext(
-        recipient_name=recipient.full_name, level=level, unit_names=[ref.unit_name], items=[late]
+        recipient_name=recipient.full_name,
+        level=level,
+        unit_names=[ref.unit_name],
+        unit_names_en=[ref.unit_name_en] if ref.unit_name_en else [],
+        items=[late],
     )
 
 

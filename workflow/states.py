@@ -192,6 +192,42 @@ def allowed_actions(
     ]
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """The one thing an item's page offers first (a reminder mail's link, then one tap).
+
+    `action` is what the person would take; `needs_evidence` says the state machine would
+    refuse it until evidence is attached, so attaching comes first; `after_evidence` says it
+    is the step attaching evidence was for (the page offers it beside the evidence too)."""
+
+    action: Action
+    needs_evidence: bool = False
+    after_evidence: bool = False
+
+
+def next_step(
+    item: HasState | State | str,
+    actor_relations: Iterable[ActorRelation],
+    *,
+    has_evidence: bool,
+) -> NextStep | None:
+    """The main action for a person standing in `actor_relations` to `item`: the first action
+    of `RULES` they may take that moves the work on by itself, i.e. needs no reason (return,
+    pause, cancel, chase... are deliberate choices, not the next step) and no other person
+    (reassign). An action needing evidence the item lacks is returned with `needs_evidence`;
+    None when nothing moves the work on for them."""
+    for action in allowed_actions(item, actor_relations):
+        rule = rule_for(State(item if isinstance(item, str) else item.state), action)
+        if rule is None or rule.needs_comment or action == Action.REASSIGN:
+            continue
+        return NextStep(
+            action,
+            needs_evidence=rule.needs_evidence and not has_evidence,
+            after_evidence=rule.needs_evidence and has_evidence,
+        )
+    return None
+
+
 def mermaid() -> str:
     """The state diagram as Mermaid source (docs/state-machine.md embeds it)."""
     lines = ["stateDiagram-v2", "    [*] --> assigned"]

@@ -6,8 +6,8 @@ import logging
 
 import typer
 
+from api.cli.common import NOW_HELP, moment
 from tasks import scheduler as sched
-from workflow.clock import utc_now
 
 app = typer.Typer(help="Scheduled jobs (nhắc việc, đôn đốc, báo cáo).", no_args_is_help=True)
 
@@ -19,17 +19,19 @@ def _logging() -> None:
 @app.command("run")
 def run(
     name: str = typer.Argument(..., help=f"One of: {', '.join(sched.JOB_NAMES)}, or 'all'."),
+    now: str | None = typer.Option(None, help=NOW_HELP),
 ) -> None:
-    """Run one job (or every job) once now, in this process, and print its counts."""
+    """Run one job (or every job) once now (or as of `--now`), in this process, and print its
+    counts."""
     _logging()
     names = sched.JOB_NAMES if name == "all" else (name,)
     if any(n not in sched.JOB_NAMES for n in names):
         from workflow.errors import InvalidInput
 
         raise InvalidInput(f"unknown job {name!r}; known: {', '.join(sched.JOB_NAMES)}, all")
-    now = utc_now()
+    at = moment(now)
     for job in names:
-        result = sched.run_job(job, now=now)
+        result = sched.run_job(job, now=at)
         counts = " ".join(f"{k}={v}" for k, v in result.summary().items())
         typer.echo(f"{job}: {counts}")
 

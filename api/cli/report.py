@@ -6,17 +6,14 @@ send a report as of a given moment, and for tests that must not depend on the da
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 
+from api.cli.common import NOW_HELP, moment
 from notifications.reports import send_report
 from tasks.jobs import deliver_outbox
-from workflow.clock import ensure_utc, utc_now
 from workflow.db import session_scope
-from workflow.errors import InvalidInput
 from workflow.reporting.build import build_report
 from workflow.reporting.periods import ReportKind
 from workflow.reporting.snapshot import ReportSnapshot
@@ -27,20 +24,6 @@ app = typer.Typer(help="Periodic reports (báo cáo định kỳ) to the Directo
 
 KIND_HELP = "weekly, quarterly, six_month, annual or custom."
 PERIOD_HELP = "2026Q1, 2026H1, 2026, 2026-W10 or 2026-01-01..2026-03-31."
-NOW_HELP = "Act as of this moment (ISO 8601, e.g. 2026-03-17T09:00+07:00); default: now."
-
-
-def moment(value: str | None) -> datetime:
-    """`--now` as an aware UTC datetime; a value without a zone is agency time."""
-    if value is None:
-        return utc_now()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(f"--now {value!r} is not an ISO 8601 date and time") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(get_settings().timezone))
-    return ensure_utc(parsed)
 
 
 @app.command()

@@ -27,6 +27,8 @@ from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import render, to_login
+from api.schemas.calendar import OverrideCreate, OverrideDay
+from api.schemas.forms import form_errors, typed_day
 from workflow.calendar import (
     LawDay,
     WorkCalendar,
@@ -216,20 +218,15 @@ def _refused(
     )
 
 
-def _check_add(form: OverrideForm) -> tuple[date | None, bool | None, list[str]]:
-    """The day and whether it is worked, or the i18n keys of what is wrong."""
-    errors: list[str] = []
-    day = parse_day(form.day)
-    if day is None:
-        errors.append(msg.CALENDAR_ERROR_DAY)
-    is_working = {"working": True, "off": False}.get(form.kind)
-    if is_working is None:
-        errors.append(msg.CALENDAR_ERROR_KIND)
-    if not form.reason.strip():
-        errors.append(msg.CALENDAR_ERROR_REASON)
-    elif len(form.reason.strip()) > REASON_MAX:
-        errors.append(msg.CALENDAR_ERROR_REASON_LONG)
-    return day, is_working, errors
+# The model's fields → the page's messages.
+CODES = {
+    "day": msg.CALENDAR_ERROR_DAY,
+    "is_working": msg.CALENDAR_ERROR_KIND,
+    "reason:string_too_long": msg.CALENDAR_ERROR_REASON_LONG,
+    "reason": msg.CALENDAR_ERROR_REASON,
+}
+# The form's two choices; the API's model says it as a boolean.
+KINDS = {"working": True, "off": False}
 
 
 @router.post("/ui/calendar/overrides", response_class=HTMLResponse)
@@ -241,7 +238,7 @@ def calendar_add(
     settings: SettingsDep,
     day: Annotated[str, Form(max_length=40)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=5000)] = "",
+    reason: Annotated[str, Form(max_length=5 * REASON_MAX)] = "",
     year: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Declare a day off or a working day, then back to its year with the moved count."""
@@ -254,8 +251,9 @@ def calendar_add(
         return _refused(
             request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
-    parsed, is_working, errors = _check_add(form)
-    if errors or parsed is None or is_working is None:
+    data = {"day": typed_day(day), "is_working": KINDS.get(kind, kind), "reason": reason.strip()}
+    body, errors = form_errors(OverrideCreate, data, codes=CODES, fallback=msg.ERROR_GENERIC)
+    if body is None:
         return _refused(
             request,
             session,
@@ -270,9 +268,9 @@ def calendar_add(
             session=session,
             now=now,
             actor=user,
-            day=parsed,
-            is_working=is_working,
-            reason=reason.strip(),
+            day=body.day,
+            is_working=body.is_working,
+            reason=body.reason,
         )
     except NotAllowed:
         return _refused(
@@ -288,7 +286,7 @@ def calendar_add(
             status=exc.status,
             form=form,
         )
-    return _back(parsed.year, done="added", day=parsed, moved=len(result.moved_item_ids))
+    return _back(body.day.year, done="added", day=body.day, moved=len(result.moved_item_ids))
 
 
 @router.post("/ui/calendar/overrides/remove", response_class=HTMLResponse)
@@ -304,16 +302,17 @@ def calendar_remove(
     """Remove the override of a day: the law's calendar rules it again."""
     if user is None:
         return to_login(request)
-    parsed = parse_day(day)
-    shown = _shown_year(year, parsed or local_date(now, tz=settings.timezone))
+    body, errors = form_errors(
+        OverrideDay, {"day": typed_day(day)}, codes=CODES, fallback=msg.CALENDAR_ERROR_DAY
+    )
+    shown = _shown_year(year, body.day if body else local_date(now, tz=settings.timezone))
     if not may_edit(user):
         return _refused(
             request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
-    if parsed is None:
-        return _refused(
-            request, session, user=user, year=shown, error=msg.CALENDAR_ERROR_DAY, status=422
-        )
+    if body is None:
+        return _refused(request, session, user=user, year=shown, error=errors, status=422)
+    parsed = body.day
     try:
         result = remove_override(session=session, now=now, actor=user, day=parsed)
     except NotFound:

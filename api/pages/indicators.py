@@ -15,7 +15,6 @@ page marks the earlier one as replaced.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -38,8 +37,9 @@ from api.pages.indicator_views import (
 )
 from api.pages.ui import not_found, render, to_login
 from api.schemas.common import Id
+from api.schemas.forms import form_errors, typed_day
+from api.schemas.plans import ReadingCreate
 from workflow.calendar import local_date
-from workflow.dates import parse_day
 from workflow.errors import NotAllowed, NotFound, WorkflowError
 from workflow.models import Area, Indicator, IndicatorTarget, Objective, User
 from workflow.services.indicators import may_record, plan_of, record_reading
@@ -48,7 +48,6 @@ from workflow.settings import Settings
 router = APIRouter(include_in_schema=False)
 
 NOTE_MAX = 2000  # as the API's ReadingCreate.note
-VALUE_LIMIT = 1e12  # as the API's ReadingCreate.value
 # A number as people type it: a decimal comma (Vietnamese) or point, an optional "%"; no
 # thousands separators, which would make "1.234" ambiguous between the two languages.
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
@@ -164,20 +163,25 @@ def indicator_view(
     )
 
 
-def check_form(form: ReadingForm) -> tuple[date | None, float | None, list[str]]:
-    """The date and value typed, or the catalogue keys of what is wrong with them."""
-    errors: list[str] = []
-    as_of = parse_day(form.as_of)
-    if as_of is None:
-        errors.append(msg.ERROR_READING_DATE)
+# The model's fields → the page's messages.
+CODES = {
+    "as_of": msg.ERROR_READING_DATE,
+    "value:float_parsing": msg.ERROR_READING_NOT_A_NUMBER,
+    "value:float_type": msg.ERROR_READING_NOT_A_NUMBER,
+    "value": msg.ERROR_READING_TOO_LARGE,
+    "note": msg.ERROR_READING_NOTE_LONG,
+}
+
+
+def reading_data(form: ReadingForm) -> dict[str, object]:
+    """The form as `ReadingCreate` (the API's body) reads it."""
     value = parse_value(form.value)
-    if value is None:
-        errors.append(msg.ERROR_READING_NOT_A_NUMBER)
-    elif not math.isfinite(value) or abs(value) > VALUE_LIMIT:
-        errors.append(msg.ERROR_READING_TOO_LARGE)
-    if len(form.note.strip()) > NOTE_MAX:
-        errors.append(msg.ERROR_READING_NOTE_LONG)
-    return as_of, value, errors
+    return {
+        "as_of": typed_day(form.as_of),
+        # Only a number as people type it: "1e5" or "nan" would be a float to the model.
+        "value": value if value is not None else f"not a number: {form.value.strip()}",
+        "note": form.note.strip() or None,
+    }
 
 
 @router.post("/ui/indicators/{indicator_id}/readings", response_class=HTMLResponse)
@@ -219,8 +223,10 @@ def record_view(
 
     if not may_record(user):
         return refused([msg.ERROR_READING_NOT_ALLOWED], 403)
-    day, number, errors = check_form(form)
-    if errors or day is None or number is None:
+    body, errors = form_errors(
+        ReadingCreate, reading_data(form), codes=CODES, fallback=msg.ERROR_GENERIC
+    )
+    if body is None:
         return refused(errors, 422)
     try:
         reading = record_reading(
@@ -228,9 +234,9 @@ def record_view(
             now=now,
             actor=user,
             indicator_id=indicator_id,
-            value=number,
-            as_of=day,
-            note=note,
+            value=body.value,
+            as_of=body.as_of,
+            note=body.note,
         )
     except NotFound:
         session.rollback()

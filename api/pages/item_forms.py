@@ -22,16 +22,15 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.evidence_store import attach_evidence, evidence_file
 from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.item_detail import evidence_mb
 from api.pages.ui import ACTION_ERRORS, item_refused, not_found, to_login
 from api.problems import ApiProblem
-from api.routes.evidence import attach_evidence, evidence_file
 from api.schemas.common import Id
-from api.schemas.forms import validated
+from api.schemas.forms import typed_day, validated
 from api.schemas.items import CommentCreate, ExtensionCreate, ExtensionDecision, ProgressIn
-from workflow.dates import parse_day
 from workflow.errors import NotFound, WorkflowError
 from workflow.i18n import translate
 from workflow.models import User
@@ -43,7 +42,7 @@ from workflow.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 
-# Upload refusals raised by the API layer (api.routes.evidence), as the page words them.
+# Upload refusals raised by the API layer (api.evidence_store), as the page words them.
 UPLOAD_ERRORS = {413: msg.ERROR_FILE_TOO_LARGE, 415: msg.ERROR_FILE_TYPE}
 # Lengths and types are checked by the API's body models (`validated`), not here.
 Text = Annotated[str, Form()]
@@ -169,16 +168,11 @@ def extension_form(
     )
 
 
-def _iso(text: str) -> str:
-    day = parse_day(text)
-    return day.isoformat() if day is not None else text.strip()
-
-
 def _request_extension(f: ItemForm, actor: User, requested_due_on: str, reason: str) -> object:
     body = validated(
         ExtensionCreate,
         # Typed day first (workflow.dates); anything else goes on as typed and is refused.
-        {"requested_due_on": _iso(requested_due_on), "reason": reason},
+        {"requested_due_on": typed_day(requested_due_on), "reason": reason},
         codes={"requested_due_on": "date", "reason:string_too_short": "extension_no_reason"},
     )
     return request_extension(

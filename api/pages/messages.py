@@ -71,6 +71,9 @@ ASSIGN_ERROR_WORKING_DAYS = N_("Số ngày làm việc phải là số nguyên t
 ASSIGN_ERROR_PRIORITY = N_("Mức độ ưu tiên không hợp lệ.")
 ASSIGN_ERROR_REPEAT = N_("Kiểu lặp lại không hợp lệ.")
 ASSIGN_ERROR_UNTIL = N_("Ngày kết thúc lặp lại không hợp lệ hoặc trước hạn xử lý lần đầu.")
+ASSIGN_ERROR_TOO_LONG = N_(
+    "Nội dung quá dài: tên công việc tối đa 500 ký tự, mô tả 20.000, sản phẩm 5.000."
+)
 ASSIGN_ERROR_GENERIC = N_("Không giao được việc với thông tin đã nhập. Vui lòng kiểm tra lại.")
 UNITS_ERROR_UNKNOWN = N_("Đơn vị không tồn tại.")
 UNITS_ERROR_LEAD_SUPPORTS = N_("Đơn vị chủ trì không đồng thời là đơn vị phối hợp.")

@@ -12,6 +12,7 @@ user's language and nothing written. Anybody else gets a 403 page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -119,6 +120,26 @@ def _done(notice: str, name: str) -> RedirectResponse:
     return RedirectResponse(f"{PAGE}?{urlencode({'done': notice, 'what': name})}", status_code=303)
 
 
+def _submit(
+    request: Request,
+    session: Session,
+    user: User | None,
+    notice: str,
+    work: Callable[[User], str],
+    **forms: Any,
+) -> Response:
+    """Run `work` (it returns the name it changed) for whoever keeps the names: back to the
+    page with `notice`, or the page with the refusal and the typed `forms` refilled."""
+    if (gate := _gate(request, user)) is not None:
+        return gate
+    assert user is not None
+    try:
+        name = work(user)
+    except WorkflowError as exc:
+        return _refused(request, session, user, exc, **forms)
+    return _done(notice, name)
+
+
 def _gate(request: Request, user: User | None) -> Response | None:
     """A redirect to sign in, or the 403 page, for whoever may not keep the names."""
     if user is None:
@@ -157,15 +178,16 @@ def alias_add(
     target: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Map a name to a unit or group (an alias kept for the next imports)."""
-    if (gate := _gate(request, user)) is not None:
-        return gate
-    assert user is not None
-    form = AliasForm(name=name, target=target)
-    try:
-        alias, _created = add_alias(session=session, now=now, actor=user, name=name, target=target)
-    except WorkflowError as exc:
-        return _refused(request, session, user, exc, alias_form=form)
-    return _done("alias_added", alias.name)
+    return _submit(
+        request,
+        session,
+        user,
+        "alias_added",
+        lambda actor: (
+            add_alias(session=session, now=now, actor=actor, name=name, target=target)[0].name
+        ),
+        alias_form=AliasForm(name=name, target=target),
+    )
 
 
 @router.post(f"{PAGE}/aliases/remove", response_class=HTMLResponse)
@@ -176,14 +198,13 @@ def alias_remove(
     name: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Forget an alias."""
-    if (gate := _gate(request, user)) is not None:
-        return gate
-    assert user is not None
-    try:
-        alias = remove_alias(session=session, actor=user, name=name)
-    except WorkflowError as exc:
-        return _refused(request, session, user, exc)
-    return _done("alias_removed", alias.name)
+    return _submit(
+        request,
+        session,
+        user,
+        "alias_removed",
+        lambda actor: remove_alias(session=session, actor=actor, name=name).name,
+    )
 
 
 @router.post(f"{PAGE}/groups", response_class=HTMLResponse)
@@ -197,17 +218,18 @@ def group_add(
     kinds: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006
 ) -> Response:
     """A new organisation group: the ticked units, or every unit of the ticked kinds."""
-    if (gate := _gate(request, user)) is not None:
-        return gate
-    assert user is not None
-    form = GroupForm(code=code, name=name, units=units, kinds=kinds)
-    try:
-        group = add_group(
-            session=session, actor=user, code=code, name=name, unit_codes=units, kinds=kinds
-        )
-    except WorkflowError as exc:
-        return _refused(request, session, user, exc, group_form=form)
-    return _done("group_added", group.name)
+    return _submit(
+        request,
+        session,
+        user,
+        "group_added",
+        lambda actor: (
+            add_group(
+                session=session, actor=actor, code=code, name=name, unit_codes=units, kinds=kinds
+            ).name
+        ),
+        group_form=GroupForm(code=code, name=name, units=units, kinds=kinds),
+    )
 
 
 @router.post(f"{PAGE}/groups/remove", response_class=HTMLResponse)
@@ -218,11 +240,10 @@ def group_remove(
     code: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Remove an organisation group and the aliases that name it."""
-    if (gate := _gate(request, user)) is not None:
-        return gate
-    assert user is not None
-    try:
-        group = remove_group(session=session, actor=user, code=code)
-    except WorkflowError as exc:
-        return _refused(request, session, user, exc)
-    return _done("group_removed", group.name)
+    return _submit(
+        request,
+        session,
+        user,
+        "group_removed",
+        lambda actor: remove_group(session=session, actor=actor, code=code).name,
+    )

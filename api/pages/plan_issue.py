@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,9 +22,11 @@ from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep
 from api.pages import messages as msg
-from api.pages.ui import not_found, refusal, render, to_login
+from api.pages.gate import row_for
+from api.pages.ui import not_found, refusal, render
 from api.schemas.common import Id
-from workflow.dates import parse_day
+from api.schemas.forms import form_errors, typed, typed_day
+from api.schemas.plans import IssueOverride
 from workflow.errors import NotAllowed, NotFound, WorkflowError
 from workflow.models import Plan, User
 from workflow.models.org import Role
@@ -48,6 +49,8 @@ router = APIRouter(include_in_schema=False)
 DATED = (IssueAction.CREATE, IssueAction.MOVE_DUE)
 NEEDS_DATE = (Reason.NEEDS_DUE, Reason.DUE_PASSED)
 
+# A row's fields the model refuses → the page's message.
+CODES = {"due_on": msg.ISSUE_ERROR_DUE, "assignee_id": msg.ISSUE_ERROR_ASSIGNEE}
 # Why the service refused an edit (its codes) → the page's message (i18n keys).
 ERRORS = {
     "issue_bad_assignee": msg.ISSUE_ERROR_ASSIGNEE,
@@ -146,16 +149,12 @@ def _page(
 
 
 def _plan_or_page(
-    request: Request, session: Session, user: User, plan_id: int
-) -> tuple[Plan | None, Response | None]:
-    plan = session.get(Plan, plan_id)
-    if plan is None:
-        return None, not_found(request, user)
-    if not may_issue(user):
-        return None, refusal(
-            request, user, msg.ERROR_NOT_ALLOWED, status=403, back=f"/ui/plans/{plan_id}"
-        )
-    return plan, None
+    request: Request, session: Session, user: User | None, plan_id: int
+) -> tuple[User, Plan] | Response:
+    """The user and the plan, or the page saying why it cannot be issued here."""
+    return row_for(
+        request, session, user, Plan, plan_id, may=may_issue, back=lambda p: f"/ui/plans/{p.id}"
+    )
 
 
 @router.get("/ui/plans/{plan_id}/issue", response_class=HTMLResponse)
@@ -163,12 +162,10 @@ def issue_page(
     request: Request, plan_id: Id, session: SessionDep, user: OptionalUser, now: NowDep
 ) -> Response:
     """The preview with its filters and per-row edits, and the one confirm button."""
-    if user is None:
-        return to_login(request)
-    plan, refused = _plan_or_page(request, session, user, plan_id)
-    if refused is not None:
-        return refused
-    assert plan is not None
+    found = _plan_or_page(request, session, user, plan_id)
+    if isinstance(found, Response):
+        return found
+    user, _plan = found
     preview = preview_issue(session=session, plan_id=plan_id, now=now)
     filters = _filters(request.query_params)
     return _page(request, session, user=user, preview=preview, filters=filters)
@@ -178,7 +175,8 @@ def _overrides(
     preview: IssuePreview, filters: Filters, form: dict[str, str]
 ) -> tuple[dict[int, RowOverride], list[str]]:
     """The rows' edits from the form (only what differs from the preview), the rows the
-    filters hide skipped; or the i18n keys of what cannot be read."""
+    filters hide skipped; or the i18n keys of what cannot be read (the API's row model,
+    `IssueOverride`, reads each row's due date and assignee)."""
     overrides: dict[int, RowOverride] = {}
     errors: list[str] = []
     for row in preview.rows:
@@ -187,18 +185,21 @@ def _overrides(
             if row.action in DATED:
                 overrides[key] = RowOverride(skip=True)
             continue
-        due: date | None = None
-        due_text = form.get(f"due_{key}", "").strip()
-        if due_text and editable_due(row):
-            due = parse_day(due_text)
-            if due is None:
-                errors.append(msg.ISSUE_ERROR_DUE)
-                continue
-            if due == row.due_on:
-                due = None
-        assignee = _int(form.get(f"assignee_{key}", ""))
-        if assignee == row.assignee_id or not editable_assignee(row):
-            assignee = None
+        data = {
+            "task_id": key,
+            "due_on": typed_day(form.get(f"due_{key}", "")) if editable_due(row) else None,
+            "assignee_id": typed(form.get(f"assignee_{key}", ""))
+            if editable_assignee(row)
+            else None,
+        }
+        edit, refused = form_errors(
+            IssueOverride, data, codes=CODES, fallback=msg.ISSUE_ERROR_GENERIC
+        )
+        if edit is None:
+            errors.extend(refused)
+            continue
+        due = edit.due_on if edit.due_on != row.due_on else None
+        assignee = edit.assignee_id if edit.assignee_id != row.assignee_id else None
         skip = form.get(f"skip_{key}") == "1"
         cancel = form.get(f"cancel_{key}") == "1" and row.action == IssueAction.PROPOSE_CANCEL
         if due or assignee or skip or cancel:
@@ -211,12 +212,10 @@ async def issue_submit(
     request: Request, plan_id: Id, session: SessionDep, user: OptionalUser, now: NowDep
 ) -> Response:
     """Issue the rows shown with their edits; the summary, or the table with the reason."""
-    if user is None:
-        return to_login(request)
-    plan, refused = _plan_or_page(request, session, user, plan_id)
-    if refused is not None:
-        return refused
-    assert plan is not None
+    found = _plan_or_page(request, session, user, plan_id)
+    if isinstance(found, Response):
+        return found
+    user, _plan = found
     raw = await request.form()
     form = {k: v for k, v in raw.items() if isinstance(v, str) and len(v) <= 200}
     filters = _filters(form)

@@ -20,16 +20,25 @@ from sqlmodel import Session, col, select
 
 from api.deps import OptionalUser, SessionDep
 from api.pages import messages as msg
+from api.pages.gate import row_for
 from api.pages.i18n import language
-from api.pages.ui import not_found, refusal, render, to_login
+from api.pages.ui import refusal, render
 from api.pages.unit_names import unit_names
 from api.schemas.common import Id
+from api.schemas.forms import form_errors, typed
+from api.schemas.plans import TaskUnitsUpdate
 from workflow.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflow.models import PlanTask, Unit, User
 from workflow.services.plan_units import may_distribute, set_task_units
 
 router = APIRouter(include_in_schema=False)
 
+# The model's fields → the page's messages: an id that is no number names no unit.
+CODES = {
+    "supporting_unit_ids:too_long": msg.UNITS_ERROR_GENERIC,
+    "lead_unit_id": msg.UNITS_ERROR_UNKNOWN,
+    "supporting_unit_ids": msg.UNITS_ERROR_UNKNOWN,
+}
 # Why the service refused the form (its error codes) → the page's message (i18n keys).
 ERRORS = {
     "unknown_unit": msg.UNITS_ERROR_UNKNOWN,
@@ -39,7 +48,7 @@ ERRORS = {
 
 @dataclass
 class UnitsForm:
-    """The form's values; an unparsable id becomes -1, which no unit has (an error)."""
+    """The form's values as shown again (an unparsable id as -1, which no unit has)."""
 
     lead_unit_id: int | None = None
     supporting: list[int] = field(default_factory=list)
@@ -70,30 +79,29 @@ def _page(
     return render(request, "task_units.html", context, user=user, status_code=status_code)
 
 
+def _back(task: PlanTask) -> str:
+    return f"/ui/plans/{task.plan_id}"
+
+
 def _task_or_page(
-    request: Request, session: Session, user: User, task_id: int
-) -> tuple[PlanTask | None, Response | None]:
-    """The task, or the page saying why its units cannot be changed here."""
-    task = session.get(PlanTask, task_id)
-    if task is None:
-        return None, not_found(request, user)
-    back = f"/ui/plans/{task.plan_id}"
-    if not may_distribute(user):
-        return None, refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
-    if task.status != "active":
-        return None, refusal(request, user, msg.UNITS_ERROR_WITHDRAWN, status=409, back=back)
-    return task, None
+    request: Request, session: Session, user: User | None, task_id: int
+) -> tuple[User, PlanTask] | Response:
+    """The user and the task, or the page saying why its units cannot be changed here."""
+    found = row_for(request, session, user, PlanTask, task_id, may=may_distribute, back=_back)
+    if not isinstance(found, Response) and found[1].status != "active":
+        return refusal(
+            request, found[0], msg.UNITS_ERROR_WITHDRAWN, status=409, back=_back(found[1])
+        )
+    return found
 
 
 @router.get("/ui/tasks/{task_id}/units", response_class=HTMLResponse)
 def units_form(request: Request, task_id: Id, session: SessionDep, user: OptionalUser) -> Response:
     """The form, filled with the task's current units."""
-    if user is None:
-        return to_login(request)
-    task, refused = _task_or_page(request, session, user, task_id)
-    if refused is not None:
-        return refused
-    assert task is not None
+    found = _task_or_page(request, session, user, task_id)
+    if isinstance(found, Response):
+        return found
+    user, task = found
     codes = set(task.supporting_unit_codes or [])
     units = session.exec(select(Unit).where(col(Unit.code).in_(codes))).all() if codes else []
     form = UnitsForm(lead_unit_id=task.lead_unit_id, supporting=[u.id or 0 for u in units])
@@ -111,24 +119,31 @@ def units_submit(
 ) -> Response:
     """Set the units and go back to the task's row on the plan page; a mistake shows the
     form again with the reason."""
-    if user is None:
-        return to_login(request)
-    task, refused = _task_or_page(request, session, user, task_id)
-    if refused is not None:
-        return refused
-    assert task is not None
+    found = _task_or_page(request, session, user, task_id)
+    if isinstance(found, Response):
+        return found
+    user, task = found
     form = UnitsForm(
         lead_unit_id=_unit_id(lead_unit_id) if lead_unit_id.strip() else None,
         supporting=[_unit_id(v) for v in supporting_unit_ids if v.strip()],
     )
-    back = f"/ui/plans/{task.plan_id}"
+    back = _back(task)
+    data = {
+        "lead_unit_id": typed(lead_unit_id),
+        "supporting_unit_ids": [v.strip() for v in supporting_unit_ids if v.strip()],
+    }
+    body, errors = form_errors(TaskUnitsUpdate, data, codes=CODES, fallback=msg.UNITS_ERROR_GENERIC)
+    if body is None:
+        return _page(
+            request, session, user=user, task=task, form=form, error=errors[0], status_code=422
+        )
     try:
         set_task_units(
             session=session,
             actor=user,
             task_id=task_id,
-            lead=form.lead_unit_id,
-            supporting=form.supporting,
+            lead=body.lead_unit_id,
+            supporting=body.supporting_unit_ids,
         )
     except NotAllowed:
         session.rollback()

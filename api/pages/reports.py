@@ -4,7 +4,7 @@ Everything shown comes from the run's frozen snapshot, so the page says what the
 the DOCX said. The words are the report mail's (`workflow.reporting.wording`, Vietnamese or
 English by the page's language); names from the data and the charts stay Vietnamese, as in
 the mail. Downloads are the API's own routes (`/reports/{id}/{fmt}`), which take the
-session cookie like a page. Who may read: `api.routes.reports.REPORT_READERS`; the
+session cookie like a page. Who may read: `workflow.reporting.readers.REPORT_READERS`; the
 coordinator may also build the report of a period that has ended ("Lập báo cáo ngay").
 """
 
@@ -28,8 +28,9 @@ from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
-from api.routes.reports import may_read_reports, pdf_available, report_dir
 from api.schemas.common import Id
+from api.schemas.forms import validated
+from api.schemas.reports import ReportBuild
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput
 from workflow.i18n import NP_, translate_in
@@ -37,7 +38,9 @@ from workflow.models import ReportRun, User
 from workflow.models.org import Role
 from workflow.reporting.build import build_report
 from workflow.reporting.charts import CHARTS
+from workflow.reporting.files import pdf_available, report_dir
 from workflow.reporting.periods import ReportKind, last_closed
+from workflow.reporting.readers import may_read_reports
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.reporting.wording import wording
 from workflow.settings import Settings
@@ -248,8 +251,9 @@ def build_now(
     user: OptionalUser,
     now: NowDep,
     settings: SettingsDep,
-    kind: Annotated[str, Form(max_length=20)] = "",
-    period: Annotated[str, Form(max_length=40)] = "",
+    # Generous: the model (`ReportBuild`) says what is too long, on the page.
+    kind: Annotated[str, Form(max_length=200)] = "",
+    period: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Build (once) the report of a period that has ended, in this request's transaction,
     and open it. Nothing is mailed here: the scheduler sends it at its time, unchanged."""
@@ -259,7 +263,10 @@ def build_now(
     if user.role not in BUILDERS:
         return refusal(request, user, msg.REPORTS_NOT_ALLOWED, status=403, back="/my")
     try:
-        run = build_report(session=session, now=now, kind=kind, period=period, settings=settings)
+        body = validated(ReportBuild, {"kind": kind, "period": period.strip()}, codes={})
+        run = build_report(
+            session=session, now=now, kind=body.kind, period=body.period, settings=settings
+        )
     except (InvalidInput, ValueError):
         # Nothing was stored (the period is still running, or the form was tampered with).
         session.rollback()

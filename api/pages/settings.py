@@ -21,6 +21,8 @@ from api.pages import messages as msg
 from api.pages.i18n import LANG_COOKIE
 from api.pages.ui import render, to_login
 from api.pages.unsubscribe import KIND_LABELS
+from api.schemas.forms import typed, validated
+from api.schemas.preferences import PreferencesUpdate
 from notifications.contexts import MANDATORY, Kind
 from notifications.links import SETTINGS_PAGE
 from notifications.preferences import (
@@ -39,19 +41,6 @@ router = APIRouter(include_in_schema=False)
 # The kinds listed with a box: the digest comes with its delivery choice, not a box.
 LISTED_KINDS = [kind for kind in KIND_LABELS if kind != Kind.DIGEST.value]
 HOURS = range(24)
-
-
-def _hour(value: str) -> int | None:
-    """A form's hour ("" for none); anything else than 0-23 is refused."""
-    if not value.strip():
-        return None
-    try:
-        hour = int(value)
-    except ValueError as exc:
-        raise InvalidInput(f"not an hour: {value!r}") from exc
-    if not 0 <= hour <= 23:
-        raise InvalidInput(f"hour out of range: {hour}")
-    return hour
 
 
 def _own_unsubscribe(user: User, token: str | None) -> UnsubscribeRequest | None:
@@ -150,17 +139,26 @@ def save_settings(
     kept = [k for k in previous if k not in LISTED_KINDS]
     opted_out += [k for k in kept if not (k == Kind.DIGEST.value and mode == "digest")]
     try:
-        start, end, hour = _hour(quiet_start_hour), _hour(quiet_end_hour), _hour(digest_hour)
-        if (start is None) != (end is None):
-            raise InvalidInput("quiet hours need both a start and an end")
+        # The API's body model: the same hours, modes and kinds are refused here and there.
+        body = validated(
+            PreferencesUpdate,
+            {
+                "mode": mode,
+                "digest_hour": typed(digest_hour) or 7,
+                "quiet_start_hour": typed(quiet_start_hour),
+                "quiet_end_hour": typed(quiet_end_hour),
+                "opted_out_kinds": opted_out,
+            },
+            codes={},
+        )
         set_preferences(
             session=session,
             user_id=user.id or 0,
-            mode=mode,
-            digest_hour=7 if hour is None else hour,
-            quiet_start_hour=start,
-            quiet_end_hour=end,
-            opted_out_kinds=opted_out,
+            mode=body.mode,
+            digest_hour=body.digest_hour,
+            quiet_start_hour=body.quiet_start_hour,
+            quiet_end_hour=body.quiet_end_hour,
+            opted_out_kinds=body.opted_out_kinds,
         )
         if language:
             set_language(session=session, user=user, language=language)

@@ -22,7 +22,6 @@ from api.auth import (
     LoginGuard,
     LoginOutcome,
     TokenKind,
-    authenticate,
     issue_token,
     revoke_sessions,
     set_password,
@@ -43,14 +42,14 @@ from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
 from api.pages.plan_tracking import plan_tracking_context
 from api.pages.unit_names import plan_units_context, unit_label
+from api.plan_tree import plan_tree
 from api.problems import ApiProblem, CsrfFailure
 from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
-from api.routes.auth import client_ip, login_guard, queue_reset_link, reset_link_sender
-from api.routes.plans import plan_tree
 from api.schemas.auth import LoginIn, PasswordResetConfirm, PasswordResetRequest
 from api.schemas.common import Id
-from api.schemas.forms import validated
-from api.schemas.items import SortKey
+from api.schemas.forms import typed, validated
+from api.schemas.items import ActionIn, SortKey
+from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender, sign_in
 from api.templating import templates
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, NotFound, WorkflowError
@@ -59,9 +58,14 @@ from workflow.models.org import Role
 from workflow.services.indicators import may_record
 from workflow.services.scope import get_visible_item
 from workflow.services.task_assignment import assign_scope
-from workflow.services.work_items import act, actions_for, reassign_candidates
+from workflow.services.work_items import (
+    act,
+    actions_for,
+    actor_relations,
+    reassign_candidates,
+)
 from workflow.settings import Settings, get_settings
-from workflow.states import OPEN_STATES, Action, State, rule_for
+from workflow.states import OPEN_STATES, Action, State, next_step, rule_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -206,15 +210,7 @@ def login_submit(
         form = validated(LoginIn, {"username": username, "password": password}, codes={})
     except InvalidInput:
         return refused(422)
-    result = authenticate(
-        session=session,
-        guard=guard,
-        login=form.username,
-        password=form.password,
-        ip=client_ip(request),
-        now=now,
-        settings=settings,
-    )
+    result = sign_in(request, session=session, guard=guard, body=form, now=now, settings=settings)
     if result.user is None:
         error = {
             LoginOutcome.LOCKED: msg.LOGIN_LOCKED,
@@ -352,7 +348,7 @@ def reset_submit(
         if password != password_confirm:  # the page's second field: no API counterpart
             raise InvalidInput("the passwords differ", code=msg.PASSWORD_MISMATCH)
     except InvalidInput as exc:
-        error = exc.code or msg.PASSWORD_TOO_SHORT  # the codes are the page's messages
+        error = exc.code or msg.PASSWORD_TOO_SHORT
         return _reset_page(request, token=token, user=user, error=error, status_code=400)
     set_password(session=session, user=user, password=body.new_password)
     return RedirectResponse("/login?reset=1", status_code=303)
@@ -446,6 +442,11 @@ def _item_context(
     actors |= details.pop("user_ids")
     units, people = _names(session, [item], lang=lang, more_users=actors)
     actions = [a.value for a in actions_for(session=session, item=item, actor=user)]
+    # The action under the title is the one the state machine would take next (attaching
+    # evidence first when submitting needs it), never one it would refuse.
+    step = next_step(
+        item, actor_relations(session=session, item=item, actor=user), has_evidence=bool(evidence)
+    )
     rules = {a: rule_for(State(item.state), Action(a)) for a in actions}
     # "Giao lại" needs the new assignee: the lead unit's other people, as the service checks.
     candidates = (
@@ -459,6 +460,7 @@ def _item_context(
         "events": events,
         "evidence": evidence,
         "actions": actions,
+        "next_step": step,
         "reassign_to": [(u.id, u.full_name) for u in candidates],
         # Marked with * on the page: these refuse to run without a reason.
         "needs_reason": {a for a, rule in rules.items() if rule is not None and rule.needs_comment},
@@ -516,6 +518,10 @@ ACTION_ERRORS = {
 }
 
 
+# The action form's fields the model refuses → their message (`error_` + the code).
+ACTION_CODES = {"comment:string_too_long": "note_too_long"}
+
+
 @router.post("/ui/items/{item_id}/actions/{action}")
 def item_action(
     request: Request,
@@ -525,9 +531,10 @@ def item_action(
     user: OptionalUser,
     now: NowDep,
     settings: SettingsDep,
-    comment: Annotated[str, Form(max_length=5000)] = "",
+    # Lengths and types are the API's (`ActionIn`), so the page can say what is wrong.
+    comment: Annotated[str, Form()] = "",
     version: Annotated[int | None, Form()] = None,
-    assignee_id: Annotated[int | None, Form(gt=0)] = None,
+    assignee_id: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """A button on the item page: take the action, then show the item again (PRG).
 
@@ -538,20 +545,27 @@ def item_action(
         return RedirectResponse(f"/login?next={quote(f'/ui/items/{item_id}')}", status_code=303)
     try:
         get_visible_item(session=session, user=user, item_id=item_id)
+        body = validated(
+            ActionIn,
+            {"comment": comment or None, "assignee_id": typed(assignee_id)},
+            codes=ACTION_CODES,
+        )
         act(
             session=session,
             now=now,
             actor=user,
             item_id=item_id,
             action=action,
-            comment=comment or None,
+            comment=body.comment,
             expected_version=version,
-            assignee_id=assignee_id if action == Action.REASSIGN else None,
+            assignee_id=body.assignee_id if action == Action.REASSIGN else None,
         )
     except NotFound:
         return not_found(request, user)
     except WorkflowError as exc:
         error = ACTION_ERRORS.get(exc.status, msg.ERROR_INVALID)
+        if exc.code in ACTION_CODES.values():
+            error = f"error_{exc.code}"
         return item_refused(
             request,
             session,

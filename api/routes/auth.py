@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Protocol
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import ValidationError
-from sqlmodel import Session
 
 from api.auth import (
     InvalidToken,
     LoginGuard,
     LoginOutcome,
     TokenKind,
-    account_key,
-    authenticate,
     decode_token,
-    find_login_user,
     issue_token,
-    reset_token,
     revoke_sessions,
     set_password,
     user_for_claims,
@@ -39,22 +33,11 @@ from api.schemas.auth import (
     RefreshIn,
     TokenPair,
 )
-from notifications.contexts import Kind, PasswordResetContext
-from notifications.links import MailLinks
-from notifications.outbox import enqueue
+from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender, sign_in
 from workflow.models import User
 from workflow.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def login_guard(request: Request) -> LoginGuard:
-    guard: LoginGuard = request.app.state.login_guard
-    return guard
 
 
 def token_pair(user: User, *, now: NowDep, settings: Settings) -> TokenPair:
@@ -101,15 +84,7 @@ def login_for_tokens(
         body = LoginIn.model_validate({"username": form.username, "password": form.password})
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from exc
-    result = authenticate(
-        session=session,
-        guard=guard,
-        login=body.username,
-        password=body.password,
-        ip=client_ip(request),
-        now=now,
-        settings=settings,
-    )
+    result = sign_in(request, session=session, guard=guard, body=body, now=now, settings=settings)
     if result.user is None:
         return login_failure(request, result.outcome, result.retry_after_seconds)
     return token_pair(result.user, now=now, settings=settings)
@@ -145,73 +120,6 @@ def logout_everywhere(user: CurrentUser, session: SessionDep) -> Response:
     caller issued so far stops working."""
     revoke_sessions(session=session, user=user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-class ResetLinkSender(Protocol):
-    """How a reset link reaches its user; `app.state.reset_link_sender` holds one."""
-
-    def __call__(
-        self, *, session: Session, user: User, link: str, now: datetime, settings: Settings
-    ) -> None: ...
-
-
-def mail_reset_link(
-    *, session: Session, user: User, link: str, now: datetime, settings: Settings
-) -> None:
-    """Queue the reset mail in the request's transaction (it leaves only if that commits).
-
-    The dedup key names the user and the second the link was issued: a double click
-    sends one mail (both clicks issue the same token).
-    """
-    context = PasswordResetContext(
-        recipient_name=user.full_name,
-        username=user.username,
-        reset_url=link,
-        valid_hours=settings.password_reset_hours,
-    )
-    enqueue(
-        session=session,
-        kind=Kind.PASSWORD_RESET,
-        recipient=user,
-        context=context,
-        dedup_key=f"password_reset:{user.id}:{int(now.timestamp())}",
-        now=now,
-        settings=settings,
-    )
-
-
-def queue_reset_link(
-    *,
-    session: Session,
-    login: str,
-    send: ResetLinkSender,
-    guard: LoginGuard,
-    ip: str,
-    now: datetime,
-    settings: Settings,
-) -> None:
-    """Send a signed reset link (quên mật khẩu) to the active account `login` names
-    (username or e-mail), through `send` in the caller's transaction.
-
-    Returns nothing on purpose: an unknown or inactive account, or a request over the
-    rate limit, sends nothing and must look the same to whoever asked (no account
-    enumeration, no mail flooding). Used by the API and by the sign-in page's form.
-    """
-    user = find_login_user(session, login)
-    # Counted per account, so its username and its e-mail share one limit.
-    if not guard.allow_reset(ip=ip, account=account_key(user, login)):
-        return
-    if user is None or not user.is_active:
-        return
-    token = reset_token(user, now=now, settings=settings)
-    link = MailLinks.of(settings.base_url).reset(token)
-    send(session=session, user=user, link=link, now=now, settings=settings)
-
-
-def reset_link_sender(request: Request) -> ResetLinkSender:
-    """The app's way of sending reset links (`app.state.reset_link_sender`)."""
-    send: ResetLinkSender = request.app.state.reset_link_sender
-    return send
 
 
 @router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlmodel import Field, SQLModel
 
 from api.deps import CoordinatorUser, CurrentUser, NowDep, SessionDep
+from api.schemas.calendar import OverrideCreate, OverridePublic, OverrideResultPublic
 from workflow.services.calendar import add_override, list_overrides, remove_override
 
 router = APIRouter(prefix="/calendar/overrides", tags=["calendar"])
-
-
-class OverrideCreate(SQLModel):
-    day: date
-    is_working: bool
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class OverridePublic(SQLModel):
-    day: date
-    is_working: bool
-    reason: str
-    created_at: datetime
-
-
-class OverrideResultPublic(SQLModel):
-    override: OverridePublic | None
-    moved_item_ids: list[int]
 
 
 @router.get("", response_model=list[OverridePublic])

@@ -31,7 +31,6 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.models import Area, PlanTask, User, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import (
-    ItemSpec,
     act,
     actions_for,
     assign,
@@ -79,6 +78,21 @@ def item_detail(
             "allowed_actions": allowed_action_names(session=session, user=user, item=item),
         },
     )
+
+
+def tagged_detail(
+    response: Response,
+    *,
+    session: Session,
+    user: User,
+    item: WorkItem,
+    now: datetime,
+    settings: Settings,
+) -> WorkItemDetail:
+    """The answer of every route that returns one item: its detail, with its version as the
+    ETag a later write sends back in If-Match."""
+    response.headers["ETag"] = f'"{item.version}"'
+    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
 
 
 @router.get("", response_model=WorkItemPage)
@@ -139,8 +153,9 @@ def get_work_item(
 ) -> WorkItemDetail:
     """One item with its units, audit trail and the actions this user may take now."""
     item = get_visible_item(session=session, user=user, item_id=item_id)
-    response.headers["ETag"] = f'"{item.version}"'
-    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+    return tagged_detail(
+        response, session=session, user=user, item=item, now=now, settings=settings
+    )
 
 
 @router.post("", response_model=WorkItemDetail, status_code=201)
@@ -153,26 +168,14 @@ def create_work_item(
     response: Response,
 ) -> WorkItemDetail:
     """Assign a work item (giao việc) to an officer of the lead unit."""
-    spec = ItemSpec(
-        title=body.title,
-        lead_unit_id=body.lead_unit_id,
-        assignee_id=body.assignee_id,
-        start_on=body.start_on or local_date(now, tz=settings.timezone),
-        due_on=body.due_on,
-        due_working_days=body.due_working_days,
-        supporting_unit_ids=tuple(body.supporting_unit_ids),
-        inform_unit_ids=tuple(body.informed_unit_ids),
-        evidence_required=body.evidence_required,
-        priority=body.priority.value,
-        description=body.description,
-        plan_task_id=body.plan_task_id,
-    )
+    spec = body.spec(start_on=body.start_on or local_date(now, tz=settings.timezone))
     if body.plan_task_id is not None and session.get(PlanTask, body.plan_task_id) is None:
         raise InvalidInput(f"no plan task with id {body.plan_task_id}")
     item = assign(session=session, now=now, actor=user, spec=spec)
-    response.headers["ETag"] = f'"{item.version}"'
     response.headers["Location"] = f"/items/{item.id}"
-    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+    return tagged_detail(
+        response, session=session, user=user, item=item, now=now, settings=settings
+    )
 
 
 @router.post("/bulk-assign", response_model=BulkAssignOut, status_code=201)
@@ -223,8 +226,9 @@ def take_action(
         expected_version=parse_if_match(if_match),
         assignee_id=body.assignee_id if body else None,
     )
-    response.headers["ETag"] = f'"{item.version}"'
-    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+    return tagged_detail(
+        response, session=session, user=user, item=item, now=now, settings=settings
+    )
 
 
 @router.post(
@@ -253,5 +257,6 @@ def post_progress(
         note=body.note,
         expected_version=parse_if_match(if_match),
     )
-    response.headers["ETag"] = f'"{item.version}"'
-    return item_detail(session=session, user=user, item=item, now=now, settings=settings)
+    return tagged_detail(
+        response, session=session, user=user, item=item, now=now, settings=settings
+    )

@@ -17,19 +17,10 @@ from sqlmodel import Field, SQLModel
 
 from api.deps import CurrentUser, NowDep, SessionDep
 from api.schemas.common import Id
+from api.schemas.plans import IssueOverride
 from workflow.services.plan_issue import RowOverride, issue_plan
 
 router = APIRouter(prefix="/plans", tags=["plans"])
-
-
-class IssueOverride(SQLModel):
-    """The coordinator's edit of one task's row."""
-
-    task_id: Id
-    due_on: date | None = None
-    assignee_id: Id | None = None
-    skip: bool = False
-    cancel: bool = Field(default=False, description="Confirm the proposed cancellation.")
 
 
 class IssueRequest(SQLModel):

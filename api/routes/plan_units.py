@@ -9,20 +9,14 @@ an unknown unit or a lead that also supports.
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlmodel import Field, SQLModel
+from sqlmodel import SQLModel
 
 from api.deps import CurrentUser, SessionDep
 from api.schemas.common import Id
+from api.schemas.plans import TaskUnitsUpdate
 from workflow.services.plan_units import set_task_units
 
 router = APIRouter(prefix="/plans/tasks", tags=["plans"])
-
-
-class TaskUnitsUpdate(SQLModel):
-    """The task's units after the change (what it had before is replaced)."""
-
-    lead_unit_id: Id | None
-    supporting_unit_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class TaskUnitsPublic(SQLModel):

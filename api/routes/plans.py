@@ -7,7 +7,6 @@ records indicator readings (administrators too, docs/decisions/0010).
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from pathlib import Path
 from typing import Annotated
 
@@ -15,17 +14,14 @@ from fastapi import APIRouter, File, Form, UploadFile
 from sqlmodel import Session, SQLModel, col, select
 
 from api.deps import CoordinatorUser, CurrentUser, NowDep, SessionDep, SettingsDep
+from api.plan_tree import area_indicators, plan_tree
 from api.schemas.common import Id
 from api.schemas.plans import (
-    AreaPublic,
     IndicatorPublic,
-    ObjectivePublic,
     PlanPublic,
     PlanTree,
     ReadingCreate,
     ReadingPublic,
-    TargetPublic,
-    TaskPublic,
 )
 from workflow.calendar import load_calendar, local_date
 from workflow.errors import NotFound
@@ -36,10 +32,7 @@ from workflow.models import (
     Area,
     Indicator,
     IndicatorReading,
-    IndicatorTarget,
-    Objective,
     Plan,
-    PlanTask,
 )
 from workflow.services.indicators import record_reading
 from workflow.settings import get_settings
@@ -52,88 +45,6 @@ def list_plans(_user: CurrentUser, session: SessionDep) -> list[PlanPublic]:
     """Imported plans, newest first."""
     plans = session.exec(select(Plan).order_by(col(Plan.id).desc())).all()
     return [PlanPublic.model_validate(p) for p in plans]
-
-
-def _indicators(session: Session, area_ids: list[int]) -> dict[int, list[IndicatorPublic]]:
-    indicators = session.exec(
-        select(Indicator).where(col(Indicator.area_id).in_(area_ids)).order_by(col(Indicator.id))
-    ).all()
-    ids = [i.id for i in indicators]
-    targets: dict[int, list[TargetPublic]] = defaultdict(list)
-    for t in session.exec(
-        select(IndicatorTarget)
-        .where(col(IndicatorTarget.indicator_id).in_(ids))
-        .order_by(col(IndicatorTarget.year))
-    ).all():
-        targets[t.indicator_id].append(TargetPublic.model_validate(t))
-    latest: dict[int, ReadingPublic] = {}
-    for r in session.exec(
-        select(IndicatorReading)
-        .where(col(IndicatorReading.indicator_id).in_(ids))
-        .order_by(col(IndicatorReading.as_of), col(IndicatorReading.id))
-    ).all():
-        latest[r.indicator_id] = ReadingPublic.model_validate(r)
-    out: dict[int, list[IndicatorPublic]] = defaultdict(list)
-    for i in indicators:
-        assert i.id is not None
-        out[i.area_id].append(
-            IndicatorPublic.model_validate(
-                i, update={"targets": targets[i.id], "latest": latest.get(i.id)}
-            )
-        )
-    return out
-
-
-def _tasks(session: Session, plan_id: int) -> dict[int, list[TaskPublic]]:
-    rows = session.exec(
-        select(PlanTask).where(PlanTask.plan_id == plan_id).order_by(col(PlanTask.position))
-    ).all()
-    nodes = {t.id: TaskPublic.model_validate(t, update={"subtasks": []}) for t in rows}
-    roots: dict[int, list[TaskPublic]] = defaultdict(list)
-    for t in rows:
-        node = nodes[t.id]
-        parent = nodes.get(t.parent_id) if t.parent_id is not None else None
-        if parent is not None:
-            parent.subtasks.append(node)
-        else:
-            roots[t.area_id].append(node)
-    return roots
-
-
-def plan_tree(session: Session, plan_id: int) -> PlanTree:
-    """The whole tree of one plan, in four queries whatever its size."""
-    plan = session.get(Plan, plan_id)
-    if plan is None:
-        raise NotFound(f"plan {plan_id} not found")
-    areas = session.exec(
-        select(Area).where(Area.plan_id == plan_id).order_by(col(Area.number))
-    ).all()
-    area_ids = [a.id for a in areas if a.id is not None]
-    objectives: dict[int, list[ObjectivePublic]] = defaultdict(list)
-    for o in session.exec(
-        select(Objective)
-        .where(col(Objective.area_id).in_(area_ids))
-        .order_by(col(Objective.position))
-    ).all():
-        objectives[o.area_id].append(ObjectivePublic.model_validate(o))
-    indicators = _indicators(session, area_ids)
-    tasks = _tasks(session, plan_id)
-    return PlanTree.model_validate(
-        plan,
-        update={
-            "areas": [
-                AreaPublic.model_validate(
-                    a,
-                    update={
-                        "objectives": objectives[a.id or 0],
-                        "indicators": indicators[a.id or 0],
-                        "tasks": tasks[a.id or 0],
-                    },
-                )
-                for a in areas
-            ]
-        },
-    )
 
 
 class ImportOut(SQLModel):
@@ -211,7 +122,7 @@ def list_indicators(plan_id: Id, _user: CurrentUser, session: SessionDep) -> lis
     if session.get(Plan, plan_id) is None:
         raise NotFound(f"plan {plan_id} not found")
     area_ids = [a for a in session.exec(select(Area.id).where(Area.plan_id == plan_id)).all() if a]
-    by_area = _indicators(session, area_ids)
+    by_area = area_indicators(session, area_ids)
     return [i for a in area_ids for i in by_area[a]]
 
 

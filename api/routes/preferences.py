@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from annotated_types import MaxLen
 from fastapi import APIRouter
-from sqlmodel import Field, SQLModel
 
 from api.deps import CurrentUser, SessionDep
+from api.schemas.preferences import PreferencesPublic, PreferencesUpdate
 from notifications.preferences import preferences_of, set_preferences
 
 router = APIRouter(prefix="/me/notifications", tags=["me"])
-
-
-class PreferencesPublic(SQLModel):
-    mode: str
-    digest_hour: int
-    quiet_start_hour: int | None
-    quiet_end_hour: int | None
-    opted_out_kinds: list[str]
-
-
-class PreferencesUpdate(SQLModel):
-    mode: str = Field(default="immediate", regex="^(immediate|digest)$")
-    digest_hour: int = Field(default=7, ge=0, le=23)
-    quiet_start_hour: int | None = Field(default=None, ge=0, le=23)
-    quiet_end_hour: int | None = Field(default=None, ge=0, le=23)
-    opted_out_kinds: Annotated[list[str], MaxLen(20)] = []
 
 
 @router.get("", response_model=PreferencesPublic)

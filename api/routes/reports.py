@@ -9,35 +9,20 @@ them; officers and administrators do not (403: a role, not an object scope).
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
-from pathlib import Path
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 from sqlmodel import SQLModel, col, select
 
 from api.deps import SessionDep, SettingsDep, require_roles
-from api.problems import ApiProblem
 from api.schemas.common import Id
 from workflow.errors import NotFound
 from workflow.models import ReportRun, User
-from workflow.models.org import Role
-from workflow.reporting.files import write_report
-from workflow.reporting.pdf import soffice_path
-from workflow.reporting.snapshot import ReportSnapshot
-from workflow.settings import Settings
+from workflow.reporting.files import ReportFormat, report_document
+from workflow.reporting.readers import REPORT_READERS
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-# Who reads the reports, here and on the report pages (api/pages/reports.py).
-REPORT_READERS = frozenset({Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.UNIT_HEAD, Role.COORDINATOR})
 Reader = Depends(require_roles(*sorted(REPORT_READERS)))
-
-
-class ReportFormat(StrEnum):
-    DOCX = "docx"
-    XLSX = "xlsx"
-    PDF = "pdf"
-
 
 MEDIA = {
     ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -63,36 +48,6 @@ def list_reports(session: SessionDep, _user: User = Reader) -> list[ReportPublic
         select(ReportRun).order_by(col(ReportRun.period_end).desc(), col(ReportRun.id).desc())
     ).all()
     return [ReportPublic.model_validate(r) for r in runs]
-
-
-def may_read_reports(user: User | None) -> bool:
-    """True for the roles that read reports (the page's nav link asks this)."""
-    return user is not None and user.role in REPORT_READERS
-
-
-def report_dir(run: ReportRun, *, settings: Settings) -> Path:
-    """Where a run's documents (and the report page's charts) are kept once rendered."""
-    return settings.var_dir / "reports" / str(run.id)
-
-
-def pdf_available(run: ReportRun, *, settings: Settings) -> bool:
-    """True when the PDF was rendered before or LibreOffice is here to render it."""
-    out = report_dir(run, settings=settings)
-    return soffice_path() is not None or (out.is_dir() and any(out.glob("*.pdf")))
-
-
-def report_document(run: ReportRun, fmt: ReportFormat, *, settings: Settings) -> Path:
-    """The document of `run` in `fmt`, rendered from its frozen snapshot the first time."""
-    out = report_dir(run, settings=settings)
-    existing = sorted(out.glob(f"*.{fmt.value}")) if out.is_dir() else []
-    if existing:
-        return existing[0]
-    snapshot = ReportSnapshot.from_json(run.snapshot)
-    written = write_report(snapshot, out, settings=settings, pdf=fmt is ReportFormat.PDF)
-    path = {ReportFormat.DOCX: written.docx, ReportFormat.XLSX: written.xlsx}.get(fmt, written.pdf)
-    if path is None:
-        raise ApiProblem(404, f"no PDF for this report: {written.pdf_message}")
-    return path
 
 
 @router.get(

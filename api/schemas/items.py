@@ -12,6 +12,8 @@ from sqlmodel import Field, SQLModel
 from api.schemas.common import Id
 from workflow.deadlines import Flag
 from workflow.priority import Priority
+from workflow.services.task_assignment import Repeat
+from workflow.services.work_items import ItemSpec
 from workflow.states import State
 
 
@@ -90,6 +92,32 @@ class WorkItemCreate(SQLModel):
     due_working_days: int | None = Field(default=None, ge=1, le=3650)
     supporting_unit_ids: Annotated[list[Id], MaxLen(50)] = []
     informed_unit_ids: Annotated[list[Id], MaxLen(50)] = []
+
+    def spec(self, *, start_on: date) -> ItemSpec:
+        """The item to create, starting `start_on` (the body's, or the caller's today)."""
+        return ItemSpec(
+            title=self.title,
+            lead_unit_id=self.lead_unit_id,
+            assignee_id=self.assignee_id,
+            start_on=start_on,
+            due_on=self.due_on,
+            due_working_days=self.due_working_days,
+            supporting_unit_ids=tuple(self.supporting_unit_ids),
+            inform_unit_ids=tuple(self.informed_unit_ids),
+            evidence_required=self.evidence_required,
+            priority=self.priority.value,
+            description=self.description,
+            plan_task_id=self.plan_task_id,
+        )
+
+
+class TaskAssignment(WorkItemCreate):
+    """The "Giao việc" page's form: an item from a plan task (its start date given) and,
+    optionally, its monthly or quarterly repetition until a day."""
+
+    start_on: date  # the form always sends one (today by default)
+    repeat: Repeat | None = None
+    until: date | None = None
 
 
 class BulkAssignIn(SQLModel):

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
+from api.schemas.common import Id
+
 
 class PlanPublic(SQLModel):
     id: int
@@ -86,3 +88,22 @@ class AreaPublic(SQLModel):
 
 class PlanTree(PlanPublic):
     areas: list[AreaPublic]
+
+
+class TaskUnitsUpdate(SQLModel):
+    """The task's units after the change (what it had before is replaced): the API's body
+    of `PUT /plans/tasks/{id}/units` and the "Phân công" page's form."""
+
+    lead_unit_id: Id | None
+    supporting_unit_ids: list[Id] = Field(default_factory=list, max_length=100)
+
+
+class IssueOverride(SQLModel):
+    """The coordinator's edit of one task's row: the API's `POST /plans/{id}/issue` and
+    the "Ban hành kế hoạch" page's table alike."""
+
+    task_id: Id
+    due_on: date | None = None
+    assignee_id: Id | None = None
+    skip: bool = False
+    cancel: bool = Field(default=False, description="Confirm the proposed cancellation.")

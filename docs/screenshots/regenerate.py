@@ -11,6 +11,12 @@ mailbox have something to show, serves it with
 page twice, 1200 px wide and as a 390×844 phone (`-phone` files): Vietnamese pages
 (dashboard, team, plan, indicator, calendar, reports, the coordinator's assign form), "my
 items" in English, and the dev mailbox as the administrator.
+
+Then the people's journey on a phone (docs/screenshots/journey/: the reminder mail, signing
+in, accepting, a progress report, evidence, submitting, the head's review mail and approval,
+the Director's dashboard; `en-` pictures for an officer reading English): these are taken by
+the browser test that walks it, `tests/e2e/test_journey.py`, with `PLANFLOW_JOURNEY_SHOTS`
+pointing here. `--journey` takes only those.
 """
 
 from __future__ import annotations
@@ -180,7 +186,7 @@ def seed_items(now: datetime) -> None:
 
 def run_jobs(now: datetime) -> None:
     """The mail the demo caused (assignments, review, a reset link), into the maildir."""
-    from api.routes.auth import mail_reset_link
+    from api.sign_in import mail_reset_link
     from tasks.jobs import build_reports, deliver_outbox
 
     settings = get_settings()
@@ -318,7 +324,25 @@ def shoot_at(
     return out
 
 
+def journey() -> list[Path]:
+    """The journey's pictures, from the test that walks it (its own throw-away site)."""
+    out = HERE / "journey"
+    out.mkdir(exist_ok=True)
+    for old in out.glob("*.png"):
+        old.unlink()
+    # The test builds its own instance: none of this script's PLANFLOW_ settings.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANFLOW_")}
+    env["PLANFLOW_JOURNEY_SHOTS"] = str(out)
+    test = ["-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/e2e/test_journey.py"]
+    subprocess.run([sys.executable, *test], cwd=ROOT, env=env, check=True)
+    return sorted(out.glob("*.png"))
+
+
 def main() -> None:
+    if "--journey" in sys.argv[1:]:
+        for path in journey():
+            print(f"{path.relative_to(ROOT)}  {path.stat().st_size:,} bytes")
+        return
     port = 8000 + os.getpid() % 1000
     os.environ["PLANFLOW_BASE_URL"] = f"http://127.0.0.1:{port}"
     get_settings.cache_clear()
@@ -338,6 +362,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
+        written += journey()
         for path in written:
             print(f"{path.relative_to(ROOT)}  {path.stat().st_size:,} bytes")
     finally:

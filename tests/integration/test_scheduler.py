@@ -62,3 +62,24 @@ def test_jobs_run_cli_prints_counts(sqlite_app_env: str) -> None:
     assert re.match(r"build_reports: built=\d+", out.output), out.output
     bad = CliRunner().invoke(app, ["jobs", "run", "nope"])
     assert bad.exit_code != 0
+
+
+def test_jobs_run_as_of_a_given_moment(sqlite_app_env: str) -> None:
+    """`--now` stands in for the clock: the job runs, and is recorded, as of that moment
+    (agency time when no zone is given); a moment that is not one is refused (the CLI's
+    entry point turns it into one line and exit code 2)."""
+    from datetime import UTC, datetime
+
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    out = CliRunner().invoke(app, ["jobs", "run", "sweep_due", "--now", "2031-05-06T08:00"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("sweep_due: "), out.output
+    with Session(db.get_engine()) as s:
+        row = s.exec(select(JobState).where(JobState.name == "sweep_due")).one()
+    ran = row.last_run_at if row.last_run_at.tzinfo else row.last_run_at.replace(tzinfo=UTC)
+    assert ran == datetime(2031, 5, 6, 1, 0, tzinfo=UTC)  # 08:00 in Hanoi
+    bad = CliRunner().invoke(app, ["jobs", "run", "sweep_due", "--now", "next tuesday"])
+    assert bad.exit_code != 0 and "not an ISO 8601" in str(bad.exception)

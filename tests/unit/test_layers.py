@@ -57,3 +57,29 @@ def test_only_clock_reads_the_wall_clock() -> None:
         )
     ]
     assert hits == []
+
+
+def _modules(path: Path) -> set[str]:
+    """Every module `path` imports, by its full dotted name (`from a.b import c` → a.b, a.b.c)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_only_the_app_imports_route_modules() -> None:
+    # Pages and the CLI ask the shared rule (workflow/ or a non-route api module), never a
+    # route: a route module is the HTTP API's surface, not a library.
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            m for m in _modules(path) if m == "api.routes" or m.startswith("api.routes.")
+        )
+        for path in (ROOT / "api").rglob("*.py")
+        if path.parent.name != "routes" and path.name != "app.py"
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

@@ -369,3 +369,64 @@ def test_a_progress_update_names_its_percentage_in_subject_and_body(renderer: Re
         )
         assert out.subject.startswith(word)
         assert "60%" in out.text and "60%" in out.html
+
+
+def test_an_english_mail_names_the_unit_in_english(renderer: Renderer) -> None:
+    """The lead unit as the English pages name it; Vietnamese mails keep its own name, and a
+    unit without an English name keeps it in both."""
+    item = {**ITEM, "unit_name": "Ban Thi đua - Khen thưởng"}
+    named = {**item, "unit_name_en": "Emulation and Commendation Board"}
+    en = renderer.render(
+        kind="reminder",
+        language="en",
+        context={"recipient_name": "Ngọc", "item": named, "working_days_left": 5},
+    )
+    vi = renderer.render(
+        kind="reminder",
+        language="vi",
+        context={"recipient_name": "Ngọc", "item": named, "working_days_left": 5},
+    )
+    plain = renderer.render(
+        kind="reminder",
+        language="en",
+        context={"recipient_name": "Ngọc", "item": item, "working_days_left": 5},
+    )
+    assert "Emulation and Commendation Board" in en.html and "Thi đua" not in en.html
+    assert "Emulation and Commendation Board" in en.text
+    assert "Ban Thi đua - Khen thưởng" in vi.html and "Emulation" not in vi.html
+    assert "Ban Thi đua - Khen thưởng" in plain.html
+    escalation = renderer.render(
+        kind=Kind.ESCALATION,
+        language="en",
+        context={
+            "recipient_name": "Minh",
+            "level": 1,
+            "unit_names": ["Ban Thi đua - Khen thưởng"],
+            "items": [{**named, "working_days_late": 1}],
+        },
+    )
+    assert "<td>Emulation and Commendation Board</td>" in escalation.html
+    escalation = renderer.render(
+        kind=Kind.ESCALATION,
+        language="en",
+        context={
+            "recipient_name": "Minh",
+            "level": 1,
+            "unit_names": ["Ban Thi đua - Khen thưởng"],
+            "unit_names_en": ["Emulation and Commendation Board"],
+            "items": [{**named, "working_days_late": 1}],
+        },
+    )
+    assert "Thi đua" not in escalation.html and "Thi đua" not in escalation.text
+    informed = {
+        "recipient_name": "Sơn",
+        "item": named,
+        "unit_name": "Phòng Xây dựng chính quyền",
+        "unit_name_en": "Local Government Division",
+        "assigner_name": "Kiều Văn Thắng",
+    }
+    en = renderer.render(kind=Kind.INFORMED, language="en", context=informed)
+    vi = renderer.render(kind=Kind.INFORMED, language="vi", context=informed)
+    assert "<strong>Local Government Division</strong>" in en.html
+    assert "Phòng Xây dựng chính quyền" not in en.html + en.text
+    assert "Phòng Xây dựng chính quyền" in vi.text and "Local Government" not in vi.text

@@ -10,8 +10,10 @@ from workflow.states import (
     TRANSITIONS,
     Action,
     ActorRelation,
+    NextStep,
     State,
     allowed_actions,
+    next_step,
     render_doc,
 )
 
@@ -83,3 +85,32 @@ def test_a_state_reads_as_a_status_never_as_the_verb_of_a_button() -> None:
     assert state_label("cancelled") == "Đã hủy"
     assert state_label(State.ASSIGNED, "en") == "Assigned"
     assert action_label("cancel") == "Hủy"
+
+
+def test_next_step_is_what_the_state_machine_takes_next() -> None:
+    """The item page's main action: never one the table would refuse, attaching evidence
+    before a submit that needs it, nothing for a reason-only choice."""
+    worker, head = {ActorRelation.ASSIGNEE}, {ActorRelation.LEAD_UNIT_HEAD}
+    assert next_step(State.ASSIGNED, worker, has_evidence=False) == NextStep(Action.ACCEPT)
+    assert next_step(State.ACCEPTED, worker, has_evidence=False) == NextStep(Action.START)
+    assert next_step(State.REWORK, worker, has_evidence=True) == NextStep(Action.START)
+    # In progress without evidence: submitting would be refused, so attaching comes first.
+    assert next_step(State.IN_PROGRESS, worker, has_evidence=False) == NextStep(
+        Action.SUBMIT, needs_evidence=True
+    )
+    assert next_step(State.IN_PROGRESS, worker, has_evidence=True) == NextStep(
+        Action.SUBMIT, after_evidence=True
+    )
+    assert next_step(State.AWAITING_REVIEW, head, has_evidence=True) == NextStep(Action.APPROVE)
+    assert next_step(State.PAUSED, head, has_evidence=False) == NextStep(Action.RESUME)
+    # Only reasoned choices (pause, chase) or reassigning left: no main action.
+    assert next_step(State.IN_PROGRESS, head, has_evidence=True) is None
+    assert next_step(State.AWAITING_REVIEW, worker, has_evidence=True) is None
+    assert next_step(State.DONE, head | worker, has_evidence=True) is None
+    # Whatever it offers, the table allows it for these relations from this state.
+    for state in State:
+        for who in (worker, head, {ActorRelation.DIRECTOR}, {ActorRelation.COORDINATOR}):
+            step = next_step(state, who, has_evidence=True)
+            if step is not None:
+                rule = RULES[(state, step.action)]
+                assert rule.who & who and not rule.needs_comment

@@ -89,6 +89,23 @@ _ALL_PHRASES = (
     "Tất cả các phòng, đơn vị",
     "Toàn thể các phòng, đơn vị",
 )
+
+
+def _kinds(
+    code: str, name: str, name_en: str, kinds: tuple[UnitKind, ...], *phrases: str
+) -> GroupDef:
+    """A built-in group of the units of some kinds, with the phrases plans call it by."""
+    return GroupDef(
+        code=code,
+        name=name,
+        name_en=name_en,
+        rule=GroupRule.KINDS,
+        kinds=tuple(k.value for k in kinds),
+        phrases=phrases,
+        builtin=True,
+    )
+
+
 BUILTIN_GROUPS: tuple[GroupDef, ...] = (
     GroupDef(
         code="all",
@@ -98,51 +115,41 @@ BUILTIN_GROUPS: tuple[GroupDef, ...] = (
         phrases=_ALL_PHRASES,
         builtin=True,
     ),
-    GroupDef(
-        code="kind:division",
-        name="Các phòng chuyên môn",
-        name_en="The divisions",
-        rule=GroupRule.KINDS,
-        kinds=(UnitKind.DIVISION.value,),
-        phrases=(
-            "Các phòng chuyên môn, nghiệp vụ",
-            "Các phòng nghiệp vụ",
-            "Các phòng chuyên môn thuộc Sở",
-            "Các phòng chuyên môn nghiệp vụ thuộc Sở",
-        ),
-        builtin=True,
+    _kinds(
+        "kind:division",
+        "Các phòng chuyên môn",
+        "The divisions",
+        (UnitKind.DIVISION,),
+        "Các phòng chuyên môn, nghiệp vụ",
+        "Các phòng nghiệp vụ",
+        "Các phòng chuyên môn thuộc Sở",
+        "Các phòng chuyên môn nghiệp vụ thuộc Sở",
     ),
-    GroupDef(
-        code="kind:rooms",
-        name="Các phòng thuộc Sở",
-        name_en="The office, the inspectorate and the divisions",
-        rule=GroupRule.KINDS,
-        kinds=(UnitKind.OFFICE.value, UnitKind.INSPECTORATE.value, UnitKind.DIVISION.value),
-        phrases=("Các phòng", "Văn phòng, Thanh tra và các phòng chuyên môn"),
-        builtin=True,
+    _kinds(
+        "kind:rooms",
+        "Các phòng thuộc Sở",
+        "The office, the inspectorate and the divisions",
+        (UnitKind.OFFICE, UnitKind.INSPECTORATE, UnitKind.DIVISION),
+        "Các phòng",
+        "Văn phòng, Thanh tra và các phòng chuyên môn",
     ),
-    GroupDef(
-        code="kind:subdepartment",
-        name="Các chi cục",
-        name_en="The sub-departments",
-        rule=GroupRule.KINDS,
-        kinds=(UnitKind.SUBDEPARTMENT.value,),
-        phrases=("Các chi cục thuộc Sở", "Các chi cục, ban"),
-        builtin=True,
+    _kinds(
+        "kind:subdepartment",
+        "Các chi cục",
+        "The sub-departments",
+        (UnitKind.SUBDEPARTMENT,),
+        "Các chi cục thuộc Sở",
+        "Các chi cục, ban",
     ),
-    GroupDef(
-        code="kind:public_service",
-        name="Các đơn vị sự nghiệp",
-        name_en="The public-service units",
-        rule=GroupRule.KINDS,
-        kinds=(UnitKind.PUBLIC_SERVICE.value,),
-        phrases=(
-            "Các đơn vị sự nghiệp công lập",
-            "Các đơn vị sự nghiệp thuộc Sở",
-            "Các đơn vị sự nghiệp trực thuộc",
-            "Các trung tâm",
-        ),
-        builtin=True,
+    _kinds(
+        "kind:public_service",
+        "Các đơn vị sự nghiệp",
+        "The public-service units",
+        (UnitKind.PUBLIC_SERVICE,),
+        "Các đơn vị sự nghiệp công lập",
+        "Các đơn vị sự nghiệp thuộc Sở",
+        "Các đơn vị sự nghiệp trực thuộc",
+        "Các trung tâm",
     ),
 )
 BUILTIN_CODES = frozenset(g.code for g in BUILTIN_GROUPS)
@@ -219,13 +226,14 @@ class Directory:
     def __post_init__(self) -> None:
         self.by_code = {u.code: u for u in self.units}
         self.groups_by_code = {g.code: g for g in (*BUILTIN_GROUPS, *self.groups)}
+        # A unit by its folded code, name and English name, and by its name without the
+        # type word ("cai cach hanh chinh"); the first unit in organisation order wins.
         self._units: dict[str, UnitInfo] = {}
+        self._bare: dict[str, UnitInfo] = {}
         for unit in self.units:
             for key in (fold(unit.code), fold(unit.name), fold(unit.name_en or "")):
                 if key:
                     self._units.setdefault(key, unit)
-        self._bare: dict[str, UnitInfo] = {}
-        for unit in self.units:
             self._bare.setdefault(_bare(fold(unit.name)), unit)
         self._groups = {
             fold(name): g for g in self.groups for name in (g.code, g.name, g.name_en or "") if name

@@ -12,8 +12,10 @@ alias remove`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError, model_validator
 from sqlmodel import Session, col, func, or_, select
@@ -23,6 +25,8 @@ from workflow.importer.text import fold
 from workflow.importer.unit_names import BUILTIN_CODES
 from workflow.models.org import GroupRule, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
 from workflow.yamlio import LINE_KEY, load_yaml_with_lines
+
+R = TypeVar("R", Unit, User)
 
 
 class _UnitIn(BaseModel):
@@ -140,6 +144,27 @@ def _apply(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
+def _upsert(
+    session: Session,
+    row: R | None,
+    new: Callable[[], R],
+    values: dict[str, Any],
+    *,
+    label: str,
+    result: OrgLoadResult,
+) -> R:
+    """The existing `row` brought to `values`, or a `new()` one; counted in `result`."""
+    if row is None:
+        row = new()
+        session.add(row)
+        result.created.append(label)
+    elif _apply(row, values):
+        result.updated.append(label)
+    else:
+        result.unchanged += 1
+    return row
+
+
 def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoadResult:
     """Create or update units, groups, aliases and users from YAML; validate everything
     before writing."""
@@ -197,15 +222,14 @@ def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoa
             "is_board": kind == UnitKind.BOARD,
             "kind": kind.value,
         }
-        if unit is None:
-            unit = Unit(code=u.code, **values)
-            session.add(unit)
-            result.created.append(f"unit {u.code}")
-        elif _apply(unit, values):
-            result.updated.append(f"unit {u.code}")
-        else:
-            result.unchanged += 1
-        by_code[u.code] = unit
+        by_code[u.code] = _upsert(
+            session,
+            unit,
+            partial(Unit, code=u.code, **values),
+            values,
+            label=f"unit {u.code}",
+            result=result,
+        )
     session.flush()
     for unit in session.exec(select(Unit).where(col(Unit.code).not_in(by_code))).all():
         by_code[unit.code] = unit
@@ -221,15 +245,14 @@ def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoa
             "title": usr.title,
             "language": usr.language,
         }
-        if user is None:
-            user = User(username=usr.username, **values)
-            session.add(user)
-            result.created.append(f"user {usr.username}")
-        elif _apply(user, values):
-            result.updated.append(f"user {usr.username}")
-        else:
-            result.unchanged += 1
-        by_username[usr.username] = user
+        by_username[usr.username] = _upsert(
+            session,
+            user,
+            partial(User, username=usr.username, **values),
+            values,
+            label=f"user {usr.username}",
+            result=result,
+        )
     session.flush()
 
     for u in units:

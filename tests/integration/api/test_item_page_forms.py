@@ -419,3 +419,42 @@ def test_progress_form_reports_and_refuses_with_the_reason(
     assert "· 45%" in client.get("/my").text  # the list shows it too
     browse_as(client, org, now, "cchc.truong")  # the head follows, does not report
     assert send(client, url, data={"progress": "90"}).status_code == 403
+
+
+def top_action(html: str) -> str:
+    """The main action under the title: the action a button takes, or where a link leads."""
+    top = re.search(r'<(?:form|p)[^>]*id="top-action"[^>]*>(.*?)</(?:form|p)>', html, re.S)
+    assert top, "no main action on the page"
+    found = re.search(r'data-primary-action="(\w+)"|href="(#[\w-]+)"', top.group(1))
+    assert found
+    return found.group(1) or found.group(2)
+
+
+def test_the_main_action_is_never_one_the_state_machine_refuses(
+    client: TestClient, org: Session, now: datetime, item: WorkItem, var_dir: Path
+) -> None:
+    """In progress without evidence the top of the page offers attaching it (a submit would
+    be refused); with evidence, submitting; the head then approves from the top."""
+    page = f"/ui/items/{item.id}"
+    browse_as(client, org, now, "cchc.linh")
+    assert top_action(client.get(page).text) == "accept"
+    assert send(client, f"{page}/actions/accept").status_code == 303
+    assert top_action(client.get(page).text) == "start"
+    assert send(client, f"{page}/progress", data={"progress": "30"}).status_code == 303
+    html = client.get(page).text
+    assert 'id="item-state">Đang thực hiện<' in html
+    assert top_action(html) == "#evidence-form" and 'data-primary-action="submit"' not in html
+    assert 'id="top-attach" data-needs-evidence="submit">Gửi sản phẩm, minh chứng<' in html
+    assert html.index('id="top-action"') < html.index('class="fields"')
+    assert 'id="evidence-form"' in html  # the link's target is on the page
+    assert 'id="evidence-next"' not in html
+    assert send(client, f"{page}/evidence", data={"note": "Dự thảo"}).status_code == 303
+    html = client.get(page).text
+    assert top_action(html) == "submit"
+    # Where the page returns after attaching (#evidence), submitting is offered too.
+    assert 'data-next-action="submit">Trình duyệt<' in html
+    assert html.index('id="evidence"') < html.index('id="evidence-next"')
+    assert send(client, f"{page}/actions/submit").status_code == 303
+    assert 'id="top-action"' not in client.get(page).text  # the reviewer holds it now
+    browse_as(client, org, now, "cchc.truong")
+    assert top_action(client.get(page).text) == "approve"

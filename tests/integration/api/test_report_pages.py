@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-import api.routes.reports
+import workflow.reporting.files
 from notifications.models import Notification
 from tests.integration.api.test_item_page_forms import CSRF, browse_as
 from tests.integration.report_fixture import BUILD_NOW, seed
@@ -44,7 +44,7 @@ def runs(org: Session) -> tuple[ReportRun, ReportRun]:
 @pytest.fixture
 def no_office(monkeypatch: pytest.MonkeyPatch) -> None:
     """No LibreOffice on this machine, whatever is installed: PDFs exist only if stored."""
-    monkeypatch.setattr(api.routes.reports, "soffice_path", lambda: None)
+    monkeypatch.setattr(workflow.reporting.files, "soffice_path", lambda: None)
 
 
 def text_of(page: httpx.Response, element_id: str) -> str:

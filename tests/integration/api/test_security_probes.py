@@ -478,7 +478,7 @@ KILLED_UPLOAD = """
 import io, os, signal, sys
 from pathlib import Path
 from fastapi import UploadFile
-from api.routes.evidence import _store
+from api.evidence_store import _store
 target = Path(sys.argv[1])
 upload = UploadFile(file=io.BytesIO(b"%PDF-1.4 orphan"), filename="x.pdf")
 _store(upload, target=target, limit=10**6)

@@ -518,7 +518,7 @@ ACTION_ERRORS = {
 }
 
 
-# The action form's fields the model refuses → their message (`error_` + the code).
+# The action form's fields the model refuses → their code (msg.ERROR_CODES words it).
 ACTION_CODES = {"comment:string_too_long": "note_too_long"}
 
 
@@ -565,7 +565,7 @@ def item_action(
     except WorkflowError as exc:
         error = ACTION_ERRORS.get(exc.status, msg.ERROR_INVALID)
         if exc.code in ACTION_CODES.values():
-            error = f"error_{exc.code}"
+            error = msg.ERROR_CODES.get(exc.code or "", error)
         return item_refused(
             request,
             session,

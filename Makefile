@@ -6,21 +6,41 @@ STAMP := $(VENV)/.installed-stamp
 PACKAGES := workflow tasks notifications api
 SAMPLE_PLAN := deploy/sample/ke-hoach-cchc-so-noi-vu-2021-2030.txt
 SAMPLE_PLAN_KEY := cai-cach-hanh-chinh-so-noi-vu-giai-doan-2021-2030
+# The coming year's annual plan as signed (Word; its units and group names in the table).
+ANNUAL_PLAN := deploy/sample/ke-hoach-cchc-2027.docx
+ANNUAL_PLAN_KEY := cai-cach-hanh-chinh-nam-2027-cua-so-noi-vu
 export PYTHONDONTWRITEBYTECODE := 1
+LOCK_RUNTIME := requirements/runtime.lock
+LOCK_DEV := requirements/dev.lock
+LOCK_TOOL := pip-tools==7.7.0
+# Index URLs are left out of the lock: each machine installs through its own pip config.
+COMPILE = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
 
-.PHONY: run test lint typecheck pytest bench install browser office clean docs i18n-check i18n-update
+.PHONY: run test lint typecheck pytest bench install lock browser office imap clean docs i18n-check i18n-update
 
-$(STAMP): pyproject.toml
+# The exact versions and hashes of requirements/dev.lock (runtime + dev tools), then the
+# project itself without resolving anything; pyproject.toml keeps the ranges for library users.
+$(STAMP): pyproject.toml $(LOCK_DEV)
 	test -x $(BIN)/python || python3 -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r $(LOCK_DEV)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
 
+## lock: re-resolve requirements/*.lock from pyproject.toml (kept pins stay; new dependencies
+## are added); `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed release.
+## The runtime lock (servers, the Dockerfile) constrains the dev lock, so both agree.
+lock:
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install -q $(LOCK_TOOL)
+	$(COMPILE) -o $(LOCK_RUNTIME) pyproject.toml
+	$(COMPILE) --extra dev -c $(LOCK_RUNTIME) -o $(LOCK_DEV) pyproject.toml
+
 ## run: embedded mode (SQLite under var/, maildir mail, in-process scheduler) on :8000
-## (the sample plan names no units: task-units.yaml is the coordinator's distribution;
-## another sample plan: import it, load its units, then `plan issue` it before `serve`)
+## (the 2021-2030 plan names no units: task-units.yaml is the coordinator's distribution;
+## the 2027 annual plan names its units and groups in its task table and is issued as it is)
 run: install
 	mkdir -p var
 	$(BIN)/planflow db upgrade
@@ -30,10 +50,12 @@ run: install
 	$(BIN)/planflow user dev-passwords  # sample users log in with password planflow-dev
 	$(BIN)/planflow demo seed  # a few items around today first: issuing keeps them as the tasks' work
 	$(BIN)/planflow plan issue $(SAMPLE_PLAN_KEY)  # every other task → its lead unit's head
+	$(BIN)/planflow plan import $(ANNUAL_PLAN)  # 2027: deadline phrases, unit groups
+	$(BIN)/planflow plan issue $(ANNUAL_PLAN_KEY)  # dated by its phrases; a group → each unit
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 
 ## test: lint, types, then the whole suite (unit + integration + e2e) on real services
-test: install browser office lint typecheck i18n-check pytest
+test: install browser office imap lint typecheck i18n-check pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -61,6 +83,10 @@ browser:
 ## office: LibreOffice + fonts for DOCX → PDF (make test installs it; reports skip PDF without it)
 office:
 	@command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-liberation2 poppler-utils; }
+
+## imap: Dovecot's imap binary, run by the mail threading test on a Maildir (pre-authenticated, stdin/stdout)
+imap:
+	@test -x /usr/lib/dovecot/imap || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
 
 bench: install
 	@for b in bench/*.py; do [ "$$b" = bench/__init__.py ] || { echo "== $$b"; $(BIN)/python $$b; }; done

@@ -12,22 +12,27 @@ from fastapi.staticfiles import StaticFiles
 from api import openapi, problems
 from api.auth import LoginGuard
 from api.deps import connection_slots
+from api.observability import ObservabilityMiddleware
 from api.pages import (
+    absences,
     assign,
     dashboard,
     dates,
     item_forms,
     mailbox,
     org_names,
+    outbox,
     plan_units,
     ui,
     unsubscribe,
 )
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
+from api.pages import plan_import as plan_import_page
 from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
 from api.pages import settings as settings_page
+from api.pages import staff_import as staff_import_page
 from api.routes import (
     auth,
     calendar,
@@ -39,6 +44,7 @@ from api.routes import (
     items,
     me,
     org,
+    people,
     plans,
     preferences,
     reports,
@@ -80,6 +86,8 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         max_body_bytes=settings.request_max_bytes,
         secure=settings.secure_cookies,
     )
+    # Added last, so outermost: it sees every answer's final status and names its request.
+    app.add_middleware(ObservabilityMiddleware)
     app.state.login_guard = LoginGuard(settings)
     # Requests wait here for a database connection (503 after the pool timeout).
     app.state.db_slots = connection_slots(settings, scheduler=enabled)
@@ -110,6 +118,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         assign.router,
         plan_units.router,
         plan_issue_page.router,
+        plan_import_page.router,
         item_forms.router,
         mailbox.router,
         unsubscribe.router,
@@ -118,6 +127,10 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         indicator_pages.router,
         dates.router,
         org_names.router,
+        people.router,
+        absences.router,
+        staff_import_page.router,
+        outbox.router,
     ):
         app.include_router(router)
     # The pages' own script (the date picker): served from the package, never a CDN.

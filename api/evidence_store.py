@@ -64,7 +64,7 @@ def attach_evidence(
     `add_evidence` check who may attach. A stored file is removed again when anything after
     storing it fails, so a refused upload leaves neither a row nor a file behind.
     """
-    get_visible_item(session=session, user=actor, item_id=item_id)
+    get_visible_item(session=session, user=actor, item_id=item_id, now=now)
     codes = {"note:string_too_long": "note_too_long"}
     note = validated(EvidenceIn, {"note": note}, codes=codes).note
     note = note if (note or "").strip() else None

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
 from api.pages import messages as msg
+from notifications.operations import may_operate_mail
 from workflow.dates import DAY_PATTERN, DAY_TIME_FORMAT, format_day, format_moment, parse_day
 from workflow.i18n import install, language_of, localized, translate
 from workflow.reporting.readers import may_read_reports
@@ -79,3 +80,4 @@ templates.env.globals["agency_name"] = agency_name
 templates.env.globals["may_read_reports"] = may_read_reports
 # The "Tên đơn vị" link of the header (units, groups, aliases) for those who keep them.
 templates.env.globals["may_keep_names"] = may_keep_names
+templates.env.globals["may_operate_mail"] = may_operate_mail

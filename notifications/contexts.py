@@ -34,8 +34,11 @@ class Kind(StrEnum):
     REASSIGNED = "reassigned"  # Giao lại cho người khác (to the previous assignee)
     COMMENT = "comment"  # Ý kiến trao đổi (to the people on the item)
     DIGEST = "digest"  # Tổng hợp hằng ngày
+    GROUPED = "grouped"  # Một thư cho một đợt: giao việc hàng loạt, nhắc việc buổi sáng
     REPORT = "report"  # Báo cáo định kỳ (rendered from its frozen snapshot at delivery)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
+    TO_REASSIGN = "to_reassign"  # Cần giao lại: a person left or moved (to their former head)
+    MAIL_ALARM = "mail_alarm"  # Máy chủ thư lỗi (to the administrators, once a day)
 
 
 class _Model(BaseModel):
@@ -231,6 +234,35 @@ class DigestContext(MailContext):
     entries: list[DigestEntry] = Field(min_length=1)
 
 
+GroupOccasion = Literal["morning", "bulk"]
+
+
+class GroupedEntry(ItemRef):
+    """One item of a grouped mail: the kind of mail it stands for and that mail's detail."""
+
+    kind: Kind
+    # Reminder: working days left; overdue: working days late.
+    days: int | None = None
+    # Item updates: what changed (e.g. "due_moved").
+    change: str | None = None
+
+
+class GroupedContext(MailContext):
+    """The mails one person would get from one bulk action or one morning run, as one.
+
+    `entries` holds at most the fold limit, most urgent first; `total` counts them all
+    (the mail links to the full list when it is longer). `kinds` are the kinds folded in:
+    the mail's unsubscribe link switches those off.
+    """
+
+    occasion: GroupOccasion
+    actor_name: str | None = None
+    entries: list[GroupedEntry] = Field(min_length=1)
+    total: int = Field(ge=1)
+    counts: dict[str, int]
+    kinds: list[Kind] = Field(min_length=1)
+
+
 class ReportContext(MailContext):
     """A periodic report: the frozen run, and the units a deputy oversees (None: all).
 
@@ -249,6 +281,26 @@ class PasswordResetContext(MailContext):
     username: str
     reset_url: str = Field(pattern=r"^https?://")
     valid_hours: int = Field(ge=1)
+
+
+class ToReassignContext(MailContext):
+    """A person was deactivated or moved to another unit: their open items wait for the
+    recipient (who answers for the unit they were in) to reassign them; one mail per batch."""
+
+    person_name: str
+    reason: Literal["deactivated", "moved"]
+    new_unit_name: str | None = None
+    items: list[ItemRef] = Field(min_length=1)
+
+
+class MailAlarmContext(MailContext):
+    """The mail server (or our configuration of it) has been failing since `since`; mail
+    waits in the outbox (`pending` rows, the oldest `oldest_pending_at`)."""
+
+    since: AwareDatetime
+    error: str
+    pending: int = Field(ge=0)
+    oldest_pending_at: AwareDatetime | None = None
 
 
 CONTEXTS: dict[Kind, type[MailContext]] = {
@@ -270,8 +322,11 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REASSIGNED: ReassignedContext,
     Kind.COMMENT: CommentContext,
     Kind.DIGEST: DigestContext,
+    Kind.GROUPED: GroupedContext,
     Kind.REPORT: ReportContext,
     Kind.PASSWORD_RESET: PasswordResetContext,
+    Kind.TO_REASSIGN: ToReassignContext,
+    Kind.MAIL_ALARM: MailAlarmContext,
 }
 # Kinds whose message is composed by a kind-specific composer at delivery (see
 # `notifications.message.compose`), not rendered from this package's templates.
@@ -298,14 +353,39 @@ DIGESTIBLE: frozenset[Kind] = frozenset(
         Kind.COMMENT,
     }
 )
+# Kinds folded into one mail per person when they come from one bulk action or one sweep
+# run (docs/decisions/0021-grouped-mail.md): a manager's escalations of one morning too
+# (never held for a digest, still never switched off). A chase stays one mail.
+GROUPABLE: frozenset[Kind] = DIGESTIBLE | {Kind.ESCALATION}
+# The morning mail's kinds, most urgent first (its sections and their order).
+MORNING_KINDS: tuple[Kind, ...] = (Kind.ESCALATION, Kind.OVERDUE, Kind.DUE_TODAY, Kind.REMINDER)
+# Kinds whose mail marks itself important (Outlook's red "!", Gmail's importance hints).
+URGENT: frozenset[Kind] = frozenset({Kind.OVERDUE, Kind.DUE_TODAY, Kind.ESCALATION})
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor
 # can mail a user asked for themselves; neither carries an unsubscribe link.
-MANDATORY: frozenset[Kind] = frozenset({Kind.ESCALATION, Kind.PASSWORD_RESET})
+# Nor can the list of a leaver's items to reassign: without it the work is nobody's.
+MANDATORY: frozenset[Kind] = frozenset(
+    {Kind.ESCALATION, Kind.PASSWORD_RESET, Kind.MAIL_ALARM, Kind.TO_REASSIGN}
+)
 # Sent at once whatever the preferences say: a reset link expires within hours.
-IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET})
+IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET, Kind.MAIL_ALARM})
 
 
 def item_id_of(context: MailContext) -> int | None:
-    """The work item a context is about, if exactly one."""
+    """The work item a context is about, if exactly one (an escalation of one item too)."""
     item = getattr(context, "item", None)
-    return item.id if isinstance(item, ItemRef) else None
+    if isinstance(item, ItemRef):
+        return item.id
+    if isinstance(context, EscalationContext) and len(context.items) == 1:
+        return context.items[0].id
+    return None
+
+
+def item_of(context: MailContext) -> ItemRef | None:
+    """The one work item a context is about (its title and id make the thread's subject)."""
+    item = getattr(context, "item", None)
+    if isinstance(item, ItemRef):
+        return item
+    if isinstance(context, EscalationContext) and len(context.items) == 1:
+        return context.items[0]
+    return None

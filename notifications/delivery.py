@@ -11,6 +11,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -18,17 +19,20 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, text, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from notifications.alarm import note_server_fault, note_server_ok
 from notifications.contexts import Kind
 from notifications.digest import compose_digests
 from notifications.events import relay_events
+from notifications.grouping import fold_groups
 from notifications.message import Composer, OutgoingMail, compose
 from notifications.models import Notification
 from notifications.preferences import add_suppression
 from notifications.render import get_renderer
 from notifications.reports import ReportComposer
-from notifications.senders import Outcome, Sender
+from notifications.senders import Batch, Fault, Outcome, Sender, message_fault
 from workflow.clock import ensure_utc
 from workflow.db import is_postgres
 from workflow.settings import Settings, get_settings
@@ -47,15 +51,19 @@ class DeliveryResult:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
+    # Of `retried`: deferred because the server or our configuration failed (alarm).
+    server_faults: int = 0
     batches: int = 0
     seconds: float = 0.0
 
 
-def retry_delay(*, attempts: int, settings: Settings, rng: random.Random) -> timedelta:
+def retry_delay(
+    *, attempts: int, settings: Settings, rng: random.Random, cap: float | None = None
+) -> timedelta:
     """Exponential backoff with 'equal jitter': half fixed, half random, capped."""
     ceiling = min(
-        settings.mail_retry_max_seconds,
-        settings.mail_retry_base_seconds * 2 ** max(attempts - 1, 0),
+        settings.mail_retry_max_seconds if cap is None else cap,
+        settings.mail_retry_base_seconds * 2 ** min(max(attempts - 1, 0), 30),
     )
     return timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
 
@@ -75,6 +83,7 @@ class Claimed(NamedTuple):
     attempts: int
     first_attempt_at: datetime | None
     next_attempt_at: datetime
+    request_id: str | None
 
 
 _TABLE = Notification.__table__  # type: ignore[attr-defined]
@@ -105,6 +114,14 @@ _RECORD_PG = text(
     WHERE n.id = v.id
     """
 )
+# PostgreSQL, one row, sent straight through the driver with its COMMIT (deliver_each).
+_RECORD_ONE_PG = """
+    UPDATE notification
+    SET status = %(status)s, attempts = %(attempts)s, first_attempt_at = %(first_attempt_at)s,
+        next_attempt_at = %(next_attempt_at)s, sent_at = %(sent_at)s,
+        message_id = %(message_id)s, last_error = %(last_error)s
+    WHERE id = %(id)s
+"""
 # SQLite (embedded mode): the same update executed with one parameter set per row.
 _RECORD = (
     update(_TABLE)
@@ -146,6 +163,12 @@ class _Recorder:
         self.refused: set[str] = set()
         self.give_up = timedelta(hours=settings.mail_give_up_hours)
         self.pending: list[dict[str, Any]] = []
+        # How the server fared in this batch: the last answer decides (None: not asked).
+        self.server_ok: bool | None = None
+        self.server_error = ""
+        self.batch_faults = 0
+        # None: not looked yet in this run; False: no alarm open (no need to ask again).
+        self.alarm_open: bool | None = None
 
     def _update(self, row: Claimed, **changes: Any) -> None:
         values = {
@@ -172,15 +195,34 @@ class _Recorder:
         if outcome.accepted:
             self._update(row, status="sent", sent_at=now, **tried)
             self.result.sent += 1
+            self.server_ok = True
+        elif outcome.fault is Fault.SERVER:
+            # The server or our configuration: never the mail's fault, so never its end.
+            # The row waits (backoff capped low, so recovery is noticed soon) and the alarm
+            # is raised (docs/decisions/0018-mail-faults.md).
+            delay = retry_delay(
+                attempts=row.attempts + 1,
+                settings=self.settings,
+                rng=self.rng,
+                cap=self.settings.mail_server_retry_max_seconds,
+            )
+            self._update(row, next_attempt_at=now + delay, last_error=outcome.error, **tried)
+            self.result.retried += 1
+            self.result.server_faults += 1
+            self.batch_faults += 1
+            self.server_ok, self.server_error = False, outcome.error
         elif outcome.permanent:
             self._update(row, status="failed", last_error=outcome.error, **tried)
             self.result.failed += 1
             if outcome.recipient_refused:
+                self.server_ok = True
                 self.refused.add(row.recipient_email.lower())
                 add_suppression(
                     session=self.session, email=row.recipient_email, reason=outcome.error, now=now
                 )
         else:
+            # This mailbox, for now (4.1.x, 4.2.x): retried until the give-up time.
+            self.server_ok = True
             deadline = ensure_utc(first) + self.give_up
             if now >= deadline:
                 self._update(row, status="failed", last_error=f"gave up: {outcome.error}", **tried)
@@ -195,9 +237,43 @@ class _Recorder:
                 )
                 self.result.retried += 1
 
+    def note_server(self) -> None:
+        """Raise, keep or clear the mail alarm from this batch's answers."""
+        if self.server_ok is False:
+            note_server_fault(
+                session=self.session,
+                now=self.now,
+                error=self.server_error,
+                faults=self.batch_faults,
+                settings=self.settings,
+            )
+            self.alarm_open = True
+        elif self.server_ok and self.alarm_open is not False:
+            note_server_ok(session=self.session, now=self.now)
+            self.alarm_open = False
+        self.server_ok, self.server_error, self.batch_faults = None, "", 0
+
     def suppress(self, row: Claimed) -> None:
         self._update(row, status="suppressed", last_error="address refused earlier in this run")
         self.result.suppressed += 1
+
+    def commit_in_one_trip(self, session: Session) -> bool:
+        """PostgreSQL: write this one row's outcome and commit in a single round trip (a
+        psycopg pipeline), when nothing else is to be written (no new suppression, no alarm
+        to raise or clear). False: the caller takes the ordinary way."""
+        simple = self.server_ok is None or (self.server_ok and self.alarm_open is False)
+        if len(self.pending) != 1 or not simple or self.session.new or self.session.dirty:
+            return False
+        values = {key.removeprefix("b_"): value for key, value in self.pending[0].items()}
+        driver = session.connection().connection.driver_connection
+        with driver.pipeline():  # type: ignore[union-attr]
+            driver.execute(_RECORD_ONE_PG, values)  # type: ignore[union-attr]
+            driver.commit()  # type: ignore[union-attr]
+        self.pending = []
+        self.server_ok, self.server_error, self.batch_faults = None, "", 0
+        # The driver committed; this only ends SQLAlchemy's transaction (no round trip).
+        session.commit()
+        return True
 
     def flush(self) -> None:
         """Write the batch's outcomes; ORM copies of these rows are expired, not stale."""
@@ -238,6 +314,48 @@ class _Lookahead:
         return self.ready.pop(index)
 
 
+def _send_row(
+    batch: Batch,
+    recorder: _Recorder,
+    row: Claimed,
+    mail: OutgoingMail | Exception,
+    meanwhile: Callable[[], None],
+) -> None:
+    """Send one claimed row and record the answer; `meanwhile` runs exactly once, while
+    the server works on the message if it got that far."""
+    called = False
+
+    def once() -> None:
+        nonlocal called
+        if not called:
+            called = True
+            meanwhile()
+
+    if row.recipient_email.lower() in recorder.refused:
+        recorder.suppress(row)
+    elif isinstance(mail, Exception):
+        recorder.record(row, message_fault(repr(mail)), None)
+    else:
+        recorder.record(row, batch.send(mail, meanwhile=once), mail.message_id)
+    once()
+
+
+def _prepare_run(
+    session: Session, now: datetime, settings: Settings, limit: int, result: DeliveryResult
+) -> dict[str, Composer]:
+    """Relay work item events, fold due groups and compose due digests (committed), then the
+    composers."""
+    relayed = relay_events(session=session, now=now, batch_size=limit, settings=settings)
+    result.relayed = relayed.enqueued
+    # Grouped mail (decision 0021): a bulk action's or a morning run's rows become one mail.
+    fold_groups(session=session, now=now, settings=settings)
+    renderer = get_renderer(settings)
+    result.digests = compose_digests(session=session, now=now, settings=settings, renderer=renderer)
+    session.commit()
+    # Report mails are made from their frozen run at this point (documents once per run).
+    return {Kind.REPORT.value: ReportComposer(session=session, settings=settings)}
+
+
 def deliver_outbox(
     *,
     session: Session,
@@ -248,8 +366,8 @@ def deliver_outbox(
     rng: random.Random | None = None,
     max_batches: int | None = None,
 ) -> DeliveryResult:
-    """Send every due pending row (after relaying work item events and composing due
-    digests); commits after each batch.
+    """Send every due pending row (after relaying work item events, folding due groups and
+    composing due digests); commits after each batch.
 
     This is a job, not a service: committing per batch keeps row locks short and makes
     each 'sent' durable right after its batch.
@@ -260,14 +378,7 @@ def deliver_outbox(
     recorder = _Recorder(session, now, settings, rng or random.Random())
     result = recorder.result
     limit = batch_size or settings.outbox_batch_size
-    relayed = relay_events(session=session, now=now, batch_size=limit, settings=settings)
-    result.relayed = relayed.enqueued
-    result.digests = compose_digests(session=session, now=now, settings=settings, renderer=renderer)
-    session.commit()
-    # Report mails are made from their frozen run at this point (documents once per run).
-    composers: dict[str, Composer] = {
-        Kind.REPORT.value: ReportComposer(session=session, settings=settings)
-    }
+    composers = _prepare_run(session, now, settings, limit, result)
     while max_batches is None or result.batches < max_batches:
         rows = _claim(session, now, limit)
         if not rows:
@@ -279,22 +390,22 @@ def deliver_outbox(
         )
         with sender.batch() as batch:
             for index, row in enumerate(rows):
-                if row.recipient_email.lower() in recorder.refused:
-                    recorder.suppress(row)
-                    continue
-                mail = ahead.take(index)
-                if isinstance(mail, Exception):
-                    failure = Outcome(False, permanent=True, error=repr(mail))
-                    recorder.record(row, failure, None)
-                    continue
-                outcome = batch.send(mail, meanwhile=partial(ahead.prepare, index + 1))
-                recorder.record(row, outcome, mail.message_id)
+                _send_row(
+                    batch, recorder, row, ahead.take(index), partial(ahead.prepare, index + 1)
+                )
         # Only now, after the server's answers: a crash before this commit resends the
         # batch with the same Message-IDs (docs/decisions/0005-outbox-delivery.md).
         recorder.flush()
+        recorder.note_server()
         session.commit()
+    _finish(result, started)
+    return result
+
+
+def _finish(result: DeliveryResult, started: float) -> None:
     result.seconds = round(time.perf_counter() - started, 3)
-    log.info(
+    # DEBUG: the job's own line (tasks.jobs.log_run) reports the counts that matter.
+    log.debug(
         "deliver_outbox relayed=%d digests=%d claimed=%d sent=%d retried=%d failed=%d "
         "suppressed=%d batches=%d seconds=%.3f",
         result.relayed,
@@ -307,4 +418,114 @@ def deliver_outbox(
         result.batches,
         result.seconds,
     )
+
+
+def deliver_each(
+    *,
+    session: Session,
+    now: datetime,
+    sender: Sender,
+    batch_size: int | None = None,
+    settings: Settings | None = None,
+    rng: random.Random | None = None,
+    max_batches: int | None = None,
+) -> DeliveryResult:
+    """The production path (Celery): commit after **each** message, so a crash resends at
+    most the one in flight, over one SMTP connection per batch of `batch_size` messages.
+
+    Claiming one row at a time with a commit in between would leave the connection idle
+    while the database works. On PostgreSQL two sessions take turns instead: while the
+    server processes message k (claimed and locked in one session), the other session
+    claims (SKIP LOCKED: never k) and renders message k+1; k's answer is then recorded and
+    committed before k+1 is sent. SQLite has one writer, so it claims after each commit.
+
+    Those two sessions commit with `synchronous_commit = off` (unless
+    `outbox_synchronous_commit`): a commit returns once PostgreSQL has it, without waiting
+    for the disk (about 5 ms per message on the shared development machine). A worker
+    killed at any point still resends at most the one message; only a crash of PostgreSQL
+    itself can forget the last fraction of a second of "sent" marks, and those mails are
+    resent with the same Message-ID (docs/decisions/0019-production-delivery.md).
+    """
+    started = time.perf_counter()
+    settings = settings or get_settings()
+    renderer = get_renderer(settings)
+    recorder = _Recorder(session, now, settings, rng or random.Random())
+    result = recorder.result
+    limit = batch_size or settings.outbox_batch_size
+    composers = _prepare_run(session, now, settings, limit, result)
+    sessions = [session]
+    connections: list[Connection] = []
+    if is_postgres(session):
+        # Two connections of their own, each told once not to wait for the disk on commit.
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        connections = [engine.connect(), engine.connect()]
+        for conn in connections:
+            if not settings.outbox_synchronous_commit:
+                conn.exec_driver_sql("SET synchronous_commit TO off")
+            conn.commit()
+        sessions = [Session(bind=conn, expire_on_commit=False) for conn in connections]
+        recorder.session = sessions[0]
+
+    def claim(on: Session) -> tuple[Claimed, OutgoingMail | Exception] | None:
+        rows = _claim(on, now, 1)
+        if not rows:
+            return None
+        try:
+            mail: OutgoingMail | Exception = compose(
+                rows[0], settings=settings, renderer=renderer, composers=composers
+            )
+        except Exception as exc:
+            log.exception("notification %s could not be rendered", rows[0].id)
+            mail = exc
+        return rows[0], mail
+
+    try:
+        turn = 0
+        current = claim(sessions[0])
+        while current is not None and (max_batches is None or result.batches < max_batches):
+            result.batches += 1
+            with sender.batch() as batch:
+                for _ in range(limit):
+                    if current is None:
+                        break
+                    here = sessions[turn % len(sessions)]
+                    there = sessions[(turn + 1) % len(sessions)] if len(sessions) == 2 else None
+                    ahead = _Next(claim, there)
+                    recorder.session = here
+                    result.claimed += 1
+                    _send_row(batch, recorder, current[0], current[1], ahead.fetch)
+                    if not (connections and recorder.commit_in_one_trip(here)):
+                        recorder.flush()
+                        recorder.note_server()
+                        here.commit()
+                    current = ahead.found if there is not None else claim(here)
+                    turn += 1
+        # A row claimed for a batch that was not started stays pending for the next run.
+        for each in sessions:
+            each.commit()
+    finally:
+        for conn in connections:
+            with suppress(Exception):
+                conn.rollback()
+                conn.exec_driver_sql("RESET synchronous_commit")
+                conn.commit()
+            conn.close()
+    _finish(result, started)
     return result
+
+
+class _Next:
+    """Claims (and renders) the next row on the other session, while the server works."""
+
+    def __init__(
+        self,
+        claim: Callable[[Session], tuple[Claimed, OutgoingMail | Exception] | None],
+        on: Session | None,
+    ) -> None:
+        self.claim, self.on = claim, on
+        self.found: tuple[Claimed, OutgoingMail | Exception] | None = None
+
+    def fetch(self) -> None:
+        if self.on is not None:
+            self.found = self.claim(self.on)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,12 +24,15 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from notifications.contexts import ItemRef, Kind
+from notifications.grouping import event_group_key
 from notifications.outbox import enqueue
 from workflow.db import is_postgres
+from workflow.logs import bound_request_id
 from workflow.models.org import Unit, User
 from workflow.models.work import Comment, ExtensionRequest, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.extensions import approver_for
 from workflow.services.org import unit_head
+from workflow.services.people import HANDED_OVER
 from workflow.settings import Settings, get_settings
 from workflow.states import State
 
@@ -270,7 +274,45 @@ def item_ref(session: Session, item: WorkItem) -> ItemRef:
     )
 
 
+def _relay_handover(
+    session: Session, event: WorkItemEvent, now: datetime, settings: Settings
+) -> int:
+    """A person left or moved (`workflow.services.people`): one mail per batch to the head,
+    listing every item of the batch. Each item's event names the whole batch, so the first
+    one relayed queues the mail and the others meet its dedup key."""
+    info = event.changes.get("handover")
+    if not isinstance(info, dict) or info.get("head_id") in (None, event.actor_id):
+        return 0
+    head = session.get(User, info["head_id"])
+    person = session.get(User, info["person_id"])
+    if head is None or person is None:
+        return 0
+    items = [i for i in (session.get(WorkItem, n) for n in info.get("items", [])) if i]
+    if not items:
+        return 0
+    moved = info.get("reason") == "moved"
+    unit = session.get(Unit, person.unit_id) if moved else None
+    enqueue(
+        session=session,
+        kind=Kind.TO_REASSIGN,
+        recipient=head,
+        context={
+            "recipient_name": head.full_name,
+            "person_name": person.full_name,
+            "reason": "moved" if moved else "deactivated",
+            "new_unit_name": unit.name if unit is not None else None,
+            "items": [item_ref(session, i) for i in items],
+        },
+        dedup_key=f"handover:{info['batch']}",
+        now=now,
+        settings=settings,
+    )
+    return 1
+
+
 def _relay_one(session: Session, event: WorkItemEvent, now: datetime, settings: Settings) -> int:
+    if event.action == HANDED_OVER:
+        return _relay_handover(session, event, now, settings)
     mapping = MAPPINGS.get(event.action)
     if mapping is None:
         return 0
@@ -278,8 +320,23 @@ def _relay_one(session: Session, event: WorkItemEvent, now: datetime, settings: 
     assert item is not None and event.id is not None
     actor = session.get(User, event.actor_id) if event.actor_id else None
     mails = mapping(_Event(session, event, item, actor.full_name if actor else "Hệ thống"))
-    ref = item_ref(session, item)
     sent: set[int] = set()
+    with bound_request_id(event.request_id) if event.request_id else nullcontext():
+        _enqueue_mails(session, event, item, mails, now=now, settings=settings, sent=sent)
+    return len(sent)
+
+
+def _enqueue_mails(
+    session: Session,
+    event: WorkItemEvent,
+    item: WorkItem,
+    mails: list[Mail],
+    *,
+    now: datetime,
+    settings: Settings,
+    sent: set[int],
+) -> None:
+    ref = item_ref(session, item)
     for kind, to, ctx in mails:
         # Nobody is told of their own action, nor twice of one event.
         if to is None or to == event.actor_id or to in sent:
@@ -296,9 +353,11 @@ def _relay_one(session: Session, event: WorkItemEvent, now: datetime, settings: 
             now=now,
             work_item_id=item.id,
             settings=settings,
+            # One action's events share actor and time: a bulk action is one mail per
+            # person, a single event goes out as itself (notifications.grouping).
+            group_key=event_group_key(actor_id=event.actor_id, at=event.at),
         )
         sent.add(to)
-    return len(sent)
 
 
 def _claim(session: Session, after_id: int, limit: int) -> list[WorkItemEvent]:
@@ -346,7 +405,8 @@ def relay_events(
         session.flush()
         if len(events) < batch_size:
             break
-    log.info(
+    # DEBUG: the delivery job's line carries `relayed` (failures are logged above).
+    log.debug(
         "relay_events claimed=%d enqueued=%d stale=%d failed=%d",
         result.claimed,
         result.enqueued,

@@ -19,6 +19,8 @@ REPORT_PAGE = "/ui/reports/{id}"
 SETTINGS_PAGE = "/ui/settings/notifications"
 UNSUBSCRIBE_PAGE = "/unsubscribe/{token}"
 RESET_PAGE = "/reset-password"
+TEAM_PAGE = "/ui/team"
+OUTBOX_PAGE = "/ui/outbox"
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,17 @@ class MailLinks:
         return self.base_url + MY_ITEMS_PAGE
 
     @property
+    def team(self) -> str:
+        """The unit page, whose "to reassign" list a head works through."""
+        return self.base_url + TEAM_PAGE
+
+    @property
     def settings(self) -> str:
         return self.base_url + SETTINGS_PAGE
+
+    @property
+    def outbox(self) -> str:
+        return self.base_url + OUTBOX_PAGE
 
     def unsubscribe(self, token: str) -> str:
         return self.base_url + UNSUBSCRIBE_PAGE.format(token=token)

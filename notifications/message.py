@@ -15,16 +15,23 @@ import base64
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from notifications.contexts import COMPOSED, MANDATORY, MailContext
+from notifications.contexts import (
+    COMPOSED,
+    MANDATORY,
+    URGENT,
+    GroupedContext,
+    MailContext,
+    item_of,
+)
 from notifications.preferences import unsubscribe_url
-from notifications.render import Renderer, get_renderer, parse_context
+from notifications.render import Renderer, clip, get_renderer, parse_context
 from workflow.clock import ensure_utc
 from workflow.settings import Settings
 
@@ -59,6 +66,8 @@ class MailRow(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def message_id(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,82 @@ def message_id_for(*, notification_id: int, dedup_key: str, mail_from: str) -> s
     domain = mail_from.rpartition("@")[2] or "planflow.invalid"
     digest = hashlib.sha256(dedup_key.encode("utf-8")).hexdigest()[:20]
     return f"<pf.{notification_id}.{digest}@{domain}>"
+
+
+# --- One conversation per item and recipient (docs/decisions/0020-mail-threads.md) -------
+
+# Outlook's conversation index counts from a FILETIME (100 ns since 1601-01-01); the root's
+# time is fixed, so every mail of a conversation computes the same root block.
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
+_ROOT_TIME = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def _filetime(moment: datetime) -> int:
+    delta = ensure_utc(moment) - _FILETIME_EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The conversation one mail belongs to: one per (item, recipient)."""
+
+    root_id: str
+    subject: str
+    index: str  # Thread-Index (Outlook), base64 of the root block and this mail's child block
+
+
+def thread_root_id(*, item_id: int, recipient: int | str, mail_from: str) -> str:
+    """The synthetic root Message-ID every mail about the item to this person refers to.
+
+    Never the Message-ID of a sent mail: two mails with one Message-ID are one mail to
+    Gmail and archivers, and an item's first mail may be an assignment mailed again.
+    """
+    domain = mail_from.rpartition("@")[2] or "planflow.invalid"
+    who = hashlib.sha256(f"{item_id}:{recipient}".encode()).hexdigest()[:16]
+    return f"<pf.item.{int(item_id)}.{who}@{domain}>"
+
+
+def thread_subject(title: str, item_id: int) -> str:
+    """The conversation's subject: the item's title and number, the same in every mail
+    (Gmail starts a new conversation when the subject changes, whatever References say)."""
+    return f"{clip(' '.join(title.split()))} (#{int(item_id)})"
+
+
+def thread_index(*, root_id: str, created: datetime, message_id: str) -> str:
+    """Thread-Index as Outlook writes it (MS-OXOMSG PidTagConversationIndex): a 22-byte
+    header block (the root's FILETIME, high 6 bytes, and a GUID from the root id), then one
+    5-byte child block for this mail (time since the root, 31 bits, and 8 bits of the
+    Message-ID for the order of mails at the same instant)."""
+    root_time = _filetime(_ROOT_TIME) & ~0xFFFF
+    guid = hashlib.sha256(root_id.encode()).digest()[:16]
+    header = root_time.to_bytes(8, "big")[:6] + guid
+    delta = max(0, _filetime(created) - root_time)
+    if delta < 1 << 49:
+        code, bits = 0, (delta >> 18) & 0x7FFFFFFF
+    else:
+        code, bits = 1, (delta >> 23) & 0x7FFFFFFF
+    tail = hashlib.sha256(message_id.encode()).digest()[0]
+    child = ((code << 39) | (bits << 8) | tail).to_bytes(5, "big")
+    return base64.b64encode(header + child).decode("ascii")
+
+
+def thread_of(
+    row: MailRow, context: MailContext, *, message_id: str, mail_from: str
+) -> Thread | None:
+    """The item conversation of a mail about one item; None for other mails (a grouped
+    mail lists several items and so starts its own conversation)."""
+    item = item_of(context)
+    if item is None:
+        return None
+    who: int | str = (
+        row.recipient_user_id if row.recipient_user_id is not None else row.recipient_email.lower()
+    )
+    root = thread_root_id(item_id=item.id, recipient=who, mail_from=mail_from)
+    return Thread(
+        root_id=root,
+        subject=thread_subject(item.title, item.id),
+        index=thread_index(root_id=root, created=row.created_at, message_id=message_id),
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -177,7 +262,10 @@ def build_message(
         "X-Auto-Response-Suppress: All",
     ]
     for key, value in (headers or {}).items():
-        if not (key.isascii() and value.isascii()) or "\r" in value or "\n" in value:
+        # A folded encoded-word header (Thread-Topic) continues with CRLF + space.
+        if not (key.isascii() and value.isascii()) or "\r" in value.replace("\r\n ", ""):
+            raise ValueError(f"header {key!r} must be one ASCII line")
+        if "\n" in value.replace("\r\n ", ""):
             raise ValueError(f"header {key!r} must be one ASCII line")
         lines.append(f"{key}: {value}")
     content_type = f'multipart/alternative; boundary="{alt}"'
@@ -245,6 +333,22 @@ def _date_header(created: datetime, zone: str) -> str:
     return format_datetime(ensure_utc(created).astimezone(ZoneInfo(zone)))
 
 
+def _unsubscribe_link(row: MailRow, context: MailContext, settings: Settings) -> str | None:
+    """The link of List-Unsubscribe and the footer; a grouped mail's stops the kinds it
+    folds in (kinds joined by "+"), so one click ends that very mail."""
+    kinds = [row.kind]
+    if isinstance(context, GroupedContext):
+        kinds = [kind.value for kind in context.kinds if kind not in MANDATORY]
+    if not kinds or any(kind in MANDATORY for kind in kinds):
+        return None
+    return unsubscribe_url(
+        settings=settings,
+        user_id=row.recipient_user_id,
+        email=row.recipient_email,
+        kind="+".join(kinds),
+    )
+
+
 def compose(
     row: MailRow,
     *,
@@ -259,16 +363,11 @@ def compose(
     """
     assert row.id is not None
     context = parse_context(row.kind, row.context)
-    link = (
-        None
-        if row.kind in MANDATORY
-        else unsubscribe_url(
-            settings=settings,
-            user_id=row.recipient_user_id,
-            email=row.recipient_email,
-            kind=row.kind,
-        )
+    message_id = row.message_id or message_id_for(
+        notification_id=row.id, dedup_key=row.dedup_key, mail_from=settings.mail_from
     )
+    thread = thread_of(row, context, message_id=message_id, mail_from=settings.mail_from)
+    link = _unsubscribe_link(row, context, settings)
     images: list[InlineImage] | None = None
     attachments: list[Attachment] | None = None
     if row.kind in COMPOSED:
@@ -281,16 +380,31 @@ def compose(
     else:
         renderer = renderer or get_renderer(settings)
         rendered = renderer.render(
-            kind=row.kind, language=row.language, context=context, unsubscribe_url=link
+            kind=row.kind,
+            language=row.language,
+            context=context,
+            unsubscribe_url=link,
+            thread_subject=thread.subject if thread else None,
         )
         subject, html, text = rendered.subject, rendered.html, rendered.text
     headers = {"X-Planflow-Kind": row.kind, "X-Planflow-Notification": str(row.id)}
+    if thread is not None:
+        # Every mail about the item answers the same (never sent) root: Gmail, Thunderbird
+        # and Dovecot's THREAD REFERENCES put them in one conversation; Outlook reads
+        # Thread-Topic and Thread-Index (docs/decisions/0020-mail-threads.md).
+        headers["In-Reply-To"] = thread.root_id
+        headers["References"] = thread.root_id
+        headers["Thread-Topic"] = encode_words(thread.subject, len("Thread-Topic: "))
+        headers["Thread-Index"] = thread.index
+    if row.kind in URGENT:
+        headers["Importance"] = "high"
+        headers["X-Priority"] = "2 (High)"
+    if row.request_id:
+        # The request (or job run) that queued the mail: its log lines carry the same id.
+        headers["X-Request-ID"] = row.request_id
     if link is not None:
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message_id = row.message_id or message_id_for(
-        notification_id=row.id, dedup_key=row.dedup_key, mail_from=settings.mail_from
-    )
     data = build_message(
         subject=subject,
         text=text,

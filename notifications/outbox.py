@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
+from notifications.contexts import GROUPABLE
 from notifications.models import Notification, NotificationPreference
 from notifications.preferences import Routing, is_suppressed, route
 from notifications.render import language_of, parse_context
 from notifications.sql import insert_ignore_many, insert_ignore_returning
+from workflow.logs import current_request_id
 from workflow.models.org import User
 from workflow.settings import Settings, get_settings
 
@@ -63,6 +65,10 @@ class MailArgs(TypedDict):
     language: NotRequired[str | None]
     settings: NotRequired[Settings | None]
     lookups: NotRequired[RecipientLookups | None]
+    # Mails of one group (same recipient and key) go out as one grouped mail, not before
+    # `group_at` (default `now`): docs/decisions/0021-grouped-mail.md.
+    group_key: NotRequired[str | None]
+    group_at: NotRequired[datetime | None]
 
 
 def prepare(*, session: Session, **mail: Unpack[MailArgs]) -> dict[str, Any]:
@@ -73,6 +79,7 @@ def prepare(*, session: Session, **mail: Unpack[MailArgs]) -> dict[str, Any]:
     language = mail.get("language")
     ctx = parse_context(kind, mail["context"])
     last_error: str | None = None
+    preference: NotificationPreference | None = None
     if isinstance(recipient, User):
         email, user_id = recipient.email, recipient.id
         lang = language_of(language or recipient.language)
@@ -85,6 +92,16 @@ def prepare(*, session: Session, **mail: Unpack[MailArgs]) -> dict[str, Any]:
         routing = Routing("pending", now)
     if routing.status in ("pending", "held") and lookups.is_suppressed(session, email):
         routing, last_error = Routing("suppressed", now), "address on the suppression list"
+    group_key = mail.get("group_key")
+    if routing.status == "pending" and group_key and kind in GROUPABLE and user_id is not None:
+        if preference is None or preference.grouped:
+            # Quiet hours still hold it: the later of the two times.
+            at = max(routing.next_attempt_at, mail.get("group_at") or now)
+            routing = Routing("grouping", at)
+        else:
+            group_key = None
+    else:
+        group_key = None
     return {
         "dedup_key": mail["dedup_key"],
         "kind": kind,
@@ -98,6 +115,8 @@ def prepare(*, session: Session, **mail: Unpack[MailArgs]) -> dict[str, Any]:
         "next_attempt_at": routing.next_attempt_at,
         "created_at": now,
         "last_error": last_error,
+        "group_key": group_key,
+        "request_id": current_request_id(),
     }
 
 

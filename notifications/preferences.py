@@ -91,8 +91,12 @@ def set_preferences(
     quiet_start_hour: int | None = None,
     quiet_end_hour: int | None = None,
     opted_out_kinds: list[str] | None = None,
+    grouped: bool = True,
 ) -> NotificationPreference:
-    """Create or replace a user's preferences (validated; escalations stay on)."""
+    """Create or replace a user's preferences (validated; escalations stay on).
+
+    `grouped`: one mail per bulk action and one morning mail (default), or one per event.
+    """
     kinds = sorted(set(opted_out_kinds or []))
     if mode not in ("immediate", "digest"):
         raise InvalidInput(f"unknown mode {mode!r}")
@@ -110,6 +114,7 @@ def set_preferences(
     pref.quiet_start_hour = quiet_start_hour
     pref.quiet_end_hour = quiet_end_hour
     pref.opted_out_kinds = kinds
+    pref.grouped = grouped
     session.add(pref)
     session.flush()
     return pref
@@ -176,7 +181,9 @@ def apply_unsubscribe(
 ) -> UnsubscribeRequest:
     """Opt the user out of the link's kind; an address without an account is suppressed."""
     request = read_unsubscribe_token(settings=settings, token=token)
-    if request.kind in MANDATORY:
+    # A grouped mail's link names the kinds it folds in, joined by "+" (decision 0021).
+    kinds = request.kind.split("+")
+    if any(kind in MANDATORY for kind in kinds):
         raise InvalidInput("escalations to managers and password resets cannot be switched off")
     if request.user_id is None:
         add_suppression(session=session, email=request.email, reason="unsubscribed", now=now)
@@ -184,9 +191,9 @@ def apply_unsubscribe(
     pref = session.get(NotificationPreference, request.user_id)
     if pref is None:
         pref = NotificationPreference(user_id=request.user_id)
-    if request.kind not in pref.opted_out_kinds:
+    if not set(kinds) <= set(pref.opted_out_kinds):
         # A new list, so the JSON column is seen as changed.
-        pref.opted_out_kinds = sorted({*pref.opted_out_kinds, request.kind})
+        pref.opted_out_kinds = sorted({*pref.opted_out_kinds, *kinds})
     session.add(pref)
     session.flush()
     return request

@@ -88,9 +88,11 @@ class Renderer:
             item_url=self.item_url,
             report_url=self.links.report,
             my_items_url=self.links.my_items,
+            team_url=self.links.team,
             preferences_url=self.links.settings,
+            outbox_url=self.links.outbox,
         )
-        self.env.filters.update(day=self.format_day, clip=_clip)
+        self.env.filters.update(day=self.format_day, when=self.format_when, clip=clip)
         self._templates: dict[tuple[str, str], Template] = {}
 
     def item_url(self, item_id: int) -> str:
@@ -100,6 +102,12 @@ class Renderer:
         """dd/mm/yyyy in Vietnamese; '20 Mar 2026' in English; datetimes in the agency zone."""
         day = value.astimezone(self.zone).date() if isinstance(value, datetime) else value
         return format_day_in(day, language_of(lang))
+
+    def format_when(self, value: datetime, lang: str = "vi") -> str:
+        """A moment in the agency zone: '14:05 20/03/2026' (or '14:05, 20 Mar 2026')."""
+        local = value.astimezone(self.zone)
+        day = self.format_day(local, lang)
+        return f"{local:%H:%M}, {day}" if lang == "en" else f"{local:%H:%M} {day}"
 
     def _template(self, lang: str, kind: str, part: str) -> Template:
         key = (kind, part)  # one template for every language
@@ -113,7 +121,7 @@ class Renderer:
         values = {name: getattr(context, name) for name in type(context).model_fields}
         if lang == "en":
             values = _in_english(values)
-        values.update(lang=lang, unsubscribe_url=unsubscribe_url)
+        values.update(lang=lang, unsubscribe_url=unsubscribe_url, preheader=None)
         return values
 
     def subject(self, *, kind: str, language: str, context: dict[str, Any] | BaseModel) -> str:
@@ -129,16 +137,26 @@ class Renderer:
         language: str,
         context: dict[str, Any] | BaseModel,
         unsubscribe_url: str | None = None,
+        thread_subject: str | None = None,
     ) -> Rendered:
-        """Render all three parts of one mail."""
+        """Render all three parts of one mail.
+
+        With `thread_subject` (a mail in an item's conversation, docs/decisions/
+        0020-mail-threads.md) that is the subject, and the kind's own subject line, which
+        says what happened and how urgent it is, opens both bodies: the inbox list's
+        preview shows it under the conversation's unchanging subject.
+        """
         lang = language_of(language)
         ctx = parse_context(kind, context)
         values = self._vars(ctx, lang, unsubscribe_url)
-        subject = self._template(lang, kind, "subject").render(values)
+        subject = " ".join(self._template(lang, kind, "subject").render(values).split())
+        text = self._template(lang, kind, "txt").render(values)
+        if thread_subject is not None:
+            values["preheader"] = subject
+            text = f"{subject}\n\n{text}"
+            subject = thread_subject
         return Rendered(
-            subject=" ".join(subject.split()),
-            html=self._template(lang, kind, "html").render(values),
-            text=self._template(lang, kind, "txt").render(values),
+            subject=subject, html=self._template(lang, kind, "html").render(values), text=text
         )
 
 
@@ -160,7 +178,7 @@ def _in_english(value: Any) -> Any:
     return value
 
 
-def _clip(value: str, width: int = 90) -> str:
+def clip(value: str, width: int = 90) -> str:
     """Shorten a long title for a subject line, on a word boundary."""
     if len(value) <= width:
         return value

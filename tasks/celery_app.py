@@ -12,12 +12,13 @@ import logging
 from collections.abc import Callable
 from typing import Any, cast
 
-from celery import Celery
+import structlog
+from celery import Celery, signals
 
-from tasks import jobs, runs
-from tasks.results import OutboxResult
+from tasks import jobs, metrics, runs
 from workflow.clock import utc_now
 from workflow.db import session_scope
+from workflow.logs import REQUEST_ID_KEY, current_request_id, new_request_id, valid_request_id
 from workflow.settings import Settings, get_settings
 
 log = logging.getLogger("planflow.tasks")
@@ -48,12 +49,48 @@ def make_celery(settings: Settings | None = None) -> Celery:
             "unacked_restore_throttle": 1,
         },
         worker_hijack_root_logger=False,
+        # Our handler (workflow.logs) writes to the real stderr; a redirected one would loop.
+        worker_redirect_stdouts=False,
         worker_cancel_long_running_tasks_on_connection_loss=False,
     )
     return app
 
 
 app = make_celery()
+# The request id of the work that queued a task travels in its message's headers.
+REQUEST_ID_HEADER = "planflow_request_id"
+_bound: dict[str, Any] = {}
+
+
+def _send_request_id(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    rid = current_request_id()
+    if headers is not None and rid:
+        headers[REQUEST_ID_HEADER] = rid
+
+
+def _bind_request_id(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    given = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
+    rid = valid_request_id(given) or new_request_id()
+    _bound[task_id or ""] = structlog.contextvars.bind_contextvars(**{REQUEST_ID_KEY: rid})
+
+
+def _unbind_request_id(task_id: str | None = None, **_: Any) -> None:
+    tokens = _bound.pop(task_id or "", None)
+    if tokens:
+        structlog.contextvars.reset_contextvars(**tokens)
+
+
+def _count_failure(sender: Any = None, **_: Any) -> None:
+    name = str(getattr(sender, "name", "unknown"))
+    metrics.job_failed(name.removeprefix("planflow."))
+
+
+signals.before_task_publish.connect(_send_request_id)
+signals.task_prerun.connect(_bind_request_id)
+signals.task_postrun.connect(_unbind_request_id)
+signals.task_failure.connect(_count_failure)
+
+
 TaskBody = Callable[..., dict[str, Any]]
 
 
@@ -73,7 +110,8 @@ def sweep_due() -> dict[str, Any]:
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
     for batch in batches:
         sweep_batch.delay(batch)
-    log.info("job=sweep_due_fanout due=%d batches=%d", len(ids), len(batches))
+    level = logging.INFO if ids else logging.DEBUG
+    log.log(level, "job=sweep_due_fanout due=%d batches=%d", len(ids), len(batches))
     return {"due": len(ids), "batches": len(batches)}
 
 
@@ -89,17 +127,11 @@ def sweep_batch(item_ids: list[int]) -> dict[str, Any]:
 
 @_task("planflow.deliver_outbox")
 def deliver_outbox() -> dict[str, Any]:
-    """Send pending mail, committing after each message so a crash resends at most one."""
-    total = OutboxResult()
-    while True:
-        with session_scope() as session:
-            step = jobs.deliver_outbox(session=session, now=utc_now(), batch_size=1)
-        total.sent += step.sent
-        total.failed += step.failed
-        total.suppressed += step.suppressed
-        total.retried += step.retried
-        if step.sent + step.failed + step.suppressed + step.retried == 0:
-            return total.summary()
+    """Send pending mail over one SMTP connection per batch, committing after each message
+    so a crash resends at most one (`notifications.delivery.deliver_each`)."""
+    with session_scope() as session:
+        result = jobs.deliver_outbox(session=session, now=utc_now(), each=True)
+    return result.summary()
 
 
 @_task("planflow.materialize_recurrences")

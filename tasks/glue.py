@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from notifications.delivery import deliver_outbox
+from notifications.delivery import deliver_each, deliver_outbox
 from notifications.reports import send_report
 from notifications.senders import Sender, get_sender
 from tasks.results import OutboxResult, ReportsResult
@@ -18,17 +18,29 @@ from workflow.settings import get_settings
 
 
 def deliver(
-    *, session: Session, now: datetime, sender: Sender | None, batch_size: int | None
+    *,
+    session: Session,
+    now: datetime,
+    sender: Sender | None,
+    batch_size: int | None,
+    each: bool = False,
 ) -> OutboxResult:
+    """One delivery run; `each`: commit after every message (the Celery task)."""
     settings = get_settings()
-    raw = deliver_outbox(
+    run = deliver_each if each else deliver_outbox
+    raw = run(
         session=session,
         now=now,
         sender=sender or get_sender(settings),
         batch_size=batch_size or settings.outbox_batch_size,
     )
     return OutboxResult(
-        sent=raw.sent, failed=raw.failed, suppressed=raw.suppressed, retried=raw.retried
+        relayed=raw.relayed,
+        sent=raw.sent,
+        failed=raw.failed,
+        suppressed=raw.suppressed,
+        retried=raw.retried,
+        server_faults=raw.server_faults,
     )
 
 

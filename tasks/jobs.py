@@ -3,7 +3,8 @@
 Every job is safe to run twice: due times live in `WorkItem.next_action_at`, each outgoing
 message is an outbox row with a unique dedup key, report runs are unique per period.
 A job never commits; the caller (embedded scheduler, Celery task, CLI) owns the transaction.
-One structured log line per run carries the counts and the duration.
+One structured log line per run that did something carries the counts and the duration
+(an idle run logs at DEBUG).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import importlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -19,13 +21,16 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
 
+from tasks import metrics
 from tasks.results import OutboxResult, ReportsResult
 from workflow.db import is_postgres
+from workflow.logs import get_logger
 from workflow.models.work import WorkItem
 from workflow.settings import get_settings
 from workflow.states import OPEN_STATES
 
 log = logging.getLogger("planflow.jobs")
+run_log = get_logger("planflow.jobs")
 
 # Same text as the predicate of ix_work_item_next_action_open, so the planner uses the index.
 OPEN_PREDICATE = text(
@@ -134,13 +139,40 @@ def _under_savepoint(
 ContextFactory = Callable[[Session], Any]
 
 
+def did_something(result: JobResult) -> bool:
+    """A run that changed or sent anything (a count above zero), as opposed to an idle tick."""
+    return any(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in result.summary().values()
+    )
+
+
+def describe(job: str, result: JobResult) -> str:
+    return f"job={job} " + " ".join(f"{k}={v}" for k, v in result.summary().items())
+
+
+# Inside an embedded tick (`tasks.scheduler.run_tick`) the job lines are gathered into the
+# tick's one line instead of being logged one by one.
+TICK_LINES: ContextVar[list[str] | None] = ContextVar("planflow_tick_lines", default=None)
+
+
 def log_run(job: str, result: JobResult, started: float) -> None:
-    """The one structured line per job run: job name, counts, duration in ms."""
+    """The one structured line of a job run (job name, counts, duration in ms, the run's
+    request id): INFO when it did something, DEBUG for an idle run, so a quiet system logs
+    nothing every tick; inside an embedded tick, gathered into the tick's one line. Every
+    run is counted in the job metrics."""
     duration = time.perf_counter() - started
     if hasattr(result, "duration_s"):
         result.duration_s = duration
-    fields = " ".join(f"{k}={v}" for k, v in result.summary().items())
-    log.info("job=%s %s duration_ms=%.1f", job, fields, duration * 1000)
+    counts = result.summary()
+    failed_items = counts.get("failed", 0) if job in ("sweep_due", "sweep_batch") else 0
+    metrics.job_finished(job, seconds=duration, failed_items=int(failed_items))
+    busy = did_something(result)
+    gathered = TICK_LINES.get()
+    if gathered is not None and busy:
+        gathered.append(f"{describe(job, result)} duration_ms={duration * 1000:.1f}")
+        return
+    emit = run_log.info if busy else run_log.debug
+    emit("job_run", job=job, **counts, duration_ms=round(duration * 1000, 1))
 
 
 def _due_query(now: datetime, limit: int, after: tuple[datetime, int] | None) -> Any:
@@ -320,21 +352,27 @@ def sweep_items(
 
 
 def deliver_outbox(
-    *, session: Session, now: datetime, sender: Any = None, batch_size: int | None = None
+    *,
+    session: Session,
+    now: datetime,
+    sender: Any = None,
+    batch_size: int | None = None,
+    each: bool = False,
 ) -> OutboxResult:
-    """Send pending outbox rows whose attempt time has come (see `notifications.delivery`)."""
+    """Send pending outbox rows whose attempt time has come (see `notifications.delivery`);
+    `each` commits after every message (the Celery task), else after every batch."""
     started = time.perf_counter()
-    result = _deliver(session=session, now=now, sender=sender, batch_size=batch_size)
+    result = _deliver(session=session, now=now, sender=sender, batch_size=batch_size, each=each)
     log_run("deliver_outbox", result, started)
     return result
 
 
 def _deliver(
-    *, session: Session, now: datetime, sender: Any, batch_size: int | None
+    *, session: Session, now: datetime, sender: Any, batch_size: int | None, each: bool
 ) -> OutboxResult:
     from tasks import glue
 
-    return glue.deliver(session=session, now=now, sender=sender, batch_size=batch_size)
+    return glue.deliver(session=session, now=now, sender=sender, batch_size=batch_size, each=each)
 
 
 def materialize_recurrences(*, session: Session, now: datetime) -> RecurrenceResult:

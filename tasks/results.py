@@ -10,12 +10,15 @@ from typing import Any
 
 @dataclass
 class OutboxResult:
-    """Counts of one outbox delivery run."""
+    """Counts of one outbox delivery run (`relayed`: work item events turned into mail)."""
 
+    relayed: int = 0
     sent: int = 0
     failed: int = 0
     suppressed: int = 0
     retried: int = 0
+    # Of `retried`: deferred because the mail server (or our configuration) failed.
+    server_faults: int = 0
     duration_s: float = 0.0
 
     def summary(self) -> dict[str, Any]:

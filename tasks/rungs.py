@@ -1,6 +1,8 @@
 """What the sweep does for one due item: queue each rung's mail, escalate, move the due time.
 
-Reminders (nhắc việc), due-today and overdue mails go to the assignee. Escalation follows
+Reminders (nhắc việc), due-today and overdue mails go to whom `workflow.services.stand_ins`
+says: the assignee, the delegate during their absence, the lead unit's head while the item
+waits to be reassigned (its assignee left or moved). Escalation follows
 the reporting line: level 1 the lead unit's head, level 2 the deputy director in charge
 (Phó Giám đốc phụ trách, `Unit.overseer_id`), level 3 the director; a vacant post hands the
 mail to the next level up. Each escalation is written to the item's history.
@@ -18,7 +20,7 @@ meanwhile collapse into one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -32,12 +34,14 @@ from notifications.contexts import (
     ReminderContext,
 )
 from notifications.events import item_ref
+from notifications.grouping import run_group_key
 from tasks.jobs import ItemOutcome
 from workflow import deadlines
 from workflow.calendar import WorkCalendar, load_calendar, local_date
+from workflow.db import is_postgres
 from workflow.models.org import User
 from workflow.models.work import WorkItem
-from workflow.services import org
+from workflow.services.stand_ins import line_above, reminder_recipient
 from workflow.services.work_items import ladder_of, record_change, snapshot
 from workflow.settings import get_settings
 from workflow.states import State
@@ -54,6 +58,7 @@ class Context:
     recipients: dict[tuple[int, int], User | None] = field(default_factory=dict)
     lookups: outbox.RecipientLookups = field(default_factory=outbox.RecipientLookups)
     mail: outbox.PendingMail = field(default_factory=outbox.PendingMail)
+    settle: timedelta = timedelta(0)
 
     def finish_batch(self, session: Session) -> None:
         """Write the batch's mails: one multi-row INSERT instead of one per mail."""
@@ -66,7 +71,15 @@ class Context:
 
 def make_context(session: Session) -> Context:
     """The sweep context: the working calendar is loaded once per sweep, not per item."""
-    return Context(calendar=load_calendar(session=session), tz=get_settings().timezone)
+    settings = get_settings()
+    # Only PostgreSQL (distributed mode) splits a run over Celery batches that the morning
+    # mail must wait for; embedded mode sweeps in one transaction (decision 0021).
+    settle = settings.mail_group_settle_seconds if is_postgres(session) else 0.0
+    return Context(
+        calendar=load_calendar(session=session),
+        tz=settings.timezone,
+        settle=timedelta(seconds=settle),
+    )
 
 
 def _ladder(session: Session, item: WorkItem, ctx: Context) -> deadlines.Ladder:
@@ -78,16 +91,7 @@ def _ladder(session: Session, item: WorkItem, ctx: Context) -> deadlines.Ladder:
 
 def escalation_recipient(*, session: Session, item: WorkItem, level: int) -> User | None:
     """Who receives escalation `level` for the item; climbs when a post is vacant."""
-    for step in range(max(level, 1), 4):
-        if step == 1:
-            user = org.unit_head(session=session, unit_id=item.lead_unit_id)
-        elif step == 2:
-            user = org.overseer(session=session, unit_id=item.lead_unit_id)
-        else:
-            user = org.director(session=session)
-        if user is not None and user.is_active:
-            return user
-    return None
+    return line_above(session=session, unit_id=item.lead_unit_id, level=level)
 
 
 def _escalation_recipient(
@@ -164,6 +168,9 @@ def _escalate(
                 now=now,
                 work_item_id=item.id,
                 lookups=ctx.lookups,
+                # A manager's escalations of one run are one mail too (decision 0021).
+                group_key=run_group_key(now=now),
+                group_at=now + ctx.settle,
             )
         )
     before = snapshot(item)
@@ -205,18 +212,22 @@ def _process_item(session: Session, item: WorkItem, now: datetime, ctx: Context)
         if rung.kind == deadlines.KIND_ESCALATION:
             escalations += _escalate(session, item, rung, now, ctx)
             continue
-        assignee = session.get(User, item.assignee_id)
-        if assignee is not None:
+        to = reminder_recipient(session=session, item=item, now=now)
+        if to is not None:
             ctx.mail.add(
                 outbox.prepare(
                     session=session,
                     kind=rung.kind,
-                    recipient=assignee,
-                    context=reminder_context(session, item, rung.kind, assignee, now, ctx),
+                    recipient=to.user,
+                    context=reminder_context(session, item, rung.kind, to.user, now, ctx),
                     dedup_key=reminder_key(item, rung.name, tz=ctx.tz),
                     now=now,
                     work_item_id=item.id,
                     lookups=ctx.lookups,
+                    # One morning mail per person: the run's notices are folded together
+                    # once its other batches had time to finish (decision 0021).
+                    group_key=run_group_key(now=now),
+                    group_at=now + ctx.settle,
                 )
             )
             reminders += 1

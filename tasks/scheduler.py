@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from tasks import jobs
+from tasks import jobs, metrics
 from tasks.runs import last_run_at, record_run
 from workflow.clock import utc_now
 from workflow.db import get_engine, session_scope
+from workflow.logs import bound_request_id
 from workflow.settings import get_settings
 
 log = logging.getLogger("planflow.scheduler")
@@ -39,7 +40,7 @@ Clock = Callable[[], datetime]
 
 def run_job(name: str, *, now: datetime, engine: Engine | None = None) -> jobs.JobResult:
     """Run one job in its own transaction and record when it ran (`planflow jobs run`)."""
-    with session_scope(engine) as session:
+    with bound_request_id(), session_scope(engine) as session:
         result: jobs.JobResult
         if name == "sweep_due":
             result = jobs.sweep_due(session=session, now=now)
@@ -62,13 +63,22 @@ def run_job(name: str, *, now: datetime, engine: Engine | None = None) -> jobs.J
 
 
 def run_tick(*, now: datetime, engine: Engine | None = None) -> dict[str, jobs.JobResult]:
-    """One embedded tick: every job once, in order; a failing job does not stop the others."""
+    """One embedded tick: every job once, in order; a failing job does not stop the others.
+    Logs one line for the tick when any job did something (nothing for an idle tick)."""
     results: dict[str, jobs.JobResult] = {}
-    for name in JOB_NAMES:
-        try:
-            results[name] = run_job(name, now=now, engine=engine)
-        except Exception:
-            log.exception("job=%s failed", name)
+    lines: list[str] = []
+    token = jobs.TICK_LINES.set(lines)
+    try:
+        for name in JOB_NAMES:
+            try:
+                results[name] = run_job(name, now=now, engine=engine)
+            except Exception:
+                metrics.job_failed(name)
+                log.exception("job=%s failed", name)
+    finally:
+        jobs.TICK_LINES.reset(token)
+    if lines:
+        log.info("tick %s", "; ".join(lines))
     return results
 
 
@@ -78,7 +88,8 @@ def enqueue_tick() -> None:
 
     for name in JOB_NAMES:
         TASKS[name].delay()
-    log.info("tick enqueued=%s", ",".join(JOB_NAMES))
+    # Every tick enqueues the same tasks: not worth a line (the workers log what they did).
+    log.debug("tick enqueued=%s", ",".join(JOB_NAMES))
 
 
 def _scheduler_options(tick: int) -> dict[str, Any]:

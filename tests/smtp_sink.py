@@ -41,6 +41,8 @@ class Received:
 class _Script:
     temporary: dict[str, list[str]] = field(default_factory=dict)
     permanent: dict[str, str] = field(default_factory=dict)
+    # Answered to every RCPT while set: a fault of the server, not of one address.
+    server: str | None = None
 
 
 class _Handler:
@@ -52,6 +54,8 @@ class _Handler:
     ) -> str:
         with self.sink.lock:
             self.sink.rcpt_log.append(address)
+            if self.sink.script.server is not None:
+                return self.sink.script.server
             queue = self.sink.script.temporary.get(address.lower())
             if queue:
                 return queue.pop(0)
@@ -144,6 +148,13 @@ class SmtpSink:
     def reject(self, address: str, reply: str = "550 5.1.1 No such user here") -> None:
         """Refuse `address` permanently."""
         self.script.permanent[address.lower()] = reply
+
+    def fail_all(self, reply: str = "554 5.7.1 Relay access denied") -> None:
+        """Answer every RCPT with `reply` until `recover()` (a misconfigured relay)."""
+        self.script.server = reply
+
+    def recover(self) -> None:
+        self.script.server = None
 
     def to(self, address: str) -> list[Received]:
         """Messages accepted for `address`."""

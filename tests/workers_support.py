@@ -200,7 +200,11 @@ def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int 
     """Commit `count` items due about 40 days before `now` (the sample org is loaded if absent);
     return the dedup keys the jobs must produce: the 'assigned' mail the event relay sends the
     assignee, the collapsed 'overdue' reminder and escalation levels 1-3 (unit head, deputy
-    in charge, director)."""
+    in charge, director).
+
+    Everyone takes one mail per event (decision 0021): these tests count one mail per
+    outbox row; grouped mail is tested in tests/integration/notifications."""
+    from notifications.preferences import set_preferences
     from workflow.calendar import load_calendar, local_date
     from workflow.services.org import load_org
     from workflow.services.work_items import ItemSpec, create_item
@@ -212,6 +216,8 @@ def seed_overdue_items(engine: Engine, *, now: datetime, count: int, first: int 
             load_org(session=session, text=SAMPLE_ORG.read_text(encoding="utf-8"))
             session.flush()
         calendar = load_calendar(session=session)
+        for person in session.exec(select(User)).all():
+            set_preferences(session=session, user_id=person.id or 0, grouped=False)
         for n in range(first, first + count):
             user = officer(session, OFFICERS[n % len(OFFICERS)])
             head = session.exec(

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -22,6 +25,44 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     return cfg
 
 
-def upgrade(url: str | None = None, connection: Connection | None = None) -> None:
-    """Bring the database schema to the newest revision."""
-    command.upgrade(alembic_config(url, connection), "head")
+def current_revisions(url: str | None = None, connection: Connection | None = None) -> set[str]:
+    """The revisions the database is at (empty before the first migration)."""
+    if connection is not None:
+        return set(MigrationContext.configure(connection).get_current_heads())
+    assert url is not None
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str | None = None, connection: Connection | None = None) -> list[str]:
+    """Bring the database schema to the newest revision; the revisions applied, oldest
+    first, as "id message" (empty when it was already at the newest)."""
+    cfg = alembic_config(url, connection)
+    before = current_revisions(url, connection)
+    command.upgrade(cfg, "head")
+    after = current_revisions(url, connection)
+    script = ScriptDirectory.from_config(cfg)
+    applied: list[str] = []
+    for head in after:
+        for rev in script.iterate_revisions(head, tuple(before) or "base"):
+            if rev.revision not in before:
+                applied.append(f"{rev.revision} {rev.doc}")
+    return list(reversed(applied))
+
+
+def head_revisions() -> set[str]:
+    """The newest revision(s) the code's migrations lead to."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def applied_revisions(connection: Connection) -> set[str]:
+    """The revision(s) the database says it is at (empty: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return set(MigrationContext.configure(connection).get_current_heads())

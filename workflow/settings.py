@@ -67,7 +67,20 @@ class Settings(BaseSettings):
     # Retries after a 4xx: exponential from base to max seconds, with jitter.
     mail_retry_base_seconds: float = 60.0
     mail_retry_max_seconds: float = 3600.0
+    # A server fault (unreachable, 5xx not about the recipient, login refused) never fails a
+    # mail: it is retried with the same backoff capped at this, so recovery is seen soon.
+    mail_server_retry_max_seconds: float = Field(default=300.0, gt=0)
+    # The administrators are mailed about a failing server once it lasted this long (then
+    # once a day while it lasts); a shorter blip is only logged.
+    mail_alarm_after_minutes: float = Field(default=10.0, ge=0)
     outbox_batch_size: int = 200
+    # The Celery delivery commits after each message; True makes each commit wait for the
+    # disk (a PostgreSQL crash then never forgets a "sent" mark), at a cost per message.
+    outbox_synchronous_commit: bool = False
+    # Grouped mail (docs/decisions/0021-grouped-mail.md): items listed before "see all", and
+    # how long a sweep run's reminders wait for the run's other batches (distributed mode).
+    mail_group_fold: int = Field(default=20, ge=1)
+    mail_group_settle_seconds: float = Field(default=60.0, ge=0)
 
     # Agency identity: names change with mergers, so they are settings, never literals.
     agency_parent_name: str = "UBND TỈNH BẮC GIANG"
@@ -165,6 +178,30 @@ class Settings(BaseSettings):
     # A dead worker's unacknowledged task runs again after this (ticks re-enqueue anyway).
     celery_visibility_timeout_seconds: int = 600
     celery_restore_interval_seconds: int = 10
+
+    # Observability (docs/operations.md). Process metrics of every planflow process on a
+    # machine meet in `metrics_dir` (None: in memory; outside embedded mode var_dir/metrics).
+    metrics_dir: Path | None = None
+    # Who may read /metrics: client addresses or networks (after trusted_proxies), or
+    # anyone presenting `Authorization: Bearer <metrics_token>` when a token is set.
+    metrics_allow: list[str] = ["127.0.0.1/32", "::1/128"]
+    metrics_token: SecretStr | None = None
+    # Log lines: "json" (one object per line, for a collector), "console" (readable), or
+    # "auto": JSON outside embedded mode, readable in it.
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @property
+    def metrics_directory(self) -> Path | None:
+        """Where the processes' metrics meet (see `metrics_dir`)."""
+        if self.metrics_dir is not None:
+            return self.metrics_dir
+        return None if self.mode == "embedded" else self.var_dir / "metrics"
+
+    @property
+    def json_logs(self) -> bool:
+        """Whether log lines are JSON (see `log_format`)."""
+        return self.mode != "embedded" if self.log_format == "auto" else self.log_format == "json"
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,6 +1,8 @@
 """The `planflow` command line: one sub-command group per concept.
 
-Each group lives in its own module and is registered here; a `WorkflowError` anywhere,
+Each group lives in its own module and is registered here. Every connection is checked
+against the host's production configuration and the first write names its database
+(`api.cli.target`). A `WorkflowError` anywhere,
 or a database that cannot answer (not migrated yet, unreachable), becomes one line on
 stderr and exit code 2.
 """
@@ -12,7 +14,22 @@ import sys
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from api.cli import calendar, db, demo, item, jobs, mail, org, plan, report, serve, simulate, user
+from api.cli import (
+    absence,
+    calendar,
+    db,
+    demo,
+    item,
+    jobs,
+    mail,
+    org,
+    plan,
+    report,
+    serve,
+    simulate,
+    target,
+    user,
+)
 from workflow.errors import WorkflowError
 
 app = typer.Typer(
@@ -24,6 +41,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.add_typer(user.app, name="user")
+app.add_typer(absence.app, name="absence")
 app.add_typer(plan.app, name="plan")
 app.add_typer(item.app, name="item")
 app.add_typer(calendar.app, name="calendar")
@@ -47,6 +65,8 @@ def database_error_line(exc: DBAPIError) -> str:
 
 def main() -> None:
     """Entry point of the `planflow` script."""
+    # Before any connection: the right database, and said where it is written to.
+    target.install()
     try:
         app()
     except WorkflowError as exc:

@@ -1,4 +1,5 @@
-"""Helpers shared by CLI commands: reading input files, and `--now` standing in for the clock."""
+"""Helpers shared by CLI commands: reading input files, `--now` standing in for the clock,
+setting up logs and metrics."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 from workflow.clock import ensure_utc, utc_now
 from workflow.errors import InvalidInput
 from workflow.input_limits import read_limited
-from workflow.settings import get_settings
+from workflow.settings import Settings, get_settings
 
 NOW_HELP = "Act as of this moment (ISO 8601, e.g. 2026-03-17T09:00+07:00); default: now."
 
@@ -37,3 +38,12 @@ def read_text_file(path: Path, *, limit: int) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+
+
+def observe(settings: Settings) -> None:
+    """A long-running process's logs (workflow.logs) and metrics (tasks.metrics) set up."""
+    from tasks import metrics
+    from workflow import logs
+
+    logs.configure(settings)
+    metrics.setup(settings)

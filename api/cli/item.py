@@ -127,7 +127,9 @@ def show_cmd(
             u = session.get(Unit, link.unit_id)
             typer.echo(f"{link.role}: {u.code if u else link.unit_id}")
         if actor:
-            allowed = actions_for(session=session, item=item, actor=user_by_name(session, actor))
+            allowed = actions_for(
+                session=session, item=item, actor=user_by_name(session, actor), now=utc_now()
+            )
             typer.echo("may: " + (", ".join(a.value for a in allowed) or "-"))
         for e in history(session=session, item_id=item_id):
             when = e.at.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")

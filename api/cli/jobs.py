@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
-from api.cli.common import NOW_HELP, moment
+from api.cli.common import NOW_HELP, moment, observe
 from tasks import scheduler as sched
+from workflow.settings import get_settings
 
 app = typer.Typer(help="Scheduled jobs (nhắc việc, đôn đốc, báo cáo).", no_args_is_help=True)
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    observe(get_settings())
 
 
 @app.command("run")

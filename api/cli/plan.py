@@ -30,7 +30,7 @@ from workflow.importer.tree import TaskNode
 from workflow.importer.units import UnitResolution, UnresolvedUnits
 from workflow.input_limits import check_plan_document, read_limited
 from workflow.models import Plan, Role, User
-from workflow.services.plan_issue import IssueAction, IssueRow, RowOverride, issue_plan
+from workflow.services.plan_issue import IssueAction, IssueRow, RowKey, RowOverride, issue_plan
 from workflow.services.plan_units import apply_unit_mapping
 from workflow.services.unit_aliases import add_alias
 from workflow.settings import get_settings
@@ -306,6 +306,8 @@ def _row_line(row: IssueRow) -> str:
     if row.recurrence:
         due += f" every {row.recurrence}"
     who = f"{row.lead_unit or '-'}: {row.assignee or '-'}"
+    if row.lead_group:
+        who = f"{row.lead_group} → {who}"
     why = f" [{row.reason.value}]" if row.reason else ""
     return f"{row.action.value}{why} {row.task_key} ({who}) due {due}: {short(row.title, 70)}"
 
@@ -327,10 +329,14 @@ def issue(
     cancel_withdrawn: bool = typer.Option(
         False,
         "--cancel-withdrawn",
-        help="Confirm every proposed cancellation (open items of tasks withdrawn from the plan).",
+        help="Confirm every proposed cancellation (open items of tasks withdrawn from the plan, "
+        "or of units no longer among a task's lead units).",
     ),
 ) -> None:
     """Turn every task with a lead unit into a work item for its head, due as the plan says.
+
+    A task led by a unit group ("Các phòng chuyên môn") becomes one item per member unit,
+    each for that unit's head (one line each; the counts are of items, then of tasks).
 
     Idempotent: issuing again creates nothing. After an amended plan is re-imported it
     creates the new tasks' items, moves changed deadlines and proposes cancelling the
@@ -339,13 +345,13 @@ def issue(
     with session_scope() as session:
         plan_id = _plan_id(session, plan)
         who = _issuer(session, actor)
-        overrides: dict[int, RowOverride] = {}
+        overrides: dict[RowKey, RowOverride] = {}
         if cancel_withdrawn:
             dry = issue_plan(
                 session=session, plan_id=plan_id, actor=who, now=utc_now(), dry_run=True
             )
             overrides = {
-                r.task_id: RowOverride(cancel=True)
+                r.override_key: RowOverride(cancel=True)
                 for r in dry.rows
                 if r.action == IssueAction.PROPOSE_CANCEL
             }
@@ -363,6 +369,13 @@ def issue(
         for row in result.rows:
             if row.action != IssueAction.UNCHANGED:
                 typer.echo(_row_line(row))
+        if any(r.split for r in result.rows):
+            tasks = result.preview.task_counts()
+            typer.echo(
+                f"tasks: create {tasks['create']}, move due {tasks['move_due']}, "
+                f"unchanged {tasks['unchanged']} (a task led by a unit group is one item "
+                "per unit: the counts below are of items)"
+            )
         typer.echo(
             f"plan {result.preview.plan.key} ({result.preview.plan_year}): {result.summary()}"
         )

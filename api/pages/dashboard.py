@@ -32,6 +32,7 @@ from workflow.reporting.dashboard import (
     work_scope,
 )
 from workflow.reporting.wording import wording
+from workflow.services.people import to_reassign
 from workflow.services.work_items import list_items
 from workflow.states import OPEN_STATES, State
 
@@ -128,6 +129,8 @@ def team_page(
         if unit not in {u.id for u in in_scope}:
             return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back="/ui/team")
         unit_ids = (unit,)
+    # The head's list of items whose assignee left or moved (workflow.services.people).
+    waiting = to_reassign(session=session, head=user)
     items = list_items(
         session=session,
         unit_ids=unit_ids,
@@ -140,7 +143,7 @@ def team_page(
     lang = language(request, user)
     _units, names, _ = unit_names(session, lang)
     people = {p.user_id: p.full_name for p in loads}
-    missing = {i.assignee_id for i in items} - people.keys()
+    missing = {i.assignee_id for i in [*items, *waiting]} - people.keys()
     if missing:
         found = session.exec(select(User).where(col(User.id).in_(missing))).all()
         people |= {u.id or 0: u.full_name for u in found}
@@ -159,5 +162,6 @@ def team_page(
         "states": [s.value for s in State],
         "chosen": {"unit": unit, "state": state, "assignee": assignee, "overdue": overdue},
         "tz": settings.timezone,
+        "to_reassign": waiting,
     }
     return render(request, "team.html", context, user=user)

@@ -78,7 +78,9 @@ class ItemForm:
         if self.user is None:
             return RedirectResponse(f"/login?next={quote(item)}", status_code=303)
         try:
-            get_visible_item(session=self.session, user=self.user, item_id=self.item_id)
+            get_visible_item(
+                session=self.session, user=self.user, item_id=self.item_id, now=self.now
+            )
             work(self.user)
         except NotFound:
             self.session.rollback()

@@ -152,6 +152,25 @@ ISSUE_ERROR_DUE_PAST = N_("Thời hạn đã qua.")
 ISSUE_ERROR_ASSIGNEE = N_("Người nhận phải là cán bộ của đơn vị chủ trì.")
 ISSUE_ERROR_GENERIC = N_("Không ban hành được. Vui lòng kiểm tra lại.")
 
+# The plan import page (api/pages/plan_import.py).
+IMPORT_ERROR_NO_FILE = N_("Hãy chọn tệp kế hoạch.")
+IMPORT_ERROR_TYPE = N_("Chỉ nhận tệp .docx, .pdf, .md hoặc .txt.")
+IMPORT_ERROR_READ = N_("Không đọc được tệp kế hoạch.")
+IMPORT_ERROR_EXPIRED = N_("Tệp đã xem trước không còn: hãy chọn lại tệp.")
+
+# The absences page (api/pages/absences.py).
+ABSENCE_ERROR_DATES = N_(
+    "Ngày không hợp lệ (dd/mm/yyyy, ngày kết thúc không trước ngày bắt đầu và chưa qua)."
+)
+ABSENCE_ERROR_DELEGATE = N_(
+    "Người được ủy quyền phải là người khác, đang làm việc trong cùng đơn vị."
+)
+ABSENCE_ERROR_OVERLAP = N_("Người này đã có lịch vắng mặt trùng thời gian.")
+
+# The outbox console (api/pages/outbox.py).
+OUTBOX_NOTHING_CHOSEN = N_("Chưa chọn thư nào để gửi lại.")
+OUTBOX_NOT_SUPPRESSED = N_("Địa chỉ này không có trong danh sách chặn.")
+
 # A WorkflowError's `code` → the message that words it on a page.
 ERROR_CODES: dict[str, str] = {
     "transition": ERROR_TRANSITION,

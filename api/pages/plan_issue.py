@@ -8,6 +8,10 @@ the others are left for a later issue. The POST is one transaction (the request'
 `workflow.services.plan_issue.issue_plan`; a refused edit shows the table again with the
 reason and writes nothing. After it the page shows what was done and links to the plan page.
 At 390 px the rows become cards (a media query in the template).
+
+A task led by a unit group ("Các phòng chuyên môn") is one row per member unit, each for
+that unit's head (decision 0015): its form fields are named by the row's key ("task-unit"),
+its title is shown once, the rows after it say which share they are ("2/4").
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from workflow.services.plan_issue import (
     IssueResult,
     IssueRow,
     Reason,
+    RowKey,
     RowOverride,
     issue_plan,
     may_issue,
@@ -121,8 +126,17 @@ def _page(
     form: dict[str, str] | None = None,
     result: IssueResult | None = None,
     status_code: int = 200,
+    imported: bool = False,
 ) -> HTMLResponse:
     rows = [r for r in preview.rows if filters.shows(r)]
+    # A split task's rows: which share each is ("2/4") and whether it opens the task.
+    split: dict[int, list[IssueRow]] = defaultdict(list)
+    for row in rows:
+        if row.split:
+            split[row.task_id].append(row)
+    shares = {
+        r.key: (i, len(group)) for group in split.values() for i, r in enumerate(group, start=1)
+    }
     areas = {r.area_id: f"{r.area_number}. {r.area_title}" for r in preview.rows}
     units = {r.lead_unit_id: r.lead_unit for r in preview.rows if r.lead_unit_id is not None}
     counts = {a.value: 0 for a in IssueAction}
@@ -133,6 +147,8 @@ def _page(
         "plan_year": preview.plan_year,
         "rows": rows,
         "total": len(preview.rows),
+        "shares": shares,
+        "task_total": len({r.task_id for r in preview.rows}),
         "counts": counts,
         "areas": sorted(areas.items(), key=lambda kv: kv[1]),
         "units": sorted(units.items(), key=lambda kv: kv[1] or ""),
@@ -144,6 +160,7 @@ def _page(
         "errors": errors or [],
         "form": form or {},
         "result": result,
+        "imported": imported,
     }
     return render(request, "plan_issue.html", context, user=user, status_code=status_code)
 
@@ -168,25 +185,28 @@ def issue_page(
     user, _plan = found
     preview = preview_issue(session=session, plan_id=plan_id, now=now)
     filters = _filters(request.query_params)
-    return _page(request, session, user=user, preview=preview, filters=filters)
+    imported = request.query_params.get("imported") == "1"
+    return _page(request, session, user=user, preview=preview, filters=filters, imported=imported)
 
 
 def _overrides(
     preview: IssuePreview, filters: Filters, form: dict[str, str]
-) -> tuple[dict[int, RowOverride], list[str]]:
+) -> tuple[dict[RowKey, RowOverride], list[str]]:
     """The rows' edits from the form (only what differs from the preview), the rows the
     filters hide skipped; or the i18n keys of what cannot be read (the API's row model,
-    `IssueOverride`, reads each row's due date and assignee)."""
-    overrides: dict[int, RowOverride] = {}
+    `IssueOverride`, reads each row's due date and assignee). Fields are named by the
+    row's key: the task id, or "task-unit" for a unit's share of a group-led task."""
+    overrides: dict[RowKey, RowOverride] = {}
     errors: list[str] = []
     for row in preview.rows:
-        key = row.task_id
+        key = row.key
         if not filters.shows(row):
             if row.action in DATED:
-                overrides[key] = RowOverride(skip=True)
+                overrides[row.override_key] = RowOverride(skip=True)
             continue
         data = {
-            "task_id": key,
+            "task_id": row.task_id,
+            "unit_id": row.lead_unit_id if row.split else None,
             "due_on": typed_day(form.get(f"due_{key}", "")) if editable_due(row) else None,
             "assignee_id": typed(form.get(f"assignee_{key}", ""))
             if editable_assignee(row)
@@ -203,7 +223,9 @@ def _overrides(
         skip = form.get(f"skip_{key}") == "1"
         cancel = form.get(f"cancel_{key}") == "1" and row.action == IssueAction.PROPOSE_CANCEL
         if due or assignee or skip or cancel:
-            overrides[key] = RowOverride(due_on=due, assignee_id=assignee, skip=skip, cancel=cancel)
+            overrides[row.override_key] = RowOverride(
+                due_on=due, assignee_id=assignee, skip=skip, cancel=cancel
+            )
     return overrides, sorted(set(errors))
 
 

@@ -5,6 +5,10 @@ The numbers come from `workflow.services.plan_tracking` (the deadline flags from
 `workflow.deadlines`); this module only filters and names them. Every signed-in user sees a
 task's counts and flags (the plan is agency-wide); an item's title and link only when the
 item is in the user's scope (`workflow.services.scope.visible_items`).
+
+A task led by a unit group has a share per member unit: the unit filter finds it under each
+of them, the state filter then reads that unit's share, its items are named by unit, and
+the table per lead unit counts it once for each.
 """
 
 from __future__ import annotations
@@ -57,14 +61,22 @@ def plan_tracking_context(
     filtering = area is not None or unit is not None or bool(state)
     shown: set[int] = set()
     units: set[int] = set()
+    split: set[int] = set()
     for a in tree.areas:
         for task, above in _walk(a.tasks):
+            leads = tracking.leads.get(task.id, [])
+            units.update(leads)
             if task.lead_unit_id is not None:
                 units.add(task.lead_unit_id)
             progress = tracking.tasks.get(task.id) or TaskProgress(task_id=task.id)
+            worked = {i.lead_unit_id for i in progress.items}
+            if len(leads) > 1 or len(worked) > 1:
+                split.add(task.id)
+            if unit is not None and (unit in leads or unit in worked):
+                progress = tracking.share(task.id, unit)  # that unit's share
             if (
                 (area is None or a.id == area)
-                and (unit is None or task.lead_unit_id == unit)
+                and (unit is None or task.lead_unit_id == unit or unit in leads or unit in worked)
                 and (not state or (not task.subtasks and progress.status.value == state))
             ):
                 shown.add(task.id)
@@ -80,6 +92,8 @@ def plan_tracking_context(
     return {
         "tracking": tracking.tasks,
         "area_counts": tracking.areas,
+        "unit_counts": tracking.units,
+        "split_tasks": split,
         "task_statuses": [s.value for s in TaskStatus],
         "filters": {"area": area, "unit": unit, "state": state},
         "filtering": filtering,

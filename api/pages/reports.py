@@ -196,6 +196,7 @@ def report_page(
         "s": snapshot,
         "title": w.title(snapshot),
         "headline": w.headline(snapshot.totals),
+        "shared_note": w.shared_note(snapshot),
         "trend_sentence": w.trend_sentence(snapshot),
         "cutoff": w.cutoff(snapshot.cutoff_at.astimezone(ZoneInfo(settings.timezone))),
         "fmt_date": w.day,

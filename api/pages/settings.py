@@ -20,7 +20,7 @@ from api.deps import OptionalUser, SessionDep
 from api.pages import messages as msg
 from api.pages.i18n import LANG_COOKIE
 from api.pages.ui import render, to_login
-from api.pages.unsubscribe import KIND_LABELS
+from api.pages.unsubscribe import KIND_LABELS, kind_labels
 from api.schemas.forms import typed, validated
 from api.schemas.preferences import PreferencesUpdate
 from notifications.contexts import MANDATORY, Kind
@@ -51,7 +51,7 @@ def _own_unsubscribe(user: User, token: str | None) -> UnsubscribeRequest | None
         ask = read_unsubscribe_token(settings=get_settings(), token=token)
     except InvalidInput:
         return None
-    if ask.user_id != user.id or ask.kind in MANDATORY:
+    if ask.user_id != user.id or any(k in MANDATORY for k in ask.kind.split("+")):
         return None
     return ask
 
@@ -76,7 +76,7 @@ def _page(
                 "label": KIND_LABELS[kind],
                 "on": kind not in pref.opted_out_kinds,
                 "mandatory": kind in MANDATORY,
-                "asked": ask is not None and ask.kind == kind,
+                "asked": ask is not None and kind in ask.kind.split("+"),
             }
             for kind in LISTED_KINDS
         ],
@@ -86,9 +86,9 @@ def _page(
         "user_language": user.language,
         "error": error,
         "notice": notice,
-        "stopped": KIND_LABELS.get(stopped or ""),
+        "stopped": kind_labels(stopped or ""),
         "ask": ask,
-        "ask_label": KIND_LABELS.get(ask.kind) if ask is not None else None,
+        "ask_labels": kind_labels(ask.kind) if ask is not None else [],
         "unsubscribe_token": unsubscribe if ask is not None else None,
     }
     return render(
@@ -126,6 +126,9 @@ def save_settings(
 ) -> Response:
     """Replace the settings with the form's (one transaction; a refusal saves nothing).
 
+    `mode` is "grouped" (at once, one mail per bulk action and one morning mail: the
+    default), "immediate" (one mail per event) or "digest".
+
     An empty `language` keeps the user's. The digest, which has no box, stays switched off
     if its mail's link did so, until the daily digest is chosen again. The session cookie's
     CSRF check is the dependency's.
@@ -143,7 +146,9 @@ def save_settings(
         body = validated(
             PreferencesUpdate,
             {
-                "mode": mode,
+                # "grouped" is the immediate mode with grouping (the page's third choice).
+                "mode": "immediate" if mode == "grouped" else mode,
+                "grouped": mode != "immediate",
                 "digest_hour": typed(digest_hour) or 7,
                 "quiet_start_hour": typed(quiet_start_hour),
                 "quiet_end_hour": typed(quiet_end_hour),
@@ -155,6 +160,7 @@ def save_settings(
             session=session,
             user_id=user.id or 0,
             mode=body.mode,
+            grouped=body.grouped,
             digest_hour=body.digest_hour,
             quiet_start_hour=body.quiet_start_hour,
             quiet_end_hour=body.quiet_end_hour,

@@ -56,6 +56,7 @@ from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.models.org import Role
 from workflow.services.indicators import may_record
+from workflow.services.plan_units import may_import_plans
 from workflow.services.scope import get_visible_item
 from workflow.services.task_assignment import assign_scope
 from workflow.services.work_items import (
@@ -437,15 +438,17 @@ def _item_context(
         select(Evidence).where(Evidence.work_item_id == item.id).order_by(col(Evidence.id))
     ).all()
     lang = language(request, user)
-    details = item_details(session, user=user, item=item, lang=lang, settings=settings)
+    details = item_details(session, user=user, item=item, lang=lang, settings=settings, now=now)
     actors = {e.actor_id for e in events if e.actor_id} | {e.uploaded_by_id for e in evidence}
     actors |= details.pop("user_ids")
     units, people = _names(session, [item], lang=lang, more_users=actors)
-    actions = [a.value for a in actions_for(session=session, item=item, actor=user)]
+    actions = [a.value for a in actions_for(session=session, item=item, actor=user, now=now)]
     # The action under the title is the one the state machine would take next (attaching
     # evidence first when submitting needs it), never one it would refuse.
     step = next_step(
-        item, actor_relations(session=session, item=item, actor=user), has_evidence=bool(evidence)
+        item,
+        actor_relations(session=session, item=item, actor=user, now=now),
+        has_evidence=bool(evidence),
     )
     rules = {a: rule_for(State(item.state), Action(a)) for a in actions}
     # "Giao lại" needs the new assignee: the lead unit's other people, as the service checks.
@@ -483,7 +486,7 @@ def item_page(
     if user is None:
         return to_login(request)
     try:
-        item = get_visible_item(session=session, user=user, item_id=item_id)
+        item = get_visible_item(session=session, user=user, item_id=item_id, now=now)
     except NotFound:
         return not_found(request, user)
     context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
@@ -504,7 +507,7 @@ def item_refused(
     """The item page again after a refused form, with `extra` (the reason) and `status`."""
     # Nothing of the refused form may be committed with the page we render.
     session.rollback()
-    item = get_visible_item(session=session, user=user, item_id=item_id)
+    item = get_visible_item(session=session, user=user, item_id=item_id, now=now)
     context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
     return render(request, "item.html", context | extra, user=user, status_code=status)
 
@@ -544,7 +547,7 @@ def item_action(
     if user is None:
         return RedirectResponse(f"/login?next={quote(f'/ui/items/{item_id}')}", status_code=303)
     try:
-        get_visible_item(session=session, user=user, item_id=item_id)
+        get_visible_item(session=session, user=user, item_id=item_id, now=now)
         body = validated(
             ActionIn,
             {"comment": comment or None, "assignee_id": typed(assignee_id)},
@@ -654,7 +657,8 @@ def plans_page(request: Request, session: SessionDep, user: OptionalUser) -> Res
     if user is None:
         return to_login(request)
     plans = session.exec(select(Plan).order_by(col(Plan.id).desc())).all()
-    return render(request, "plans.html", {"plans": plans}, user=user)
+    context = {"plans": plans, "may_import": may_import_plans(user)}
+    return render(request, "plans.html", context, user=user)
 
 
 @router.get("/ui/plans/{plan_id}", response_class=HTMLResponse)

@@ -54,6 +54,12 @@ KIND_LABELS = {
 }
 
 
+def kind_labels(kind: str) -> list[str]:
+    """The labels of a link's kinds: a grouped mail's link names each kind it folds in
+    ("reminder+due_today+overdue")."""
+    return [KIND_LABELS[k] for k in kind.split("+") if k in KIND_LABELS]
+
+
 def _recipient(session: Session, ask: UnsubscribeRequest | None) -> User | None:
     """The account the link is for (its language is the page's), if it names one."""
     if ask is None or ask.user_id is None:
@@ -77,7 +83,7 @@ def _page(
         "unsubscribe.html",
         {
             "token": token,
-            "label": KIND_LABELS.get(kind),
+            "labels": kind_labels(kind),
             "kind": kind,
             "address": ask.email if ask is not None else "",
             "done": done,
@@ -95,7 +101,8 @@ def _read(token: str) -> tuple[UnsubscribeRequest | None, str | None]:
         ask = read_unsubscribe_token(settings=get_settings(), token=token)
     except InvalidInput:
         return None, msg.UNSUB_INVALID
-    return ask, (msg.UNSUB_MANDATORY if ask.kind in MANDATORY else None)
+    mandatory = any(kind in MANDATORY for kind in ask.kind.split("+"))
+    return ask, (msg.UNSUB_MANDATORY if mandatory else None)
 
 
 def _signed_in_recipient(request: Request, ask: UnsubscribeRequest | None) -> bool:

@@ -43,9 +43,12 @@ from workflow.states import Action, State
 router = APIRouter(prefix="/items", tags=["items"])
 
 
-def allowed_action_names(*, session: Session, user: User, item: WorkItem) -> list[str]:
-    """The actions `user` may take on `item` now, from the state table (workflow.states)."""
-    return [a.value for a in actions_for(session=session, item=item, actor=user)]
+def allowed_action_names(
+    *, session: Session, user: User, item: WorkItem, now: datetime
+) -> list[str]:
+    """The actions `user` may take on `item` now, from the state table (workflow.states);
+    a delegate standing in for the absent assignee gets the assignee's."""
+    return [a.value for a in actions_for(session=session, item=item, actor=user, now=now)]
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -75,7 +78,7 @@ def item_detail(
             "flag": flag_of(item, now=now, soon=soon),
             "units": [ItemUnitPublic.model_validate(u) for u in units],
             "events": [EventPublic.model_validate(e) for e in events],
-            "allowed_actions": allowed_action_names(session=session, user=user, item=item),
+            "allowed_actions": allowed_action_names(session=session, user=user, item=item, now=now),
         },
     )
 
@@ -152,7 +155,7 @@ def get_work_item(
     response: Response,
 ) -> WorkItemDetail:
     """One item with its units, audit trail and the actions this user may take now."""
-    item = get_visible_item(session=session, user=user, item_id=item_id)
+    item = get_visible_item(session=session, user=user, item_id=item_id, now=now)
     return tagged_detail(
         response, session=session, user=user, item=item, now=now, settings=settings
     )
@@ -215,7 +218,7 @@ def take_action(
     if_match: Annotated[str | None, Header(max_length=100)] = None,
 ) -> WorkItemDetail:
     """Take an action from the state table; 409 if the state forbids it, 412 if stale."""
-    get_visible_item(session=session, user=user, item_id=item_id)
+    get_visible_item(session=session, user=user, item_id=item_id, now=now)
     item = act(
         session=session,
         now=now,
@@ -247,7 +250,7 @@ def post_progress(
     if_match: Annotated[str | None, Header(max_length=100)] = None,
 ) -> WorkItemDetail:
     """The assignee reports progress (0-100 %) with a note; 409 unless work is owed."""
-    get_visible_item(session=session, user=user, item_id=item_id)
+    get_visible_item(session=session, user=user, item_id=item_id, now=now)
     item = report_progress(
         session=session,
         now=now,

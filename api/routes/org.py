@@ -9,11 +9,12 @@ from fastapi import APIRouter
 from sqlmodel import col, select
 
 from api.auth import set_password
-from api.deps import AdminUser, CurrentUser, SessionDep
+from api.deps import AdminUser, CurrentUser, NowDep, SessionDep
 from api.schemas.common import Id
 from api.schemas.org import UnitPublic, UserAdminPublic, UserCreate, UserPublic, UserUpdate
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Unit, User
+from workflow.services import people
 from workflow.services.org import ensure_admin_remains, ensure_contact_free
 
 router = APIRouter(tags=["org"])
@@ -79,9 +80,12 @@ def admin_create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) 
 
 @router.patch("/admin/users/{user_id}", response_model=UserAdminPublic)
 def admin_update_user(
-    user_id: Id, body: UserUpdate, _admin: AdminUser, session: SessionDep
+    user_id: Id, body: UserUpdate, admin: AdminUser, session: SessionDep, now: NowDep
 ) -> UserAdminPublic:
-    """Change an account: name, e-mail, unit, role, activation."""
+    """Change an account: name, e-mail, unit, role, activation.
+
+    Deactivating a person or moving them to another unit puts their open items on their
+    former head's "to reassign" list (`GET /me/to-reassign`) and mails that head once."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
@@ -96,6 +100,21 @@ def admin_update_user(
         is_active=body.is_active if body.is_active is not None else user.is_active,
     )
     changes = body.model_dump(exclude_unset=True)
+    # Leaving and moving go through the one service that hands the open items over.
+    if changes.get("unit_id") not in (None, user.unit_id):
+        people.move(
+            session=session,
+            now=now,
+            actor=admin,
+            user=user,
+            unit_id=changes.pop("unit_id"),
+            role=body.role.value if body.role is not None else None,
+        )
+    if changes.get("is_active") is False and user.is_active:
+        people.deactivate(session=session, now=now, actor=admin, user=user)
+    elif changes.get("is_active") is True and not user.is_active:
+        people.reactivate(session=session, user=user)
+    changes.pop("is_active", None)
     for key, value in changes.items():
         if value is None:
             continue

@@ -1,4 +1,5 @@
-"""Notification preferences (tùy chọn nhận thư): immediate or daily digest, quiet hours."""
+"""Notification preferences (tùy chọn nhận thư): immediate (grouped or one mail per event)
+or daily digest, quiet hours."""
 
 from __future__ import annotations
 
@@ -31,5 +32,6 @@ def update_preferences(
         quiet_start_hour=body.quiet_start_hour,
         quiet_end_hour=body.quiet_end_hour,
         opted_out_kinds=body.opted_out_kinds,
+        grouped=body.grouped,
     )
     return PreferencesPublic.model_validate(pref)

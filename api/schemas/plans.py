@@ -99,10 +99,14 @@ class TaskUnitsUpdate(SQLModel):
 
 
 class IssueOverride(SQLModel):
-    """The coordinator's edit of one task's row: the API's `POST /plans/{id}/issue` and
-    the "Ban hành kế hoạch" page's table alike."""
+    """The coordinator's edit of one task's row (or, with `unit_id`, of one lead unit's
+    row of a task led by a unit group): the API's `POST /plans/{id}/issue` and the
+    "Ban hành kế hoạch" page's table alike."""
 
     task_id: Id
+    unit_id: Id | None = Field(
+        default=None, description="The lead unit whose row of a group-led task to edit."
+    )
     due_on: date | None = None
     assignee_id: Id | None = None
     skip: bool = False

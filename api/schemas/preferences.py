@@ -15,6 +15,7 @@ class PreferencesPublic(SQLModel):
     quiet_start_hour: int | None
     quiet_end_hour: int | None
     opted_out_kinds: list[str]
+    grouped: bool
 
 
 class PreferencesUpdate(SQLModel):
@@ -25,6 +26,8 @@ class PreferencesUpdate(SQLModel):
     quiet_start_hour: int | None = Field(default=None, ge=0, le=23)
     quiet_end_hour: int | None = Field(default=None, ge=0, le=23)
     opted_out_kinds: Annotated[list[str], MaxLen(20)] = []
+    # One mail per bulk action and one morning mail (true, the default) or one per event.
+    grouped: bool = True
 
     @model_validator(mode="after")
     def _quiet_hours_together(self) -> PreferencesUpdate:

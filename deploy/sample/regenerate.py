@@ -1,13 +1,14 @@
-"""Regenerate the Word and PDF forms of the sample annual plan from its text form.
+"""Regenerate the Word and PDF forms of the sample annual plans from their text form.
 
-    .venv/bin/python deploy/sample/regenerate.py
+    .venv/bin/python deploy/sample/regenerate.py [ke-hoach-cchc-2027.md ...]
 
-Reads `ke-hoach-cchc-2026.md` (the text the importer reads) and writes, next to it,
-`ke-hoach-cchc-2026.docx` as an office types it (Times New Roman, bold headings, the task
-table as a Word table with merged area rows and a header repeated on each page) and
-`ke-hoach-cchc-2026.pdf` converted from that DOCX by LibreOffice (`soffice --headless
---convert-to pdf`), a PDF with a text layer like a signed plan exported from Word. The
-import tests check that the three forms give the same tasks and deadlines.
+Reads each `ke-hoach-cchc-YYYY.md` (the text the importer reads; by default every one of
+this folder: 2026 and 2027) and writes, next to it, the `.docx` as an office types it
+(Times New Roman, bold headings, the task table as a Word table with merged area rows and
+a header repeated on each page) and the `.pdf` converted from that DOCX by LibreOffice
+(`soffice --headless --convert-to pdf`), a PDF with a text layer like a signed plan
+exported from Word. The import tests check that the three forms give the same tasks and
+deadlines.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE / "ke-hoach-cchc-2026.md"
+SOURCES = sorted(HERE.glob("ke-hoach-cchc-[0-9][0-9][0-9][0-9].md"))
 FONT = "Times New Roman"
 # STT, Nội dung, Chủ trì, Phối hợp, Thời gian, Sản phẩm: 16.5 cm of A4 between the margins.
 WIDTHS = (Cm(1.2), Cm(4.8), Cm(2.6), Cm(2.6), Cm(2.5), Cm(2.8))
@@ -108,24 +109,25 @@ def build_docx(text: str) -> docx.document.Document:
     return document
 
 
-def main() -> int:
-    text = SOURCE.read_text(encoding="utf-8")
-    target = SOURCE.with_suffix(".docx")
-    build_docx(text).save(str(target))
+def main(argv: list[str]) -> int:
+    sources = [HERE / Path(name).name for name in argv] or SOURCES
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        print("LibreOffice (soffice) is not installed: the PDF was not regenerated")
-        return 1
-    with tempfile.TemporaryDirectory() as profile:
-        # A private profile: a running LibreOffice must not take the conversion over.
-        subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-             "--convert-to", "pdf", "--outdir", str(HERE), str(target)],
-            check=True, capture_output=True, timeout=180,
-        )  # fmt: skip
-    print(f"wrote {target.name} and {target.with_suffix('.pdf').name}")
+    for source in sources:
+        target = source.with_suffix(".docx")
+        build_docx(source.read_text(encoding="utf-8")).save(str(target))
+        if soffice is None:
+            print("LibreOffice (soffice) is not installed: the PDF was not regenerated")
+            return 1
+        with tempfile.TemporaryDirectory() as profile:
+            # A private profile: a running LibreOffice must not take the conversion over.
+            subprocess.run(
+                [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+                 "--convert-to", "pdf", "--outdir", str(HERE), str(target)],
+                check=True, capture_output=True, timeout=180,
+            )  # fmt: skip
+        print(f"wrote {target.name} and {target.with_suffix('.pdf').name}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

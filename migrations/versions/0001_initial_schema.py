@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 18:11:17.294348
+Create Date: 2026-12-07 20:45:30.675760
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,6 +22,16 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('last_run_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_job_state'))
+    )
+    op.create_table('mail_alarm',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('raised_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('faults', sa.Integer(), nullable=False),
+    sa.Column('mailed_on', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('cleared_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_alarm'))
     )
     op.create_table('plan',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -128,6 +138,26 @@ def upgrade() -> None:
     with op.batch_alter_table('area', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_area_plan_id'), ['plan_id'], unique=False)
 
+    op.create_table('absence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('delegate_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('starts_on <= ends_on', name=op.f('ck_absence_absence_dates')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], name=op.f('fk_absence_created_by_id_app_user')),
+    sa.ForeignKeyConstraint(['delegate_id'], ['app_user.id'], name=op.f('fk_absence_delegate_id_app_user')),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_absence_user_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_absence'))
+    )
+    with op.batch_alter_table('absence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_absence_delegate_id'), ['delegate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_absence_user_id'), ['user_id'], unique=False)
+
     op.create_table('calendar_override',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -148,6 +178,7 @@ def upgrade() -> None:
     sa.Column('quiet_start_hour', sa.Integer(), nullable=True),
     sa.Column('quiet_end_hour', sa.Integer(), nullable=True),
     sa.Column('opted_out_kinds', sa.JSON(), nullable=True),
+    sa.Column('grouped', sa.Boolean(), server_default=sa.text('true'), nullable=False),
     sa.CheckConstraint("mode IN ('immediate', 'digest')", name=op.f('ck_notification_preference_mode')),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_notification_preference_user_id_app_user')),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_preference'))
@@ -386,6 +417,7 @@ def upgrade() -> None:
     op.create_table('issued_task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('plan_task_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('work_item_id', sa.Integer(), nullable=True),
     sa.Column('series_id', sa.Integer(), nullable=True),
     sa.Column('due_text', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
@@ -395,11 +427,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['issued_by_id'], ['app_user.id'], name=op.f('fk_issued_task_issued_by_id_app_user')),
     sa.ForeignKeyConstraint(['plan_task_id'], ['plan_task.id'], name=op.f('fk_issued_task_plan_task_id_plan_task')),
     sa.ForeignKeyConstraint(['series_id'], ['recurring_series.id'], name=op.f('fk_issued_task_series_id_recurring_series')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_issued_task_unit_id_unit')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_issued_task_work_item_id_work_item')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_task')),
-    sa.UniqueConstraint('plan_task_id', name=op.f('uq_issued_task_plan_task_id'))
+    sa.UniqueConstraint('plan_task_id', 'unit_id', name='uq_issued_task_unit')
     )
     with op.batch_alter_table('issued_task', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issued_task_plan_task_id'), ['plan_task_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_issued_task_work_item_id'), ['work_item_id'], unique=False)
 
     op.create_table('notification',
@@ -420,7 +454,9 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('first_attempt_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('digest_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'suppressed', 'skipped', 'held', 'digested')", name=op.f('ck_notification_status')),
+    sa.Column('group_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('request_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'suppressed', 'skipped', 'held', 'digested', 'grouping', 'grouped')", name=op.f('ck_notification_status')),
     sa.ForeignKeyConstraint(['digest_id'], ['notification.id'], name=op.f('fk_notification_digest_id_notification')),
     sa.ForeignKeyConstraint(['recipient_user_id'], ['app_user.id'], name=op.f('fk_notification_recipient_user_id_app_user')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_notification_work_item_id_work_item')),
@@ -428,7 +464,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('dedup_key', name=op.f('uq_notification_dedup_key'))
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
-        batch_op.create_index('ix_notification_pending', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+        batch_op.create_index('ix_notification_grouping', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'grouping'"), sqlite_where=sa.text("status = 'grouping'"))
+        batch_op.create_index('ix_notification_pending', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
         batch_op.create_index(batch_op.f('ix_notification_recipient_user_id'), ['recipient_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_work_item_id'), ['work_item_id'], unique=False)
 
@@ -443,6 +480,7 @@ def upgrade() -> None:
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('changes', sa.JSON(), nullable=True),
     sa.Column('notified_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('request_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_work_item_event_actor_id_app_user')),
     sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_work_item_event_work_item_id_work_item')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_item_event'))
@@ -484,10 +522,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_notification_work_item_id'))
         batch_op.drop_index(batch_op.f('ix_notification_recipient_user_id'))
         batch_op.drop_index('ix_notification_pending', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+        batch_op.drop_index('ix_notification_grouping', postgresql_where=sa.text("status = 'grouping'"), sqlite_where=sa.text("status = 'grouping'"))
 
     op.drop_table('notification')
     with op.batch_alter_table('issued_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issued_task_work_item_id'))
+        batch_op.drop_index(batch_op.f('ix_issued_task_plan_task_id'))
 
     op.drop_table('issued_task')
     with op.batch_alter_table('extension_request', schema=None) as batch_op:
@@ -543,6 +583,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_calendar_override_day'))
 
     op.drop_table('calendar_override')
+    with op.batch_alter_table('absence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_absence_user_id'))
+        batch_op.drop_index(batch_op.f('ix_absence_delegate_id'))
+
+    op.drop_table('absence')
     with op.batch_alter_table('area', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_area_plan_id'))
 
@@ -566,5 +611,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_plan_key'))
 
     op.drop_table('plan')
+    op.drop_table('mail_alarm')
     op.drop_table('job_state')
     # ### end Alembic commands ###

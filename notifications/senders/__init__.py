@@ -10,29 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Protocol
 
 from notifications.message import OutgoingMail
+from notifications.smtp_replies import ACCEPTED, Fault, Outcome, message_fault, server_fault
 from workflow.settings import Settings
 
-
-@dataclass(frozen=True)
-class Outcome:
-    """The server's answer to one message."""
-
-    accepted: bool
-    permanent: bool = False
-    # True when the server refused the recipient address itself (RCPT 5xx): suppress it.
-    recipient_refused: bool = False
-    error: str = ""
-
-
-ACCEPTED = Outcome(accepted=True)
-
-
-def temporary(error: str) -> Outcome:
-    return Outcome(accepted=False, error=error)
+__all__ = [
+    "ACCEPTED",
+    "Batch",
+    "Fault",
+    "Outcome",
+    "Sender",
+    "get_sender",
+    "message_fault",
+    "server_fault",
+]
 
 
 class Batch(Protocol):

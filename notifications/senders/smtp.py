@@ -1,4 +1,4 @@
-"""SMTP sender: one reused connection per batch, replies classified as 2xx / 4xx / 5xx.
+"""SMTP sender: one reused connection per batch, replies read by `notifications.smtp_replies`.
 
 smtplib on one connection was measured against aiosmtplib in bench/outbox.py: the outbox
 overhead is in rendering and the database, not the wire, so the simpler blocking client
@@ -16,21 +16,12 @@ from contextlib import contextmanager, suppress
 from functools import lru_cache
 
 from notifications.message import OutgoingMail
-from notifications.senders import ACCEPTED, Outcome, temporary
+from notifications.smtp_replies import ACCEPTED, Outcome, classify, message_fault, server_fault
 from workflow.settings import Settings
 
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 # smtplib's own quoting (it parses the address each time: about 30 µs, twice per mail).
 _path = lru_cache(maxsize=4096)(smtplib.quoteaddr)
-
-
-def classify(code: int, reply: bytes | str, *, recipient: bool) -> Outcome:
-    """4xx (and anything odd) is temporary; 5xx is permanent, suppressing on RCPT."""
-    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
-    error = f"{code} {text}".strip()
-    if 500 <= code < 600:
-        return Outcome(accepted=False, permanent=True, recipient_refused=recipient, error=error)
-    return temporary(error)
 
 
 def _login(conn: smtplib.SMTP, username: str, password: str) -> None:
@@ -95,22 +86,22 @@ class SmtpBatch:
     def send(self, mail: OutgoingMail, meanwhile: Callable[[], None] | None = None) -> Outcome:
         if self.broken is not None:
             # The server was unreachable a moment ago: defer without a timeout per message.
-            return temporary(self.broken)
+            return server_fault(self.broken)
         if self.conn is None:
             try:
                 self.conn = self._connect()
             except smtplib.SMTPAuthenticationError as exc:
                 self.broken = f"authentication failed: {exc.smtp_code} {exc.smtp_error!r}"
-                return temporary(self.broken)
+                return server_fault(self.broken)
             except (OSError, smtplib.SMTPException, ValueError) as exc:
                 # ValueError covers a misconfiguration smtplib rejects before sending.
                 self.broken = f"connect {self.settings.smtp_host}:{self.settings.smtp_port}: {exc}"
-                return temporary(self.broken)
+                return server_fault(self.broken)
         try:
             return self._transaction(self.conn, mail, meanwhile)
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
-            return temporary(f"connection lost: {exc}")
+            return server_fault(f"connection lost: {exc}")
 
     def _transaction(
         self, conn: smtplib.SMTP, mail: OutgoingMail, meanwhile: Callable[[], None] | None
@@ -122,22 +113,22 @@ class SmtpBatch:
         """
         if "\r" in mail.recipient or "\n" in mail.recipient:
             # smtplib would quietly parse it into some other address: refuse the row.
-            return Outcome(False, permanent=True, error="bad address: line break in address")
+            return message_fault("bad address: line break in address")
         data = mail.data if mail.data.endswith(b"\r\n") else mail.data + b"\r\n"
         options = f" SIZE={len(data)}" if conn.has_extn("size") else ""
         code, reply = conn.docmd("mail", f"FROM:{_path(mail.envelope_from)}{options}")
         if code != 250:
             self._abandon(conn, code)
             # MAIL FROM refused is our configuration, not this message: keep retrying.
-            return temporary(f"sender refused: {code} {reply!r}")
+            return classify(code, reply, stage="mail")
         code, reply = conn.docmd("rcpt", f"TO:{_path(mail.recipient)}")
         if code not in (250, 251):
             self._abandon(conn, code)
-            return classify(code, reply, recipient=True)
+            return classify(code, reply, stage="rcpt")
         code, reply = conn.docmd("data")
         if code != 354:
             self._abandon(conn, code)
-            return classify(code, reply, recipient=False)
+            return classify(code, reply, stage="data")
         # Lines starting with "." are doubled (RFC 5321 4.5.2); the data already ends in CRLF.
         conn.send(_LEADING_DOT.sub(b"..", data) + b".\r\n")
         if meanwhile is not None:
@@ -145,7 +136,7 @@ class SmtpBatch:
         code, reply = conn.getreply()
         if code != 250:
             self._abandon(conn, code)
-            return classify(code, reply, recipient=False)
+            return classify(code, reply, stage="message")
         return ACCEPTED
 
     def _abandon(self, conn: smtplib.SMTP, code: int) -> None:

@@ -91,7 +91,7 @@ def test_worker_killed_mid_delivery_resends_only_the_message_in_flight(
         # acknowledged (acks_late), after the visibility timeout.
         second = start_worker(env, tmp_path / "second.log", "second")
         try:
-            wait_for_mails(engine, sink, expected, timeout=20)
+            wait_for_mails(engine, sink, expected, timeout=60)
             time.sleep(1.0)
         finally:
             second.stop()
@@ -113,14 +113,14 @@ def test_redis_restarted_while_tasks_are_queued(schema: tuple[str, Engine], tmp_
         scheduler = Proc(["scheduler"], env=env, log=tmp_path / "scheduler.log")
         worker = worker_proc(env, tmp_path / "worker.log", "w")
         try:
-            worker.wait_for("ready.", timeout=30)
+            worker.wait_for("ready.", timeout=120)
             wait_until(lambda: sink.count >= 3)
             wait_until(lambda: redis.queued() > 0)
             # Mid-delivery with ticks queued: all of Redis is lost; the database still
             # knows what is due and what was sent, and the next ticks finish the work.
             redis.restart()
             sent_before = sink.count
-            wait_for_mails(engine, sink, expected, timeout=20)
+            wait_for_mails(engine, sink, expected, timeout=60)
             time.sleep(1.0)
         finally:
             scheduler.stop()
@@ -142,19 +142,19 @@ def test_standby_scheduler_takes_over_when_the_leader_dies_and_mail_goes_out_onc
         worker = worker_proc(env, tmp_path / "worker.log", "w")
         both = [Proc(["scheduler"], env=env, log=tmp_path / f"s{n}.log") for n in (1, 2)]
         try:
-            wait_until(lambda: any("leader: holding" in s.output() for s in both), timeout=30)
+            wait_until(lambda: any("leader: holding" in s.output() for s in both), timeout=120)
             leader, standby = both if "leader: holding" in both[0].output() else both[::-1]
-            standby.wait_for("standby", timeout=30)
-            worker.wait_for("ready.", timeout=30)
-            wait_for_mails(engine, sink, before, timeout=20)
+            standby.wait_for("standby", timeout=120)
+            worker.wait_for("ready.", timeout=120)
+            wait_for_mails(engine, sink, before, timeout=60)
             assert "tick enqueued" not in standby.output()
             leader.kill9()
             killed = time.monotonic()
             # Items that fall due after the leader died: only the new leader's ticks send them.
             after = seed_overdue_items(engine, now=utc_now(), count=3, first=3)
-            standby.wait_for("leader: holding advisory lock", timeout=10)
+            standby.wait_for("leader: holding advisory lock", timeout=30)
             assert time.monotonic() - killed < 5
-            wait_for_mails(engine, sink, before | after, timeout=20)
+            wait_for_mails(engine, sink, before | after, timeout=60)
             time.sleep(1.0)
         finally:
             worker.stop()

@@ -152,6 +152,25 @@ def _queue_every_kind(db: Path) -> Generated:
                 },
             ),
             (
+                "grouped",
+                "tt.binh",
+                {
+                    "occasion": "morning",
+                    "entries": [
+                        c.GroupedEntry(**ref.model_dump(), kind=c.Kind.OVERDUE, days=1),
+                        c.GroupedEntry(**ref.model_dump(), kind=c.Kind.REMINDER, days=2),
+                    ],
+                    "total": 30,
+                    "counts": {"overdue": 10, "reminder": 20},
+                    "kinds": [c.Kind.OVERDUE, c.Kind.REMINDER],
+                },
+            ),
+            (
+                "to_reassign",
+                "tt.chanh",
+                {"person_name": "Ngô Thị Bình", "reason": "moved", "items": [ref]},
+            ),
+            (
                 "digest",
                 "tt.binh",
                 {

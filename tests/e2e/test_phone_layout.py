@@ -213,9 +213,12 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/ui/plans": ("vp.cchc", lambda s, p: "/ui/plans"),
     "/ui/plans/{plan_id}": ("vp.cchc", lambda s, p: f"/ui/plans/{s.plan_id}"),
     "/ui/plans/{plan_id}/issue": ("vp.cchc", lambda s, p: f"/ui/plans/{s.plan_id}/issue"),
+    "/ui/plan-import": ("vp.cchc", lambda s, p: "/ui/plan-import"),
     "/ui/tasks/{task_id}/assign": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/assign"),
     "/ui/tasks/{task_id}/units": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/units"),
     "/ui/team": ("gd.minh", lambda s, p: "/ui/team"),
+    "/ui/absences": ("cchc.truong", lambda s, p: "/ui/absences"),
+    "/ui/org/import": ("vp.admin", lambda s, p: "/ui/org/import"),
     "/ui/units": ("vp.cchc", lambda s, p: "/ui/units?name=Các đơn vị liên quan"),
     "/ui/settings/notifications": ("assignee", lambda s, p: "/ui/settings/notifications"),
     "/ui/calendar": ("vp.cchc", lambda s, p: "/ui/calendar?year=2026"),
@@ -223,6 +226,7 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/ui/reports/{report_id}": ("gd.minh", lambda s, p: f"/ui/reports/{s.report_id}"),
     "/ui/indicators/{indicator_id}": ("vp.cchc", lambda s, p: f"/ui/indicators/{s.indicator_id}"),
     "/dev/mailbox": ("vp.admin", lambda s, p: "/dev/mailbox"),
+    "/ui/outbox": ("vp.admin", lambda s, p: "/ui/outbox"),
     "/dev/mailbox/{key}": ("vp.admin", first_message),
 }
 # Pages seen by a second role as well: a unit head's dashboard and unit page differ.

@@ -280,7 +280,7 @@ def test_recurring_and_ongoing_phrases_become_series_with_a_first_occurrence(
     import workflow.services.plan_issue as plan_issue
     from workflow.due_phrases import DueReading
 
-    def reader(text: str | None, *, plan_year: int) -> DueReading:
+    def reader(text: str | None, *, plan_year: int, duty: object = None) -> DueReading:
         if text == "Hằng quý":
             rule = "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=20"
             return DueReading(text=text, kind="recurring", recurrence=rule)

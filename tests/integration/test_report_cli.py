@@ -65,7 +65,7 @@ def test_report_send_queues_once_and_delivers_to_the_maildir(
     result = CliRunner().invoke(app, [*args, "--deliver"])
     assert result.exit_code == 0, result.output
     assert "report quarterly quý I năm 2026: 4 mail(s) queued" in result.output
-    assert "deliver_outbox: sent=4 failed=0" in result.output
+    assert "deliver_outbox: relayed=0 sent=4 failed=0" in result.output
     box = mailbox.Maildir(tmp_path / "var" / "mail", create=False)
     assert len(box) == 4
     again = CliRunner().invoke(app, [*args, "--deliver"])

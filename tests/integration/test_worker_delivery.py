@@ -81,7 +81,7 @@ def test_two_workers_sweep_and_deliver_each_mail_once(
     logs = "".join(w.output() for w in workers)
     # 12 items in batches of 5: three batches claim them all; under load a late batch may
     # still run and find nothing left (claimed=0), which is the idempotence we want.
-    claimed = [int(n) for n in re.findall(r"job=sweep_batch claimed=(\d+)", logs)]
+    claimed = [int(n) for n in re.findall(r'"job": "sweep_batch", "claimed": (\d+)', logs)]
     assert sum(claimed) == 12
     assert max(claimed) == 5
     assert len([n for n in claimed if n]) >= 3

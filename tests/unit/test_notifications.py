@@ -90,7 +90,29 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "day": date(2026, 3, 3),
         "entries": [{"kind": "reminder", "subject": "S", "item_id": 7}],
     },
+    Kind.GROUPED: {
+        "occasion": "morning",
+        "entries": [
+            {**ITEM, "kind": "overdue", "days": 2},
+            {**ITEM, "id": 8, "kind": "reminder", "days": 3},
+        ],
+        "total": 3,
+        "counts": {"overdue": 1, "reminder": 2},
+        "kinds": ["overdue", "reminder"],
+    },
+    Kind.TO_REASSIGN: {
+        "person_name": "Đinh Thị Linh",
+        "reason": "moved",
+        "new_unit_name": "Văn phòng",
+        "items": [{**ITEM, "unit_name": "Phòng CCHC"}],
+    },
     Kind.REPORT: {"report_id": 3, "report_label": "quý I năm 2026", "unit_codes": ["CCHC"]},
+    Kind.MAIL_ALARM: {
+        "since": datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+        "error": "554 5.7.1 Relay access denied",
+        "pending": 12,
+        "oldest_pending_at": datetime(2026, 3, 2, 1, 30, tzinfo=UTC),
+    },
 }
 TEMPLATED = [k for k in Kind if k not in COMPOSED]
 
@@ -119,7 +141,7 @@ def test_every_kind_renders_both_parts_in_both_languages(
     assert out.html.startswith("<!doctype html>") and f'lang="{lang}"' in out.html
     assert "Đinh Thị Linh" in out.text and "Đinh Thị Linh" in out.html
     assert "https://gv.example.vn/unsubscribe/t" in out.text
-    if "item" in SAMPLES[kind] or kind == Kind.ESCALATION:
+    if "item" in SAMPLES[kind] or kind in (Kind.ESCALATION, Kind.TO_REASSIGN):
         assert "https://gv.example.vn/ui/items/7" in out.text
         assert 'href="https://gv.example.vn/ui/items/7"' in out.html
         assert "&lt;khẩn&gt; &amp; đúng hạn" in out.html and "<khẩn>" not in out.html

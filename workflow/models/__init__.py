@@ -1,7 +1,16 @@
 """SQLModel tables of the domain core, by concept; importing this registers them all."""
 
 from workflow.models.calendar import CalendarOverride
-from workflow.models.org import GroupRule, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
+from workflow.models.org import (
+    Absence,
+    GroupRule,
+    Role,
+    Unit,
+    UnitAlias,
+    UnitGroup,
+    UnitKind,
+    User,
+)
 from workflow.models.plan import (
     Area,
     Indicator,
@@ -24,6 +33,7 @@ from workflow.models.work import (
 )
 
 __all__ = [
+    "Absence",
     "Area",
     "CalendarOverride",
     "Comment",

@@ -3,7 +3,7 @@ line, and the names plans use for units: aliases and unit groups (nhóm đơn v�
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer
@@ -136,3 +136,23 @@ class User(SQLModel, table=True):
     # Every token carries the generation it was issued in; signing out (or a new
     # password) moves it on, so cookies and tokens issued before stop working at once.
     session_generation: int = Field(default=0)
+
+
+class Absence(SQLModel, table=True):
+    """A person's absence (nghỉ phép, đi công tác) with the colleague who stands in for them
+    (người được ủy quyền) from `starts_on` to `ends_on`, both days included, in the agency's
+    zone. During it the delegate receives the person's reminders and may act on their items
+    (`workflow.services.stand_ins`); a cancelled absence keeps its row for the history."""
+
+    __tablename__ = "absence"
+    __table_args__ = (CheckConstraint("starts_on <= ends_on", name="absence_dates"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    delegate_id: int = Field(foreign_key="app_user.id", index=True)
+    starts_on: date
+    ends_on: date
+    note: str | None = Field(default=None, max_length=500)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    cancelled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -133,6 +133,8 @@ class WorkItemEvent(SQLModel, table=True):
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
     # Set once the notification relay has handled the event (mailed or nothing to say).
     notified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The request (or job run) that made the change (workflow.logs): its mails carry it.
+    request_id: str | None = Field(default=None, max_length=128)
 
 
 class ExtensionRequest(SQLModel, table=True):
@@ -183,13 +185,18 @@ class Evidence(SQLModel, table=True):
 
 
 class IssuedTask(SQLModel, table=True):
-    """A plan task issued as work (ban hành kế hoạch): its item or series and the deadline
-    phrase it was issued with, so issuing again after an amendment knows what changed."""
+    """A plan task's share issued as work (ban hành kế hoạch): its item or series and the
+    deadline phrase it was issued with, so issuing again after an amendment knows what
+    changed. One row per (task, lead unit): a task led by a group ("Các phòng chuyên môn")
+    is issued once to each member unit (docs/decisions/0015-group-led-tasks.md)."""
 
     __tablename__ = "issued_task"
+    __table_args__ = (UniqueConstraint("plan_task_id", "unit_id", name="uq_issued_task_unit"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_task_id: int = Field(foreign_key="plan_task.id", unique=True)
+    plan_task_id: int = Field(foreign_key="plan_task.id", index=True)
+    # The lead unit this share was issued to (the item's lead unit when it was issued).
+    unit_id: int = Field(foreign_key="unit.id")
     work_item_id: int | None = Field(default=None, foreign_key="work_item.id", index=True)
     series_id: int | None = Field(default=None, foreign_key="recurring_series.id")
     # The task's deadline phrase and the date it was read as when issued (or last moved).

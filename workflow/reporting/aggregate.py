@@ -319,6 +319,18 @@ def _add_overdue_days(
         cell["max_overdue_working_days"] = max(cell["max_overdue_working_days"], days)
 
 
+def shared_work(session: Session, window: Window) -> tuple[int, int]:
+    """(plan tasks, items) of the period's items that are one unit's share of a task led by
+    a unit group ("Các phòng chuyên môn", decision 0015): the report counts each share as
+    that unit's task, and says how many plan tasks they come from."""
+    row = session.execute(
+        select(func.count(func.distinct(wi.c.plan_task_id)), func.count())
+        .select_from(wi.join(pt, pt.c.id == wi.c.plan_task_id))
+        .where(scope_filter(window), pt.c.lead_group.is_not(None))
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
 def merge(counts: Iterable[Counts]) -> Counts:
     """Add up counts (sums, except the maximum which stays a maximum)."""
     total: dict[str, int] = defaultdict(int)

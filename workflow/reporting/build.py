@@ -22,6 +22,7 @@ from workflow.reporting.aggregate import (
     item_rows,
     merge,
     roll_up,
+    shared_work,
 )
 from workflow.reporting.periods import Period, ReportKind, parse_period, previous
 from workflow.reporting.snapshot import Counts, ReportSnapshot, TrendPoint
@@ -72,6 +73,7 @@ def compute_snapshot(
     window = Window.of(period, tz)
     groups = grouped_counts(session, window, calendar=calendar)
     totals, by_area, by_unit = roll_up(session, groups)
+    shared_tasks, shared_items = shared_work(session, window)
     earlier: list[Period] = []
     p = period
     for _ in range(settings.report_trend_points - 1):
@@ -99,6 +101,8 @@ def compute_snapshot(
         due_soon=item_rows(session, window, calendar=calendar, overdue=False, limit=limit),
         indicators=indicator_rows(session, period, at_risk_ratio=settings.indicator_at_risk_ratio),
         trend=trend,
+        shared_items=shared_items,
+        shared_tasks=shared_tasks,
     )
 
 

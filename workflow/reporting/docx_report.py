@@ -32,6 +32,7 @@ from workflow.reporting.text import (
     headline,
     num,
     pct,
+    shared_note,
     summary_line,
     target_label,
     trend_sentence,
@@ -330,6 +331,8 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
     _heading(doc, "II. KẾT QUẢ THỰC HIỆN THEO CÁC LĨNH VỰC")
     _heading(doc, "1. Kết quả chung")
     _para(doc, headline(t))
+    if note := shared_note(snap):
+        _para(doc, note)
     widths = [1.3, 4.2, *([1.375] * 8)]
     _data_table(
         doc,

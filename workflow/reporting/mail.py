@@ -118,6 +118,7 @@ def render_mail(
         "scoped": unit_codes is not None,
         "totals": scope_totals,
         "headline": w.headline(scope_totals),
+        "shared_note": w.shared_note(snapshot) if unit_codes is None else None,
         "trend_sentence": w.trend_sentence(snapshot),
         "units": units,
         "overdue": overdue,

@@ -114,6 +114,11 @@ class ReportSnapshot(_Frozen):
     due_soon: list[ItemRow]
     indicators: list[IndicatorRow]
     trend: list[TrendPoint]
+    # Items that are one unit's share of a plan task led by a unit group, and how many
+    # plan tasks they come from: each share counts as its unit's task (decision 0015).
+    # 0 in snapshots frozen before they were counted.
+    shared_items: int = 0
+    shared_tasks: int = 0
 
     def for_units(self, codes: Collection[str]) -> ReportSnapshot:
         """The rows of these units only (a deputy director's view): units, overdue and

@@ -124,9 +124,12 @@ def summary_line(snapshot: ReportSnapshot, lang: str = "vi", label: str | None =
 
 
 def count_of(n: int, lang: str, noun: str) -> str:
-    """ "12 nhiệm vụ" / "1 task", "12 tasks" ("task", "working day", "working day short")."""
+    """ "12 nhiệm vụ" / "1 task", "12 tasks" ("task", "plan task", "working day",
+    "working day short")."""
     if noun == "task":
         forms = NN_("%(num)d nhiệm vụ", "%(num)d nhiệm vụ")
+    elif noun == "plan task":
+        forms = NN_("%(num)d nhiệm vụ kế hoạch", "%(num)d nhiệm vụ kế hoạch")
     elif noun == "working day short":  # the tables' "ngày LV"
         forms = NN_("%(num)d ngày LV", "%(num)d ngày LV")
     else:
@@ -152,6 +155,23 @@ def headline(c: Counts, lang: str = "vi") -> str:
         in_progress=c.in_progress_on_time,
         overdue=c.overdue,
         days=count_of(c.overdue_working_days, lang, "working day"),
+    )
+
+
+def shared_note(snapshot: ReportSnapshot, lang: str = "vi") -> str | None:
+    """How tasks led by a unit group are counted (each unit's share is its own task), when
+    the period has any: the totals then exceed the plan's number of tasks."""
+    if not snapshot.shared_items:
+        return None
+    return translate(
+        lang,
+        N_(
+            "Trong đó %(items)s là phần việc của từng đơn vị thuộc %(tasks)s giao chung cho"
+            " nhiều đơn vị chủ trì (mỗi đơn vị chủ trì, báo cáo phần việc của mình và được"
+            " tính là một nhiệm vụ)."
+        ),
+        items=count_of(snapshot.shared_items, lang, "task"),
+        tasks=count_of(snapshot.shared_tasks, lang, "plan task"),
     )
 
 

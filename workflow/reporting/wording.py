@@ -93,6 +93,9 @@ class Wording:
     def headline(self, c: Counts) -> str:
         return text.headline(c, self.lang)
 
+    def shared_note(self, snapshot: ReportSnapshot) -> str | None:
+        return text.shared_note(snapshot, self.lang)
+
     def trend_sentence(self, snapshot: ReportSnapshot) -> str | None:
         trend = text.trend_of(snapshot.trend)
         if trend is None:

@@ -93,10 +93,18 @@ class OrgLoadResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    # Users the load moved to another unit (their items are handed over by the caller,
+    # `workflow.services.people.load_org_file`), and the usernames the file lists.
+    moved_ids: list[int] = field(default_factory=list)
+    listed_usernames: set[str] = field(default_factory=set)
+    # What `people.load_org_file` did after the load: accounts deactivated and the items
+    # handed to heads to reassign.
+    deactivated: list[str] = field(default_factory=list)
+    handed_over: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.deactivated)
 
 
 def _parse(raw: Any, model: type[BaseModel], *, source: str) -> Any:
@@ -245,6 +253,9 @@ def load_org(*, session: Session, text: str, source: str = "org.yaml") -> OrgLoa
             "title": usr.title,
             "language": usr.language,
         }
+        result.listed_usernames.add(usr.username)
+        if user is not None and user.id is not None and user.unit_id != values["unit_id"]:
+            result.moved_ids.append(user.id)
         by_username[usr.username] = _upsert(
             session,
             user,

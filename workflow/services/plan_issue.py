@@ -1,17 +1,21 @@
 """Issuing a plan (ban hành kế hoạch thành công việc): every task with a lead unit becomes a
 work item for the head of that unit, dated by the plan's own deadline phrase, in one step.
 
-`preview_issue` says, task by task, what issuing would do (one `IssueRow` per task that has
-or needs work); `issue_plan` does it in the caller's transaction (never commits). Issuing is
-idempotent: each issued task keeps an `IssuedTask` row naming its item (or recurring series)
-and the deadline phrase it was issued with, so issuing again creates nothing, and after an
-amended plan is re-imported it
+`preview_issue` says, task by task, what issuing would do (one `IssueRow` per task and lead
+unit that has or needs work); `issue_plan` does it in the caller's transaction (never
+commits). A task led by a unit group ("Các phòng chuyên môn chủ trì", decision 0013) is one
+share per member unit: one row, one item for that unit's head, each with the task's
+supporting units (decision 0015). Issuing is idempotent: each issued share keeps an
+`IssuedTask` row, keyed by (task, unit), naming its item (or recurring series) and the
+deadline phrase it was issued with, so issuing again creates nothing, and after an amended
+plan is re-imported it
 
-- creates items for new tasks,
+- creates items for new tasks and for units added to a task's lead group,
 - moves the due date of open items whose task's deadline phrase now reads as another date
   (an audited `plan_due_moved` event, mailed to the assignee through the outbox),
-- proposes cancelling the open items of withdrawn tasks (cancelled only when the row is
-  confirmed with `RowOverride(cancel=True)`, through the state machine's cancel),
+- proposes cancelling the open items of withdrawn tasks, and of units no longer among a
+  task's lead units (cancelled only when the row is confirmed with
+  `RowOverride(cancel=True)`, through the state machine's cancel),
 - never touches a done (or otherwise closed) item.
 
 Deadlines come from `workflow.due_phrases.read_due_phrase` with the plan's current year. A
@@ -38,7 +42,7 @@ from sqlmodel import Session, col, select
 
 from workflow.calendar import WorkCalendar, deadline_at, load_calendar, local_date
 from workflow.deadlines import reset_ladder
-from workflow.due_phrases import DueReading, read_due_phrase
+from workflow.due_phrases import DueReading, ReportingDuty, read_due_phrase
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models.org import Role, Unit, User
 from workflow.models.plan import Area, Plan, PlanTask
@@ -96,6 +100,7 @@ class Reason(StrEnum):
     CLOSED = "closed"  # done, cancelled, withdrawn or returned: never touched
     RECURRENCE_CHANGED = "recurrence_changed"  # the series is left for a person to edit
     TASK_WITHDRAWN = "task_withdrawn"
+    NOT_LEAD = "not_lead"  # the unit is no longer (or never was) among the task's lead units
 
 
 # The due of a row: the phrase's kinds plus the year-end default for a task without one.
@@ -113,9 +118,15 @@ class RowOverride:
     cancel: bool = False
 
 
+# An override's key: a task id (every row of the task) or (task id, lead unit id), one
+# unit's row of a task led by a group.
+RowKey = int | tuple[int, int]
+
+
 @dataclass
 class IssueRow:
-    """One task's work as issuing finds it and what it will do."""
+    """One task's work (or one lead unit's share of it) as issuing finds it and what it
+    will do."""
 
     task_id: int
     task_key: str
@@ -142,6 +153,26 @@ class IssueRow:
     work_item_ids: tuple[int, ...] = ()
     series_id: int | None = None
     overridden: bool = False
+    # The task's lead group as written ("Các phòng chuyên môn") when the row is a member
+    # unit's share of it.
+    lead_group: str | None = None
+    # The task has a row per unit (a group lead, or work of a unit no longer its lead):
+    # the row is addressed by (task, unit), its `key` "task-unit".
+    split: bool = False
+    # The row's unit is not among the task's lead units (its work is proposed cancelled).
+    former: bool = False
+
+    @property
+    def key(self) -> str:
+        """The row's name in forms: the task id, or "task-unit" for a unit's share."""
+        return f"{self.task_id}-{self.lead_unit_id}" if self.split else str(self.task_id)
+
+    @property
+    def override_key(self) -> RowKey:
+        """How an override addresses this row (see `RowKey`)."""
+        if self.split and self.lead_unit_id is not None:
+            return (self.task_id, self.lead_unit_id)
+        return self.task_id
 
     @property
     def day_off(self) -> bool:
@@ -153,12 +184,14 @@ class IssueRow:
         return {
             "task_id": self.task_id,
             "task_key": self.task_key,
+            "key": self.key,
             "area": f"{self.area_number}. {self.area_title}",
             "title": self.title,
             "action": self.action.value,
             "reason": self.reason.value if self.reason else None,
             "lead_unit_id": self.lead_unit_id,
             "lead_unit": self.lead_unit,
+            "lead_group": self.lead_group,
             "assignee_id": self.assignee_id,
             "assignee": self.assignee,
             "supporting_units": list(self.supporting_units),
@@ -184,11 +217,19 @@ class IssuePreview:
     rows: list[IssueRow]
 
     def counts(self) -> dict[str, int]:
-        """Rows by action, every action named (0 when none)."""
+        """Rows by action, every action named (0 when none): a group-led task counts once
+        per unit (one item each)."""
         counts = {a.value: 0 for a in IssueAction}
         for row in self.rows:
             counts[row.action.value] += 1
         return counts
+
+    def task_counts(self) -> dict[str, int]:
+        """Tasks by action: a task counts under every action one of its rows has."""
+        tasks: dict[str, set[int]] = {a.value: set() for a in IssueAction}
+        for row in self.rows:
+            tasks[row.action.value].add(row.task_id)
+        return {name: len(ids) for name, ids in tasks.items()}
 
 
 @dataclass
@@ -225,6 +266,7 @@ class IssueResult:
             "plan_year": self.preview.plan_year,
             "dry_run": self.dry_run,
             "counts": self.counts(),
+            "task_counts": self.preview.task_counts(),
             "created_item_ids": self.created_item_ids,
             "created_series_ids": self.created_series_ids,
             "moved_item_ids": self.moved_item_ids,
@@ -255,15 +297,32 @@ class _World:
 
     today: date
     plan_year: int
+    # The plan's reporting duty ("báo cáo ... trước ngày 10 của tháng cuối quý"): recurring
+    # and ongoing work falls on it, as the import's preview showed.
+    duty: ReportingDuty | None
     calendar: WorkCalendar
     units: dict[int, Unit]
     unit_by_code: dict[str, Unit]
     heads: dict[int, User]
     users: dict[int, User]
     areas: dict[int, Area]
-    links: dict[int, IssuedTask]
+    links: dict[int, list[IssuedTask]]  # by plan task, one per issued unit
     items: dict[int, list[WorkItem]]  # by plan task
     series: dict[int, list[RecurringSeries]]  # by plan task
+
+
+@dataclass
+class _Share:
+    """One lead unit's part of a task's work: its link, items and series."""
+
+    unit_id: int | None
+    link: IssuedTask | None = None
+    items: list[WorkItem] = field(default_factory=list)
+    series: list[RecurringSeries] = field(default_factory=list)
+
+    @property
+    def has_work(self) -> bool:
+        return bool(self.link or self.items or self.series)
 
 
 def _world(session: Session, plan: Plan, *, now: datetime) -> _World:
@@ -285,16 +344,18 @@ def _world(session: Session, plan: Plan, *, now: datetime) -> _World:
         select(RecurringSeries).where(col(RecurringSeries.plan_task_id).in_(task_ids))
     ).all():
         series.setdefault(s.plan_task_id or 0, []).append(s)
-    links = {
-        link.plan_task_id: link
-        for link in session.exec(
-            select(IssuedTask).where(col(IssuedTask.plan_task_id).in_(task_ids))
-        ).all()
-    }
+    links: dict[int, list[IssuedTask]] = {}
+    for link in session.exec(
+        select(IssuedTask)
+        .where(col(IssuedTask.plan_task_id).in_(task_ids))
+        .order_by(col(IssuedTask.id))
+    ).all():
+        links.setdefault(link.plan_task_id, []).append(link)
     areas = {a.id or 0: a for a in session.exec(select(Area).where(Area.plan_id == plan.id)).all()}
     return _World(
         today=today,
         plan_year=plan_year_of(plan, today=today),
+        duty=ReportingDuty.from_json((plan.sections or {}).get("reporting_duty")),
         calendar=load_calendar(session=session),
         units=units,
         unit_by_code={u.code: u for u in units.values()},
@@ -332,7 +393,7 @@ def _read_due(row: IssueRow, task: PlanTask, w: _World, plan: Plan) -> DueReadin
         row.due_kind = "year_end"
         row.due_on = date(w.plan_year, 12, 31)
         return None
-    reading = read_due_phrase(task.due_text, plan_year=w.plan_year)
+    reading = read_due_phrase(task.due_text, plan_year=w.plan_year, duty=w.duty)
     row.due_kind = reading.kind
     row.warning = reading.warning
     if reading.kind == "fixed":
@@ -351,13 +412,15 @@ def _work_day(row: IssueRow, w: _World) -> None:
         row.due_working_on = w.calendar.roll_to_working_day(row.due_on)
 
 
-def _base_row(task: PlanTask, w: _World) -> IssueRow:
+def _base_row(task: PlanTask, w: _World, unit_id: int | None) -> IssueRow:
+    """The row of `task`'s share led by `unit_id` (the task's lead unit, or one member of
+    its lead group), for that unit's head."""
     area = w.areas.get(task.area_id)
-    lead = w.units.get(task.lead_unit_id or 0)
+    lead = w.units.get(unit_id or 0)
     supporting = [
         w.unit_by_code[c]
         for c in dict.fromkeys(task.supporting_unit_codes)
-        if c in w.unit_by_code and w.unit_by_code[c].id != task.lead_unit_id
+        if c in w.unit_by_code and w.unit_by_code[c].id != unit_id
     ]
     head = w.heads.get(lead.id or 0) if lead else None
     return IssueRow(
@@ -375,7 +438,42 @@ def _base_row(task: PlanTask, w: _World) -> IssueRow:
         supporting_unit_ids=tuple(u.id or 0 for u in supporting),
         supporting_units=tuple(u.name for u in supporting),
         deliverable=task.product,
+        lead_group=task.lead_group,
     )
+
+
+def _lead_ids(task: PlanTask, w: _World) -> list[int]:
+    """The task's lead units: its group's members (as expanded at import) or its one lead."""
+    if task.lead_group:
+        ids = [w.unit_by_code[c].id or 0 for c in task.lead_group_codes if c in w.unit_by_code]
+        return list(dict.fromkeys(ids))
+    return [task.lead_unit_id] if task.lead_unit_id is not None else []
+
+
+def _shares(task: PlanTask, w: _World) -> dict[int | None, _Share]:
+    """The task's work by lead unit: a link's item and series belong to the link's unit,
+    a series' occurrences to the series, any other item to its own lead unit."""
+    shares: dict[int | None, _Share] = {}
+    item_unit: dict[int, int | None] = {}
+    series_unit: dict[int, int | None] = {}
+    for link in w.links.get(task.id or 0, []):
+        shares.setdefault(link.unit_id, _Share(link.unit_id)).link = link
+        if link.work_item_id is not None:
+            item_unit[link.work_item_id] = link.unit_id
+        if link.series_id is not None:
+            series_unit[link.series_id] = link.unit_id
+    for s in w.series.get(task.id or 0, []):
+        unit = series_unit.setdefault(s.id or 0, s.lead_unit_id)
+        shares.setdefault(unit, _Share(unit)).series.append(s)
+    for item in w.items.get(task.id or 0, []):
+        if (item.id or 0) in item_unit:
+            unit = item_unit[item.id or 0]
+        elif item.series_id is not None and item.series_id in series_unit:
+            unit = series_unit[item.series_id]
+        else:
+            unit = item.lead_unit_id
+        shares.setdefault(unit, _Share(unit)).items.append(item)
+    return shares
 
 
 def _apply_override(row: IssueRow, override: RowOverride | None, w: _World) -> None:
@@ -427,28 +525,58 @@ def _new_work_row(
         row.action, row.reason = IssueAction.CREATE, None
 
 
-def _existing_row(
-    row: IssueRow,
-    task: PlanTask,
-    w: _World,
-    plan: Plan,
-    ov: RowOverride | None,
-    items: list[WorkItem],
-    series: list[RecurringSeries],
-) -> None:
-    """A task with work already: move, propose cancelling, or leave it."""
-    link = w.links.get(task.id or 0)
+def _current(row: IssueRow, share: _Share, w: _World) -> WorkItem | None:
+    """Fill the row's work from its share; the item the plan dates: the linked one, else
+    the latest (hand-assigned) one."""
+    items, series, link = share.items, share.series, share.link
     open_items = [i for i in items if State(i.state) in OPEN_STATES]
     active_series = [s for s in series if s.active]
     row.work_item_ids = tuple(i.id or 0 for i in (open_items or items))
     row.series_id = active_series[0].id if active_series else (series[0].id if series else None)
-    # The item the plan dates: the linked one, else the latest (hand-assigned) one.
     linked = next((i for i in items if link and i.id == link.work_item_id), None)
     item = linked or (items[-1] if items else None)
     if item is not None:
         row.current_due_on = local_date(item.due_at, tz=get_settings().timezone)
         user = w.users.get(item.assignee_id)
         row.assignee_id, row.assignee = item.assignee_id, user.full_name if user else None
+    return item
+
+
+def _former_row(
+    row: IssueRow, task: PlanTask, w: _World, ov: RowOverride | None, share: _Share
+) -> None:
+    """Work of a unit that no longer leads the (active) task: its unit left the task's lead
+    group, or the task got another lead. Issued work is proposed cancelled; work a person
+    assigned by hand, never issued, is left as it is."""
+    row.former = True
+    _current(row, share, w)
+    row.due_text = task.due_text
+    open_work = any(State(i.state) in OPEN_STATES for i in share.items) or any(
+        s.active for s in share.series
+    )
+    row.action, row.reason = IssueAction.UNCHANGED, Reason.NOT_LEAD
+    if share.link is None:
+        row.reason = Reason.ASSIGNED
+    elif not open_work:
+        row.reason = Reason.CLOSED
+    else:
+        cancel = ov is not None and ov.cancel
+        row.action = IssueAction.CANCEL if cancel else IssueAction.PROPOSE_CANCEL
+
+
+def _existing_row(
+    row: IssueRow,
+    task: PlanTask,
+    w: _World,
+    plan: Plan,
+    ov: RowOverride | None,
+    share: _Share,
+) -> None:
+    """A task (share) with work already: move, propose cancelling, or leave it."""
+    items, series, link = share.items, share.series, share.link
+    open_items = [i for i in items if State(i.state) in OPEN_STATES]
+    active_series = [s for s in series if s.active]
+    item = _current(row, share, w)
     if task.status != "active":
         row.reason = Reason.TASK_WITHDRAWN
         if open_items or active_series:
@@ -506,36 +634,85 @@ def _leaf_tasks(session: Session, plan: Plan) -> list[PlanTask]:
     return [t for t in tasks if t.id not in parents]
 
 
+def _task_rows(
+    task: PlanTask,
+    w: _World,
+    plan: Plan,
+    overrides: Mapping[RowKey, RowOverride],
+) -> list[tuple[IssueRow, _Share]]:
+    """The task's rows with the work each one stands for (none: nothing to do)."""
+    task_id = task.id or 0
+    items, series = w.items.get(task_id, []), w.series.get(task_id, [])
+    links = w.links.get(task_id, [])
+    active = task.status == "active"
+    if not active and not items and not series:
+        return []  # withdrawn before it was ever issued: nothing to do
+
+    def override(unit_id: int | None) -> RowOverride | None:
+        found = overrides.get((task_id, unit_id)) if unit_id is not None else None
+        return found or overrides.get(task_id)
+
+    single = len(links) <= 1 and all(
+        task.lead_unit_id is None or link.unit_id == task.lead_unit_id for link in links
+    )
+    if not task.lead_group and single:
+        # One lead (or none), issued to it if at all: the task's whole work is its one row,
+        # so a task assigned by hand to whichever unit is adopted as it is.
+        link = links[0] if links else None
+        share = _Share(task.lead_unit_id, link, list(items), list(series))
+        row = _base_row(task, w, task.lead_unit_id)
+        ov = override(task.lead_unit_id)
+        if share.has_work:
+            _existing_row(row, task, w, plan, ov, share)
+        else:
+            _new_work_row(row, task, w, plan, ov)
+        return [(row, share)]
+    shares = _shares(task, w)
+    out: list[tuple[IssueRow, _Share]] = []
+    for unit_id in _lead_ids(task, w) if active else []:
+        share = shares.pop(unit_id) if unit_id in shares else _Share(unit_id)
+        row = _base_row(task, w, unit_id)
+        if share.has_work:
+            _existing_row(row, task, w, plan, override(unit_id), share)
+        else:
+            _new_work_row(row, task, w, plan, override(unit_id))
+        out.append((row, share))
+    for other, share in shares.items():
+        row = _base_row(task, w, other)
+        if active:
+            _former_row(row, task, w, override(other), share)
+        else:
+            _existing_row(row, task, w, plan, override(other), share)
+        out.append((row, share))
+    if task.lead_group or len(out) > 1:
+        for row, _share in out:
+            row.split = True
+    return out
+
+
 def _preview(
     session: Session,
     plan: Plan,
     *,
     now: datetime,
-    overrides: Mapping[int, RowOverride],
-) -> tuple[IssuePreview, _World, dict[int, PlanTask]]:
+    overrides: Mapping[RowKey, RowOverride],
+) -> tuple[IssuePreview, _World, dict[int, PlanTask], dict[tuple[int, int | None], _Share]]:
     w = _world(session, plan, now=now)
     rows: list[IssueRow] = []
     tasks: dict[int, PlanTask] = {}
+    work: dict[tuple[int, int | None], _Share] = {}
     for task in _leaf_tasks(session, plan):
-        task_id = task.id or 0
-        items = w.items.get(task_id, [])
-        series = w.series.get(task_id, [])
-        if task.status != "active" and not items and not series:
-            continue  # withdrawn before it was ever issued: nothing to do
-        row = _base_row(task, w)
-        ov = overrides.get(task_id)
-        if items or series or task_id in w.links:
-            _existing_row(row, task, w, plan, ov, items, series)
-        else:
-            _new_work_row(row, task, w, plan, ov)
-        rows.append(row)
-        tasks[task_id] = task
-    unknown = set(overrides) - set(tasks)
+        for row, share in _task_rows(task, w, plan, overrides):
+            rows.append(row)
+            tasks[row.task_id] = task
+            work[(row.task_id, row.lead_unit_id)] = share
+    keys = {row.override_key for row in rows} | set(tasks)
+    unknown = [k for k in overrides if k not in keys]
     if unknown:
         raise InvalidInput(
-            f"no task of plan {plan.key} to issue with id {min(unknown)}", code="issue_bad_task"
+            f"no task of plan {plan.key} to issue with id {unknown[0]}", code="issue_bad_task"
         )
-    return IssuePreview(plan=plan, plan_year=w.plan_year, rows=rows), w, tasks
+    return IssuePreview(plan=plan, plan_year=w.plan_year, rows=rows), w, tasks, work
 
 
 def preview_issue(
@@ -543,10 +720,10 @@ def preview_issue(
     session: Session,
     plan_id: int,
     now: datetime,
-    overrides: Mapping[int, RowOverride] | None = None,
+    overrides: Mapping[RowKey, RowOverride] | None = None,
 ) -> IssuePreview:
     """What issuing plan `plan_id` would do now, task by task (writes nothing)."""
-    preview, _w, _tasks = _preview(
+    preview, _w, _tasks, _work = _preview(
         session, _plan(session, plan_id), now=now, overrides=overrides or {}
     )
     return preview
@@ -558,7 +735,7 @@ def issue_plan(
     plan_id: int,
     actor: User,
     now: datetime,
-    overrides: Mapping[int, RowOverride] | None = None,
+    overrides: Mapping[RowKey, RowOverride] | None = None,
     dry_run: bool = False,
 ) -> IssueResult:
     """Issue plan `plan_id` as the preview says (see the module docstring); never commits.
@@ -568,7 +745,7 @@ def issue_plan(
     if not may_issue(actor):
         raise NotAllowed(f"{actor.username} ({actor.role}) may not issue plans", code="not_allowed")
     plan = _plan(session, plan_id)
-    preview, w, tasks = _preview(session, plan, now=now, overrides=overrides or {})
+    preview, w, tasks, work = _preview(session, plan, now=now, overrides=overrides or {})
     result = IssueResult(preview=preview, dry_run=dry_run)
     if dry_run:
         return result
@@ -577,14 +754,17 @@ def issue_plan(
     _create_items(session, single, tasks, w, actor=actor, now=now, result=result)
     for row in preview.rows:
         task = tasks[row.task_id]
+        share = work[(row.task_id, row.lead_unit_id)]
         if row.action == IssueAction.CREATE and row.recurrence is not None:
             _create_series(session, row, task, w, plan, actor=actor, now=now, result=result)
         elif row.action == IssueAction.MOVE_DUE:
-            _move(session, row, task, w, actor=actor, now=now, result=result)
+            _move(session, row, task, share, w, actor=actor, now=now, result=result)
         elif row.action == IssueAction.CANCEL:
-            _cancel(session, row, w, actor=actor, now=now, result=result)
-        elif row.action == IssueAction.UNCHANGED and row.reason == Reason.ASSIGNED:
-            _adopt(session, row, task, actor=actor, now=now, items=w.items.get(row.task_id, []))
+            _cancel(session, row, share, w, actor=actor, now=now, result=result)
+        elif (
+            row.action == IssueAction.UNCHANGED and row.reason == Reason.ASSIGNED and not row.former
+        ):
+            _adopt(session, row, task, share, actor=actor, now=now)
     session.flush()
     log.info(
         "issue_plan plan=%s actor=%s created=%d moved=%d cancelled=%d",
@@ -603,8 +783,10 @@ def _title(text: str, *, limit: int = TITLE_MAX) -> str:
 
 
 def _link(row: IssueRow, task: PlanTask, *, actor: User, now: datetime) -> IssuedTask:
+    assert row.lead_unit_id is not None
     return IssuedTask(
         plan_task_id=row.task_id,
+        unit_id=row.lead_unit_id,
         due_text=task.due_text,
         due_on=row.due_on,
         issued_by_id=actor.id or 0,
@@ -712,14 +894,16 @@ def _move(
     session: Session,
     row: IssueRow,
     task: PlanTask,
+    share: _Share,
     w: _World,
     *,
     actor: User,
     now: datetime,
     result: IssueResult,
 ) -> None:
-    link = w.links[row.task_id]
-    item = next(i for i in w.items[row.task_id] if i.id == link.work_item_id)
+    link = share.link
+    assert link is not None
+    item = next(i for i in share.items if i.id == link.work_item_id)
     assert row.due_working_on is not None
     before = snapshot(item)
     item.due_at = deadline_at(row.due_working_on)
@@ -743,11 +927,23 @@ def _move(
     result.moved_item_ids.append(item.id or 0)
 
 
+WITHDRAWN_REASON = "Nhiệm vụ đã được rút khỏi kế hoạch (kế hoạch sửa đổi)"
+NOT_LEAD_REASON = "Đơn vị không còn chủ trì nhiệm vụ này theo kế hoạch (kế hoạch sửa đổi)"
+
+
 def _cancel(
-    session: Session, row: IssueRow, w: _World, *, actor: User, now: datetime, result: IssueResult
+    session: Session,
+    row: IssueRow,
+    share: _Share,
+    w: _World,
+    *,
+    actor: User,
+    now: datetime,
+    result: IssueResult,
 ) -> None:
-    reason = "Nhiệm vụ đã được rút khỏi kế hoạch (kế hoạch sửa đổi)"
-    for item in w.items.get(row.task_id, []):
+    """Cancel the open items (and stop the series) of this row's share only."""
+    reason = NOT_LEAD_REASON if row.former else WITHDRAWN_REASON
+    for item in share.items:
         if State(item.state) in OPEN_STATES:
             act(
                 session=session,
@@ -759,7 +955,7 @@ def _cancel(
                 calendar=w.calendar,
             )
             result.cancelled_item_ids.append(item.id or 0)
-    for series in w.series.get(row.task_id, []):
+    for series in share.series:
         if series.active:
             series.active = False  # no further occurrences of withdrawn work
             session.add(series)
@@ -769,19 +965,26 @@ def _adopt(
     session: Session,
     row: IssueRow,
     task: PlanTask,
+    share: _Share,
     *,
     actor: User,
     now: datetime,
-    items: list[WorkItem],
 ) -> None:
     """A task assigned by hand before the plan was issued: its latest item is the plan's
-    from now on (left as it is; a later amendment of the deadline moves it)."""
-    item = items[-1] if items else None
+    from now on (left as it is; a later amendment of the deadline moves it). The link is the
+    row's lead unit's, so the next issue finds it in that unit's share."""
+    item = share.items[-1] if share.items else None
+    series = share.series[0] if share.series else None
+    unit_id = row.lead_unit_id or (item.lead_unit_id if item else None)
+    if unit_id is None and series is not None:
+        unit_id = series.lead_unit_id
+    assert unit_id is not None
     session.add(
         IssuedTask(
             plan_task_id=row.task_id,
+            unit_id=unit_id,
             work_item_id=item.id if item else None,
-            series_id=item.series_id if item else row.series_id,
+            series_id=item.series_id if item and item.series_id else row.series_id,
             due_text=task.due_text,
             due_on=row.due_on,
             issued_by_id=actor.id or 0,

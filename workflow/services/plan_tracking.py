@@ -4,6 +4,11 @@ For every task: its work items with their states and deadline flags (`workflow.d
 the one rule for overdue and due soon), how far the work is (done items of those not
 cancelled or withdrawn) and whether any of it is overdue; per area the same counted over its
 tasks. One query for the items whatever the plan's size.
+
+Per lead unit too: a task led by a unit group ("Các phòng chuyên môn") is one share per
+member unit, each with its own item (decision 0015), so the unit table counts the task once
+for each of its lead units, by that unit's items; the area table counts it once, its items
+all together (a task is done when every unit's share is).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from workflow.calendar import load_calendar
 from workflow.deadlines import Flag, flag
+from workflow.models.org import Unit
 from workflow.models.plan import PlanTask
 from workflow.models.work import WorkItem
 from workflow.settings import get_settings
@@ -45,6 +51,7 @@ class ItemState:
     flag: Flag  # Flag.CLOSED when closed
     due_at: datetime
     assignee_id: int
+    lead_unit_id: int = 0
 
 
 @dataclass
@@ -106,6 +113,15 @@ class PlanTracking:
 
     tasks: dict[int, TaskProgress]
     areas: dict[int, AreaCounts]
+    # Each lead unit's tasks counted by that unit's share, and the shares themselves.
+    units: dict[int, AreaCounts] = field(default_factory=dict)
+    shares: dict[tuple[int, int], TaskProgress] = field(default_factory=dict)
+    # Each task's lead units: its one lead, or its group's members (import order).
+    leads: dict[int, list[int]] = field(default_factory=dict)
+
+    def share(self, task_id: int, unit_id: int) -> TaskProgress:
+        """The task's work led by `unit_id` (empty when that unit has none)."""
+        return self.shares.get((task_id, unit_id)) or TaskProgress(task_id=task_id)
 
 
 def plan_tracking(*, session: Session, plan_id: int, now: datetime) -> PlanTracking:
@@ -129,9 +145,16 @@ def plan_tracking(*, session: Session, plan_id: int, now: datetime) -> PlanTrack
                 flag=flag(item, now=now, calendar=calendar, settings=settings),
                 due_at=item.due_at,
                 assignee_id=item.assignee_id,
+                lead_unit_id=item.lead_unit_id,
             )
         )
+    unit_of = {
+        code: unit_id for code, unit_id in session.exec(select(Unit.code, Unit.id)) if unit_id
+    }
     areas: dict[int, AreaCounts] = {}
+    units: dict[int, AreaCounts] = {}
+    shares: dict[tuple[int, int], TaskProgress] = {}
+    leads: dict[int, list[int]] = {}
     for task in tasks:
         counts = areas.setdefault(task.area_id, AreaCounts())
         if task.id in parents or task.status != "active":
@@ -141,4 +164,23 @@ def plan_tracking(*, session: Session, plan_id: int, now: datetime) -> PlanTrack
         counts.by_status[p.status.value] += 1
         counts.items += p.counted
         counts.done += p.done
-    return PlanTracking(tasks=progress, areas=areas)
+        for state in p.items:
+            key = (task.id or 0, state.lead_unit_id)
+            shares.setdefault(key, TaskProgress(task_id=task.id or 0)).items.append(state)
+        lead_ids = (
+            [unit_of[c] for c in task.lead_group_codes if c in unit_of]
+            if task.lead_group
+            else [task.lead_unit_id]
+            if task.lead_unit_id is not None
+            else []
+        )
+        leads[task.id or 0] = list(dict.fromkeys(lead_ids))
+        # A unit with work on the task counts it too (the work is its own).
+        for unit_id in dict.fromkeys([*lead_ids, *(i.lead_unit_id for i in p.items)]):
+            share = shares.get((task.id or 0, unit_id)) or TaskProgress(task_id=task.id or 0)
+            unit = units.setdefault(unit_id, AreaCounts())
+            unit.tasks += 1
+            unit.by_status[share.status.value] += 1
+            unit.items += share.counted
+            unit.done += share.done
+    return PlanTracking(tasks=progress, areas=areas, units=units, shares=shares, leads=leads)

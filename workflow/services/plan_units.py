@@ -67,6 +67,16 @@ def may_distribute(actor: User | None) -> bool:
     return actor is None or (actor.is_active and actor.role in DISTRIBUTORS)
 
 
+# Who imports plan documents: the coordinator, who keeps the plans, and administrators (the
+# roles `POST /plans/import` admits; the web page asks `may_import_plans`).
+IMPORTERS = frozenset({Role.COORDINATOR.value, Role.ADMIN.value})
+
+
+def may_import_plans(actor: User | None) -> bool:
+    """May `actor` import a plan document from the web page?"""
+    return actor is not None and actor.is_active and actor.role in IMPORTERS
+
+
 def _check_actor(actor: User | None) -> None:
     if not may_distribute(actor):
         assert actor is not None

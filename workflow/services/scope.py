@@ -5,7 +5,9 @@
 - unit head (trưởng đơn vị): items led by their unit, plus those their unit supports or is
   informed about, plus their own;
 - deputy director (Phó Giám đốc): the same for every unit they oversee (Unit.overseer_id);
-- director and coordinator: everything.
+- director and coordinator: everything;
+- during an absence, the delegate also sees the absent assignee's item (one at a time, by
+  its page: `get_visible_item` given `now`).
 
 Objects hanging off an item (comments, evidence, extension requests) are visible exactly
 when their item is. Callers treat an invisible object as absent (404, never 403).
@@ -13,6 +15,7 @@ when their item is. Callers treat an invisible object as absent (404, never 403)
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, false, or_, true
@@ -22,6 +25,7 @@ from sqlmodel import Session, col, select
 from workflow.errors import NotFound
 from workflow.models import Unit, User, WorkItem, WorkItemUnit
 from workflow.models.org import Role
+from workflow.services.stand_ins import standing_in_for
 
 SEES_ALL = frozenset({Role.DIRECTOR.value, Role.COORDINATOR.value})
 
@@ -60,13 +64,25 @@ def visible_items(user: User) -> ColumnElement[bool]:
 
 
 def get_visible_item(
-    *, session: Session, user: User, item_id: int, for_update: bool = False
+    *,
+    session: Session,
+    user: User,
+    item_id: int,
+    for_update: bool = False,
+    now: datetime | None = None,
 ) -> WorkItem:
-    """The item if `user` may see it; NotFound otherwise (never reveals that it exists)."""
+    """The item if `user` may see it; NotFound otherwise (never reveals that it exists).
+
+    Given `now`, the delegate of the absent assignee sees it too (`stand_ins`), while the
+    absence lasts: the item page and its actions pass it, the lists keep the role's scope."""
     query = select(WorkItem).where(col(WorkItem.id) == item_id, visible_items(user))
     if for_update:
         query = query.with_for_update()
     item = session.exec(query).first()
+    if item is None and now is not None:
+        found = session.get(WorkItem, item_id)
+        if found is not None and standing_in_for(session=session, item=found, actor=user, now=now):
+            item = found
     if item is None:
         raise NotFound(f"work item {item_id} not found")
     return item

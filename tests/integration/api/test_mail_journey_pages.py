@@ -194,6 +194,17 @@ def test_the_settings_page_saves_every_choice(client: TestClient, org: Session) 
     assert "Your notification settings are saved." in again.text
     assert 'value="reminder">' in again.text and 'value="assigned" checked' in again.text
     assert 'id="mode-digest" checked' in again.text and 'value="8" selected' in again.text
+    # "One mail per event" instead of the grouped default (decision 0021), and back.
+    for mode, grouped in (("immediate", False), ("grouped", True)):
+        client.post(
+            "/ui/settings/notifications",
+            data={"csrf_token": csrf, "kinds": ["assigned"], "mode": mode, "digest_hour": "7"},
+        )
+        org.expire_all()
+        pref = org.get(NotificationPreference, linh.id)
+        assert pref is not None and (pref.mode, pref.grouped) == ("immediate", grouped)
+        page = client.get("/ui/settings/notifications").text
+        assert f'id="mode-{mode}" checked' in page
 
 
 def test_bad_settings_are_refused_and_change_nothing(client: TestClient, org: Session) -> None:

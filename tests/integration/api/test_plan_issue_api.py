@@ -81,3 +81,52 @@ def test_refusals_are_problem_json_and_write_nothing(
     )
     assert past.status_code == 422
     assert org.exec(select(WorkItem)).all() == []
+
+
+def test_a_group_led_task_is_a_row_per_unit_and_a_unit_id_edits_one_of_them(
+    client: TestClient,
+    org: Session,
+    now: datetime,
+    auth_for: Callable[[str], dict[str, str]],
+) -> None:
+    from tests.integration.test_plan_issue_groups import GROUP_TASK, rows
+    from tests.integration.test_plan_issue_groups import load as load_groups
+
+    plan = load_groups(org, rows(), now)
+    headers = auth_for("vp.cchc")
+    url = f"/plans/{plan.id}/issue"
+    body = client.post(url, json={"dry_run": True}, headers=headers).json()
+    shares = [r for r in body["rows"] if r["title"] == GROUP_TASK]
+    assert [r["lead_unit"] for r in shares] == [
+        "Phòng Tổ chức biên chế",
+        "Phòng Xây dựng chính quyền",
+        "Phòng Công chức viên chức",
+        "Phòng Cải cách hành chính",
+    ]
+    assert {r["lead_group"] for r in shares} == {"Các phòng chuyên môn"}
+    assert [r["key"] for r in shares] == [f"{r['task_id']}-{r['lead_unit_id']}" for r in shares]
+    assert body["counts"]["create"] == 5 and body["task_counts"]["create"] == 2
+    cchc = shares[3]
+    officer = user_named(org, "cchc.linh").id
+    # A unit's row takes a person of that unit; the same person for the whole task does not
+    # fit the other units' rows: refused, nothing written.
+    whole = client.post(
+        url,
+        json={"overrides": [{"task_id": cchc["task_id"], "assignee_id": officer}]},
+        headers=headers,
+    )
+    assert whole.status_code == 422 and org.exec(select(WorkItem)).all() == []
+    one = {"task_id": cchc["task_id"], "unit_id": cchc["lead_unit_id"], "assignee_id": officer}
+    skip = {"task_id": cchc["task_id"], "unit_id": shares[0]["lead_unit_id"], "skip": True}
+    issued = client.post(url, json={"overrides": [one, skip]}, headers=headers)
+    assert issued.status_code == 200, issued.text
+    assert len(issued.json()["created_item_ids"]) == 4
+    items = org.exec(select(WorkItem).where(WorkItem.plan_task_id == cchc["task_id"])).all()
+    assert {i.lead_unit_id: i.assignee_id for i in items}[cchc["lead_unit_id"]] == officer
+    assert shares[0]["lead_unit_id"] not in {i.lead_unit_id for i in items}
+    other_plan = client.post(
+        url,
+        json={"overrides": [{"task_id": cchc["task_id"], "unit_id": 999999, "skip": True}]},
+        headers=headers,
+    )
+    assert other_plan.status_code == 422

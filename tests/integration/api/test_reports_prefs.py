@@ -37,7 +37,10 @@ def test_reports_list_and_download(
 
 def test_notification_preferences(client: TestClient, org: Session, auth_for: Auth) -> None:
     headers = auth_for("cchc.linh")
-    assert client.get("/me/notifications", headers=headers).json()["mode"] == "immediate"
+    first = client.get("/me/notifications", headers=headers).json()
+    assert (first["mode"], first["grouped"]) == ("immediate", True)
+    per_event = client.put("/me/notifications", json={"grouped": False}, headers=headers)
+    assert per_event.status_code == 200 and per_event.json()["grouped"] is False
     body = {"mode": "digest", "digest_hour": 8, "quiet_start_hour": 21, "quiet_end_hour": 6}
     r = client.put("/me/notifications", json=body, headers=headers)
     assert r.status_code == 200 and r.json()["mode"] == "digest"

@@ -53,7 +53,7 @@ from tests.integration.api.conftest import (
     unit_coded,
     user_named,
 )
-from workflow.models import Area, CalendarOverride, Indicator, Plan, PlanTask, User
+from workflow.models import Absence, Area, CalendarOverride, Indicator, Plan, PlanTask, User
 from workflow.models.org import Role
 from workflow.states import ActorRelation as Rel
 
@@ -101,7 +101,14 @@ class OnItem:
     relations: frozenset[str] | None = None
 
 
-Access = Public | SignedIn | Roles | Manages | OnItem
+@dataclass(frozen=True)
+class Named:
+    """These accounts only (a relation to one person, e.g. their absence); others 403."""
+
+    usernames: frozenset[str]
+
+
+Access = Public | SignedIn | Roles | Manages | OnItem | Named
 Probe = Callable[["World", str | None], dict[str, Any]]
 
 
@@ -132,6 +139,8 @@ REPORT_READERS = roles(Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.UNIT_HEAD, Role
 ADMIN = roles(Role.ADMIN)
 WORKER = relations(Rel.ASSIGNEE)  # the probe's action: accept, from assigned
 OWNERS = relations(Rel.ASSIGNEE, Rel.LEAD_UNIT_HEAD)  # evidence, extension requests
+# The seeded absence is cchc.linh's: she, her unit's head and the administrator end it.
+ABSENCE_KEEPERS = Named(frozenset({"cchc.linh", "cchc.truong", "vp.admin"}))
 DECIDERS = relations(Rel.LEAD_UNIT_HEAD, Rel.DEPUTY_IN_CHARGE, Rel.DIRECTOR)  # extensions
 CSRF = "authz-probe-csrf"
 PAGE_FORM = {"headers": {"Cookie": f"pf_csrf={CSRF}"}}
@@ -162,6 +171,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/redoc"): Row(Public(200)),
     ("GET", "/healthz"): Row(Public(200)),
     ("GET", "/readyz"): Row(Public(200)),
+    # By client address or a scrape token, never by account: any user here is refused.
+    ("GET", "/metrics"): Row(Public(403)),
     # authentication: the credentials are the body (bad ones here)
     # (a name per call: five failures for one name from one address block it, known or not)
     ("POST", "/auth/token"): Row(
@@ -386,6 +397,17 @@ MATRIX: dict[tuple[str, str], Row] = {
         },
         page=True,
     ),
+    # the "Nhập kế hoạch" page: as `POST /plans/import` (a preview; nothing is written)
+    ("GET", "/ui/plan-import"): Row(EDITORS, page=True),
+    ("POST", "/ui/plan-import"): Row(
+        EDITORS,
+        fixed(
+            **PAGE_FORM,
+            files={"file": ("thu.txt", PLAN_TEXT.encode(), "text/plain")},
+            data={"csrf_token": CSRF},
+        ),
+        page=True,
+    ),
     # the "Ban hành" page of a plan: as its API
     ("GET", "/ui/plans/{plan_id}/issue"): Row(
         DISTRIBUTORS, lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True
@@ -445,6 +467,50 @@ MATRIX: dict[tuple[str, str], Row] = {
         EDITORS, fixed(data={"code": "THU", "name": "Nhóm thử", "units": ["VP"]}), page=True
     ),
     ("POST", "/ui/units/groups/remove"): Row(EDITORS, fixed(data={"code": "KHOI_VP"}), page=True),
+    # people coming and going: a head's list to reassign, absences with a delegate; an
+    # absence is the person's, their unit head's and the administrators' to end
+    ("GET", "/me/to-reassign"): Row(SignedIn()),
+    ("GET", "/absences"): Row(SignedIn()),
+    ("POST", "/absences"): Row(
+        SignedIn(),
+        lambda w, _k: {
+            "json": {
+                "delegate_id": w.ids["officer"],
+                "starts_on": "2026-04-06",
+                "ends_on": "2026-04-07",
+            }
+        },
+    ),
+    ("DELETE", "/absences/{absence_id}"): Row(
+        ABSENCE_KEEPERS, lambda w, _k: {"path": {"absence_id": w.ids["absence"]}}
+    ),
+    ("GET", "/ui/absences"): Row(SignedIn(), page=True),
+    ("POST", "/ui/absences"): Row(
+        SignedIn(),
+        lambda w, _k: {
+            "data": {
+                "delegate_id": w.ids["officer"],
+                "starts_on": "06/04/2026",
+                "ends_on": "07/04/2026",
+            }
+        },
+        page=True,
+    ),
+    ("POST", "/ui/absences/{absence_id}/cancel"): Row(
+        ABSENCE_KEEPERS, lambda w, _k: {"path": {"absence_id": w.ids["absence"]}}, page=True
+    ),
+    # the staff list import: it creates, moves and deactivates accounts
+    ("GET", "/ui/org/import"): Row(ADMIN, page=True),
+    ("POST", "/ui/org/import"): Row(ADMIN, page=True),
+    ("POST", "/ui/org/import/confirm"): Row(
+        ADMIN, fixed(data={"payload": "", "filename": "ds.csv"}), page=True
+    ),
+    # the outbox console: everybody's mail and the mail server's state
+    ("GET", "/ui/outbox"): Row(ADMIN, page=True),
+    ("POST", "/ui/outbox/retry"): Row(ADMIN, fixed(data={"all_failed": "true"}), page=True),
+    ("POST", "/ui/outbox/suppressions/remove"): Row(
+        ADMIN, fixed(data={"email": "nobody@example.vn"}), page=True
+    ),
     # the dev mailbox holds everybody's mail, password reset links included
     ("GET", "/dev/mailbox"): Row(ADMIN, page=True),
     ("GET", "/dev/mailbox/{key}"): Row(
@@ -556,6 +622,16 @@ def world(pg_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 "mail": seed_mail(var_dir / "mail"),
             }
             user_named(seed, "cchc.linh").ical_token = ICAL_TOKEN
+            absence = Absence(
+                user_id=ids["officer"],
+                delegate_id=user_named(seed, "cchc.nam").id or 0,
+                starts_on=date(2026, 3, 10),
+                ends_on=date(2026, 3, 12),
+                created_at=NOW,
+            )
+            seed.add(absence)
+            seed.flush()
+            ids["absence"] = absence.id
             users = {u.username: u for u in seed.exec(select(User)).all()}
             settings = get_settings()
             headers = {
@@ -619,6 +695,8 @@ def expected(row: Row, world: World, username: str | None, key: str | None) -> i
         return OK if world.roles[username] in access.roles else 403
     if isinstance(access, Manages):
         return OK if username in MANAGES[access.code] else 403
+    if isinstance(access, Named):
+        return OK if username in access.usernames else 403
     assert key is not None
     if key not in VISIBILITY[username]:
         return 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
@@ -12,6 +13,7 @@ from email.utils import parseaddr
 from sqlmodel import Session, select
 
 from notifications.delivery import DeliveryResult, deliver_outbox
+from notifications.message import thread_root_id
 from notifications.models import Notification, Suppression
 from notifications.outbox import enqueue
 from notifications.senders.smtp import SmtpSender
@@ -69,10 +71,17 @@ def test_reminder_arrives_with_headers_both_parts_diacritics_and_links(
     [received] = sink.to(linh.email)
     assert received.mail_from == smtp_settings.mail_from
     msg = received.message()
-    assert _decoded(msg, "Subject") == (
+    # The item's conversation: its title and number, the same in every mail about it
+    # (docs/decisions/0020-mail-threads.md); what happened and how urgent opens the body.
+    assert _decoded(msg, "Subject") == "Rà soát thủ tục hành chính <lĩnh vực> & công vụ (#42)"
+    urgency = (
         "[Nhắc việc] Rà soát thủ tục hành chính <lĩnh vực> & công vụ – hạn 05/03/2026 "
         "(còn 3 ngày làm việc)"
     )
+    root = thread_root_id(item_id=42, recipient=linh.id or 0, mail_from=smtp_settings.mail_from)
+    assert msg["In-Reply-To"] == msg["References"] == root
+    assert _decoded(msg, "Thread-Topic") == _decoded(msg, "Subject")
+    assert len(base64.b64decode(msg["Thread-Index"])) == 27  # header block + one child block
     assert parseaddr(_decoded(msg, "To")) == ("Đinh Thị Linh", linh.email)
     assert parseaddr(_decoded(msg, "From")) == (
         smtp_settings.mail_from_name,
@@ -91,7 +100,9 @@ def test_reminder_arrives_with_headers_both_parts_diacritics_and_links(
     parts = _parts(msg)
     assert set(parts) == {"text/plain", "text/html"}
     text, html = parts["text/plain"], parts["text/html"]
-    assert "Kính gửi Đinh Thị Linh," in text
+    assert text.startswith(urgency + "\n\nKính gửi Đinh Thị Linh,")
+    # In the preview (a hidden first line) and on top of the mail.
+    assert html.count("[Nhắc việc] Rà soát thủ tục hành chính &lt;lĩnh vực&gt; &amp; công vụ") == 2
     assert "Rà soát thủ tục hành chính <lĩnh vực> & công vụ" in text
     assert f"{BASE_URL}/ui/items/42" in text
     assert f'<a href="{BASE_URL}/ui/items/42">' in html
@@ -118,10 +129,10 @@ def test_english_user_gets_english_mail(
     )
     _deliver(session, now, smtp_settings)
     msg = sink.to(nam.email)[0].message()
-    assert _decoded(msg, "Subject").startswith(
-        "[Reminder] Báo cáo kết quả CCHC quý I – due 5 Mar 2026"
-    )
-    assert "Dear Cao Văn Nam," in _parts(msg)["text/plain"]
+    assert _decoded(msg, "Subject") == "Báo cáo kết quả CCHC quý I (#42)"
+    text = _parts(msg)["text/plain"]
+    assert text.startswith("[Reminder] Báo cáo kết quả CCHC quý I – due 5 Mar 2026")
+    assert "Dear Cao Văn Nam," in text
 
 
 def test_451_then_250_delivers_exactly_once(
@@ -227,7 +238,8 @@ def test_gives_up_after_the_configured_time(
     session: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings, now: datetime
 ) -> None:
     linh = users["cchc.linh"]
-    sink.defer(linh.email, times=100)
+    # The mailbox, not the server (RFC 3463 X.2.1): a server fault would never give up.
+    sink.defer(linh.email, times=100, reply="450 4.2.1 Mailbox busy")
     row = enqueue(
         session=session,
         kind="reminder",
@@ -246,7 +258,7 @@ def test_gives_up_after_the_configured_time(
         assert row.next_attempt_at <= now + timedelta(hours=48)
         t = row.next_attempt_at
     assert row.status == "failed"
-    assert row.last_error and row.last_error.startswith("gave up: 451")
+    assert row.last_error and row.last_error.startswith("gave up: 450 4.2.1")
     assert t == now + timedelta(hours=48)  # the last try is exactly at the give-up time
     assert 10 < row.attempts < 100
     assert sink.to(linh.email) == []

@@ -61,7 +61,11 @@ def test_assignment_and_chase_arrive_with_title_and_link(
     )
     assert (result.relayed, result.sent, result.failed) == (2, 2, 0)
     assert sink.to(head.email) == []
-    mails = {_subject(r.message()): _parts(r.message()) for r in sink.to(linh.email)}
+    received = [r.message() for r in sink.to(linh.email)]
+    # One conversation: the same subject and root; what happened opens each body.
+    assert {_subject(m) for m in received} == {f"{TITLE} (#{item.id})"}
+    assert len({m["In-Reply-To"] for m in received}) == 1
+    mails = {_parts(m)["text/plain"].split("\n", 1)[0]: _parts(m) for m in received}
     assert set(mails) == {
         f"[Giao việc] {TITLE} – hạn 20/03/2026",
         f"[Đôn đốc] {TITLE} – hạn 20/03/2026",
@@ -106,9 +110,9 @@ def test_unit_heads_get_their_mail_in_their_own_language(
     assert (result.relayed, result.sent, result.failed) == (3, 3, 0)
     link = f"{BASE_URL}/ui/items/{item.id}"
     [en] = [r.message() for r in sink.to(support.email)]
-    assert _subject(en) == f"[Support] {TITLE} – due 20 Mar 2026"
+    assert _subject(en) == f"{TITLE} (#{item.id})"
     text, html = _parts(en)["text/plain"], _parts(en)["text/html"]
-    assert text.startswith(f"Dear {support.full_name},")
+    assert text.startswith(f"[Support] {TITLE} – due 20 Mar 2026\n\nDear {support.full_name},")
     # Units as the English pages name them (deploy/sample/org.yaml's name_en).
     assert (
         "Mai Văn Phúc assigned the following task with Organisation and Staffing Division" in text
@@ -120,5 +124,6 @@ def test_unit_heads_get_their_mail_in_their_own_language(
     assert "Stop receiving this kind of notification" in text
     assert en["List-Unsubscribe"] and en["List-Unsubscribe-Post"]
     [vi] = [r.message() for r in sink.to(inform.email)]
-    assert _subject(vi) == f"[Để biết] {TITLE} – hạn 20/03/2026"
+    assert _subject(vi) == f"{TITLE} (#{item.id})"
+    assert _parts(vi)["text/plain"].startswith(f"[Để biết] {TITLE} – hạn 20/03/2026")
     assert "Văn phòng nhận để biết" in _parts(vi)["text/plain"]

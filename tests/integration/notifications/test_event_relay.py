@@ -227,7 +227,8 @@ def test_assignment_tells_each_supporting_and_informed_head_once(desk: Desk) -> 
         select(Notification).where(Notification.recipient_user_id == u["tcbc.truong"].id)
     ).one()
     event_id = s.exec(select(WorkItemEvent.id).where(WorkItemEvent.work_item_id == item.id)).one()
-    assert row.kind == "support_assigned" and row.status == "pending"
+    # Waiting for the other mails of its action (decision 0021); alone, it goes as itself.
+    assert row.kind == "support_assigned" and row.status == "grouping"
     assert row.dedup_key == f"event:{event_id}:{u['tcbc.truong'].id}"
     assert row.context["unit_name"] == "Phòng Tổ chức biên chế"
     assert row.context["assigner_name"] == "Mai Văn Phúc"
@@ -358,7 +359,7 @@ def test_supporting_heads_preferences_apply(desk: Desk) -> None:
     desk.assign("cchc.truong", "cchc.linh", support=("TCBC",), inform=("VP",))
     desk.relay()
     status = {desk.names[r.recipient_user_id]: r.status for r in s.exec(select(Notification))}
-    assert status == {"cchc.linh": "pending", "vp.truong": "skipped", "tcbc.truong": "held"}
+    assert status == {"cchc.linh": "grouping", "vp.truong": "skipped", "tcbc.truong": "held"}
 
 
 def test_comments_mail_the_people_on_the_item_and_earlier_commenters(desk: Desk) -> None:

@@ -54,9 +54,7 @@ def test_maildir_delivery_and_dev_mailbox(embedded: Path) -> None:
     assert result.sent == 1
 
     [summary] = list_messages(embedded / "mail")
-    assert summary.subject.startswith(
-        "[Nhắc việc] Tổng hợp số liệu chỉ số PAR INDEX – hạn 05/03/2026"
-    )
+    assert summary.subject == "Tổng hợp số liệu chỉ số PAR INDEX (#42)"
     assert summary.recipient == f"Đinh Thị Linh <{linh.email}>"
     view = read_message(embedded / "mail", summary.key)
     assert view is not None and "Kính gửi Đinh Thị Linh" in view.text

@@ -7,6 +7,7 @@ own mail server's CA.
 
 from __future__ import annotations
 
+import re
 import shutil
 import ssl
 import subprocess
@@ -160,7 +161,7 @@ def test_smtps_with_auth_delivers(
     assert smtps_sink.auth_logins == [ASCII_LOGIN[0]]
     [first, _] = smtps_sink.to(linh.email)
     subject = str(make_header(decode_header(str(first.message()["Subject"]))))
-    assert subject.startswith("[Nhắc việc] Báo cáo kết quả CCHC quý I")
+    assert re.fullmatch(r"Báo cáo kết quả CCHC quý I \(#\d+\)", subject)
 
 
 def test_wrong_password_defers_the_batch(
@@ -213,4 +214,4 @@ def test_plain_client_is_refused_by_a_starttls_server_and_retries(
     _queue(session, users["cchc.linh"], now, settings)
     result = _deliver(session, now, settings)
     assert (result.sent, result.retried, result.failed) == (0, 2, 0)
-    assert all(e is not None and e.startswith("sender refused: 530") for e in _errors(session))
+    assert all(e is not None and e.startswith("530") for e in _errors(session))

@@ -102,7 +102,8 @@ def test_every_kind_with_a_link_has_a_label_and_unit_mail_can_be_stopped(
     from notifications.contexts import MANDATORY, Kind
     from workflow.i18n import translate
 
-    assert {k for k in Kind if k not in MANDATORY} <= set(KIND_LABELS)
+    # A grouped mail's link names the kinds it folds in, never "grouped" itself.
+    assert {k for k in Kind if k not in MANDATORY and k != Kind.GROUPED} <= set(KIND_LABELS)
     # Each label is a message with its English in the catalog.
     assert all(translate("en", label) != label for label in KIND_LABELS.values())
     linh = _linh_id()
@@ -110,6 +111,13 @@ def test_every_kind_with_a_link_has_a_label_and_unit_mail_can_be_stopped(
     assert "Thông báo đơn vị phối hợp thực hiện nhiệm vụ" in client.get(url).text
     assert client.post(url).status_code == 200
     assert _opted_out(linh) == ["support_assigned"]
+    # The morning mail's link: its three kinds, named and stopped together.
+    url = f"/unsubscribe/{_token(linh, 'overdue+due_today+reminder')}"
+    assert "Thông báo quá hạn, Nhắc việc đến hạn hôm nay, Nhắc việc sắp đến hạn" in (
+        client.get(url).text
+    )
+    assert client.post(url).status_code == 200
+    assert _opted_out(linh) == ["due_today", "overdue", "reminder", "support_assigned"]
 
 
 def test_the_page_speaks_the_recipients_language(client: TestClient) -> None:

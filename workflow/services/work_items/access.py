@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 
 from workflow.db import is_single_writer
 from workflow.errors import InvalidInput, NotFound, StaleVersion
 from workflow.models.org import Role, Unit, User
 from workflow.models.work import WorkItem
+from workflow.services.stand_ins import holds, standing_in_for
 from workflow.states import Action, ActorRelation, allowed_actions
 
 
-def actor_relations(*, session: Session, item: WorkItem, actor: User) -> frozenset[ActorRelation]:
-    """How `actor` stands to `item` (an inactive account stands in no relation)."""
+def actor_relations(
+    *, session: Session, item: WorkItem, actor: User, now: datetime | None = None
+) -> frozenset[ActorRelation]:
+    """How `actor` stands to `item` (an inactive account stands in no relation).
+
+    Given `now`, the delegate of the assignee's absence stands as the assignee
+    (`stand_ins.standing_in_for`); without it, only the person's own relations count."""
     if not actor.is_active:
         return frozenset()
     rel: set[ActorRelation] = set()
-    if actor.id == item.assignee_id:
+    # A mover keeps no hold on the old unit's items (`stand_ins.holds`): the head reassigns.
+    if (actor.id == item.assignee_id and holds(item, actor)) or (
+        now is not None
+        and standing_in_for(session=session, item=item, actor=actor, now=now) is not None
+    ):
         rel.add(ActorRelation.ASSIGNEE)
     if actor.id == item.assigner_id:
         rel.add(ActorRelation.ASSIGNER)
@@ -32,9 +44,22 @@ def actor_relations(*, session: Session, item: WorkItem, actor: User) -> frozens
     return frozenset(rel)
 
 
-def actions_for(*, session: Session, item: WorkItem, actor: User) -> list[Action]:
-    """The actions `actor` may take on `item` now (the UI's buttons)."""
-    return allowed_actions(item, actor_relations(session=session, item=item, actor=actor))
+def actions_for(
+    *, session: Session, item: WorkItem, actor: User, now: datetime | None = None
+) -> list[Action]:
+    """The actions `actor` may take on `item` now (the UI's buttons); give `now` so a
+    delegate standing in for the assignee gets the assignee's."""
+    return allowed_actions(item, actor_relations(session=session, item=item, actor=actor, now=now))
+
+
+def acting_for(
+    *, session: Session, item: WorkItem, actor: User, now: datetime
+) -> dict[str, int | str] | None:
+    """The audit's note of a delegate's action: whom `actor` acts for on `item`, or None."""
+    person = standing_in_for(session=session, item=item, actor=actor, now=now)
+    if person is None or person.id is None:
+        return None
+    return {"id": person.id, "name": person.full_name}
 
 
 def may_assign(*, session: Session, actor: User, unit_id: int) -> bool:

@@ -11,7 +11,7 @@ from workflow.deadlines import classify_close, reset_ladder
 from workflow.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflow.models.org import User
 from workflow.models.work import Evidence, WorkItem
-from workflow.services.work_items.access import actor_relations, get_item, officer_of
+from workflow.services.work_items.access import acting_for, actor_relations, get_item, officer_of
 from workflow.services.work_items.audit import record_change, snapshot
 from workflow.services.work_items.due import refresh_next_action
 from workflow.settings import get_settings
@@ -50,8 +50,14 @@ def act(
     rule = rule_for(state, act_)
     if rule is None:
         raise InvalidTransition(f"cannot {act_.value} a work item that is {state.value}")
-    if not rule.who & actor_relations(session=session, item=item, actor=actor):
+    if not rule.who & actor_relations(session=session, item=item, actor=actor, now=now):
         raise NotAllowed(f"{actor.username} may not {act_.value} this work item")
+    # A delegate's action is recorded as theirs, acting for the absent assignee.
+    stand_in = (
+        acting_for(session=session, item=item, actor=actor, now=now)
+        if not rule.who & actor_relations(session=session, item=item, actor=actor)
+        else None
+    )
     text = (comment or "").strip() or None
     if rule.needs_comment and text is None:
         raise InvalidInput(f"{act_.value} needs a reason")
@@ -91,6 +97,7 @@ def act(
         action=act_.value,
         before=before,
         comment=text,
+        extra={"acting_for": stand_in} if stand_in else None,
     )
     return item
 
@@ -112,8 +119,11 @@ def report_progress(
     if not 0 <= percent <= 100:
         raise InvalidInput("progress is a percentage from 0 to 100", code="progress_range")
     item = get_item(session=session, item_id=item_id, expected_version=expected_version)
-    if ActorRelation.ASSIGNEE not in actor_relations(session=session, item=item, actor=actor):
+    if ActorRelation.ASSIGNEE not in actor_relations(
+        session=session, item=item, actor=actor, now=now
+    ):
         raise NotAllowed(f"{actor.username} may not report progress on this work item")
+    stand_in = acting_for(session=session, item=item, actor=actor, now=now)
     state = State(item.state)
     if state not in PROGRESS_STATES:
         raise InvalidTransition(f"cannot report progress on a work item that is {state.value}")
@@ -130,7 +140,7 @@ def report_progress(
         action="progress",
         before=before,
         comment=(note or "").strip() or None,
-        extra={"progress": percent},
+        extra={"progress": percent, **({"acting_for": stand_in} if stand_in else {})},
     )
     return item
 
@@ -178,9 +188,11 @@ def add_evidence(
     item = get_item(session=session, item_id=item_id)
     if State(item.state) in CLOSED_STATES:
         raise InvalidTransition("the work item is closed")
-    rel = actor_relations(session=session, item=item, actor=actor)
+    rel = actor_relations(session=session, item=item, actor=actor, now=now)
     if not rel & {ActorRelation.ASSIGNEE, ActorRelation.LEAD_UNIT_HEAD}:
         raise NotAllowed(f"{actor.username} may not attach evidence to this work item")
+    own = actor_relations(session=session, item=item, actor=actor)
+    stand_in = None if own else acting_for(session=session, item=item, actor=actor, now=now)
     if not (note or "").strip() and not filename:
         raise InvalidInput("evidence needs a note or a file")
     evidence = Evidence(
@@ -201,6 +213,9 @@ def add_evidence(
         actor=actor,
         action="add_evidence",
         before=snapshot(item),
-        extra={"evidence": filename or (note or "")[:80]},
+        extra={
+            "evidence": filename or (note or "")[:80],
+            **({"acting_for": stand_in} if stand_in else {}),
+        },
     )
     return evidence

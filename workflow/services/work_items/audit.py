@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from workflow.logs import current_request_id
 from workflow.models.org import User
 from workflow.models.work import WorkItem, WorkItemEvent
 
@@ -70,6 +71,7 @@ def record_change(
         at=now,
         comment=comment,
         changes=changes,
+        request_id=current_request_id(),
     )
     session.add(event)
     return event

@@ -17,7 +17,7 @@ LOCK_TOOL := pip-tools==7.7.0
 COMPILE = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
 
-.PHONY: run test lint typecheck pytest bench install lock browser office imap clean docs
+.PHONY: run test lint typecheck pytest bench install lock browser office imap clean docs i18n-check i18n-update
 
 # The exact versions and hashes of requirements/dev.lock (runtime + dev tools), then the
 # project itself without resolving anything; pyproject.toml keeps the ranges for library users.
@@ -55,7 +55,7 @@ run: install
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 
 ## test: lint, types, then the whole suite (unit + integration + e2e) on real services
-test: install browser office imap lint typecheck pytest
+test: install browser office imap lint typecheck i18n-check pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -63,6 +63,15 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy $(PACKAGES)
+
+## i18n-check: `pybabel extract` (babel.cfg) against workflow/locale/{vi,en}: fails on a
+## message missing from a catalog, untranslated or fuzzy, or no longer used
+i18n-check: install
+	$(BIN)/python deploy/i18n_catalogs.py check
+
+## i18n-update: add the new messages to both catalogs (en untranslated, vi fuzzy), drop the gone
+i18n-update: install
+	$(BIN)/python deploy/i18n_catalogs.py update
 
 pytest: install
 	$(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)

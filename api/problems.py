@@ -18,27 +18,28 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workflow.errors import WorkflowError
+from workflow.i18n import N_, translate
 from workflow.settings import Settings, get_settings
 
 MEDIA_TYPE = "application/problem+json"
 
-# status → (Vietnamese, English)
-TITLES: dict[int, tuple[str, str]] = {
-    400: ("Yêu cầu không hợp lệ", "Bad request"),
-    401: ("Chưa đăng nhập hoặc phiên đã hết hạn", "Not authenticated"),
-    403: ("Không có quyền thực hiện", "Not allowed"),
-    404: ("Không tìm thấy", "Not found"),
-    405: ("Phương thức không được hỗ trợ", "Method not allowed"),
-    409: ("Thao tác không hợp lệ ở trạng thái hiện tại", "Invalid transition"),
-    412: ("Dữ liệu đã bị thay đổi, vui lòng tải lại", "Stale version"),
-    413: ("Tệp quá lớn", "File too large"),
-    415: ("Loại tệp không được chấp nhận", "Unsupported file type"),
-    422: ("Dữ liệu không hợp lệ", "Invalid input"),
-    423: ("Tài khoản đang bị khóa tạm thời", "Account locked"),
-    428: ("Thiếu phiên bản (If-Match)", "Precondition required"),
-    429: ("Quá nhiều yêu cầu, vui lòng thử lại sau", "Too many requests"),
-    500: ("Lỗi hệ thống", "Internal error"),
-    503: ("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
+# status → its title, as a msgid of the catalogs (workflow.i18n), translated per request.
+TITLES: dict[int, str] = {
+    400: N_("Yêu cầu không hợp lệ"),
+    401: N_("Chưa đăng nhập hoặc phiên đã hết hạn"),
+    403: N_("Không có quyền thực hiện"),
+    404: N_("Không tìm thấy"),
+    405: N_("Phương thức không được hỗ trợ"),
+    409: N_("Thao tác không hợp lệ ở trạng thái hiện tại"),
+    412: N_("Dữ liệu đã bị thay đổi, vui lòng tải lại"),
+    413: N_("Tệp quá lớn"),
+    415: N_("Loại tệp không được chấp nhận"),
+    422: N_("Dữ liệu không hợp lệ"),
+    423: N_("Tài khoản đang bị khóa tạm thời"),
+    428: N_("Thiếu phiên bản (If-Match)"),
+    429: N_("Quá nhiều yêu cầu, vui lòng thử lại sau"),
+    500: N_("Lỗi hệ thống"),
+    503: N_("Dịch vụ tạm thời không sẵn sàng"),
 }
 
 
@@ -75,9 +76,9 @@ def prefers_english(accept_language: str | None) -> bool:
 
 def title_for(status: int, request: Request | None) -> str:
     """The localized title of `status` for this request."""
-    vi, en = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
+    title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
     header = request.headers.get("accept-language") if request is not None else None
-    return en if prefers_english(header) else vi
+    return translate("en" if prefers_english(header) else "vi", title)
 
 
 def problem_response(

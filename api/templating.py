@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import json
-from calendar import month_name
 from datetime import datetime
 from pathlib import Path
 
+from babel.dates import get_day_names, get_month_names
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
-from api.pages.i18n import translator
+from api.pages import messages as msg
 from notifications.operations import may_operate_mail
 from workflow.dates import DAY_PATTERN, DAY_TIME_FORMAT, format_day, format_moment, parse_day
+from workflow.i18n import install, language_of, localized, translate
 from workflow.reporting.readers import may_read_reports
 from workflow.services.unit_aliases import may_keep_names
 from workflow.settings import get_settings
+from workflow.states import action_label, state_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.undefined = StrictUndefined
+# `_()`, `ngettext`, `pgettext`, `{% trans %}` from the catalogs, in the page's `lang`.
+install(templates.env)
+templates.env.globals["state_label"] = localized(state_label)
+templates.env.globals["action_label"] = localized(action_label)
 
 
 def localdt(value: datetime | None, tz: str, fmt: str = DAY_TIME_FORMAT) -> str:
@@ -43,26 +49,20 @@ def day_text(value: str | None) -> str:
 
 templates.env.filters["day_text"] = day_text
 
-_PICKER = {
-    "vi": {
-        "weekdays": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"],
-        "months": [f"Tháng {n}" for n in range(1, 13)],
-    },
-    "en": {
-        "weekdays": ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"],
-        "months": list(month_name)[1:],
-    },
-}
-
 
 def picker_words(lang: str) -> str:
     """The date picker's words (api/static/datefield.js) in `lang`, as JSON."""
-    t = translator(lang)
-    words = _PICKER.get(lang, _PICKER["vi"]) | {
-        "prev": t["date_prev_month"],
-        "next": t["date_next_month"],
-        "pick": t["date_pick"],
-        "off": t["date_day_off"],
+    # Month and weekday names from CLDR (Babel): "Tháng 5"/"May", "T2"/"Mo".
+    lang = language_of(lang)
+    days = get_day_names("short", context="stand-alone", locale=lang)
+    months = get_month_names("wide", context="stand-alone", locale=lang)
+    words = {
+        "weekdays": [days[i] for i in range(7)],
+        "months": [months[m] for m in range(1, 13)],
+        "prev": translate(lang, msg.DATE_PREV_MONTH),
+        "next": translate(lang, msg.DATE_NEXT_MONTH),
+        "pick": translate(lang, msg.DATE_PICK),
+        "off": translate(lang, msg.DATE_DAY_OFF),
     }
     return json.dumps(words, ensure_ascii=False)
 

@@ -1,9 +1,10 @@
 """Render a notification's subject, HTML and text parts from one typed context.
 
-Templates live in `notifications/templates/<lang>/<kind>.{subject,html,txt}`; HTML is
-autoescaped, every undefined name is an error (StrictUndefined). Dates are shown in the
-agency's time zone; links lead to the web pages (`notifications.links`) under
-`settings.base_url`.
+Templates live in `notifications/templates/<kind>.{subject,html,txt}`, one per mail for
+every language: their words are messages of the catalogs (`workflow.i18n`), translated into
+the recipient's language (the `lang` variable). HTML is autoescaped, every undefined name
+is an error (StrictUndefined). Dates are shown in the agency's time zone; links lead to the
+web pages (`notifications.links`) under `settings.base_url`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from pydantic import BaseModel
 from notifications.contexts import CONTEXTS, Kind, MailContext
 from notifications.links import MailLinks
 from workflow.errors import InvalidInput
+from workflow.i18n import format_day_in, install
+from workflow.i18n import language_of as language_of
 from workflow.settings import Settings, get_settings
-
-LANGUAGES = ("vi", "en")
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,6 @@ class Rendered:
     subject: str
     html: str
     text: str
-
-
-def language_of(value: str | None) -> str:
-    """A supported language; anything else falls back to Vietnamese."""
-    return value if value in LANGUAGES else "vi"
 
 
 def parse_context(kind: str, context: dict[str, Any] | BaseModel) -> MailContext:
@@ -83,6 +78,8 @@ class Renderer:
             lstrip_blocks=True,
             auto_reload=False,
         )
+        # `_()`, `ngettext`, `pgettext` in the mail's `lang`, from the catalogs.
+        install(self.env)
         self.links = MailLinks.of(self.base_url)
         # Every link leads to a web page (notifications.links), never to the JSON API.
         self.env.globals.update(
@@ -96,7 +93,7 @@ class Renderer:
             outbox_url=self.links.outbox,
         )
         self.env.filters.update(day=self.format_day, when=self.format_when, clip=clip)
-        self._templates: dict[tuple[str, str, str], Template] = {}
+        self._templates: dict[tuple[str, str], Template] = {}
 
     def item_url(self, item_id: int) -> str:
         return self.links.item(item_id)
@@ -104,9 +101,7 @@ class Renderer:
     def format_day(self, value: datetime | date, lang: str = "vi") -> str:
         """dd/mm/yyyy in Vietnamese; '20 Mar 2026' in English; datetimes in the agency zone."""
         day = value.astimezone(self.zone).date() if isinstance(value, datetime) else value
-        if lang == "en":
-            return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-        return f"{day.day:02d}/{day.month:02d}/{day.year}"
+        return format_day_in(day, language_of(lang))
 
     def format_when(self, value: datetime, lang: str = "vi") -> str:
         """A moment in the agency zone: '14:05 20/03/2026' (or '14:05, 20 Mar 2026')."""
@@ -115,10 +110,10 @@ class Renderer:
         return f"{local:%H:%M}, {day}" if lang == "en" else f"{local:%H:%M} {day}"
 
     def _template(self, lang: str, kind: str, part: str) -> Template:
-        key = (lang, kind, part)
+        key = (kind, part)  # one template for every language
         found = self._templates.get(key)
         if found is None:
-            found = self._templates[key] = self.env.get_template(f"{lang}/{kind}.{part}")
+            found = self._templates[key] = self.env.get_template(f"{kind}.{part}")
         return found
 
     def _vars(self, context: MailContext, lang: str, unsubscribe_url: str | None) -> dict[str, Any]:

@@ -21,6 +21,7 @@ import holidays
 from sqlmodel import Session, select
 
 from workflow.db import is_single_writer
+from workflow.i18n import N_, NP_, translate, translate_in
 from workflow.models.calendar import CalendarOverride
 from workflow.settings import Settings, get_settings
 
@@ -200,11 +201,22 @@ def law_days(year: int, *, language: str = "vi") -> tuple[LawDay, ...]:
     return tuple(sorted(days, key=lambda d: d.day))
 
 
-WEEKDAYS = {
-    "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_DAY_OFF_BY_DECISION = {"vi": "ngày nghỉ theo quyết định", "en": "day off by decision"}
+# Monday first, as msgids (context "weekday"): `weekday_name` translates.
+WEEKDAYS = (
+    NP_("weekday", "Thứ Hai"),
+    NP_("weekday", "Thứ Ba"),
+    NP_("weekday", "Thứ Tư"),
+    NP_("weekday", "Thứ Năm"),
+    NP_("weekday", "Thứ Sáu"),
+    NP_("weekday", "Thứ Bảy"),
+    NP_("weekday", "Chủ nhật"),
+)
+_DAY_OFF_BY_DECISION = N_("ngày nghỉ theo quyết định")
+
+
+def weekday_name(day: date, lang: str = "vi") -> str:
+    """ "Chủ nhật" / "Sunday"."""
+    return translate_in(lang, "weekday", WEEKDAYS[day.weekday()])
 
 
 @dataclass(frozen=True)
@@ -235,14 +247,14 @@ def working_day_for(day: date, *, calendar: WorkCalendar, language: str = "vi") 
         return WorkingDue(day, day, "")
     lang = "en" if language.startswith("en") else "vi"
     if calendar.overrides.get(day) is False:
-        reason = _DAY_OFF_BY_DECISION[lang]
+        reason = translate(lang, _DAY_OFF_BY_DECISION)
     else:
         law = {
             d.day: d.name
             for d in law_days(day.year, language="en_US" if lang == "en" else "vi")
             if d.kind is not LawDayKind.WORKING_WEEKEND
         }
-        reason = law.get(day) or WEEKDAYS[lang][day.weekday()]
+        reason = law.get(day) or weekday_name(day, lang)
     return WorkingDue(day, working, reason)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from workflow.calendar import WEEKDAYS, WorkCalendar
+from workflow.calendar import WorkCalendar, weekday_name
 
 DAY_FORMAT = "%d/%m/%Y"
 DAY_TIME_FORMAT = "%d/%m/%Y %H:%M"
@@ -61,7 +61,7 @@ def format_moment(moment: datetime | None, *, tz: str, fmt: str = DAY_TIME_FORMA
 
 def weekday_day(day: date, *, language: str = "vi") -> str:
     """'Chủ nhật 31/05/2026' / 'Sunday 31/05/2026'."""
-    return f"{WEEKDAYS.get(language, WEEKDAYS['vi'])[day.weekday()]} {format_day(day)}"
+    return f"{weekday_name(day, language)} {format_day(day)}"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from workflow.i18n import NP_, translate_in
+
 
 class State(StrEnum):
     """States of a work item, with the Vietnamese term the UI shows."""
@@ -53,44 +55,48 @@ class Action(StrEnum):
     CHASE = "chase"  # Đôn đốc (a reminder from above; changes nothing but the record)
 
 
-# What people read: a state is a status ("Đã giao"), an action a verb on a button ("Giao lại").
-# (Vietnamese, English); every page, mail and report asks these two tables.
-STATE_LABELS: dict[State, tuple[str, str]] = {
-    State.ASSIGNED: ("Đã giao", "Assigned"),
-    State.ACCEPTED: ("Đã tiếp nhận", "Accepted"),
-    State.RETURNED: ("Đã trả lại", "Returned"),
-    State.IN_PROGRESS: ("Đang thực hiện", "In progress"),
-    State.AWAITING_REVIEW: ("Chờ duyệt", "Awaiting review"),
-    State.REWORK: ("Cần làm lại", "Rework requested"),
-    State.DONE: ("Hoàn thành", "Done"),
-    State.PAUSED: ("Đang tạm dừng", "Paused"),
-    State.CANCELLED: ("Đã hủy", "Cancelled"),
-    State.WITHDRAWN: ("Đã thu hồi", "Withdrawn"),
+# What people read: a state is a status ("Đã giao"), an action a verb on a button ("Giao lại"),
+# as msgids of the catalogs (workflow.i18n; the contexts "state" and "action" keep a status
+# apart from the same words elsewhere). Every page, mail and report asks these two tables.
+STATE_LABELS: dict[State, str] = {
+    State.ASSIGNED: NP_("state", "Đã giao"),
+    State.ACCEPTED: NP_("state", "Đã tiếp nhận"),
+    State.RETURNED: NP_("state", "Đã trả lại"),
+    State.IN_PROGRESS: NP_("state", "Đang thực hiện"),
+    State.AWAITING_REVIEW: NP_("state", "Chờ duyệt"),
+    State.REWORK: NP_("state", "Cần làm lại"),
+    State.DONE: NP_("state", "Hoàn thành"),
+    State.PAUSED: NP_("state", "Đang tạm dừng"),
+    State.CANCELLED: NP_("state", "Đã hủy"),
+    State.WITHDRAWN: NP_("state", "Đã thu hồi"),
 }
-ACTION_LABELS: dict[Action, tuple[str, str]] = {
-    Action.ACCEPT: ("Tiếp nhận", "Accept"),
-    Action.RETURN: ("Trả lại", "Return"),
-    Action.START: ("Bắt đầu thực hiện", "Start"),
-    Action.SUBMIT: ("Trình duyệt", "Submit for review"),
-    Action.APPROVE: ("Duyệt hoàn thành", "Approve"),
-    Action.REQUEST_REWORK: ("Yêu cầu làm lại", "Request rework"),
-    Action.PAUSE: ("Tạm dừng", "Pause"),
-    Action.RESUME: ("Tiếp tục", "Resume"),
-    Action.CANCEL: ("Hủy", "Cancel"),
-    Action.WITHDRAW: ("Thu hồi", "Withdraw"),
-    Action.REASSIGN: ("Giao lại", "Reassign"),
-    Action.CHASE: ("Đôn đốc", "Chase"),
+ACTION_LABELS: dict[Action, str] = {
+    Action.ACCEPT: NP_("action", "Tiếp nhận"),
+    Action.RETURN: NP_("action", "Trả lại"),
+    Action.START: NP_("action", "Bắt đầu thực hiện"),
+    Action.SUBMIT: NP_("action", "Trình duyệt"),
+    Action.APPROVE: NP_("action", "Duyệt hoàn thành"),
+    Action.REQUEST_REWORK: NP_("action", "Yêu cầu làm lại"),
+    Action.PAUSE: NP_("action", "Tạm dừng"),
+    Action.RESUME: NP_("action", "Tiếp tục"),
+    Action.CANCEL: NP_("action", "Hủy"),
+    Action.WITHDRAW: NP_("action", "Thu hồi"),
+    Action.REASSIGN: NP_("action", "Giao lại"),
+    Action.CHASE: NP_("action", "Đôn đốc"),
 }
 
 
 def state_label(state: State | str, lang: str = "vi") -> str:
     """The status a person reads for `state`, in `lang` ("vi" or "en")."""
-    return STATE_LABELS[State(state)][1 if lang == "en" else 0]
+    return translate_in(lang, "state", STATE_LABELS[State(state)])
 
 
-def action_label(action: Action | str, lang: str = "vi") -> str:
-    """The verb on the button for `action`, in `lang` ("vi" or "en")."""
-    return ACTION_LABELS[Action(action)][1 if lang == "en" else 0]
+def action_label(action: Action | str, lang: str = "vi", default: str | None = None) -> str:
+    """The verb on the button for `action`, in `lang` ("vi" or "en"); `default` for a
+    name that is no action (an event of the item's history), else ValueError."""
+    if default is not None and action not in Action.__members__.values():
+        return default
+    return translate_in(lang, "action", ACTION_LABELS[Action(action)])
 
 
 class ActorRelation(StrEnum):

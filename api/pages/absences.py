@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep
+from api.pages import messages as msg
 from api.pages.ui import render, to_login
 from workflow.dates import parse_day
 from workflow.errors import InvalidInput, WorkflowError
@@ -120,11 +121,11 @@ def absence_add(
     except WorkflowError as exc:
         session.rollback()
         error = {
-            "absence_dates": "absence_error_dates",
-            "absence_delegate": "absence_error_delegate",
-        }.get(exc.code or "", "absence_error_overlap" if exc.status == 409 else "error_generic")
+            "absence_dates": msg.ABSENCE_ERROR_DATES,
+            "absence_delegate": msg.ABSENCE_ERROR_DELEGATE,
+        }.get(exc.code or "", msg.ABSENCE_ERROR_OVERLAP if exc.status == 409 else msg.ERROR_GENERIC)
         if exc.status == 403:
-            error = "error_not_allowed"
+            error = msg.ERROR_NOT_ALLOWED
         return _page(
             request, session, user=user, now=now, form=form, error=error, status_code=exc.status
         )
@@ -142,6 +143,6 @@ def absence_cancel(
         people.cancel_absence(session=session, now=now, actor=user, absence_id=absence_id)
     except WorkflowError as exc:
         session.rollback()
-        error = "error_not_allowed" if exc.status == 403 else "error_generic"
+        error = msg.ERROR_NOT_ALLOWED if exc.status == 403 else msg.ERROR_GENERIC
         return _page(request, session, user=user, now=now, error=error, status_code=exc.status)
     return RedirectResponse(f"{PAGE}?done=cancelled", status_code=303)

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
 from api.pages.unit_names import unit_names
@@ -80,41 +81,41 @@ class Parsed:
 
 # The model's fields → the page's messages; every message in the form's order.
 CODES = {
-    "lead_unit_id": "assign_error_lead_unit",
-    "title:string_too_long": "assign_error_too_long",
-    "title": "assign_error_title",
-    "assignee_id": "assign_error_assignee",
-    "supporting_unit_ids": "assign_error_units",
-    "informed_unit_ids": "assign_error_units",
-    "start_on": "assign_error_start",
-    "due_on": "assign_error_due_date",
-    "due_working_days": "assign_error_working_days",
-    "priority": "assign_error_priority",
-    "description": "assign_error_too_long",
-    "evidence_required": "assign_error_too_long",
-    "repeat": "assign_error_repeat",
-    "until": "assign_error_until",
+    "lead_unit_id": msg.ASSIGN_ERROR_LEAD_UNIT,
+    "title:string_too_long": msg.ASSIGN_ERROR_TOO_LONG,
+    "title": msg.ASSIGN_ERROR_TITLE,
+    "assignee_id": msg.ASSIGN_ERROR_ASSIGNEE,
+    "supporting_unit_ids": msg.ASSIGN_ERROR_UNITS,
+    "informed_unit_ids": msg.ASSIGN_ERROR_UNITS,
+    "start_on": msg.ASSIGN_ERROR_START,
+    "due_on": msg.ASSIGN_ERROR_DUE_DATE,
+    "due_working_days": msg.ASSIGN_ERROR_WORKING_DAYS,
+    "priority": msg.ASSIGN_ERROR_PRIORITY,
+    "description": msg.ASSIGN_ERROR_TOO_LONG,
+    "evidence_required": msg.ASSIGN_ERROR_TOO_LONG,
+    "repeat": msg.ASSIGN_ERROR_REPEAT,
+    "until": msg.ASSIGN_ERROR_UNTIL,
 }
 ORDER = [
-    "assign_error_lead_unit",
-    "assign_error_title",
-    "assign_error_too_long",
-    "assign_error_assignee",
-    "assign_error_assignee_unit",
-    "assign_error_units",
-    "assign_error_units_lead",
-    "assign_error_units_both",
-    "assign_error_start",
-    "assign_error_due_both",
-    "assign_error_due_missing",
-    "assign_error_due_date",
-    "assign_error_due_before_start",
-    "assign_error_due_past",
-    "assign_error_working_days",
-    "assign_error_priority",
-    "assign_error_repeat",
-    "assign_error_until",
-    "assign_error_generic",
+    msg.ASSIGN_ERROR_LEAD_UNIT,
+    msg.ASSIGN_ERROR_TITLE,
+    msg.ASSIGN_ERROR_TOO_LONG,
+    msg.ASSIGN_ERROR_ASSIGNEE,
+    msg.ASSIGN_ERROR_ASSIGNEE_UNIT,
+    msg.ASSIGN_ERROR_UNITS,
+    msg.ASSIGN_ERROR_UNITS_LEAD,
+    msg.ASSIGN_ERROR_UNITS_BOTH,
+    msg.ASSIGN_ERROR_START,
+    msg.ASSIGN_ERROR_DUE_BOTH,
+    msg.ASSIGN_ERROR_DUE_MISSING,
+    msg.ASSIGN_ERROR_DUE_DATE,
+    msg.ASSIGN_ERROR_DUE_BEFORE_START,
+    msg.ASSIGN_ERROR_DUE_PAST,
+    msg.ASSIGN_ERROR_WORKING_DAYS,
+    msg.ASSIGN_ERROR_PRIORITY,
+    msg.ASSIGN_ERROR_REPEAT,
+    msg.ASSIGN_ERROR_UNTIL,
+    msg.ASSIGN_ERROR_GENERIC,
 ]
 
 
@@ -169,29 +170,29 @@ def _across(
     errors: list[str] = []
     assignee = values.get("assignee_id")
     if assignee is not None and assignee not in {u.id for u in members(session, form.lead_unit_id)}:
-        errors.append("assign_error_assignee_unit")
+        errors.append(msg.ASSIGN_ERROR_ASSIGNEE_UNIT)
     if (form.supporting | form.informed) - set(units):
-        errors.append("assign_error_units")
+        errors.append(msg.ASSIGN_ERROR_UNITS)
     elif form.lead_unit_id in form.supporting | form.informed:
-        errors.append("assign_error_units_lead")
+        errors.append(msg.ASSIGN_ERROR_UNITS_LEAD)
     elif form.supporting & form.informed:
-        errors.append("assign_error_units_both")
+        errors.append(msg.ASSIGN_ERROR_UNITS_BOTH)
     if data["due_on"] is not None and data["due_working_days"] is not None:
-        errors.append("assign_error_due_both")
+        errors.append(msg.ASSIGN_ERROR_DUE_BOTH)
     elif data["due_on"] is None and data["due_working_days"] is None:
-        errors.append("assign_error_due_missing")
+        errors.append(msg.ASSIGN_ERROR_DUE_MISSING)
     due_on, start = values.get("due_on"), values.get("start_on")
     if due_on is not None and data["due_working_days"] is None:
         if start is not None and due_on < start:
-            errors.append("assign_error_due_before_start")
+            errors.append(msg.ASSIGN_ERROR_DUE_BEFORE_START)
         elif (
             not form.confirm_past
             and check_due_day(calendar=load_calendar(session=session), day=due_on, today=today).past
         ):
-            errors.append("assign_error_due_past")
+            errors.append(msg.ASSIGN_ERROR_DUE_PAST)
     until = values.get("until")
     if until is not None and due_on is not None and until < due_on:
-        errors.append("assign_error_until")
+        errors.append(msg.ASSIGN_ERROR_UNTIL)
     return errors
 
 
@@ -203,7 +204,7 @@ def check(session: Session, form: AssignForm, *, units: dict[int, Unit], today: 
     `today` needs the form's confirmation box (workflow.dates).
     """
     data = form_data(form)
-    body, errors = form_errors(TaskAssignment, data, codes=CODES, fallback="assign_error_generic")
+    body, errors = form_errors(TaskAssignment, data, codes=CODES, fallback=msg.ASSIGN_ERROR_GENERIC)
     found = set(errors) | set(_across(session, form, data, units=units, today=today))
     if found or body is None:
         return Parsed(errors=sorted(found, key=ORDER.index))
@@ -238,6 +239,8 @@ def _page(
         "task": task,
         "form": form,
         "errors": errors or [],
+        # The refusal of a past due date offers the box that confirms it.
+        "past_refused": msg.ASSIGN_ERROR_DUE_PAST in (errors or []),
         "lead_units": [u for u in all_units if u.id in scope.unit_ids],
         "other_units": [u for u in all_units if u.id != form.lead_unit_id],
         "unit_names": names,
@@ -263,11 +266,11 @@ def _task_or_page(
     except InvalidInput:
         found = session.get(PlanTask, task_id)
         back = f"/ui/plans/{found.plan_id}" if found else "/ui/plans"
-        return refusal(request, user, "assign_not_assignable", status=409, back=back)
+        return refusal(request, user, msg.ASSIGN_NOT_ASSIGNABLE, status=409, back=back)
     scope = assign_scope(session=session, actor=user)
     if not scope.allows(task.lead_unit_id):
         back = f"/ui/plans/{task.plan_id}"
-        return refusal(request, user, "error_not_allowed", status=403, back=back)
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
     return user, task, scope
 
 
@@ -330,7 +333,7 @@ def assign_submit(
     back = f"/ui/plans/{task.plan_id}"
     lead = int(lead_unit_id) if lead_unit_id.strip().isdigit() else None
     if lead is not None and lead not in scope.unit_ids:
-        return refusal(request, user, "error_not_allowed", status=403, back=back)
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
     form = AssignForm(
         title=title,
         lead_unit_id=lead,
@@ -378,9 +381,9 @@ def assign_submit(
         )
     except NotAllowed:
         session.rollback()
-        return refusal(request, user, "error_not_allowed", status=403, back=back)
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
     except WorkflowError as exc:
         # Whatever the service wrote before refusing (a series) must not be committed.
         session.rollback()
-        return again(["assign_error_generic"], exc.status)
+        return again([msg.ASSIGN_ERROR_GENERIC], exc.status)
     return RedirectResponse(f"/ui/items/{item.id}", status_code=303)

@@ -18,22 +18,24 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from babel.dates import get_month_names
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import render, to_login
 from api.schemas.calendar import OverrideCreate, OverrideDay
 from api.schemas.forms import form_errors, typed_day
 from workflow.calendar import (
-    WEEKDAYS,
     LawDay,
     WorkCalendar,
     law_days,
     load_calendar,
     local_date,
+    weekday_name,
 )
 from workflow.dates import FIRST_YEAR, LAST_YEAR, parse_day
 from workflow.errors import NotAllowed, NotFound, WorkflowError
@@ -47,20 +49,6 @@ router = APIRouter(include_in_schema=False)
 
 REASON_MAX = 500  # CalendarOverride.reason
 EDITORS = frozenset({Role.COORDINATOR.value, Role.ADMIN.value})
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # The `holidays` package's language for each page language.
 HOLIDAY_LANGUAGE = {"vi": "vi", "en": "en_US"}
 
@@ -144,16 +132,15 @@ def calendar_page(
     lang = language(request, user)
     calendar = load_calendar(session=session)
     counts = working_days_by_month(calendar, year=year)
-    months = [
-        (f"Tháng {m}" if lang == "vi" else MONTHS_EN[m - 1], n)
-        for m, n in enumerate(counts, start=1)
-    ]
+    # Month names from CLDR (Babel): "Tháng 5" / "May".
+    names = get_month_names("wide", context="stand-alone", locale=lang)
+    months = [(names[m], n) for m, n in enumerate(counts, start=1)]
     context: dict[str, Any] = {
         "year": year,
         "prev_year": year - 1 if year > FIRST_YEAR else None,
         "next_year": year + 1 if year < LAST_YEAR else None,
         "rows": day_rows(session, calendar=calendar, year=year, lang=lang),
-        "weekdays": WEEKDAYS[lang],
+        "weekdays": [weekday_name(date(2024, 1, d), lang) for d in range(1, 8)],  # Mon-Sun
         "months": months,
         "total": sum(counts),
         "may_edit": may_edit(user),
@@ -188,7 +175,7 @@ def calendar_view(
     outcome = None
     noticed = parse_day(day or "")
     if done in ("added", "removed") and noticed is not None and moved is not None:
-        notice = f"calendar_{done}"
+        notice = msg.CALENDAR_ADDED if done == "added" else msg.CALENDAR_REMOVED
         outcome = Outcome(notice, {"day": noticed.strftime("%d/%m/%Y"), "n": moved})
     return calendar_page(request, session, user=user, year=shown, outcome=outcome)
 
@@ -233,10 +220,10 @@ def _refused(
 
 # The model's fields → the page's messages.
 CODES = {
-    "day": "calendar_error_day",
-    "is_working": "calendar_error_kind",
-    "reason:string_too_long": "calendar_error_reason_long",
-    "reason": "calendar_error_reason",
+    "day": msg.CALENDAR_ERROR_DAY,
+    "is_working": msg.CALENDAR_ERROR_KIND,
+    "reason:string_too_long": msg.CALENDAR_ERROR_REASON_LONG,
+    "reason": msg.CALENDAR_ERROR_REASON,
 }
 # The form's two choices; the API's model says it as a boolean.
 KINDS = {"working": True, "off": False}
@@ -262,10 +249,10 @@ def calendar_add(
     form = OverrideForm(day=day, kind=kind, reason=reason)
     if not may_edit(user):
         return _refused(
-            request, session, user=user, year=shown, error="error_not_allowed", status=403
+            request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
     data = {"day": typed_day(day), "is_working": KINDS.get(kind, kind), "reason": reason.strip()}
-    body, errors = form_errors(OverrideCreate, data, codes=CODES, fallback="error_generic")
+    body, errors = form_errors(OverrideCreate, data, codes=CODES, fallback=msg.ERROR_GENERIC)
     if body is None:
         return _refused(
             request,
@@ -287,7 +274,7 @@ def calendar_add(
         )
     except NotAllowed:
         return _refused(
-            request, session, user=user, year=shown, error="error_not_allowed", status=403
+            request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
     except WorkflowError as exc:
         return _refused(
@@ -295,7 +282,7 @@ def calendar_add(
             session,
             user=user,
             year=shown,
-            error="error_generic",
+            error=msg.ERROR_GENERIC,
             status=exc.status,
             form=form,
         )
@@ -316,12 +303,12 @@ def calendar_remove(
     if user is None:
         return to_login(request)
     body, errors = form_errors(
-        OverrideDay, {"day": typed_day(day)}, codes=CODES, fallback="calendar_error_day"
+        OverrideDay, {"day": typed_day(day)}, codes=CODES, fallback=msg.CALENDAR_ERROR_DAY
     )
     shown = _shown_year(year, body.day if body else local_date(now, tz=settings.timezone))
     if not may_edit(user):
         return _refused(
-            request, session, user=user, year=shown, error="error_not_allowed", status=403
+            request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
     if body is None:
         return _refused(request, session, user=user, year=shown, error=errors, status=422)
@@ -335,16 +322,16 @@ def calendar_remove(
             session,
             user=user,
             year=shown,
-            error="calendar_error_no_override",
+            error=msg.CALENDAR_ERROR_NO_OVERRIDE,
             status=404,
             values=values,
         )
     except NotAllowed:
         return _refused(
-            request, session, user=user, year=shown, error="error_not_allowed", status=403
+            request, session, user=user, year=shown, error=msg.ERROR_NOT_ALLOWED, status=403
         )
     except WorkflowError as exc:
         return _refused(
-            request, session, user=user, year=shown, error="error_generic", status=exc.status
+            request, session, user=user, year=shown, error=msg.ERROR_GENERIC, status=exc.status
         )
     return _back(parsed.year, done="removed", day=parsed, moved=len(result.moved_item_ids))

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import refusal, render, to_login
 from api.pages.unit_names import unit_names
@@ -120,13 +121,13 @@ def team_page(
     assignee = _id(assignee_id)
     scope = work_scope(session=session, user=user)
     if not scope.manages:
-        return refusal(request, user, "error_not_allowed", status=403, back="/")
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back="/")
     in_scope = units_in(session=session, scope=scope)
     unit_ids: tuple[int, ...] | None = scope.unit_ids
     if unit is not None:
         # Units are no secret (GET /units lists them): one outside the scope is a 403.
         if unit not in {u.id for u in in_scope}:
-            return refusal(request, user, "error_not_allowed", status=403, back="/ui/team")
+            return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back="/ui/team")
         unit_ids = (unit,)
     # The head's list of items whose assignee left or moved (workflow.services.people).
     waiting = to_reassign(session=session, head=user)

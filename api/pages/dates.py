@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import escape
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
-from api.pages.i18n import language, translator
+from api.pages import messages as msg
+from api.pages.i18n import language
 from api.pages.ui import to_login
 from workflow.calendar import load_calendar, local_date
 from workflow.dates import (
@@ -29,6 +30,7 @@ from workflow.dates import (
     parse_day,
     weekday_day,
 )
+from workflow.i18n import translate
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,25 +66,25 @@ def check_day(
     if user is None:
         return to_login(request)
     lang = language(request, user)
-    t = translator(lang)
     if not day.strip():
         return HTMLResponse("")
     parsed = parse_day(day)
     if parsed is None:
-        return _hint("bad", t["date_hint_bad"])
+        return _hint("bad", translate(lang, msg.DATE_HINT_BAD))
     calendar = load_calendar(session=session)
     check = check_due_day(
         calendar=calendar, day=parsed, today=local_date(now, tz=settings.timezone)
     )
     shown = weekday_day(parsed, language=lang)
     if check.moves:
-        text = t["date_hint_moves"].format(
-            day=shown, becomes=weekday_day(check.becomes, language=lang)
-        )
+        becomes = weekday_day(check.becomes, language=lang)
+        text = translate(lang, msg.DATE_HINT_MOVES, day=shown, becomes=becomes)
     else:
-        text = t["date_hint_working"].format(day=shown)
+        text = translate(lang, msg.DATE_HINT_WORKING, day=shown)
     if check.past:
-        return _hint("past", f"{text}. {t['date_hint_past'].format(day=format_day(parsed))}")
+        return _hint(
+            "past", f"{text}. {translate(lang, msg.DATE_HINT_PAST, day=format_day(parsed))}"
+        )
     return _hint("moves" if check.moves else "ok", text)
 
 

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session, SQLModel
 
+from api.pages import messages as msg
 from api.pages.ui import not_found, refusal, to_login
 from workflow.models import User
 
@@ -34,5 +35,5 @@ def row_for(
     if row is None:
         return not_found(request, user)
     if not may(user):
-        return refusal(request, user, "error_not_allowed", status=403, back=back(row))
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back(row))
     return user, row

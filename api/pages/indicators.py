@@ -26,7 +26,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
-from api.pages.i18n import STRINGS, language
+from api.pages import messages as msg
+from api.pages.i18n import language
 from api.pages.indicator_views import (
     assessments,
     now_period,
@@ -164,11 +165,11 @@ def indicator_view(
 
 # The model's fields → the page's messages.
 CODES = {
-    "as_of": "error_reading_date",
-    "value:float_parsing": "error_reading_not_a_number",
-    "value:float_type": "error_reading_not_a_number",
-    "value": "error_reading_too_large",
-    "note": "error_reading_note_long",
+    "as_of": msg.ERROR_READING_DATE,
+    "value:float_parsing": msg.ERROR_READING_NOT_A_NUMBER,
+    "value:float_type": msg.ERROR_READING_NOT_A_NUMBER,
+    "value": msg.ERROR_READING_TOO_LARGE,
+    "note": msg.ERROR_READING_NOTE_LONG,
 }
 
 
@@ -221,9 +222,9 @@ def record_view(
         )
 
     if not may_record(user):
-        return refused(["error_reading_not_allowed"], 403)
+        return refused([msg.ERROR_READING_NOT_ALLOWED], 403)
     body, errors = form_errors(
-        ReadingCreate, reading_data(form), codes=CODES, fallback="error_generic"
+        ReadingCreate, reading_data(form), codes=CODES, fallback=msg.ERROR_GENERIC
     )
     if body is None:
         return refused(errors, 422)
@@ -241,8 +242,7 @@ def record_view(
         session.rollback()
         return not_found(request, user)
     except NotAllowed:
-        return refused(["error_reading_not_allowed"], 403)
+        return refused([msg.ERROR_READING_NOT_ALLOWED], 403)
     except WorkflowError as exc:
-        key = f"error_{exc.code}" if exc.code and f"error_{exc.code}" in STRINGS else None
-        return refused([key or "error_generic"], exc.status)
+        return refused([msg.ERROR_CODES.get(exc.code or "", msg.ERROR_GENERIC)], exc.status)
     return RedirectResponse(f"{page}?recorded={reading.id}#readings", status_code=303)

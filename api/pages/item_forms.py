@@ -23,7 +23,8 @@ from sqlmodel import Session
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
 from api.evidence_store import attach_evidence, evidence_file
-from api.pages.i18n import STRINGS, language, translator
+from api.pages import messages as msg
+from api.pages.i18n import language
 from api.pages.item_detail import evidence_mb
 from api.pages.ui import ACTION_ERRORS, item_refused, not_found, to_login
 from api.problems import ApiProblem
@@ -31,6 +32,7 @@ from api.schemas.common import Id
 from api.schemas.forms import typed_day, validated
 from api.schemas.items import CommentCreate, ExtensionCreate, ExtensionDecision, ProgressIn
 from workflow.errors import NotFound, WorkflowError
+from workflow.i18n import translate
 from workflow.models import User
 from workflow.services.comments import add_comment
 from workflow.services.extensions import decide_extension, request_extension
@@ -41,19 +43,19 @@ from workflow.settings import Settings
 router = APIRouter(include_in_schema=False)
 
 # Upload refusals raised by the API layer (api.evidence_store), as the page words them.
-UPLOAD_ERRORS = {413: "error_file_too_large", 415: "error_file_type"}
+UPLOAD_ERRORS = {413: msg.ERROR_FILE_TOO_LARGE, 415: msg.ERROR_FILE_TYPE}
 # Lengths and types are checked by the API's body models (`validated`), not here.
 Text = Annotated[str, Form()]
 
 
 def refusal_message(exc: WorkflowError | ApiProblem, *, lang: str, max_mb: int) -> str:
     """Why a form was refused, in `lang`: the error's own code where the catalogue has it."""
-    key = ACTION_ERRORS.get(exc.status, "error_invalid")
+    key = ACTION_ERRORS.get(exc.status, msg.ERROR_INVALID)
     if isinstance(exc, ApiProblem):
         key = UPLOAD_ERRORS.get(exc.status, key)
-    elif exc.code is not None and f"error_{exc.code}" in STRINGS:
-        key = f"error_{exc.code}"
-    return translator(lang)[key].format(mb=max_mb)
+    elif exc.code is not None and exc.code in msg.ERROR_CODES:
+        key = msg.ERROR_CODES[exc.code]
+    return translate(lang, key, mb=max_mb)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import NowDep, OptionalUser, SessionDep
+from api.pages import messages as msg
 from api.pages.ui import refusal, render, to_login
 from workflow.errors import WorkflowError
 from workflow.importer.unit_names import Resolved, load_directory
@@ -43,15 +44,15 @@ router = APIRouter(include_in_schema=False)
 PAGE = "/ui/units"
 # The service's refusal codes → the page's messages (i18n keys).
 ERRORS = {
-    "alias_name": "names_error_alias_name",
-    "alias_target": "names_error_alias_target",
-    "alias_taken": "names_error_alias_taken",
-    "alias_unknown": "names_error_alias_unknown",
-    "group_code": "names_error_group_code",
-    "group_name": "names_error_group_name",
-    "group_members": "names_error_group_members",
-    "group_unknown": "names_error_group_unknown",
-    "not_allowed": "error_not_allowed",
+    "alias_name": msg.NAMES_ERROR_ALIAS_NAME,
+    "alias_target": msg.NAMES_ERROR_ALIAS_TARGET,
+    "alias_taken": msg.NAMES_ERROR_ALIAS_TAKEN,
+    "alias_unknown": msg.NAMES_ERROR_ALIAS_UNKNOWN,
+    "group_code": msg.NAMES_ERROR_GROUP_CODE,
+    "group_name": msg.NAMES_ERROR_GROUP_NAME,
+    "group_members": msg.NAMES_ERROR_GROUP_MEMBERS,
+    "group_unknown": msg.NAMES_ERROR_GROUP_UNKNOWN,
+    "not_allowed": msg.ERROR_NOT_ALLOWED,
 }
 NOTICES = ("alias_added", "alias_removed", "group_added", "group_removed")
 
@@ -111,7 +112,7 @@ def _refused(
 ) -> HTMLResponse:
     # Nothing of the refused form may be committed with the page rendered after it.
     session.rollback()
-    error = ERRORS.get(exc.code or "", "error_generic")
+    error = ERRORS.get(exc.code or "", msg.ERROR_GENERIC)
     return _page(request, session, user=user, error=error, status_code=exc.status, **forms)
 
 
@@ -144,7 +145,7 @@ def _gate(request: Request, user: User | None) -> Response | None:
     if user is None:
         return to_login(request)
     if not may_keep_names(user):
-        return refusal(request, user, "error_not_allowed", status=403, back="/")
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back="/")
     return None
 
 

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import NowDep, OptionalUser, SessionDep
+from api.pages import messages as msg
 from api.pages.ui import refusal, render, to_login
 from notifications.operations import may_operate_mail, requeue, undelivered
 from notifications.preferences import list_suppressions, remove_suppression
@@ -34,7 +35,7 @@ def _gate(request: Request, user: User | None) -> Response | None:
     if user is None:
         return to_login(request)
     if not may_operate_mail(user):
-        return refusal(request, user, "error_not_allowed", status=403, back="/")
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back="/")
     return None
 
 
@@ -85,7 +86,7 @@ def outbox_retry(
     if (gate := _gate(request, user)) is not None:
         return gate
     if mail_id is None and not all_failed:
-        return refusal(request, user, "outbox_nothing_chosen", status=422, back=PAGE)
+        return refusal(request, user, msg.OUTBOX_NOTHING_CHOSEN, status=422, back=PAGE)
     done = requeue(
         session=session,
         now=now,
@@ -107,5 +108,5 @@ def outbox_unsuppress(
     if (gate := _gate(request, user)) is not None:
         return gate
     if not remove_suppression(session=session, email=email):
-        return refusal(request, user, "outbox_not_suppressed", status=409, back=PAGE)
+        return refusal(request, user, msg.OUTBOX_NOT_SUPPRESSED, status=409, back=PAGE)
     return _done("unsuppressed", email.lower(), q)

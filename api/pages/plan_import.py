@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages import messages as msg
 from api.pages.ui import refusal, render, to_login
 from workflow.calendar import load_calendar, local_date
 from workflow.due_phrases import describe_rule
@@ -113,7 +114,7 @@ def _guard(request: Request, user: User | None) -> Response | None:
     if user is None:
         return to_login(request)
     if not may_import_plans(user):
-        return refusal(request, user, "error_not_allowed", status=403, back="/ui/plans")
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back="/ui/plans")
     return None
 
 
@@ -149,20 +150,20 @@ def import_submit(
         source = Path(filename).name or "plan"
         path = _stash(settings, user, digest)
         if not path.is_file():
-            return _page(request, user, {"error": "import_error_expired"}, status_code=422)
+            return _page(request, user, {"error": msg.IMPORT_ERROR_EXPIRED}, status_code=422)
         data = path.read_bytes()
     elif file is not None and file.filename:
         source = Path(file.filename).name
         data = file.file.read(settings.import_max_bytes + 1)
     else:
-        return _page(request, user, {"error": "import_error_no_file"}, status_code=422)
+        return _page(request, user, {"error": msg.IMPORT_ERROR_NO_FILE}, status_code=422)
     if not source.lower().endswith(SUFFIXES):
-        return _page(request, user, {"error": "import_error_type"}, status_code=422)
+        return _page(request, user, {"error": msg.IMPORT_ERROR_TYPE}, status_code=422)
     try:
         check_plan_document(data, source=source, settings=settings)
         tree = parse_document(data, source=source)
     except WorkflowError as exc:
-        failed: dict[str, Any] = {"error": "import_error_read", "detail": str(exc)}
+        failed: dict[str, Any] = {"error": msg.IMPORT_ERROR_READ, "detail": str(exc)}
         return _page(request, user, failed | {"filename": source}, status_code=422)
     digest = hashlib.sha256(data).hexdigest()
     if confirm == "1":
@@ -172,7 +173,7 @@ def import_submit(
             )
         except WorkflowError as exc:
             session.rollback()
-            failed = {"error": "import_error_read", "detail": str(exc), "filename": source}
+            failed = {"error": msg.IMPORT_ERROR_READ, "detail": str(exc), "filename": source}
             return _page(request, user, failed, status_code=422)
         _stash(settings, user, digest).unlink(missing_ok=True)
         target = f"/ui/plans/{done.plan_id}"

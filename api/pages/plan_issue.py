@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep
+from api.pages import messages as msg
 from api.pages.gate import row_for
 from api.pages.ui import not_found, refusal, render
 from api.schemas.common import Id
@@ -54,12 +55,12 @@ DATED = (IssueAction.CREATE, IssueAction.MOVE_DUE)
 NEEDS_DATE = (Reason.NEEDS_DUE, Reason.DUE_PASSED)
 
 # A row's fields the model refuses → the page's message.
-CODES = {"due_on": "issue_error_due", "assignee_id": "issue_error_assignee"}
+CODES = {"due_on": msg.ISSUE_ERROR_DUE, "assignee_id": msg.ISSUE_ERROR_ASSIGNEE}
 # Why the service refused an edit (its codes) → the page's message (i18n keys).
 ERRORS = {
-    "issue_bad_assignee": "issue_error_assignee",
-    "issue_due_past": "issue_error_due_past",
-    "issue_bad_task": "issue_error_generic",
+    "issue_bad_assignee": msg.ISSUE_ERROR_ASSIGNEE,
+    "issue_due_past": msg.ISSUE_ERROR_DUE_PAST,
+    "issue_bad_task": msg.ISSUE_ERROR_GENERIC,
 }
 
 
@@ -212,7 +213,7 @@ def _overrides(
             else None,
         }
         edit, refused = form_errors(
-            IssueOverride, data, codes=CODES, fallback="issue_error_generic"
+            IssueOverride, data, codes=CODES, fallback=msg.ISSUE_ERROR_GENERIC
         )
         if edit is None:
             errors.extend(refused)
@@ -250,14 +251,14 @@ async def issue_submit(
         except NotAllowed:
             session.rollback()
             return refusal(
-                request, user, "error_not_allowed", status=403, back=f"/ui/plans/{plan_id}"
+                request, user, msg.ERROR_NOT_ALLOWED, status=403, back=f"/ui/plans/{plan_id}"
             )
         except NotFound:
             session.rollback()
             return not_found(request, user)
         except WorkflowError as exc:
             session.rollback()
-            errors = [ERRORS.get(exc.code or "", "issue_error_generic")]
+            errors = [ERRORS.get(exc.code or "", msg.ISSUE_ERROR_GENERIC)]
         else:
             done = preview_issue(session=session, plan_id=plan_id, now=now)
             return _page(

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import OptionalUser, SessionDep
+from api.pages import messages as msg
 from api.pages.gate import row_for
 from api.pages.i18n import language
 from api.pages.ui import refusal, render
@@ -34,14 +35,14 @@ router = APIRouter(include_in_schema=False)
 
 # The model's fields → the page's messages: an id that is no number names no unit.
 CODES = {
-    "supporting_unit_ids:too_long": "units_error_generic",
-    "lead_unit_id": "units_error_unknown",
-    "supporting_unit_ids": "units_error_unknown",
+    "supporting_unit_ids:too_long": msg.UNITS_ERROR_GENERIC,
+    "lead_unit_id": msg.UNITS_ERROR_UNKNOWN,
+    "supporting_unit_ids": msg.UNITS_ERROR_UNKNOWN,
 }
 # Why the service refused the form (its error codes) → the page's message (i18n keys).
 ERRORS = {
-    "unknown_unit": "units_error_unknown",
-    "lead_supports": "units_error_lead_supports",
+    "unknown_unit": msg.UNITS_ERROR_UNKNOWN,
+    "lead_supports": msg.UNITS_ERROR_LEAD_SUPPORTS,
 }
 
 
@@ -88,7 +89,9 @@ def _task_or_page(
     """The user and the task, or the page saying why its units cannot be changed here."""
     found = row_for(request, session, user, PlanTask, task_id, may=may_distribute, back=_back)
     if not isinstance(found, Response) and found[1].status != "active":
-        return refusal(request, found[0], "units_error_withdrawn", status=409, back=_back(found[1]))
+        return refusal(
+            request, found[0], msg.UNITS_ERROR_WITHDRAWN, status=409, back=_back(found[1])
+        )
     return found
 
 
@@ -129,7 +132,7 @@ def units_submit(
         "lead_unit_id": typed(lead_unit_id),
         "supporting_unit_ids": [v.strip() for v in supporting_unit_ids if v.strip()],
     }
-    body, errors = form_errors(TaskUnitsUpdate, data, codes=CODES, fallback="units_error_generic")
+    body, errors = form_errors(TaskUnitsUpdate, data, codes=CODES, fallback=msg.UNITS_ERROR_GENERIC)
     if body is None:
         return _page(
             request, session, user=user, task=task, form=form, error=errors[0], status_code=422
@@ -144,13 +147,13 @@ def units_submit(
         )
     except NotAllowed:
         session.rollback()
-        return refusal(request, user, "error_not_allowed", status=403, back=back)
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back=back)
     except InvalidTransition:
         session.rollback()
-        return refusal(request, user, "units_error_withdrawn", status=409, back=back)
+        return refusal(request, user, msg.UNITS_ERROR_WITHDRAWN, status=409, back=back)
     except InvalidInput as exc:
         session.rollback()
-        error = ERRORS.get(exc.code or "", "units_error_generic")
+        error = ERRORS.get(exc.code or "", msg.UNITS_ERROR_GENERIC)
         return _page(
             request, session, user=user, task=task, form=form, error=error, status_code=422
         )

@@ -25,6 +25,7 @@ from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import not_found, refusal, render, to_login
 from api.schemas.common import Id
@@ -32,6 +33,7 @@ from api.schemas.forms import validated
 from api.schemas.reports import ReportBuild
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput
+from workflow.i18n import NP_, translate_in
 from workflow.models import ReportRun, User
 from workflow.models.org import Role
 from workflow.reporting.build import build_report
@@ -53,9 +55,9 @@ KINDS = [k.value for k in ReportKind]
 BUILDERS = frozenset({Role.COORDINATOR})
 # The alt text of each chart of `CHARTS`: the report mail's words for it.
 CHART_ALT = {
-    "completion-by-area": "alt_by_area",
-    "overdue-by-unit": "alt_overdue_by_unit",
-    "trend": "alt_trend",
+    "completion-by-area": NP_("report", "Tình hình thực hiện theo lĩnh vực"),
+    "overdue-by-unit": NP_("report", "Nhiệm vụ quá hạn theo đơn vị"),
+    "trend": NP_("report", "Xu hướng qua các kỳ"),
 }
 
 
@@ -66,7 +68,7 @@ def _reader_or_page(request: Request, user: User | None) -> Response | None:
     return (
         None
         if may_read_reports(user)
-        else refusal(request, user, "reports_not_allowed", status=403, back="/my")
+        else refusal(request, user, msg.REPORTS_NOT_ALLOWED, status=403, back="/my")
     )
 
 
@@ -192,7 +194,6 @@ def report_page(
     context: dict[str, Any] = {
         "run": run,
         "s": snapshot,
-        "w": w.words,
         "title": w.title(snapshot),
         "headline": w.headline(snapshot.totals),
         "shared_note": w.shared_note(snapshot),
@@ -202,7 +203,7 @@ def report_page(
         "pct": w.pct,
         "area_name": w.area_name,
         "status_labels": w.status_labels,
-        "charts": [(name, CHART_ALT[name]) for name in CHARTS],
+        "charts": [(name, translate_in(w.lang, "report", CHART_ALT[name])) for name in CHARTS],
         "pdf": pdf_available(run, settings=settings),
         "tz": settings.timezone,
     }
@@ -261,7 +262,7 @@ def build_now(
         # Back to the list after signing in (this address only takes a form).
         return RedirectResponse(f"/login?next={quote('/ui/reports')}", status_code=303)
     if user.role not in BUILDERS:
-        return refusal(request, user, "reports_not_allowed", status=403, back="/my")
+        return refusal(request, user, msg.REPORTS_NOT_ALLOWED, status=403, back="/my")
     try:
         body = validated(ReportBuild, {"kind": kind, "period": period.strip()}, codes={})
         run = build_report(
@@ -270,5 +271,5 @@ def build_now(
     except (InvalidInput, ValueError):
         # Nothing was stored (the period is still running, or the form was tampered with).
         session.rollback()
-        return refusal(request, user, "report_build_error", status=422, back="/ui/reports")
+        return refusal(request, user, msg.REPORT_BUILD_ERROR, status=422, back="/ui/reports")
     return RedirectResponse(f"/ui/reports/{run.id}", status_code=303)

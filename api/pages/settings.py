@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import OptionalUser, SessionDep
+from api.pages import messages as msg
 from api.pages.i18n import LANG_COOKIE
 from api.pages.ui import render, to_login
 from api.pages.unsubscribe import KIND_LABELS, kind_labels
@@ -107,7 +108,7 @@ def settings_page(
     """The user's notification settings; `unsubscribe` (a mail's link) offers its opt-out."""
     if user is None:
         return to_login(request)
-    notice = "settings_saved" if saved else None
+    notice = msg.SETTINGS_SAVED if saved else None
     return _page(request, session, user, notice=notice, stopped=stopped, unsubscribe=unsubscribe)
 
 
@@ -169,7 +170,7 @@ def save_settings(
             set_language(session=session, user=user, language=language)
     except InvalidInput:
         session.rollback()
-        return _page(request, session, user, error="error_settings", status_code=400)
+        return _page(request, session, user, error=msg.ERROR_SETTINGS, status_code=400)
     response = RedirectResponse(f"{SETTINGS_PAGE}?saved=1", status_code=303)
     # The switch's cookie outranks the profile: make the page follow the new choice.
     response.set_cookie(LANG_COOKIE, user.language, samesite="lax")

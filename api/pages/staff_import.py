@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from api.deps import NowDep, OptionalUser, SessionDep, SettingsDep
+from api.pages import messages as msg
 from api.pages.ui import refusal, render, to_login
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.importer.staff_list import read_staff_list
@@ -32,7 +33,7 @@ def _gate(request: Request, user: User | None) -> Response | None:
     if user is None:
         return to_login(request)
     if user.role != Role.ADMIN.value or not user.is_active:
-        return refusal(request, user, "error_not_allowed", status=403, back="/")
+        return refusal(request, user, msg.ERROR_NOT_ALLOWED, status=403, back="/")
     return None
 
 

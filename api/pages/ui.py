@@ -36,7 +36,8 @@ from api.deps import (
     SettingsDep,
     page_user,
 )
-from api.pages.i18n import LANG_COOKIE, language, translator
+from api.pages import messages as msg
+from api.pages.i18n import LANG_COOKIE, language
 from api.pages.indicator_views import plan_indicators
 from api.pages.item_detail import item_details
 from api.pages.plan_tracking import plan_tracking_context
@@ -140,7 +141,7 @@ def render(
     response = templates.TemplateResponse(
         request,
         name,
-        {**context, "t": translator(lang), "lang": lang, "me": user, "csrf": token},
+        {**context, "lang": lang, "me": user, "csrf": token},
         status_code=status_code,
     )
     if request.cookies.get(CSRF_COOKIE) != token:
@@ -170,7 +171,7 @@ def login_form(
     if user is not None:
         return RedirectResponse(safe_next(next, home_for(user)), status_code=303)
     # An empty `next` lands the user on their role's home once signed in.
-    notice = "reset_done" if reset else None
+    notice = msg.RESET_DONE if reset else None
     context = {"next": safe_next(next, ""), "error": None, "notice": notice}
     return render(request, "login.html", context, user=None)
 
@@ -200,7 +201,7 @@ def login_submit(
     guard: Any = Depends(login_guard),
 ) -> Response:
     def refused(status: int) -> HTMLResponse:
-        context = {"next": safe_next(next, ""), "error": "login_failed", "notice": None}
+        context = {"next": safe_next(next, ""), "error": msg.LOGIN_FAILED, "notice": None}
         return render(request, "login.html", context, user=None, status_code=status)
 
     if not _csrf_ok(request, csrf_token):
@@ -213,9 +214,9 @@ def login_submit(
     result = sign_in(request, session=session, guard=guard, body=form, now=now, settings=settings)
     if result.user is None:
         error = {
-            LoginOutcome.LOCKED: "login_locked",
-            LoginOutcome.RATE_LIMITED: "login_limited",
-        }.get(result.outcome, "login_failed")
+            LoginOutcome.LOCKED: msg.LOGIN_LOCKED,
+            LoginOutcome.RATE_LIMITED: msg.LOGIN_LIMITED,
+        }.get(result.outcome, msg.LOGIN_FAILED)
         status = 429 if result.outcome is LoginOutcome.RATE_LIMITED else 401
         return render(
             request,
@@ -261,7 +262,7 @@ def forgot_submit(
     or was asked for too often, so the form tells nobody which accounts there are.
     """
     if not _csrf_ok(request, csrf_token):
-        context = {"sent": False, "error": "error_csrf", "hours": settings.password_reset_hours}
+        context = {"sent": False, "error": msg.ERROR_CSRF, "hours": settings.password_reset_hours}
         return render(request, "forgot.html", context, user=None, status_code=403)
     try:
         body = validated(PasswordResetRequest, {"login": login}, codes={})
@@ -337,18 +338,18 @@ def reset_submit(
     if user is None:
         return _reset_page(request, token="", user=None)
     if not _csrf_ok(request, csrf_token):
-        return _reset_page(request, token=token, user=user, error="error_csrf", status_code=403)
+        return _reset_page(request, token=token, user=user, error=msg.ERROR_CSRF, status_code=403)
     try:
         # The same model as POST /auth/password-reset/confirm.
         body = validated(
             PasswordResetConfirm,
             {"token": token, "new_password": password},
-            codes={"new_password": "password_too_short"},
+            codes={"new_password": msg.PASSWORD_TOO_SHORT},
         )
         if password != password_confirm:  # the page's second field: no API counterpart
-            raise InvalidInput("the passwords differ", code="password_mismatch")
+            raise InvalidInput("the passwords differ", code=msg.PASSWORD_MISMATCH)
     except InvalidInput as exc:
-        error = exc.code or "password_too_short"
+        error = exc.code or msg.PASSWORD_TOO_SHORT
         return _reset_page(request, token=token, user=user, error=error, status_code=400)
     set_password(session=session, user=user, password=body.new_password)
     return RedirectResponse("/login?reset=1", status_code=303)
@@ -511,16 +512,16 @@ def item_refused(
     return render(request, "item.html", context | extra, user=user, status_code=status)
 
 
-# Why an action was refused, as the page says it (keys of api.pages.i18n.STRINGS).
+# Why an action was refused, as the page says it (msgids: the template translates them).
 ACTION_ERRORS = {
-    403: "error_not_allowed",
-    409: "error_transition",
-    412: "error_stale",
-    422: "error_invalid",
+    403: msg.ERROR_NOT_ALLOWED,
+    409: msg.ERROR_TRANSITION,
+    412: msg.ERROR_STALE,
+    422: msg.ERROR_INVALID,
 }
 
 
-# The action form's fields the model refuses → their message (`error_` + the code).
+# The action form's fields the model refuses → their code (msg.ERROR_CODES words it).
 ACTION_CODES = {"comment:string_too_long": "note_too_long"}
 
 
@@ -565,9 +566,9 @@ def item_action(
     except NotFound:
         return not_found(request, user)
     except WorkflowError as exc:
-        error = ACTION_ERRORS.get(exc.status, "error_invalid")
+        error = ACTION_ERRORS.get(exc.status, msg.ERROR_INVALID)
         if exc.code in ACTION_CODES.values():
-            error = f"error_{exc.code}"
+            error = msg.ERROR_CODES.get(exc.code or "", error)
         return item_refused(
             request,
             session,
@@ -634,13 +635,13 @@ def html_problem(request: Request, status: int, exc: Exception) -> Response | No
     if status == 404:
         return not_found(request, user)
     if isinstance(exc, CsrfFailure):
-        message = "error_csrf"
+        message = msg.ERROR_CSRF
     elif status == 503:
-        message = "error_busy"
+        message = msg.ERROR_BUSY
     elif status >= 500:
-        message = "error_server"
+        message = msg.ERROR_SERVER
     else:
-        message = ACTION_ERRORS.get(status, "error_generic")
+        message = ACTION_ERRORS.get(status, msg.ERROR_GENERIC)
     # Back to the page the form was on, if it was one of ours.
     referer, base = request.headers.get("referer", ""), str(request.base_url)
     home = home_for(user) if user is not None else "/login"

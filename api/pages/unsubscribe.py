@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import NowDep, SessionDep, page_user
+from api.pages import messages as msg
 from api.pages.ui import render
 from notifications.contexts import MANDATORY
 from notifications.links import SETTINGS_PAGE
@@ -28,31 +29,28 @@ from workflow.settings import get_settings
 
 router = APIRouter(prefix="/unsubscribe", include_in_schema=False)
 
-# What each kind of mail is called on the page (every kind whose mail carries the link):
-# keys of api.pages.i18n.STRINGS, so the page speaks the recipient's language.
+# What each kind of mail is called on the page (every kind whose mail carries the link),
+# as msgids: the page speaks the recipient's language.
 KIND_LABELS = {
-    kind: f"mail_kind_{kind}"
-    for kind in (
-        "reminder",
-        "due_today",
-        "overdue",
-        "escalation",
-        "assigned",
-        "returned",
-        "rework",
-        "extension_decided",
-        "awaiting_review",
-        "extension_requested",
-        "item_update",
-        "chase",
-        "support_assigned",
-        "informed",
-        "support_closed",
-        "reassigned",
-        "comment",
-        "digest",
-        "report",
-    )
+    "reminder": msg.MAIL_KIND_REMINDER,
+    "due_today": msg.MAIL_KIND_DUE_TODAY,
+    "overdue": msg.MAIL_KIND_OVERDUE,
+    "escalation": msg.MAIL_KIND_ESCALATION,
+    "assigned": msg.MAIL_KIND_ASSIGNED,
+    "returned": msg.MAIL_KIND_RETURNED,
+    "rework": msg.MAIL_KIND_REWORK,
+    "extension_decided": msg.MAIL_KIND_EXTENSION_DECIDED,
+    "awaiting_review": msg.MAIL_KIND_AWAITING_REVIEW,
+    "extension_requested": msg.MAIL_KIND_EXTENSION_REQUESTED,
+    "item_update": msg.MAIL_KIND_ITEM_UPDATE,
+    "chase": msg.MAIL_KIND_CHASE,
+    "support_assigned": msg.MAIL_KIND_SUPPORT_ASSIGNED,
+    "informed": msg.MAIL_KIND_INFORMED,
+    "support_closed": msg.MAIL_KIND_SUPPORT_CLOSED,
+    "reassigned": msg.MAIL_KIND_REASSIGNED,
+    "comment": msg.MAIL_KIND_COMMENT,
+    "digest": msg.MAIL_KIND_DIGEST,
+    "report": msg.MAIL_KIND_REPORT,
 }
 
 
@@ -102,9 +100,9 @@ def _read(token: str) -> tuple[UnsubscribeRequest | None, str | None]:
     try:
         ask = read_unsubscribe_token(settings=get_settings(), token=token)
     except InvalidInput:
-        return None, "unsub_invalid"
+        return None, msg.UNSUB_INVALID
     mandatory = any(kind in MANDATORY for kind in ask.kind.split("+"))
-    return ask, ("unsub_mandatory" if mandatory else None)
+    return ask, (msg.UNSUB_MANDATORY if mandatory else None)
 
 
 def _signed_in_recipient(request: Request, ask: UnsubscribeRequest | None) -> bool:
@@ -140,7 +138,7 @@ def unsubscribe(request: Request, token: str, session: SessionDep, now: NowDep) 
     ask, refusal = _read(token)
     recipient = _recipient(session, ask)
     if refusal is not None or ask is None:
-        error = refusal or "unsub_invalid"
+        error = refusal or msg.UNSUB_INVALID
         return _page(request, token=token, ask=None, recipient=recipient, error=error)
     apply_unsubscribe(session=session, settings=get_settings(), token=token, now=now)
     # A mail client's one-click POST carries no cookie; the recipient's own browser returns

@@ -51,6 +51,7 @@ from sqlmodel import Session
 from workflow.calendar import WorkCalendar
 from workflow.clock import ensure_utc
 from workflow.deadlines import overdue_clause
+from workflow.i18n import N_
 from workflow.models.org import Unit, User
 from workflow.models.plan import Area, Indicator, IndicatorReading, IndicatorTarget, PlanTask
 from workflow.models.work import ExtensionRequest, WorkItem
@@ -58,7 +59,8 @@ from workflow.reporting.periods import Period
 from workflow.reporting.snapshot import Counts, GroupRow, IndicatorRow, ItemRow
 from workflow.states import State
 
-OTHER_AREA = "Nhiệm vụ khác (ngoài kế hoạch)"
+# Stored in snapshots in Vietnamese; a reader of another language gets its translation.
+OTHER_AREA = N_("Nhiệm vụ khác (ngoài kế hoạch)")
 EXCLUDED_STATES = [State.CANCELLED.value, State.WITHDRAWN.value, State.RETURNED.value]
 COUNT_FIELDS = [
     "total",

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from workflow.i18n import install
 from workflow.reporting.aggregate import merge
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.reporting.wording import wording
@@ -68,13 +69,15 @@ class ReportMail:
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    install(env)  # the templates' words: catalog messages in the reader's `lang`
+    return env
 
 
 def cid(name: str) -> str:
@@ -110,7 +113,6 @@ def render_mail(
     context: dict[str, Any] = {
         "s": snapshot,
         "lang": w.lang,
-        "w": w.words,
         "title": w.title(snapshot),
         "agency": cfg.agency_name_text,
         "scoped": unit_codes is not None,

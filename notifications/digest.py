@@ -15,11 +15,10 @@ from sqlmodel import Session, col, select
 
 from notifications.contexts import DigestContext, DigestEntry, Kind
 from notifications.models import Notification
-from notifications.outbox import enqueue
+from notifications.outbox import fold_rows
 from notifications.render import Renderer, parse_context
 from workflow.clock import ensure_utc
 from workflow.db import is_postgres
-from workflow.models.org import User
 from workflow.settings import Settings
 
 
@@ -59,20 +58,16 @@ def compose_digests(
             day=due.astimezone(zone).date(),
             entries=entries,
         )
-        user = session.get(User, first.recipient_user_id) if first.recipient_user_id else None
-        digest = enqueue(
+        fold_rows(
             session=session,
+            rows=rows,
             kind=Kind.DIGEST,
-            recipient=user or email,
             context=context,
             dedup_key=f"digest:{first.recipient_user_id or email}:{context.day:%Y%m%d}:{first.id}",
+            folded_status="digested",
             now=now,
-            language=first.language,
             settings=settings,
         )
-        for r in rows:
-            r.status, r.digest_id = "digested", digest.id
-            session.add(r)
         made += 1
     session.flush()
     return made

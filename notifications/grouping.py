@@ -34,7 +34,7 @@ from notifications.contexts import (
     item_of,
 )
 from notifications.models import Notification
-from notifications.outbox import enqueue
+from notifications.outbox import fold_rows
 from notifications.render import parse_context
 from workflow.db import is_postgres
 from workflow.models.org import User
@@ -152,20 +152,16 @@ def _fold(
     context = grouped_context(
         rows, fold=settings.mail_group_fold, actor_name=_actor_name(session, key)
     )
-    user = session.get(User, first.recipient_user_id) if first.recipient_user_id else None
-    grouped = enqueue(
+    fold_rows(
         session=session,
+        rows=rows,
         kind=Kind.GROUPED,
-        recipient=user or email,
         context=context,
         dedup_key=f"group:{first.recipient_user_id or email}:{first.id}",
+        folded_status="grouped",
         now=now,
-        language=first.language,
         settings=settings,
     )
-    for row in rows:
-        row.status, row.digest_id = "grouped", grouped.id
-        session.add(row)
     session.flush()
 
 

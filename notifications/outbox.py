@@ -135,6 +135,38 @@ def enqueue(*, session: Session, **mail: Unpack[MailArgs]) -> Notification:
     return session.exec(select(Notification).where(Notification.dedup_key == key)).one()
 
 
+def fold_rows(
+    *,
+    session: Session,
+    rows: list[Notification],
+    kind: str,
+    context: BaseModel,
+    dedup_key: str,
+    folded_status: str,
+    now: datetime,
+    settings: Settings,
+) -> Notification:
+    """Queue the one mail that stands for `rows` (a digest, a grouped mail), to their
+    recipient in the first row's language, and mark each row `folded_status` pointing at it
+    (`digest_id`). Rows of one recipient only; no flush (the caller decides when)."""
+    first = rows[0]
+    user = session.get(User, first.recipient_user_id) if first.recipient_user_id else None
+    mail = enqueue(
+        session=session,
+        kind=kind,
+        recipient=user or first.recipient_email,
+        context=context,
+        dedup_key=dedup_key,
+        now=now,
+        language=first.language,
+        settings=settings,
+    )
+    for row in rows:
+        row.status, row.digest_id = folded_status, mail.id
+        session.add(row)
+    return mail
+
+
 @dataclass
 class PendingMail:
     """Mails prepared by a batch of work (one sweep batch), written by one `write` call.

@@ -1,7 +1,7 @@
 """Messages the page code picks in Python (refusals, notices), as msgids marked for
 extraction; the template translates the one it is given (`{{ _(error) }}`).
 
-Generated first by deploy/i18n_convert.py; edit by hand from now on.
+Generated first by a conversion script (decision 0014); edited by hand.
 """
 
 from __future__ import annotations

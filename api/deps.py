@@ -123,27 +123,20 @@ class ConnectionSlots:
 
     @asynccontextmanager
     async def slot(self, settings: Settings, *, writes: bool = False) -> AsyncIterator[None]:
-        """Hold a connection slot (and, if `writes` on SQLite, the writer's) for the block;
-        DatabaseBusy after waiting `timeout` seconds in all."""
+        """Hold a connection slot (on SQLite, a writing request: the writer's turn, which
+        comes with its own connection) for the block; DatabaseBusy after `timeout` seconds."""
         gate, writer = self._semaphores()
-        held: list[asyncio.Semaphore] = []
+        # One semaphore per request, so no request holds one thing while waiting for another.
+        semaphore = writer if writes and self.one_writer else gate
         try:
             async with asyncio.timeout(self.timeout):
-                # On SQLite a writer waits only for its turn, which comes with its own
-                # connection; everyone else waits for a shared one. One semaphore each, so
-                # no request holds one thing while waiting for another.
-                for semaphore in (writer,) if writes and self.one_writer else (gate,):
-                    await semaphore.acquire()
-                    held.append(semaphore)
+                await semaphore.acquire()  # a cancelled acquire holds nothing
         except TimeoutError:
-            for semaphore in held:
-                semaphore.release()
             raise DatabaseBusy(settings) from None
         try:
             yield
         finally:
-            for semaphore in held:
-                semaphore.release()
+            semaphore.release()
 
 
 def connection_slots(settings: Settings, *, scheduler: bool) -> ConnectionSlots:

@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 import notifications.models  # noqa: F401  (registers the outbox tables)
 import workflow.models  # noqa: F401  (registers the core tables)
 from workflow.db import make_engine
+from workflow.search_index import is_engine_table
 from workflow.settings import get_settings
 
 config = context.config
@@ -22,6 +23,8 @@ def _run(connection: Connection) -> None:
         # Batch mode works on both, and SQLite needs it to add constraints later.
         render_as_batch=True,
         compare_type=True,
+        # SQLite's FTS5 search table is made after the migrations (workflow.search_index).
+        include_name=lambda name, type_, _parents: not (type_ == "table" and is_engine_table(name)),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -21,10 +21,12 @@ from sqlalchemy import Table, bindparam, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
+from workflow import search_index
 from workflow.deadlines import ladder_for
 from workflow.importer import parse_document, upsert_plan
 from workflow.models.org import Role, Unit, User
 from workflow.models.plan import Plan, PlanTask
+from workflow.models.search import SearchEntry
 from workflow.services import work_items
 from workflow.services.org import load_org
 from workflow.services.plan_units import apply_unit_mapping
@@ -87,6 +89,8 @@ def copy_database(*, source: Engine, target: Engine) -> int:
     done: set[str] = set()
     with source.connect() as src, target.begin() as dst:
         for table in SQLModel.metadata.sorted_tables:
+            if table.name == SearchEntry.__tablename__:
+                continue  # engine-specific: indexed again below from the copied rows
             rows = [dict(row) for row in src.execute(table.select()).mappings()]
             late = sorted(
                 {
@@ -116,6 +120,9 @@ def copy_database(*, source: Engine, target: Engine) -> int:
             dst.execute(
                 stmt, [{"row_id": r["id"], **{f"new_{n}": r[n] for n in late}} for r in rows]
             )
+        with Session(bind=dst) as session:
+            search_index.rebuild(session=session)
+            session.flush()
     return copied
 
 

@@ -44,6 +44,7 @@ def upgrade(url: str | None = None, connection: Connection | None = None) -> lis
     cfg = alembic_config(url, connection)
     before = current_revisions(url, connection)
     command.upgrade(cfg, "head")
+    _install_search(url, connection)
     after = current_revisions(url, connection)
     script = ScriptDirectory.from_config(cfg)
     applied: list[str] = []
@@ -52,6 +53,23 @@ def upgrade(url: str | None = None, connection: Connection | None = None) -> lis
             if rev.revision not in before:
                 applied.append(f"{rev.revision} {rev.doc}")
     return list(reversed(applied))
+
+
+def _install_search(url: str | None, connection: Connection | None) -> None:
+    """The search index's engine-specific parts (workflow.search_index.install), which the
+    models (and so the generated migration) cannot declare."""
+    from workflow.search_index import install
+
+    if connection is not None:
+        install(connection)
+        return
+    assert url is not None
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            install(conn)
+    finally:
+        engine.dispose()
 
 
 def head_revisions() -> set[str]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 20:45:30.675760
+Create Date: 2026-12-07 22:13:24.368129
 """
 from alembic import op
 import sqlalchemy as sa
@@ -65,6 +65,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_run')),
     sa.UniqueConstraint('kind', 'period_start', 'period_end', name='uq_report_run_period')
     )
+    op.create_table('search_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('work_item_id', sa.Integer(), nullable=True),
+    sa.Column('plan_task_id', sa.Integer(), nullable=True),
+    sa.Column('document', workflow.models.types.SearchVector(), nullable=True),
+    sa.CheckConstraint("kind IN ('item', 'task', 'comment', 'evidence')", name=op.f('ck_search_entry_kind')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_entry')),
+    sa.UniqueConstraint('kind', 'object_id', name='uq_search_entry_kind_object')
+    )
+    with op.batch_alter_table('search_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_search_entry_document', ['document'], unique=False, postgresql_using='gin')
+        batch_op.create_index(batch_op.f('ix_search_entry_plan_task_id'), ['plan_task_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_entry_work_item_id'), ['work_item_id'], unique=False)
+
     op.create_table('suppression',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
@@ -606,6 +622,12 @@ def downgrade() -> None:
 
     op.drop_table('unit')
     op.drop_table('suppression')
+    with op.batch_alter_table('search_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_entry_work_item_id'))
+        batch_op.drop_index(batch_op.f('ix_search_entry_plan_task_id'))
+        batch_op.drop_index('ix_search_entry_document', postgresql_using='gin')
+
+    op.drop_table('search_entry')
     op.drop_table('report_run')
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_key'))

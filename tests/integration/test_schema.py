@@ -16,11 +16,18 @@ import notifications.models  # noqa: F401
 import workflow.models  # noqa: F401
 from workflow.db import make_engine
 from workflow.migrate import upgrade
+from workflow.search_index import is_engine_table
+
+
+def _not_engine_table(name: str | None, type_: str, _parents: object) -> bool:
+    return not (type_ == "table" and is_engine_table(name))
 
 
 def _diff(engine: Engine) -> list[object]:
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": _not_engine_table}
+        )
         return list(compare_metadata(ctx, SQLModel.metadata))
 
 

@@ -30,6 +30,7 @@ from workflow.models.plan import (
     PlanTask,
 )
 from workflow.models.work import WorkItem
+from workflow.search_index import index_objects
 
 # Fields whose change alone is not worth reporting (order shifts after an insertion).
 _QUIET = {"position", "source_sha256"}
@@ -206,6 +207,7 @@ class _Writer:
         ids: list[int] = [0] * len(plan_tasks.new)
         lines: list[tuple[int, str, str]] = []
         updates: list[dict[str, Any]] = []
+        added: list[int] = []
         for level in plan_tasks.levels():
             inserts: list[tuple[int, dict[str, Any]]] = []
             for n in level:
@@ -253,6 +255,7 @@ class _Writer:
                 created = conn.execute(adding, [v for _, v in inserts]).scalars().all()
                 for (n, _), new_id in zip(inserts, created, strict=True):
                     ids[n] = new_id
+                added.extend(created)
         paired = set(plan_tasks.pairs.values())
         for o, row in enumerate(plan_tasks.old_rows):
             if o in paired or row["status"] == "withdrawn":
@@ -275,6 +278,9 @@ class _Writer:
         for obj in list(self.session.identity_map.values()):
             if isinstance(obj, PlanTask):
                 self.session.expire(obj)
+        # Bulk statements bypass the ORM's flush, which keeps the search index in step.
+        touched = added + [u["_id"] for u in updates]
+        index_objects(session=self.session, model=PlanTask, ids=touched)
 
 
 _TASKS = PlanTask.__table__  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from workflow.models.plan import (
     PlanTask,
 )
 from workflow.models.report import JobState, ReportRun
+from workflow.models.search import SearchEntry
 from workflow.models.work import (
     Comment,
     Evidence,
@@ -51,6 +52,7 @@ __all__ = [
     "RecurringSeries",
     "ReportRun",
     "Role",
+    "SearchEntry",
     "Unit",
     "UnitAlias",
     "UnitGroup",
@@ -60,3 +62,6 @@ __all__ = [
     "WorkItemEvent",
     "WorkItemUnit",
 ]
+
+# The search index follows every flush of these tables (registers its ORM listener).
+import workflow.search_index  # noqa: F401

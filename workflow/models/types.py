@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime
+from sqlalchemy import JSON, CheckConstraint, DateTime, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 
 from workflow.clock import ensure_utc
@@ -48,3 +49,16 @@ def in_check(column: str, values: list[str]) -> CheckConstraint:
     """A CHECK constraint (named ck_<table>_<column>) keeping a string column in `values`."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({quoted})", name=column)
+
+
+class SearchVector(TypeDecorator[str]):
+    """A full-text document: `tsvector` on PostgreSQL; unused text on SQLite, whose index is
+    the FTS5 table `search_fts` (workflow/search_index.py)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(TSVECTOR())
+        return dialect.type_descriptor(Text())

@@ -28,9 +28,11 @@ from api.pages import (
 )
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
+from api.pages import lists as list_pages
 from api.pages import plan_import as plan_import_page
 from api.pages import plan_issue as plan_issue_page
 from api.pages import reports as report_pages
+from api.pages import search as search_page
 from api.pages import settings as settings_page
 from api.pages import staff_import as staff_import_page
 from api.routes import (
@@ -51,6 +53,7 @@ from api.routes import (
 )
 from api.routes import plan_issue as plan_issue_api
 from api.routes import plan_units as plan_units_api
+from api.routes import views as views_api
 from api.security import SecurityMiddleware
 from api.sign_in import mail_reset_link
 from workflow.settings import get_settings
@@ -104,6 +107,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         plans.router,
         plan_units_api.router,
         plan_issue_api.router,
+        views_api.router,
         items.router,
         comments.router,
         evidence.router,
@@ -115,6 +119,8 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         reports.router,
         dashboard.router,
         ui.router,
+        list_pages.router,
+        search_page.router,
         assign.router,
         plan_units.router,
         plan_issue_page.router,

@@ -17,7 +17,7 @@ from sqlalchemy import Integer, String, bindparam, case, cast, exists, func, lit
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from api.schemas.items import SortKey, WorkItemPublic
+from api.schemas.items import WorkItemPublic
 from workflow.calendar import WorkCalendar
 from workflow.deadlines import (
     Flag,
@@ -30,6 +30,7 @@ from workflow.deadlines import (
 from workflow.models import CalendarOverride, PlanTask, User, WorkItem
 from workflow.models.types import UTCDateTime
 from workflow.services.scope import scope_clause
+from workflow.services.views import SortKey, ViewFilters
 from workflow.settings import Settings
 from workflow.states import OPEN_STATES, State
 
@@ -159,6 +160,8 @@ class ItemFilter:
 
     states: list[State] = field(default_factory=list)
     unit_id: int | None = None
+    # The units a list is limited to (the unit page: the units its reader answers for).
+    unit_ids: tuple[int, ...] | None = None
     assignee_id: int | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
@@ -208,6 +211,8 @@ def _list_statement(shape: _Shape) -> tuple[Any, frozenset[str]]:
         query = query.where(col(WorkItem.state).in_(bindparam("states", expanding=True)))
     if has("unit_id"):
         query = query.where(col(WorkItem.lead_unit_id) == bindparam("unit_id"))
+    if has("unit_ids"):
+        query = query.where(col(WorkItem.lead_unit_id).in_(bindparam("unit_ids", expanding=True)))
     if has("assignee_id"):
         query = query.where(col(WorkItem.assignee_id) == bindparam("assignee_id"))
     if has("due_before"):
@@ -265,6 +270,9 @@ def list_items(
     present = {"states"} if filters.states else set()
     if filters.mine:
         present.add("mine")
+    if filters.unit_ids is not None:
+        present.add("unit_ids")
+        params["unit_ids"] = list(filters.unit_ids)
     for name in ("unit_id", "assignee_id", "due_before", "due_after", "area_id", "plan_id"):
         value = getattr(filters, name)
         if value is not None:
@@ -277,3 +285,21 @@ def list_items(
     values = {k: params[k] for k in names & params.keys()}
     rows = list(session.connection().execute(statement, values).all())
     return rows[:page_size], len(rows) > page_size
+
+
+def item_filter(
+    view: ViewFilters, *, tz: str, unit_ids: tuple[int, ...] | None = None
+) -> ItemFilter:
+    """The list query's filter for a list's URL filters (workflow.services.views)."""
+    after, before = view.due_bounds(tz=tz)
+    return ItemFilter(
+        states=view.states() or [],
+        unit_id=view.unit,
+        unit_ids=unit_ids,
+        assignee_id=view.assignee,
+        due_after=after,
+        due_before=before,
+        flag=view.flag,
+        area_id=view.area,
+        plan_id=view.plan,
+    )

@@ -149,6 +149,7 @@ ItemChange = Literal[
     "resumed",
     "progress",
     "due_moved",
+    "due_extended",
 ]
 
 

@@ -254,6 +254,8 @@ MAPPINGS: dict[str, Callable[[_Event], list[Mail]]] = {
     "comment": _commented,
     # Issuing an amended plan moved the due date (workflow.services.plan_issue).
     "plan_due_moved": _update("due_moved"),
+    # A head moved the due date from a list's selection (workflow.services.work_items.bulk).
+    "due_extended": _update("due_extended"),
     "extension_requested": _extension_requested,
     "extension_approved": _extension_decided,
     "extension_refused": _extension_decided,

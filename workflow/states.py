@@ -128,6 +128,9 @@ _CANCELLERS = frozenset({R.ASSIGNER, R.DEPUTY_IN_CHARGE, R.DIRECTOR, R.COORDINAT
 _WITHDRAWERS = frozenset({R.ASSIGNER})
 _REASSIGNERS = frozenset({R.LEAD_UNIT_HEAD, R.ASSIGNER})
 _CHASERS = frozenset({R.LEAD_UNIT_HEAD, R.ASSIGNER, R.DEPUTY_IN_CHARGE, R.DIRECTOR})
+# Who may move an open item's due date later without a request (gia hạn; the bulk action of
+# the lists): whoever directs the item. Not a transition: the state stays.
+DUE_SETTERS = frozenset({R.LEAD_UNIT_HEAD, R.ASSIGNER, R.DEPUTY_IN_CHARGE, R.DIRECTOR})
 
 S, A = State, Action
 RULES: dict[tuple[State, Action], Rule] = {

@@ -172,6 +172,27 @@ OUTBOX_NOTHING_CHOSEN = N_("Chưa chọn thư nào để gửi lại.")
 OUTBOX_NOT_SUPPRESSED = N_("Địa chỉ này không có trong danh sách chặn.")
 
 # A WorkflowError's `code` → the message that words it on a page.
+ERROR_NOT_FOUND = N_("Không tìm thấy công việc (hoặc bạn không được xem).")
+ERROR_NOT_IN_LEAD_UNIT = N_("Người được chọn không thuộc đơn vị chủ trì của công việc này.")
+ERROR_ASSIGNEE_INACTIVE = N_("Người được chọn không còn hoạt động.")
+ERROR_SAME_ASSIGNEE = N_("Công việc đã giao cho người này.")
+ERROR_DUE_PAST = N_("Hạn mới không được trước ngày hôm nay.")
+ERROR_BULK_EMPTY = N_("Chưa chọn công việc nào.")
+ERROR_BULK_TOO_MANY = N_("Mỗi lần chỉ thao tác tối đa 200 công việc.")
+ERROR_BULK_ACTION = N_("Chưa chọn thao tác.")
+ERROR_BULK_NO_ASSIGNEE = N_("Chưa chọn người nhận việc.")
+ERROR_BULK_NO_REASON = N_("Cần ghi lý do hủy.")
+ERROR_VIEW_NAME = N_("Cần đặt tên cho chế độ xem.")
+ERROR_VIEW_NAME_LONG = N_("Tên chế độ xem tối đa 80 ký tự.")
+ERROR_VIEW_TOO_MANY = N_("Mỗi người lưu tối đa 50 chế độ xem.")
+ERROR_SEARCH_EMPTY = N_("Nhập ít nhất một từ để tìm.")
+ERROR_SEARCH_TOO_LONG = N_("Nội dung tìm kiếm dài quá 200 ký tự.")
+ERROR_EXPORT_TOO_MANY = N_(
+    "Danh sách có quá nhiều công việc để xuất (tối đa %(max)s): hãy lọc thêm."
+)
+VIEW_SAVED = N_("Đã lưu chế độ xem “%(name)s”.")
+VIEW_DELETED = N_("Đã xóa chế độ xem.")
+
 ERROR_CODES: dict[str, str] = {
     "transition": ERROR_TRANSITION,
     "stale": ERROR_STALE,
@@ -205,4 +226,19 @@ ERROR_CODES: dict[str, str] = {
     "settings": ERROR_SETTINGS,
     "server": ERROR_SERVER,
     "extension_past": ERROR_EXTENSION_PAST,
+    "not_found": ERROR_NOT_FOUND,
+    "not_in_lead_unit": ERROR_NOT_IN_LEAD_UNIT,
+    "assignee_inactive": ERROR_ASSIGNEE_INACTIVE,
+    "bulk_same_assignee": ERROR_SAME_ASSIGNEE,
+    "due_past": ERROR_DUE_PAST,
+    "bulk_empty": ERROR_BULK_EMPTY,
+    "bulk_too_many": ERROR_BULK_TOO_MANY,
+    "bulk_action": ERROR_BULK_ACTION,
+    "bulk_no_assignee": ERROR_BULK_NO_ASSIGNEE,
+    "bulk_no_reason": ERROR_BULK_NO_REASON,
+    "view_name": ERROR_VIEW_NAME,
+    "view_name_long": ERROR_VIEW_NAME_LONG,
+    "view_too_many": ERROR_VIEW_TOO_MANY,
+    "search_empty": ERROR_SEARCH_EMPTY,
+    "search_too_long": ERROR_SEARCH_TOO_LONG,
 }

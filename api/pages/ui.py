@@ -44,11 +44,11 @@ from api.pages.plan_tracking import plan_tracking_context
 from api.pages.unit_names import plan_units_context, unit_label
 from api.plan_tree import plan_tree
 from api.problems import ApiProblem, CsrfFailure
-from api.queries import ItemFilter, due_soon_limit, flag_of, list_items
+from api.queries import due_soon_limit, flag_of
 from api.schemas.auth import LoginIn, PasswordResetConfirm, PasswordResetRequest
 from api.schemas.common import Id
 from api.schemas.forms import typed, validated
-from api.schemas.items import ActionIn, SortKey
+from api.schemas.items import ActionIn
 from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender, sign_in
 from api.templating import templates
 from workflow.calendar import local_date
@@ -66,7 +66,7 @@ from workflow.services.work_items import (
     reassign_candidates,
 )
 from workflow.settings import Settings, get_settings
-from workflow.states import OPEN_STATES, Action, State, next_step, rule_for
+from workflow.states import Action, State, next_step, rule_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -383,40 +383,6 @@ def _names(
     units = session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()
     users = session.exec(select(User).where(col(User.id).in_(user_ids))).all()
     return {u.id or 0: unit_label(u, lang) for u in units}, {u.id or 0: u.full_name for u in users}
-
-
-@router.get("/my", response_class=HTMLResponse)
-def my_items(
-    request: Request,
-    session: SessionDep,
-    user: OptionalUser,
-    now: NowDep,
-    settings: SettingsDep,
-    show: str = "open",
-) -> Response:
-    """The items the user may see, most urgent first, flagged overdue / due soon."""
-    if user is None:
-        return to_login(request)
-    soon = due_soon_limit(session, now=now, settings=settings)
-    states = sorted(OPEN_STATES) if show == "open" else []
-    rows, _ = list_items(
-        session=session,
-        user=user,
-        filters=ItemFilter(states=list(states)),
-        sort=SortKey.DUE,
-        page=1,
-        page_size=200,
-        now=now,
-        soon=soon,
-    )
-    units, people = _names(session, rows, lang=language(request, user))
-    items = [{"item": r, "flag": flag_of(r, now=now, soon=soon).value} for r in rows]
-    return render(
-        request,
-        "my_items.html",
-        {"items": items, "units": units, "people": people, "tz": settings.timezone},
-        user=user,
-    )
 
 
 def _item_context(

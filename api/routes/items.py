@@ -20,7 +20,6 @@ from api.schemas.items import (
     EventPublic,
     ItemUnitPublic,
     ProgressIn,
-    SortKey,
     WorkItemCreate,
     WorkItemDetail,
     WorkItemPage,
@@ -30,6 +29,7 @@ from workflow.deadlines import Flag
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Area, PlanTask, User, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.scope import get_visible_item
+from workflow.services.views import SortKey
 from workflow.services.work_items import (
     act,
     actions_for,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated
 
 from annotated_types import MaxLen
@@ -15,15 +14,6 @@ from workflow.priority import Priority
 from workflow.services.task_assignment import Repeat
 from workflow.services.work_items import ItemSpec
 from workflow.states import State
-
-
-class SortKey(StrEnum):
-    DUE = "due_at"
-    DUE_DESC = "-due_at"
-    UPDATED = "updated_at"
-    UPDATED_DESC = "-updated_at"
-    ID = "id"
-    ID_DESC = "-id"
 
 
 class WorkItemPublic(SQLModel):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 22:13:24.368129
+Create Date: 2026-12-07 22:22:37.083021
 """
 from alembic import op
 import sqlalchemy as sa
@@ -240,6 +240,22 @@ def upgrade() -> None:
     with op.batch_alter_table('plan_task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_task_area_id'), ['area_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_plan_task_plan_id'), ['plan_id'], unique=False)
+
+    op.create_table('saved_view',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('list_name', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('query', sa.Text(), nullable=False),
+    sa.Column('created_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("list_name IN ('my', 'team')", name=op.f('ck_saved_view_list_name')),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_saved_view_user_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_view')),
+    sa.UniqueConstraint('user_id', 'list_name', 'name', name='uq_saved_view_user_list_name')
+    )
+    with op.batch_alter_table('saved_view', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_view_user_id'), ['user_id'], unique=False)
 
     op.create_table('unit_alias',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -585,6 +601,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unit_alias_key'))
 
     op.drop_table('unit_alias')
+    with op.batch_alter_table('saved_view', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_saved_view_user_id'))
+
+    op.drop_table('saved_view')
     with op.batch_alter_table('plan_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_task_plan_id'))
         batch_op.drop_index(batch_op.f('ix_plan_task_area_id'))

@@ -21,7 +21,7 @@ from workflow.models.plan import (
     PlanTask,
 )
 from workflow.models.report import JobState, ReportRun
-from workflow.models.search import SearchEntry
+from workflow.models.search import SavedView, SearchEntry
 from workflow.models.work import (
     Comment,
     Evidence,
@@ -52,6 +52,7 @@ __all__ = [
     "RecurringSeries",
     "ReportRun",
     "Role",
+    "SavedView",
     "SearchEntry",
     "Unit",
     "UnitAlias",

@@ -414,7 +414,7 @@ def test_unit_page_in_english_and_signed_out(
     sign_in("cchc.truong")
     client.cookies.set(LANG_COOKIE, "en")
     html = client.get("/ui/team").text
-    assert "<h1>Work of the units</h1>" in html and "Overdue only" in html
+    assert "<h1>Work of the units</h1>" in html and ">Deadline</label>" in html
     assert 'id="nav-team">Units</a>' in html
     assert ">Awaiting review</td>" in html
 

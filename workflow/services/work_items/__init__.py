@@ -28,23 +28,28 @@ from workflow.services.work_items.assignment import (
     create_items,
 )
 from workflow.services.work_items.audit import AUDITED, record_change, snapshot
+from workflow.services.work_items.bulk import BulkAction, BulkOutcome, bulk_act, extend_due
 from workflow.services.work_items.due import due_at_for, ladder_of, refresh_next_action
 from workflow.services.work_items.queries import history, list_items
 
 __all__ = [
     "AUDITED",
     "PRIORITIES",
+    "BulkAction",
     "BulkAssignResult",
+    "BulkOutcome",
     "ItemSpec",
     "act",
     "actions_for",
     "actor_relations",
     "add_evidence",
     "assign",
+    "bulk_act",
     "bulk_assign_area",
     "create_item",
     "create_items",
     "due_at_for",
+    "extend_due",
     "get_item",
     "history",
     "ladder_of",

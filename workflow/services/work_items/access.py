@@ -79,9 +79,9 @@ def officer_of(*, session: Session, user_id: int, unit_id: int) -> User:
     """The active user `user_id`, who must belong to `unit_id` (the lead unit of the item)."""
     user = session.get(User, user_id)
     if user is None or not user.is_active:
-        raise InvalidInput(f"no active user with id {user_id}")
+        raise InvalidInput(f"no active user with id {user_id}", code="assignee_inactive")
     if user.unit_id != unit_id:
-        raise InvalidInput(f"{user.username} is not in the lead unit")
+        raise InvalidInput(f"{user.username} is not in the lead unit", code="not_in_lead_unit")
     return user
 
 

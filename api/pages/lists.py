@@ -25,6 +25,7 @@ from api.pages.i18n import language
 from api.pages.ui import is_local_path, refusal, render, safe_next, to_login
 from api.pages.unit_names import unit_names
 from api.queries import due_soon_limit, flag_of, item_filter, list_items
+from api.schemas.common import Id
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.i18n import N_, translate
@@ -359,14 +360,15 @@ def save_view_form(
 
 @router.post("/ui/views/{view_id}/delete")
 def delete_view_form(
-    request: Request, view_id: int, session: SessionDep, user: OptionalUser
+    request: Request, view_id: Id, session: SessionDep, user: OptionalUser
 ) -> Response:
     if user is None:
         return to_login(request)
     try:
         delete_view(session=session, user=user, view_id=view_id)
-    except WorkflowError:
-        return refusal(request, user, msg.ERROR_GENERIC, status=404, back="/my")
+    except WorkflowError as exc:
+        message = msg.ERROR_NOT_ALLOWED if exc.status == 403 else msg.ERROR_GENERIC
+        return refusal(request, user, message, status=exc.status, back="/my")
     back = request.headers.get("referer", "")
     base = str(request.base_url)
     target = "/" + back[len(base) :] if back.startswith(base) else "/my"

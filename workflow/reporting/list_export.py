@@ -32,7 +32,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     (N_("Đơn vị chủ trì"), 28),
     (N_("Người xử lý"), 24),
     (N_("Trạng thái"), 18),
-    (N_("Tiến độ (%)"), 10),
+    (N_("Tiến độ"), 10),
     (N_("Ngày bắt đầu"), 13),
     (N_("Hạn xử lý"), 13),
     (N_("Hạn ban đầu"), 13),

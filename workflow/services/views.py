@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlmodel import Session, col, select
 
 from workflow.deadlines import Flag
-from workflow.errors import InvalidInput, NotFound
+from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models import SavedView, User
 from workflow.states import OPEN_STATES, State
 
@@ -213,9 +213,12 @@ def save_view(
 
 
 def delete_view(*, session: Session, user: User, view_id: int) -> None:
-    """Delete one of `user`'s saved views (another person's is not found)."""
+    """Delete one of `user`'s saved views; another person's is refused (a view holds only
+    filters, so its existence tells nothing)."""
     view = session.get(SavedView, view_id)
-    if view is None or view.user_id != user.id:
+    if view is None:
         raise NotFound(f"saved view {view_id} not found")
+    if view.user_id != user.id:
+        raise NotAllowed(f"saved view {view_id} is another person's")
     session.delete(view)
     session.flush()

@@ -53,7 +53,16 @@ from tests.integration.api.conftest import (
     unit_coded,
     user_named,
 )
-from workflow.models import Absence, Area, CalendarOverride, Indicator, Plan, PlanTask, User
+from workflow.models import (
+    Absence,
+    Area,
+    CalendarOverride,
+    Indicator,
+    Plan,
+    PlanTask,
+    SavedView,
+    User,
+)
 from workflow.models.org import Role
 from workflow.states import ActorRelation as Rel
 
@@ -339,6 +348,42 @@ MATRIX: dict[tuple[str, str], Row] = {
         page=True,
     ),
     ("GET", "/my"): Row(SignedIn(), page=True),
+    # search, saved views, export and bulk actions (api/pages/lists.py, api/routes/views.py):
+    # each reads or acts only within the caller's scope; the bulk service refuses per item
+    ("GET", "/ui/search"): Row(SignedIn(), fixed(params={"q": "bao cao"}), page=True),
+    ("GET", "/search"): Row(SignedIn(), fixed(params={"q": "bao cao"})),
+    ("GET", "/ui/export/{list_name}/{fmt}"): Row(
+        SignedIn(), fixed(path={"list_name": "my", "fmt": "csv"}), page=True
+    ),
+    ("POST", "/ui/views"): Row(
+        SignedIn(),
+        fixed(**PAGE_FORM, data={"csrf_token": CSRF, "list": "my", "name": "A", "query": ""}),
+        page=True,
+    ),
+    ("POST", "/ui/views/{view_id}/delete"): Row(
+        Named(frozenset({"cchc.linh"})),
+        lambda w, _k: {
+            **PAGE_FORM,
+            "path": {"view_id": w.ids["view"]},
+            "data": {"csrf_token": CSRF},
+        },
+        page=True,
+    ),
+    ("GET", "/me/views"): Row(SignedIn()),
+    ("POST", "/me/views"): Row(SignedIn(), fixed(json={"list": "my", "name": "A", "query": ""})),
+    ("DELETE", "/me/views/{view_id}"): Row(
+        Named(frozenset({"cchc.linh"})), lambda w, _k: {"path": {"view_id": w.ids["view"]}}
+    ),
+    ("POST", "/items/bulk"): Row(
+        SignedIn(), fixed(json={"action": "cancel", "item_ids": [1], "reason": "Trùng"})
+    ),
+    ("POST", "/ui/items/bulk"): Row(
+        SignedIn(),
+        fixed(
+            **PAGE_FORM, data={"csrf_token": CSRF, "action": "cancel", "ids": "1", "reason": "x"}
+        ),
+        page=True,
+    ),
     # everybody's own notification settings (the same services as /me/notifications)
     ("GET", "/ui/settings/notifications"): Row(SignedIn(), page=True),
     ("POST", "/ui/settings/notifications"): Row(
@@ -630,8 +675,17 @@ def world(pg_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 created_at=NOW,
             )
             seed.add(absence)
+            view = SavedView(
+                user_id=ids["officer"],
+                list_name="my",
+                name="Quá hạn",
+                query="flag=overdue",
+                created_at=NOW,
+            )
+            seed.add(view)
             seed.flush()
             ids["absence"] = absence.id
+            ids["view"] = view.id
             users = {u.username: u for u in seed.exec(select(User)).all()}
             settings = get_settings()
             headers = {

@@ -168,7 +168,7 @@ def test_officer_finds_nothing_of_another_unit(db: Session, now: datetime) -> No
     director = user_named(db, "gd.minh")
     assert len(search(session=db, user=director, query="kiem soat").hits) == 4
     # A supporting unit's officer sees the item (and its comment) once CCHC supports it.
-    from workflow.models import WorkItemUnit, Unit
+    from workflow.models import Unit, WorkItemUnit
 
     cchc = db.exec(select(Unit).where(Unit.code == "CCHC")).one()
     db.add(WorkItemUnit(work_item_id=other.id or 0, unit_id=cchc.id or 0, role="support"))

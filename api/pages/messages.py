@@ -190,8 +190,6 @@ ERROR_SEARCH_TOO_LONG = N_("Nội dung tìm kiếm dài quá 200 ký tự.")
 ERROR_EXPORT_TOO_MANY = N_(
     "Danh sách có quá nhiều công việc để xuất (tối đa %(max)s): hãy lọc thêm."
 )
-VIEW_SAVED = N_("Đã lưu chế độ xem “%(name)s”.")
-VIEW_DELETED = N_("Đã xóa chế độ xem.")
 
 ERROR_CODES: dict[str, str] = {
     "transition": ERROR_TRANSITION,

@@ -107,9 +107,10 @@ class ViewFilters(BaseModel):
             raise InvalidFilters(exc) from exc
 
     def states(self) -> list[State] | None:
-        """The states to list: None for all of them."""
+        """The states to list: None for all of them. The flag "closed" widens the default
+        (open items) to every state: the form sends both."""
         chosen = set(self.state) or {"open"}
-        if "all" in chosen:
+        if "all" in chosen or (self.flag is Flag.CLOSED and chosen == {"open"}):
             return None
         out = {s for s in chosen if isinstance(s, State)}
         if "open" in chosen:

@@ -61,9 +61,10 @@ def test_home_page_in_chromium(live_server: str, live_dir: Path, browser: Any) -
     page.click("#nav-team")
     page.wait_for_url(f"{live_server}/ui/team")
     assert page.locator("h1").inner_text() == "Công việc của đơn vị"
-    page.check("#f-overdue")
-    page.click("#team-filter-submit")
-    page.wait_for_url("**/ui/team?**overdue=1**")
+    page.click("#filters summary")
+    page.select_option("#f-flag", "overdue")
+    page.click("#filter-submit")
+    page.wait_for_url("**/ui/team?**flag=overdue**")
     assert page.locator("#items tr[data-item-id]").count() == 1
     page.click("text=Chỉnh lý hồ sơ lưu trữ năm 2020")
     assert page.locator("#item-title").inner_text() == "Chỉnh lý hồ sơ lưu trữ năm 2020"

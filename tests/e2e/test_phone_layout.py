@@ -41,6 +41,7 @@ NOT_PAGES = {
     "/dev/mailbox/{key}/cid/{cid}",
     "/ui/dates/days-off",  # the date picker's JSON
     "/ui/dates/check",  # the line under a due date (a fragment)
+    "/ui/export/{list_name}/{fmt}",  # a list as an XLSX or CSV file
 }
 
 
@@ -209,6 +210,7 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/unsubscribe/{token}": (None, lambda s, p: mail_link(p, s, r"/unsubscribe/[^\"'<\s]+")),
     "/": ("gd.minh", lambda s, p: "/"),
     "/my": ("assignee", lambda s, p: "/my"),
+    "/ui/search": ("assignee", lambda s, p: "/ui/search?q=cai cach"),
     "/ui/items/{item_id}": ("assignee", lambda s, p: f"/ui/items/{s.item_id}"),
     "/ui/plans": ("vp.cchc", lambda s, p: "/ui/plans"),
     "/ui/plans/{plan_id}": ("vp.cchc", lambda s, p: f"/ui/plans/{s.plan_id}"),

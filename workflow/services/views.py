@@ -138,7 +138,9 @@ class ViewFilters(BaseModel):
         for name in type(self).model_fields:
             value = values[name]
             if name == "state":
-                pairs += [("state", str(getattr(s, "value", s))) for s in value]
+                states = [str(getattr(s, "value", s)) for s in value]
+                if states != ["open"]:  # the default, as the filter form sends it
+                    pairs += [("state", s) for s in states]
             elif name == "sort":
                 if value != SortKey.DUE:
                     pairs.append((name, str(getattr(value, "value", value))))

@@ -25,6 +25,7 @@ from api.cli import (
     org,
     plan,
     report,
+    search,
     serve,
     simulate,
     target,
@@ -46,6 +47,7 @@ app.add_typer(plan.app, name="plan")
 app.add_typer(item.app, name="item")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(report.app, name="report")
+app.add_typer(search.app, name="search")
 app.command("serve")(serve.serve)
 app.add_typer(jobs.app, name="jobs")
 app.command("worker")(jobs.worker)

@@ -216,3 +216,31 @@ def test_bad_queries_are_refused(db: Session) -> None:
         search(session=db, user=linh, query="a" * 201)
     # Characters that mean something to the engines' query languages are only text.
     assert search(session=db, user=linh, query='"a* & b | !c (d) NEAR/2 :*').hits == []
+
+
+def test_reindex_command(embedded_db: str, now: datetime) -> None:
+    """`planflow search reindex` rebuilds the SQLite index from the rows themselves."""
+    from sqlalchemy import text
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from workflow.db import session_scope
+
+    with session_scope() as s:
+        make_item(
+            s,
+            now=now,
+            lead="CCHC",
+            assignee="cchc.linh",
+            assigner="cchc.truong",
+            title="Chuyển đổi số",
+        )
+    with session_scope() as s:
+        s.connection().execute(text("DELETE FROM search_fts"))
+        s.connection().execute(text("DELETE FROM search_entry"))
+    with session_scope() as s:
+        assert _titles(s, "cchc.linh", "chuyen doi") == []
+    result = CliRunner().invoke(app, ["search", "reindex"])
+    assert result.exit_code == 0 and "1 object(s) indexed" in result.output
+    with session_scope() as s:
+        assert _titles(s, "cchc.linh", "chuyen doi") == ["Chuyển đổi số"]

@@ -27,6 +27,7 @@ from api.pages.unit_names import unit_names
 from api.queries import due_soon_limit, flag_of, item_filter, list_items
 from api.schemas.common import Id
 from workflow.calendar import local_date
+from workflow.dates import parse_day
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.i18n import N_, translate
 from workflow.models import Area, Plan, PlanTask, User
@@ -379,16 +380,12 @@ def delete_view_form(
 
 
 def _day(text: str) -> date | None:
-    text = text.strip()
-    if not text:
+    if not text.strip():
         return None
-    try:
-        if "/" in text:
-            d, m, y = (int(p) for p in text.split("/"))
-            return date(y, m, d)
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput("not a date", code="date") from exc
+    day = parse_day(text)
+    if day is None:
+        raise InvalidInput("not a date", code="date")
+    return day
 
 
 @router.post("/ui/items/bulk", response_class=HTMLResponse)

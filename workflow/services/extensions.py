@@ -12,7 +12,6 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from workflow.calendar import deadline_at, load_calendar, local_date
-from workflow.deadlines import reset_ladder
 from workflow.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from workflow.models.org import User
 from workflow.models.work import ExtensionRequest, WorkItem
@@ -21,7 +20,7 @@ from workflow.services.work_items import (
     actor_relations,
     get_item,
     record_change,
-    refresh_next_action,
+    set_due,
     snapshot,
 )
 from workflow.settings import get_settings
@@ -158,12 +157,7 @@ def decide_extension(
     session.add(request)
     before = snapshot(item)
     if approve:
-        item.due_at = request.requested_due_at
-        # An explicit date now: calendar overrides no longer recompute it from working days.
-        item.due_working_days = None
-        item.paused_working_days = 0
-        reset_ladder(item)
-        refresh_next_action(session=session, item=item)
+        set_due(session=session, item=item, due_at=request.requested_due_at)
     record_change(
         session=session,
         now=now,

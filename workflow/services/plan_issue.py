@@ -41,7 +41,6 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from workflow.calendar import WorkCalendar, deadline_at, load_calendar, local_date
-from workflow.deadlines import reset_ladder
 from workflow.due_phrases import DueReading, ReportingDuty, read_due_phrase
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models.org import Role, Unit, User
@@ -56,7 +55,7 @@ from workflow.services.work_items import (
     create_item,
     create_items,
     record_change,
-    refresh_next_action,
+    set_due,
     snapshot,
 )
 from workflow.settings import get_settings
@@ -906,12 +905,7 @@ def _move(
     item = next(i for i in share.items if i.id == link.work_item_id)
     assert row.due_working_on is not None
     before = snapshot(item)
-    item.due_at = deadline_at(row.due_working_on)
-    # An explicit date now: calendar overrides no longer recompute it from working days.
-    item.due_working_days = None
-    item.paused_working_days = 0
-    reset_ladder(item)
-    refresh_next_action(session=session, item=item, calendar=w.calendar)
+    set_due(session=session, item=item, due_at=deadline_at(row.due_working_on), calendar=w.calendar)
     record_change(
         session=session,
         now=now,

@@ -9,7 +9,6 @@ flag, due range and sort. The URL is the view: it can be bookmarked, sent to a c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -19,6 +18,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel import Session, col, select
 
+from workflow.dates import parse_day
 from workflow.deadlines import Flag
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models import SavedView, User
@@ -42,7 +42,6 @@ class SortKey(StrEnum):
 
 
 StateChoice = Literal["open", "all"] | State
-_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 
 
 class ViewFilters(BaseModel):
@@ -69,13 +68,10 @@ class ViewFilters(BaseModel):
     @classmethod
     def _day(cls, value: Any) -> Any:
         if isinstance(value, str):
-            m = _DMY.match(value)
-            if m:
-                day, month, year = (int(g) for g in m.groups())
-                try:
-                    return date(year, month, day)
-                except ValueError as exc:
-                    raise ValueError(f"{value!r} is not a date") from exc
+            day = parse_day(value)
+            if day is None:
+                raise ValueError(f"{value!r} is not a date (dd/mm/yyyy or yyyy-mm-dd)")
+            return day
         return value
 
     @model_validator(mode="after")

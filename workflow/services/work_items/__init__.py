@@ -29,7 +29,7 @@ from workflow.services.work_items.assignment import (
 )
 from workflow.services.work_items.audit import AUDITED, record_change, snapshot
 from workflow.services.work_items.bulk import BulkAction, BulkOutcome, bulk_act, extend_due
-from workflow.services.work_items.due import due_at_for, ladder_of, refresh_next_action
+from workflow.services.work_items.due import due_at_for, ladder_of, refresh_next_action, set_due
 from workflow.services.work_items.queries import history, list_items
 
 __all__ = [
@@ -59,5 +59,6 @@ __all__ = [
     "record_change",
     "refresh_next_action",
     "report_progress",
+    "set_due",
     "snapshot",
 ]

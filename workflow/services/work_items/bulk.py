@@ -19,7 +19,6 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from workflow.calendar import deadline_at, load_calendar, local_date
-from workflow.deadlines import reset_ladder
 from workflow.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound, WorkflowError
 from workflow.models.org import User
 from workflow.models.work import WorkItem
@@ -27,7 +26,7 @@ from workflow.services.scope import get_visible_item
 from workflow.services.work_items.access import actor_relations, get_item
 from workflow.services.work_items.actions import act
 from workflow.services.work_items.audit import record_change, snapshot
-from workflow.services.work_items.due import refresh_next_action
+from workflow.services.work_items.due import set_due
 from workflow.settings import get_settings
 from workflow.states import CLOSED_STATES, DUE_SETTERS, Action, State
 
@@ -89,12 +88,7 @@ def extend_due(
             "the new due date must be later than the current one", code="extension_not_later"
         )
     before = snapshot(item)
-    item.due_at = new_due
-    # An explicit date now: calendar overrides no longer recompute it from working days.
-    item.due_working_days = None
-    item.paused_working_days = 0
-    reset_ladder(item)
-    refresh_next_action(session=session, item=item, calendar=calendar)
+    set_due(session=session, item=item, due_at=new_due, calendar=calendar)
     record_change(
         session=session,
         now=now,

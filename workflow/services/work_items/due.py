@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from workflow.calendar import WorkCalendar, deadline_at, load_calendar
-from workflow.deadlines import Ladder, compute_next_action_at, ladder_for
+from workflow.deadlines import Ladder, compute_next_action_at, ladder_for, reset_ladder
 from workflow.errors import InvalidInput
 from workflow.models.plan import Plan, PlanTask
 from workflow.models.work import RecurringSeries, WorkItem
@@ -63,3 +63,16 @@ def refresh_next_action(
         ladder=ladder_of(session=session, item=item),
         tz=get_settings().timezone,
     )
+
+
+def set_due(
+    *, session: Session, item: WorkItem, due_at: datetime, calendar: WorkCalendar | None = None
+) -> None:
+    """Give the item an explicit due date (an approved extension, an amended plan, a head's
+    extension): calendar overrides no longer recompute it from working days or pauses, and
+    the reminder ladder starts again from it."""
+    item.due_at = due_at
+    item.due_working_days = None
+    item.paused_working_days = 0
+    reset_ladder(item)
+    refresh_next_action(session=session, item=item, calendar=calendar)

@@ -91,6 +91,9 @@ class ViewFilters(BaseModel):
             if name == "overdue" and value.strip() not in ("", "0"):
                 # The unit page's old "overdue only" box: kept for bookmarks and mail links.
                 name, value = "flag", Flag.OVERDUE.value
+            elif name == "show" and value.strip() == "all":
+                # "Công việc của tôi"'s old "show=all".
+                name = "state"
             if name not in cls.model_fields or value.strip() == "":
                 continue
             if name == "state":

@@ -121,7 +121,7 @@ def copy_database(*, source: Engine, target: Engine) -> int:
                 stmt, [{"row_id": r["id"], **{f"new_{n}": r[n] for n in late}} for r in rows]
             )
         with Session(bind=dst) as session:
-            search_index.rebuild(session=session)
+            copied += search_index.rebuild(session=session)
             session.flush()
     return copied
 

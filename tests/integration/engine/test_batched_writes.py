@@ -89,6 +89,7 @@ def test_a_single_writer_batches_its_actions_into_one_flush(
     assert seen == {
         "UPDATE work_item SET": 1,
         "INSERT INTO evidence": 1,
+        "INSERT INTO search_entry": 1,  # the evidence's, in the same flush (decision 0029)
         "INSERT INTO work_item_event": 1,  # three rows, one statement
     }
     assert item.state == "awaiting_review" and item.version == 5

@@ -22,7 +22,7 @@ from pathlib import Path
 from tests.conftest import service_missing
 
 DOVECOT = Path("/usr/sbin/dovecot")
-PASSWORD = "reply-box-secret"  # noqa: S105 (a throwaway test mailbox)
+PASSWORD = "reply-box-secret"
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,11 @@ def test_a_token_names_its_item_person_and_time_and_nothing_else_reads() -> None
         ("Xin gia hạn đến 30/6", Command.EXTENSION, date(2026, 6, 30)),
         ("gia han den ngay 15/1", Command.EXTENSION, date(2027, 1, 15)),
         ("Xin gia hạn đến 30/6/2027", Command.EXTENSION, date(2027, 6, 30)),
+        # The English mail's hint words them in English.
+        ("Progress 60%", Command.PROGRESS, 60),
+        ("Accepted", Command.ACCEPT, None),
+        ("Done", Command.DONE, None),
+        ("Extend to 30/6", Command.EXTENSION, date(2026, 6, 30)),
         ("Đã xong phần 1, còn phần 2", Command.COMMENT, None),
         ("Anh xem giúp em bản dự thảo", Command.COMMENT, None),
         ("Đơn vị đạt 50% chỉ tiêu", Command.COMMENT, None),
@@ -170,7 +175,9 @@ def test_a_mail_is_read_with_its_files_and_without_its_signature_picture() -> No
     msg["To"] = f"planflow+{token}@sonoivu.example.vn"
     msg["Message-ID"] = "<reply-1@phone>"
     msg.set_content(GMAIL_VI)
-    msg.add_attachment(b"%PDF-1.4 bao cao", maintype="application", subtype="pdf", filename="bc.pdf")
+    msg.add_attachment(
+        b"%PDF-1.4 bao cao", maintype="application", subtype="pdf", filename="bc.pdf"
+    )
     msg.add_attachment(b"\x89PNG logo", maintype="image", subtype="png", filename="logo.png")
     logo = list(msg.iter_attachments())[-1]
     logo.replace_header("Content-Disposition", 'inline; filename="logo.png"')

@@ -101,7 +101,16 @@ def _env(name: str, imap: ImapServer, var_dir: Path) -> dict[str, str]:
 def run_job(env: dict[str, str], at: datetime) -> dict[str, int]:
     """`planflow jobs run receive_replies --now AT` in a subprocess; its printed counts."""
     done = subprocess.run(
-        [sys.executable, "-m", "api.cli", "jobs", "run", "receive_replies", "--now", at.isoformat()],
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "jobs",
+            "run",
+            "receive_replies",
+            "--now",
+            at.isoformat(),
+        ],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -245,7 +254,12 @@ def test_replies_report_progress_attach_evidence_act_and_refuse_what_they_may_no
                 message_id="<r2@phone>",
                 files=(("du-thao.pdf", PDF),),
             ),
-            reply(assigned, body="Hoàn thành", message_id="<r3@x>", sender="tcbc.hoa@sonoivu.example.vn"),
+            reply(
+                assigned,
+                body="Hoàn thành",
+                message_id="<r3@x>",
+                sender="tcbc.hoa@sonoivu.example.vn",
+            ),
             reply(
                 assigned,
                 body="Hoàn thành",
@@ -283,7 +297,9 @@ def test_replies_report_progress_attach_evidence_act_and_refuse_what_they_may_no
             # Only the scan's own directory entry would be a left-over: none.
             assert len(list((var_dir / "evidence" / str(item_id)).iterdir())) == 1
             comments = s.exec(
-                select(Comment.body).where(Comment.work_item_id == item_id).order_by(col(Comment.id))
+                select(Comment.body)
+                .where(Comment.work_item_id == item_id)
+                .order_by(col(Comment.id))
             ).all()
             # Refused commands keep their words; no quoted history, no signature.
             assert comments == ["Đã nhận", "Gửi anh bản scan", "Anh xem giúp em mục 3 của dự thảo."]
@@ -340,9 +356,10 @@ def test_replies_report_progress_attach_evidence_act_and_refuse_what_they_may_no
             new = [m.message() for m in sink.received[sent_before:]]
             to_linh = [m for m in new if m["To"].endswith(f"<{linh_addr}>")]
             # (besides the cancellation of the other item, mailed as ever)
-            assert sorted(m["X-Planflow-Kind"] for m in to_linh) == ["item_update"] + [
-                "reply_refused"
-            ] * 2
+            assert (
+                sorted(m["X-Planflow-Kind"] for m in to_linh)
+                == ["item_update"] + ["reply_refused"] * 2
+            )
             to_linh = [m for m in to_linh if m["X-Planflow-Kind"] == "reply_refused"]
             assert all(m["In-Reply-To"] == assigned["In-Reply-To"] for m in to_linh)
             why = "\n".join(text_of(m) for m in to_linh)

@@ -191,3 +191,61 @@ def test_a_mail_is_read_with_its_files_and_without_its_signature_picture() -> No
         ("bc.pdf", "application/pdf", b"%PDF-1.4 bao cao")
     ]
     assert reply.automatic is None
+
+
+def _row(kind: str, context: dict[str, object], user_id: int | None = 7) -> object:
+    from notifications.models import Notification
+
+    return Notification(
+        id=11,
+        dedup_key=f"{kind}:11",
+        kind=kind,
+        recipient_user_id=user_id,
+        recipient_email="linh@sonoivu.example.vn",
+        language="vi" if user_id != 8 else "en",
+        context=context,
+        next_attempt_at=ISSUED,
+        created_at=ISSUED,
+    )
+
+
+REMINDER = {
+    "recipient_name": "Linh",
+    "item": {"id": 42, "title": "Báo cáo quý I", "due_at": ISSUED.isoformat()},
+    "working_days_left": 3,
+}
+
+
+@pytest.mark.parametrize("mode", ["off", "subaddress", "mailbox"])
+def test_an_item_mail_says_where_a_reply_goes_and_what_it_can_do(mode: str) -> None:
+    from notifications.message import compose
+    from workflow.settings import Settings
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        secret_key=SECRET,
+        mail_from="planflow@sonoivu.example.vn",
+        mail_reply_mode=mode,
+    )
+    for user_id, hint in ((7, "Trả lời thư này để gửi ý kiến"), (8, "Reply to this mail")):
+        mail = compose(_row("reminder", REMINDER, user_id), settings=settings)  # type: ignore[arg-type]
+        msg = message_from_bytes(mail.data, policy=policy.default)
+        assert isinstance(msg, EmailMessage)
+        text = str(msg.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+        token = reply_token(secret=SECRET, item_id=42, user_id=user_id, issued_at=ISSUED)
+        if mode == "off":
+            assert msg["Reply-To"] is None and hint not in text
+            assert "vui lòng không trả lời" in text or "not reply" in text.lower()
+            continue
+        assert hint in text
+        assert msg["In-Reply-To"].startswith("<pf.item.42.")  # still the item's thread
+        if mode == "subaddress":
+            assert msg["Reply-To"] == f"planflow+{token}@sonoivu.example.vn"
+            assert msg["References"] == msg["In-Reply-To"]
+        else:
+            assert msg["Reply-To"] == "planflow@sonoivu.example.vn"
+            assert msg["References"].split()[-1] == f"<pf.reply.{token}@sonoivu.example.vn>"
+        assert tokens_of(msg) == (token,) or mode == "subaddress"
+    # A mail to a bare address (no user) has no token to carry.
+    bare = compose(_row("reminder", REMINDER, None), settings=settings)  # type: ignore[arg-type]
+    assert b"\r\nReply-To:" not in bare.data

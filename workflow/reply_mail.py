@@ -95,6 +95,10 @@ COMMAND_ACTIONS: dict[Command, tuple[Action, ...]] = {
     Command.ACCEPT: (Action.ACCEPT,),
 }
 
+# A step taken first when the person may take it and the command's action needs it:
+# "Đã xong" on accepted work starts it, then submits it (as reporting progress starts it).
+LEAD_IN: dict[Action, Action] = {Action.SUBMIT: Action.START}
+
 # Keywords as folded text (lower case, no diacritics: a phone may type "Da xong").
 _KEYWORDS: dict[str, Command] = {
     "da xong": Command.DONE,

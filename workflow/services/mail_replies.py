@@ -33,6 +33,7 @@ from workflow.errors import WorkflowError
 from workflow.models import MailReply, ReplyRevocation, User, WorkItem, WorkItemEvent
 from workflow.reply_mail import (
     COMMAND_ACTIONS,
+    LEAD_IN,
     Command,
     ReplyClaim,
     ReplyCommand,
@@ -43,9 +44,15 @@ from workflow.services.comments import add_comment
 from workflow.services.evidence_files import accepted_type, store_file, stored_name
 from workflow.services.extensions import request_extension
 from workflow.services.scope import get_visible_item
-from workflow.services.work_items import act, actions_for, add_evidence, report_progress
+from workflow.services.work_items import (
+    act,
+    actions_for,
+    actor_relations,
+    add_evidence,
+    report_progress,
+)
 from workflow.settings import Settings
-from workflow.states import CLOSED_STATES, State
+from workflow.states import CLOSED_STATES, Action, State, allowed_actions, rule_for
 
 log = logging.getLogger("planflow.replies")
 
@@ -314,8 +321,9 @@ def _run(
                 )  # fmt: skip
                 out.action = "extension_request"
             else:
-                allowed = actions_for(session=session, item=item, actor=user, now=now)
-                action = next((a for a in COMMAND_ACTIONS[command.command] if a in allowed), None)
+                action = _action_for(
+                    session=session, now=now, user=user, item=item, command=command
+                )
                 if action is None:
                     return "not_allowed_now"
                 act(
@@ -333,6 +341,28 @@ def _run(
         if exc.status == 409:
             return exc.code if exc.code == "item_closed" else "not_allowed_now"
         return exc.code or "invalid"
+    return None
+
+
+def _action_for(
+    *, session: Session, now: datetime, user: User, item: WorkItem, command: ReplyCommand
+) -> Action | None:
+    """The first of the command's actions the state table lets `user` take now, taking its
+    lead-in step first where that makes it possible (`reply_mail.LEAD_IN`)."""
+    candidates = COMMAND_ACTIONS[command.command]
+    allowed = actions_for(session=session, item=item, actor=user, now=now)
+    for action in candidates:
+        if action in allowed:
+            return action
+    for action in candidates:
+        first = LEAD_IN.get(action)
+        if first is not None and first in allowed:
+            rule = rule_for(item.state, first)
+            assert rule is not None
+            relations = actor_relations(session=session, item=item, actor=user, now=now)
+            if action in allowed_actions(rule.target, relations):
+                act(session=session, now=now, actor=user, item_id=item.id or 0, action=first)
+                return action
     return None
 
 

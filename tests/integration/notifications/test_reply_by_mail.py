@@ -10,6 +10,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
@@ -25,11 +27,20 @@ from sqlmodel import Session, col, select
 from notifications.delivery import deliver_outbox
 from notifications.models import Notification
 from notifications.senders.smtp import SmtpSender
+from tasks.celery_app import make_celery
 from tests.conftest import ROOT, SAMPLE_ORG, fresh_schema, schema_url
 from tests.imap_server import ImapServer, dovecot
 from tests.integration.notifications.conftest import make_settings
 from tests.smtp_sink import SmtpSink
-from tests.workers_support import schema_name
+from tests.workers_support import (
+    cluster_env,
+    mails_by_key,
+    schema_name,
+    settings_of,
+    start_worker,
+    wait_until,
+)
+from workflow.clock import utc_now
 from workflow.models import Comment, Evidence, MailReply, User, WorkItem, WorkItemEvent
 from workflow.reply_mail import read_reply_token
 from workflow.services.org import load_org
@@ -374,3 +385,87 @@ def test_replies_report_progress_attach_evidence_act_and_refuse_what_they_may_no
                 select(Notification).where(Notification.kind == "reply_refused")
             ).all()
             assert len(refused_rows) == 2
+
+
+def test_a_celery_worker_applies_a_reply_and_mails_it_once(
+    worker_id: str, redis_url: str, imap: ImapServer, tmp_path: Path
+) -> None:
+    """Distributed mode: the task `planflow.receive_replies` in a real Celery worker
+    subprocess on Redis applies the reply and queues the delivery that mails it on; the
+    same task again changes and sends nothing."""
+    name = schema_name(worker_id, "replies_celery")
+    start = utc_now()  # the worker's task runs at the wall clock's time
+    engine = fresh_schema(name)
+    try:
+        with SmtpSink() as sink:
+            settings = _settings(sink, tmp_path / "var")
+            with Session(engine, expire_on_commit=False) as s:
+                load_org(session=s, text=SAMPLE_ORG.read_text(encoding="utf-8"))
+                head, linh = _user(s, "cchc.truong"), _user(s, "cchc.linh")
+                item = assign(
+                    session=s,
+                    now=start,
+                    actor=head,
+                    spec=ItemSpec(
+                        title="Tổng hợp số liệu CCHC",
+                        lead_unit_id=linh.unit_id or 0,
+                        assignee_id=linh.id or 0,
+                        start_on=date(2026, 3, 2),
+                        due_on=date(2026, 3, 20),
+                    ),
+                )
+                act(session=s, now=start, actor=linh, item_id=item.id or 0, action=Action.ACCEPT)
+                s.commit()
+                deliver_outbox(session=s, now=start, sender=SmtpSender(settings), settings=settings)
+            item_id = item.id or 0
+            assigned = mail_about(sink, item_id, "cchc.linh@sonoivu.example.vn", "assigned")
+            append(
+                imap,
+                reply(
+                    assigned,
+                    body="Tiến độ 40%\nĐang tổng hợp",
+                    message_id="<celery-1@phone>",
+                    files=(("so-lieu.pdf", PDF),),
+                ),
+            )
+            tag = uuid.uuid4().hex[:8]
+            env = cluster_env(schema=name, redis_url=redis_url, tag=tag, smtp_port=sink.port)
+            env.update(
+                {k: v for k, v in _env(name, imap, tmp_path / "var").items() if k not in env}
+            )
+            env.update(
+                {
+                    "PLANFLOW_SECRET_KEY": SECRET,
+                    "PLANFLOW_MAIL_FROM": MAIL_FROM,
+                    "PLANFLOW_VAR_DIR": str(tmp_path / "var"),
+                }
+            )
+            before = sink.count
+            worker = start_worker(env, tmp_path / "worker.log", "replies")
+            try:
+                celery = make_celery(settings_of(env))
+                celery.send_task("planflow.receive_replies")
+
+                def progress_mailed() -> bool:
+                    with sink.lock:
+                        new = [m.message() for m in sink.received[before:]]
+                    return any(
+                        m["X-Planflow-Kind"] == "item_update" and "cchc.truong@" in m["To"]
+                        for m in new
+                    )
+
+                wait_until(progress_mailed, timeout=60)
+                celery.send_task("planflow.receive_replies")
+                worker.wait_for("planflow.receive_replies", timeout=30)
+                time.sleep(2.0)  # a second run would have done its work by now
+            finally:
+                worker.stop()
+            with Session(engine) as s:
+                current = s.get(WorkItem, item_id)
+                assert current is not None and current.progress_pct == 40
+                assert len(s.exec(select(Evidence)).all()) == 1
+                assert [r.outcome for r in s.exec(select(MailReply))] == ["applied"]
+            by_key = mails_by_key(engine, sink)
+            assert all(len(ids) == 1 for ids in by_key.values()), by_key
+    finally:
+        engine.dispose()

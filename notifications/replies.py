@@ -203,6 +203,39 @@ def read_mail(raw: bytes) -> IncomingReply:
     )
 
 
+def simulated_reply(
+    original: bytes,
+    *,
+    text: str,
+    message_id: str,
+    files: tuple[ReplyFile, ...] = (),
+) -> bytes:
+    """The reply a mail client would send to `original` from its recipient: To its
+    Reply-To, the threading headers, `text` above the quoted original (the dev mailbox's
+    "reply" in embedded mode, which has no IMAP mailbox)."""
+    parsed = message_from_bytes(original, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    msg = EmailMessage()
+    msg["From"] = str(parsed["To"])
+    msg["To"] = str(parsed.get("Reply-To", ""))
+    msg["Subject"] = f"Re: {parsed['Subject']}"
+    msg["Message-ID"] = message_id
+    msg["In-Reply-To"] = str(parsed["Message-ID"])
+    references = " ".join(str(v) for v in (parsed.get("References"), parsed["Message-ID"]) if v)
+    msg["References"] = references
+    quoted = "\n".join(f"> {line}" for line in _body(parsed).splitlines())
+    msg.set_content(f"{text}\n\nVào {parsed['Date']}, {parsed['From']} đã viết:\n{quoted}\n")
+    for file in files:
+        maintype, _, subtype = file.content_type.partition("/")
+        msg.add_attachment(
+            file.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=file.filename,
+        )
+    return msg.as_bytes()
+
+
 # --- The job ---------------------------------------------------------------------------
 
 
@@ -303,7 +336,7 @@ def receive_replies(
         for fetched in box.unseen(settings.mail_reply_batch):
             result.read += 1
             try:
-                outcome = _one(session=session, now=now, settings=settings, raw=fetched.raw)
+                outcome = receive_one(session=session, now=now, settings=settings, raw=fetched.raw)
                 session.commit()
             except Exception:
                 session.rollback()
@@ -319,7 +352,9 @@ def receive_replies(
     return result
 
 
-def _one(*, session: Session, now: datetime, settings: Settings, raw: bytes) -> ReplyOutcome:
+def receive_one(*, session: Session, now: datetime, settings: Settings, raw: bytes) -> ReplyOutcome:
+    """Apply one incoming mail as the job does (the dev mailbox's simulated reply too);
+    in the caller's transaction."""
     reply = read_mail(raw)
     if already_read(session=session, message_id=reply.message_id):
         return ReplyOutcome("duplicate")

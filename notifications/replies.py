@@ -17,11 +17,12 @@ a dropped mail (forged or expired token, another sender, an auto-reply, a loop) 
 from __future__ import annotations
 
 import hashlib
+import imaplib
 import logging
 import re
 import ssl
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -30,6 +31,7 @@ from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 from typing import Any, Protocol
 
+from imap_tools.errors import ImapToolsError
 from mailparser_reply import EmailReplyParser
 from mailparser_reply.constants import MAIL_LANGUAGES, QUOTED_MATCH_INCLUDE
 from sqlmodel import Session
@@ -331,8 +333,24 @@ def receive_replies(
     if settings.mail_reply_mode == "off":
         result.note = "off"
         return result
+    if mailbox is None and settings.imap_password is None:
+        # No mailbox to read (embedded mode tries replies in the dev mailbox).
+        result.note = "no_mailbox"
+        return result
     session.commit()  # nothing of the caller's is held while the server answers
-    with (mailbox or ImapMailbox)(settings) as box:
+    with ExitStack() as stack:
+        try:
+            box = stack.enter_context((mailbox or ImapMailbox)(settings))
+        except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:
+            # The server or our configuration: the mail waits there for the next run.
+            log.warning(
+                "mail_reply mailbox_unreachable host=%s port=%s error=%s",
+                settings.imap_host,
+                settings.imap_port,
+                exc,
+            )
+            result.note = "mailbox_unreachable"
+            return result
         for fetched in box.unseen(settings.mail_reply_batch):
             result.read += 1
             try:

@@ -140,3 +140,29 @@ def test_a_token_dies_with_its_item_its_age_a_revocation_or_its_account(
     bodies = org.exec(select(Comment.body).where(Comment.work_item_id == item.id)).all()
     assert bodies == ["Ý kiến", "Ý kiến"]
     assert len(org.exec(select(MailReply)).all()) == 6
+
+
+def test_no_mailbox_or_an_unreachable_one_reads_nothing_and_fails_nothing(
+    org: Session, now: datetime, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+
+    from notifications.replies import receive_replies
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nobody listens there
+    base = {"secret_key": SECRET, "var_dir": tmp_path, "mail_reply_mode": "subaddress"}
+    off = receive_replies(
+        session=org, now=now, settings=make_settings(**{**base, "mail_reply_mode": "off"})
+    )
+    assert (off.note, off.read) == ("off", 0)
+    none = receive_replies(session=org, now=now, settings=make_settings(**base))
+    assert (none.note, none.read) == ("no_mailbox", 0)
+    closed = make_settings(
+        **base, imap_port=port, imap_security="none", imap_password="x", imap_timeout_seconds=5
+    )
+    with caplog.at_level("WARNING", logger="planflow.replies"):
+        result = receive_replies(session=org, now=now, settings=closed)
+    assert (result.note, result.read, result.failed) == ("mailbox_unreachable", 0, 0)
+    assert f"mailbox_unreachable host=127.0.0.1 port={port}" in caplog.text

@@ -405,7 +405,7 @@ def _tell_why(
             "item": item_ref(session, item),
             "asked": outcome.asked,
             "reasons": outcome.reasons,
-            "kept_as_comment": outcome.command is not None and outcome.asked is not None,
+            "kept_as_comment": outcome.commented,
         },
         dedup_key=f"reply_refused:{key}",
         now=now,

@@ -91,6 +91,8 @@ class ReplyOutcome:
     command: Command | None = None
     action: str | None = None
     evidence: int = 0
+    # Whether its words were kept as a comment.
+    commented: bool = False
     # The refused command's first line, for the answer mail.
     asked: str | None = None
 
@@ -245,6 +247,7 @@ def _apply(
                 add_comment(
                     session=session, now=now, actor=user, item_id=item_id, body=command.text
                 )
+            outcome.commented = True
         except WorkflowError as exc:
             outcome.reasons.append(exc.code or "comment_refused")
     if outcome.reasons:

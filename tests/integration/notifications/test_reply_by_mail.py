@@ -376,6 +376,7 @@ def test_replies_report_progress_attach_evidence_act_and_refuse_what_they_may_no
             why = "\n".join(text_of(m) for m in to_linh)
             assert "anh/chị không thực hiện được thao tác này" in why
             assert "vượt quá dung lượng cho phép" in why
+            assert why.count("Nội dung thư đã được ghi thành ý kiến trên nhiệm vụ.") == 2
             to_head = [m for m in new if "cchc.truong@" in m["To"]]
             head_text = "\n".join(text_of(m) for m in to_head)
             assert "Anh xem giúp em mục 3 của dự thảo." in head_text

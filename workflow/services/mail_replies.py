@@ -183,6 +183,8 @@ def _check(
         dropped.reasons.append("token_expired")
     elif _revoked(session=session, claim=claim):
         dropped.reasons.append("token_revoked")
+    elif not reply.text.strip() and not reply.files:
+        dropped.reasons.append("empty")  # only the quoted history: nothing was written
     else:
         try:
             get_visible_item(session=session, user=user, item_id=item.id or 0, now=now)

@@ -70,6 +70,7 @@ def test_a_reply_acts_as_its_person_may_under_the_state_table(
         )
         return out.outcome, out.reasons, out.action
 
+    assert apply(linh, "") == ("dropped", ["empty"], None)
     assert apply(linh, "Đã nhận") == ("applied", [], "accept")
     # The head cannot submit the officer's work; the officer cannot submit without evidence
     # (nor is the work started by the attempt: the start and the submission go together).

@@ -70,6 +70,8 @@ def test_search_and_filtered_export_on_a_phone(
     page = context.new_page()
     try:
         sign_in(page, live_server, "btg.truong")
+        # On a phone the search box is behind the header's menu button, the first thing in it.
+        page.locator("#menu-toggle").tap()
         page.fill("#site-q", "so hoa")
         page.click("#site-search-submit")
         page.wait_for_url("**/ui/search?q=so+hoa**")

@@ -41,6 +41,8 @@ lock:
 ## run: embedded mode (SQLite under var/, maildir mail, in-process scheduler) on :8000
 ## (the 2021-2030 plan names no units: task-units.yaml is the coordinator's distribution;
 ## the 2027 annual plan names its units and groups in its task table and is issued as it is)
+# Replies by mail on: the dev mailbox's "Trả lời thử" answers a mail as its recipient would.
+run: export PLANFLOW_MAIL_REPLY_MODE ?= subaddress
 run: install
 	mkdir -p var
 	$(BIN)/planflow db upgrade

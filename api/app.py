@@ -26,6 +26,9 @@ from api.pages import (
     ui,
     unsubscribe,
 )
+from api.pages import (
+    board as board_page,
+)
 from api.pages import calendar as calendar_page
 from api.pages import indicators as indicator_pages
 from api.pages import plan_import as plan_import_page
@@ -114,6 +117,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         preferences.router,
         reports.router,
         dashboard.router,
+        board_page.router,
         ui.router,
         assign.router,
         plan_units.router,

@@ -56,9 +56,7 @@ def test_columns_follow_the_state_table_with_wip_counts(
     assert _wip(html)["assigned"] == 1 and _wip(html)["in_progress"] == 0
 
 
-def test_an_officer_sees_only_what_they_may(
-    org: Session, sample: Sample, now: datetime
-) -> None:
+def test_an_officer_sees_only_what_they_may(org: Session, sample: Sample, now: datetime) -> None:
     settings = get_settings()
     cchc = unit_coded(org, "CCHC").id or 0
     nam = user_named(org, "cchc.nam")
@@ -204,7 +202,7 @@ def test_htmx_move_answers_the_board_in_place(
         headers=headers,
     )
     assert r.status_code == 200
-    assert r.text.lstrip().startswith("<div id=\"board\"") and "<html" not in r.text
+    assert r.text.lstrip().startswith('<div id="board"') and "<html" not in r.text
     assert _cards(r.text)[sample.cchc.id] == "accepted"
     # A refused drop: the board again with the reason, the refusal's status.
     r = client.post(

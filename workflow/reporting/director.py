@@ -18,12 +18,13 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 from sqlmodel import Session
 
 from workflow.calendar import WorkCalendar, local_date
-from workflow.models.plan import Area, PlanTask
+from workflow.models.plan import Area, Plan, PlanTask
 from workflow.models.work import ExtensionRequest, WorkItem
 from workflow.reporting.aggregate import (
     OTHER_AREA,
@@ -48,6 +49,7 @@ wi = WorkItem.__table__  # type: ignore[attr-defined]
 pt = PlanTask.__table__  # type: ignore[attr-defined]
 er = ExtensionRequest.__table__  # type: ignore[attr-defined]
 ar = Area.__table__  # type: ignore[attr-defined]
+pl = Plan.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,13 @@ def quarter_trend(
     return out
 
 
+def _years(area: Any) -> str:
+    first, last = area.start_year, area.end_year
+    if first is None and last is None:
+        return ""
+    return f" ({first})" if first == last or last is None else f" ({first}–{last})"
+
+
 def _urgency(row: Standing) -> tuple[bool, int, float]:
     """Behind first (most overdue first), then by completion, lowest first."""
     return (not row.behind, -row.counts.overdue, row.completion)
@@ -258,11 +267,17 @@ def director_board(
         )
 
     known = session.execute(
-        select(ar.c.id, ar.c.number, ar.c.title)
+        select(ar.c.id, ar.c.number, ar.c.title, ar.c.plan_id, pl.c.start_year, pl.c.end_year)
+        .join(pl, pl.c.id == ar.c.plan_id)
         .where(ar.c.id.in_([a for a in by_area if a is not None]))
         .order_by(ar.c.plan_id, ar.c.number)
     ).all()
-    areas = [standing(a.id, f"{a.number}. {a.title}", by_area[a.id]) for a in known]
+    # Areas of several plans share numbers and names: each says its plan's years then.
+    several = len({a.plan_id for a in known}) > 1
+    areas = [
+        standing(a.id, f"{a.number}. {a.title}{_years(a) if several else ''}", by_area[a.id])
+        for a in known
+    ]
     if None in by_area:
         areas.append(standing(None, OTHER_AREA, by_area[None]))
     unit_rows = [

@@ -43,6 +43,10 @@ from workflow.states import (
     move_exists,
 )
 
+# The columns: the table's states in its order, the work's states first, then the closed ones.
+COLUMNS: tuple[State, ...] = tuple(
+    [s for s in State if s in OPEN_STATES] + [s for s in State if s in CLOSED_STATES]
+)
 # Closed cards stay on the board this long after closing (then the lists keep them).
 CLOSED_DAYS = 30
 # More cards than this: the board says so and shows the most urgent.
@@ -132,7 +136,7 @@ def card_moves(
 ) -> tuple[Move, ...]:
     """The columns a card in `state` may move to for these relations, in column order."""
     moves = []
-    for target in State:
+    for target in COLUMNS:
         action = move_action(state, target, relations)
         if action is None:
             continue
@@ -223,7 +227,7 @@ def unit_board(
         )
     lanes = _lanes(cards, swimlane)
     columns = [
-        Column(s, sum(len(lane.cells[s]) for lane in lanes), s in CLOSED_STATES) for s in State
+        Column(s, sum(len(lane.cells[s]) for lane in lanes), s in CLOSED_STATES) for s in COLUMNS
     ]
     return Board(unit, columns, lanes, swimlane, truncated, len(cards))
 
@@ -240,11 +244,11 @@ def _lanes(cards: list[Card], swimlane: Swimlane) -> list[Lane]:
         else:
             key, label, rank = "all", "", (0, "")
         if key not in keyed:
-            keyed[key] = Lane(key, label, {s: [] for s in State})
+            keyed[key] = Lane(key, label, {s: [] for s in COLUMNS})
             order.append((rank, key))
         keyed[key].cells[card.state].append(card)
     if not keyed:
-        return [Lane("all", "", {s: [] for s in State})]
+        return [Lane("all", "", {s: [] for s in COLUMNS})]
     return [keyed[key] for _rank, key in sorted(order)]
 
 

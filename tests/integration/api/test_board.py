@@ -18,7 +18,7 @@ from workflow.i18n import translate
 from workflow.models import WorkItem, WorkItemEvent
 from workflow.services.board import Swimlane, board_units, move_card, unit_board
 from workflow.settings import get_settings
-from workflow.states import Action, State
+from workflow.states import CLOSED_STATES, Action, State
 
 
 def _cards(html: str) -> dict[int, str]:
@@ -48,9 +48,11 @@ def test_columns_follow_the_state_table_with_wip_counts(
     page = client.get("/ui/board")
     assert page.status_code == 200
     html = page.text
-    # Every state of the table is a column, in the table's order.
+    # Every state of the table is a column, in the table's order, the closed ones last.
     columns = re.findall(r'<section class="column[^"]*" data-state="(\w+)"', html)
-    assert columns == [s.value for s in State]
+    assert sorted(columns) == sorted(s.value for s in State)
+    assert columns[:6] == [s.value for s in State if s not in CLOSED_STATES]
+    assert columns[6:] == ["returned", "done", "cancelled", "withdrawn"]
     # The head's own unit: CCHC's item only (the one CCHC supports is TCBC's board).
     assert _cards(html) == {sample.cchc.id: "assigned"}
     assert _wip(html)["assigned"] == 1 and _wip(html)["in_progress"] == 0

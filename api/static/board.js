@@ -16,24 +16,25 @@
 
   function move(card, state) {
     const board = document.getElementById("board");
-    const form = card.querySelector("form.move");
     const values = {
       to: state,
       version: card.dataset.version,
       unit: board.dataset.unit,
       lane: board.dataset.lane,
+      csrf_token: board.dataset.csrf,
     };
     const url = "/ui/board/items/" + card.dataset.item + "/move";
     if (window.htmx) {
-      window.htmx.ajax("POST", url, { target: "#board", swap: "outerHTML", values: values });
+      window.htmx.ajax("POST", url, {
+        source: card, target: "#board", swap: "outerHTML", values: values,
+      });
       return;
     }
     // Without htmx: a plain form post (the server answers with a redirect or a page).
     const f = document.createElement("form");
     f.method = "post";
     f.action = url;
-    const csrf = form ? form.querySelector("[name=csrf_token]").value : "";
-    Object.entries(Object.assign({ csrf_token: csrf }, values)).forEach(function (kv) {
+    Object.entries(values).forEach(function (kv) {
       const input = document.createElement("input");
       input.type = "hidden";
       input.name = kv[0];

@@ -11,6 +11,7 @@ form for that action (`/ui/items/{id}?do=ACTION`), which comes back to the board
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -145,6 +146,17 @@ def board_move(
     htmx = request.headers.get("hx-request") == "true"
     swimlane = _lane(lane)
     unit_id = _int(unit)
+    # The board again, as the move left it (a fragment for htmx).
+    board_again = partial(
+        _board_page,
+        request,
+        session,
+        user=user,
+        unit_id=unit_id,
+        lane=swimlane,
+        now=now,
+        settings=settings,
+    )
     try:
         result = move_card(
             session=session,
@@ -159,18 +171,7 @@ def board_move(
     except WorkflowError as exc:
         session.rollback()
         error = MOVE_ERRORS.get(exc.code or "") or STATUS_ERRORS.get(exc.status, msg.ERROR_INVALID)
-        return _board_page(
-            request,
-            session,
-            user=user,
-            unit_id=unit_id,
-            lane=swimlane,
-            now=now,
-            settings=settings,
-            error=error,
-            status_code=exc.status,
-            fragment=htmx,
-        )
+        return board_again(error=error, status_code=exc.status, fragment=htmx)
     back = board_url(unit_id or 0, swimlane) if unit_id is not None else "/ui/board"
     if result.needs_form:
         target = "/ui/items/{}?{}#act".format(
@@ -181,16 +182,6 @@ def board_move(
         return RedirectResponse(target, status_code=303)
     if htmx:
         item = session.get(WorkItem, item_id)
-        return _board_page(
-            request,
-            session,
-            user=user,
-            unit_id=unit_id,
-            lane=swimlane,
-            now=now,
-            settings=settings,
-            notice=_notice(item) if item is not None else None,
-            fragment=True,
-        )
+        return board_again(notice=_notice(item) if item is not None else None, fragment=True)
     separator = "&" if "?" in back else "?"
     return RedirectResponse(f"{back}{separator}moved={item_id}", status_code=303)

@@ -270,11 +270,12 @@ def shoot_at(
         if page.locator("#logout").count():
             page.click("#logout")
             page.wait_for_url(f"{base}/login")
-        page.goto(f"{base}/login")
+        # Each role has its own home (api.pages.ui.ROLE_HOMES): every one starts at /my here.
+        page.goto(f"{base}/login?next=/my")
         page.fill("#username", username)
         page.fill("#password", "planflow-dev")
         page.click("#login-submit")
-        page.wait_for_url(lambda url: "/login" not in url)
+        page.wait_for_url(f"{base}/my")
 
     sign_in("cchc.truong")
     save("my-items-vi.png")

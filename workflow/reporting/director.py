@@ -287,6 +287,15 @@ def director_board(
     ]
     totals = merge(groups.values())
     levels = _escalations(session, now=now, unit_ids=units, plan_id=plan_id)
+    overdue = item_rows(
+        session,
+        window,
+        calendar=calendar,
+        overdue=True,
+        limit=overdue_limit,
+        unit_ids=units,
+        plan_id=plan_id,
+    )
     today = local_date(now, tz=tz)
     return DirectorBoard(
         scope=scope,
@@ -296,18 +305,8 @@ def director_board(
         due_by_now=sum(due for due, _ in reasons.values()),
         areas=sorted(areas, key=_urgency),
         units=sorted(unit_rows, key=_urgency),
-        overdue=item_rows(
-            session,
-            window,
-            calendar=calendar,
-            overdue=True,
-            limit=overdue_limit,
-            unit_ids=units,
-            plan_id=plan_id,
-        ),
-        escalations=_escalated_items(
-            session, window, calendar=calendar, unit_ids=units, plan_id=plan_id
-        ),
+        overdue=overdue,
+        escalations=_escalated_items(session, overdue),
         escalation_levels=levels,
         indicators=[
             row
@@ -338,24 +337,9 @@ def _escalations(
 
 
 def _escalated_items(
-    session: Session,
-    window: Window,
-    *,
-    calendar: WorkCalendar,
-    unit_ids: Collection[int] | None,
-    plan_id: int | None,
-    limit: int = 20,
+    session: Session, overdue: list[ItemRow], *, limit: int = 20
 ) -> list[Escalation]:
-    """The open escalated items (highest level first), as the overdue list shows them."""
-    overdue = item_rows(
-        session,
-        window,
-        calendar=calendar,
-        overdue=True,
-        limit=1000,
-        unit_ids=unit_ids,
-        plan_id=plan_id,
-    )
+    """The escalated ones among the overdue items listed (highest level first)."""
     ids = [r.id for r in overdue]
     if not ids:
         return []

@@ -30,6 +30,7 @@ from workflow.models.plan import Area, PlanTask
 from workflow.models.work import Evidence, WorkItem
 from workflow.reporting.dashboard import units_in, work_scope
 from workflow.services.scope import get_visible_item, visible_items
+from workflow.services.stand_ins import standing_in_for
 from workflow.services.work_items import act, actor_relations
 from workflow.settings import Settings
 from workflow.states import (
@@ -197,10 +198,19 @@ def unit_board(
     }
     evidenced = _has_evidence(session, [i.id or 0 for i in items])
     soon = due_soon_until(now=now, calendar=load_calendar(session=session), settings=settings)
+    # Standing in for an absent assignee (`stand_ins.standing_in_for`) depends on the
+    # assignee only here (every card has this lead unit): asked once per person, not per card.
+    stand_in: dict[int, bool] = {}
+    for item in items:
+        if item.assignee_id not in stand_in:
+            found = standing_in_for(session=session, item=item, actor=user, now=now)
+            stand_in[item.assignee_id] = found is not None
     cards = []
     for item in items:
         state = State(item.state)
-        relations = actor_relations(session=session, item=item, actor=user, now=now)
+        relations = actor_relations(session=session, item=item, actor=user)
+        if stand_in[item.assignee_id]:
+            relations |= {ActorRelation.ASSIGNEE}
         area_id = area_of.get(item.id)
         area = areas.get(area_id) if area_id is not None else None
         cards.append(

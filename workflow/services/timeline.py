@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from workflow.calendar import load_calendar, local_date
@@ -25,6 +28,9 @@ from workflow.models.work import WorkItem
 from workflow.services.scope import visible_items
 from workflow.settings import Settings
 from workflow.states import State
+
+# More bars than this are not drawn (the page says so): a year or an area shows them all.
+BAR_LIMIT = 1500
 
 
 class Zoom(StrEnum):
@@ -102,6 +108,7 @@ class Timeline:
     quarter: int
     first_year: int
     last_year: int
+    truncated: bool  # more than BAR_LIMIT bars: zoom in or pick an area
 
 
 def _quarter_window(year: int, quarter: int) -> tuple[date, date]:
@@ -161,11 +168,31 @@ def plan_timeline(
     def at(day: date) -> float:
         return round(min(max((day - first).days, 0), span) * 100 / span, 3)
 
-    query = (
-        select(WorkItem, PlanTask)
+    zone = ZoneInfo(tz)
+    query: Any = (
+        # Columns, not ORM objects: a year of a large plan is a thousand bars.
+        sa_select(
+            col(WorkItem.id),
+            col(WorkItem.title),
+            col(WorkItem.state),
+            col(WorkItem.start_on),
+            col(WorkItem.due_at),
+            col(WorkItem.original_due_at),
+            col(WorkItem.paused_at),
+            col(PlanTask.id).label("task_id"),
+            col(PlanTask.area_id),
+            col(PlanTask.text),
+        )
         .join(PlanTask, col(PlanTask.id) == col(WorkItem.plan_task_id))
-        .where(col(PlanTask.plan_id) == plan_id, visible_items(user))
+        .where(
+            col(PlanTask.plan_id) == plan_id,
+            visible_items(user),
+            # Only bars that cross the window (a deadline before it or a start after it: none).
+            col(WorkItem.due_at) >= datetime.combine(first, time(0), tzinfo=zone),
+            col(WorkItem.start_on) <= last,
+        )
         .order_by(col(PlanTask.area_id), col(PlanTask.position), col(WorkItem.start_on))
+        .limit(BAR_LIMIT + 1)
     )
     if area_id is not None:
         query = query.where(col(PlanTask.area_id) == area_id)
@@ -177,7 +204,8 @@ def plan_timeline(
         ).all()
     }
     tasks: dict[int, TaskRow] = {}
-    for item, task in session.exec(query).all():
+    rows = session.execute(query).all()
+    for item in rows[:BAR_LIMIT]:
         start = item.start_on
         due = local_date(item.due_at, tz=tz)
         if due < first or start > last:
@@ -206,10 +234,10 @@ def plan_timeline(
                 else 0.0
             ),
         )
-        row = tasks.get(task.id or 0)
+        row = tasks.get(item.task_id)
         if row is None:
-            row = tasks[task.id or 0] = TaskRow(task.id or 0, task.text)
-            areas[task.area_id].tasks.append(row)
+            row = tasks[item.task_id] = TaskRow(item.task_id, item.text)
+            areas[item.area_id].tasks.append(row)
         row.bars.append(bar)
     shown = [a for a in areas.values() if a.tasks]
     for area in shown:
@@ -242,6 +270,7 @@ def plan_timeline(
         quarter=shown_quarter,
         first_year=first_year,
         last_year=last_year,
+        truncated=len(rows) > BAR_LIMIT,
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from workflow.calendar import WorkCalendar, local_date
@@ -30,6 +30,7 @@ from workflow.reporting.aggregate import (
     OTHER_AREA,
     Window,
     grouped_counts,
+    headline_counts,
     indicator_rows,
     item_rows,
     merge,
@@ -137,7 +138,10 @@ def _reasons(
 ) -> dict[tuple[int | None, int], tuple[int, Why]]:
     """Per (area, lead unit): work due by now and the counts of `Why` not in `Counts`."""
     open_ = wi.c.state.in_(OPEN_VALUES)
-    pending = exists().where(er.c.work_item_id == wi.c.id, er.c.status == "pending")
+    # Items with a request waiting, joined once (a correlated EXISTS would run per row).
+    pending = (
+        select(er.c.work_item_id).where(er.c.status == "pending").distinct().subquery("pending")
+    )
     stmt = (
         select(
             pt.c.area_id,
@@ -146,9 +150,13 @@ def _reasons(
             func.count().filter(wi.c.state == State.AWAITING_REVIEW.value),
             func.count().filter(wi.c.state == State.ASSIGNED.value),
             func.count().filter(wi.c.state == State.PAUSED.value),
-            func.count().filter(and_(open_, pending)),
+            func.count().filter(and_(open_, pending.c.work_item_id.is_not(None))),
         )
-        .select_from(wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id))
+        .select_from(
+            wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id).outerjoin(
+                pending, pending.c.work_item_id == wi.c.id
+            )
+        )
         .where(scope_filter(window, plan_id), *subset_filter(unit_ids))
         .group_by(pt.c.area_id, wi.c.lead_unit_id)
     )
@@ -193,7 +201,6 @@ def quarter_trend(
     *,
     now: datetime,
     tz: str,
-    calendar: WorkCalendar,
     unit_ids: Collection[int] | None,
     plan_id: int | None = None,
     points: int = TREND_QUARTERS,
@@ -203,15 +210,16 @@ def quarter_trend(
     periods = [current_quarter(today)]
     while len(periods) < points:
         periods.append(_previous_quarter(periods[-1]))
-    out = []
-    for period in reversed(periods):
-        partial = period.end >= today
-        window = Window(period.begin_at(tz), now, today, tz) if partial else Window.of(period, tz)
-        groups = grouped_counts(
-            session, window, calendar=calendar, unit_ids=unit_ids, plan_id=plan_id
-        )
-        out.append(QuarterPoint(period.label, period.key, merge(groups.values()), partial))
-    return out
+    periods.reverse()
+    windows = [
+        Window(p.begin_at(tz), now, today, tz) if p.end >= today else Window.of(p, tz)
+        for p in periods
+    ]
+    counts = headline_counts(session, windows, unit_ids=unit_ids, plan_id=plan_id)
+    return [
+        QuarterPoint(p.label, p.key, c, partial=p.end >= today)
+        for p, c in zip(periods, counts, strict=True)
+    ]
 
 
 def _years(area: Any) -> str:
@@ -315,9 +323,7 @@ def director_board(
             )
             if row.status in AT_RISK
         ],
-        trend=quarter_trend(
-            session, now=now, tz=tz, calendar=calendar, unit_ids=units, plan_id=plan_id
-        ),
+        trend=quarter_trend(session, now=now, tz=tz, unit_ids=units, plan_id=plan_id),
     )
 
 

@@ -415,3 +415,32 @@ def test_items_outside_any_plan_are_their_own_area(
         at_risk_ratio=0.9,
     )
     assert [a.id for a in board.areas][-1] is None
+
+
+def test_trend_points_count_as_the_reports_do(
+    org: Session, plan: dict[str, int], now: datetime
+) -> None:
+    """One scan for every quarter of the trend, classified as `grouped_counts` would."""
+    from workflow.reporting.aggregate import Window, grouped_counts, headline_counts, merge
+    from workflow.reporting.periods import quarter
+
+    tz = get_settings().timezone
+    calendar = load_calendar(session=org)
+    windows = [
+        Window.of(quarter(2025, 4), tz),
+        Window(quarter(2026, 1).begin_at(tz), now, date(2026, 3, 2), tz),
+    ]
+    cchc = [unit_coded(org, "CCHC").id or 0]
+    for units in (None, cchc):
+        fast = headline_counts(org, windows, unit_ids=units)
+        for window, got in zip(windows, fast, strict=True):
+            want = merge(grouped_counts(org, window, calendar=calendar, unit_ids=units).values())
+            assert (got.total, got.done_on_time, got.done_late, got.overdue) == (
+                want.total,
+                want.done_on_time,
+                want.done_late,
+                want.overdue,
+            )
+            assert got.in_progress_on_time == want.in_progress_on_time
+    # Created on 5 January 2026: none in the last quarter of 2025.
+    assert [c.total for c in headline_counts(org, windows)] == [0, 3]

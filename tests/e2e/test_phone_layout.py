@@ -233,6 +233,10 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/ui/tasks/{task_id}/assign": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/assign"),
     "/ui/tasks/{task_id}/units": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/units"),
     "/ui/team": ("gd.minh", lambda s, p: "/ui/team"),
+    "/ui/board": ("cchc.truong", lambda s, p: "/ui/board"),
+    "/ui/plans/{plan_id}/timeline": ("cchc.truong", lambda s, p: f"/ui/plans/{s.plan_id}/timeline"),
+    "/ui/deadlines": ("cchc.truong", lambda s, p: "/ui/deadlines?whose=unit"),
+    "/ui/director": ("gd.minh", lambda s, p: "/ui/director"),
     "/ui/absences": ("cchc.truong", lambda s, p: "/ui/absences"),
     "/ui/org/import": ("vp.admin", lambda s, p: "/ui/org/import"),
     "/ui/units": ("vp.cchc", lambda s, p: "/ui/units?name=Các đơn vị liên quan"),
@@ -247,7 +251,13 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/dev/mailbox/{key}/reply": ("vp.admin", lambda s, p: first_reply(s, p)),
 }
 # Pages seen by a second role as well: a unit head's dashboard and unit page differ.
-ALSO = [("/", "cchc.truong"), ("/ui/team", "cchc.truong"), ("/my", "cchc.truong")]
+ALSO = [
+    ("/", "cchc.truong"),
+    ("/ui/team", "cchc.truong"),
+    ("/my", "cchc.truong"),
+    ("/ui/board", "assignee"),  # an officer's board: their own items of their unit
+    ("/ui/director", "cchc.truong"),
+]
 
 
 def test_every_page_is_listed() -> None:

@@ -240,3 +240,5 @@ ERROR_CODES: dict[str, str] = {
     "search_empty": ERROR_SEARCH_EMPTY,
     "search_too_long": ERROR_SEARCH_TOO_LONG,
 }
+BOARD_NO_MOVE = N_("Không thể chuyển công việc sang cột này: quy trình không có bước đó.")
+BOARD_NOT_YOURS = N_("Bạn không có quyền chuyển công việc này sang cột đó.")

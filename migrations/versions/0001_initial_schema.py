@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 23:14:56.227319
+Create Date: 2026-12-07 23:32:17.916315
 """
 from alembic import op
 import sqlalchemy as sa

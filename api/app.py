@@ -22,6 +22,7 @@ from api.pages import (
     mailbox,
     org_names,
     outbox,
+    people_admin,
     plan_units,
     ui,
     unsubscribe,
@@ -130,6 +131,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         people.router,
         absences.router,
         staff_import_page.router,
+        people_admin.router,
         outbox.router,
     ):
         app.include_router(router)

@@ -4,6 +4,8 @@ from workflow.models.calendar import CalendarOverride
 from workflow.models.org import (
     Absence,
     GroupRule,
+    OrgAction,
+    OrgChange,
     Role,
     Unit,
     UnitAlias,
@@ -46,6 +48,8 @@ __all__ = [
     "IssuedTask",
     "JobState",
     "Objective",
+    "OrgAction",
+    "OrgChange",
     "Plan",
     "PlanTask",
     "RecurringSeries",

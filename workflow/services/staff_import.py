@@ -31,8 +31,8 @@ from workflow.errors import InvalidInput
 from workflow.importer.staff_list import EXPORT_HEADERS, StaffRow
 from workflow.importer.text import fold
 from workflow.importer.unit_names import Resolved, load_directory
-from workflow.models.org import Role, Unit, UnitKind, User
-from workflow.services import org, people
+from workflow.models.org import OrgAction, Role, Unit, UnitKind, User
+from workflow.services import org, org_audit, people
 
 # How many row errors a refusal lists (the rest are counted).
 MAX_ERRORS = 30
@@ -331,15 +331,23 @@ def apply(
         org.ensure_contact_free(
             session=session, username=added.username, email=added.email, user_id=None
         )
-        session.add(
-            User(
-                username=added.username,
-                email=added.email,
-                full_name=added.full_name,
-                title=added.title,
-                unit_id=unit_id,
-                role=added.role,
-            )
+        person = User(
+            username=added.username,
+            email=added.email,
+            full_name=added.full_name,
+            title=added.title,
+            unit_id=unit_id,
+            role=added.role,
+        )
+        session.add(person)
+        session.flush()
+        org_audit.record(
+            session=session,
+            now=now,
+            actor=actor,
+            user=person,
+            action=OrgAction.CREATED,
+            changes=org_audit.diff({}, org_audit.values_of(person)),
         )
     for user, values in plan.updates:
         if "email" in values:
@@ -350,12 +358,21 @@ def apply(
             org.ensure_admin_remains(
                 session=session, user=user, role=values["role"], is_active=user.is_active
             )
+        before = org_audit.values_of(user)
         for name, value in values.items():
             setattr(user, name, value)
         session.add(user)
+        org_audit.record(
+            session=session,
+            now=now,
+            actor=actor,
+            user=user,
+            action=OrgAction.UPDATED,
+            changes=org_audit.diff(before, org_audit.values_of(user)),
+        )
     session.flush()
     for user in plan.reactivate:
-        people.reactivate(session=session, user=user)
+        people.reactivate(session=session, now=now, actor=actor, user=user)
     for user, unit_id, role in plan.moves:
         done = people.move(
             session=session, now=now, actor=actor, user=user, unit_id=unit_id, role=role

@@ -17,7 +17,7 @@ LOCK_TOOL := pip-tools==7.7.0
 COMPILE = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
 
-.PHONY: run test lint typecheck pytest bench install lock browser office imap clean docs i18n-check i18n-update
+.PHONY: run test lint typecheck pytest bench install lock browser office imap ldap oidc clean docs i18n-check i18n-update
 
 # The exact versions and hashes of requirements/dev.lock (runtime + dev tools), then the
 # project itself without resolving anything; pyproject.toml keeps the ranges for library users.
@@ -55,7 +55,7 @@ run: install
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 
 ## test: lint, types, then the whole suite (unit + integration + e2e) on real services
-test: install browser office imap lint typecheck i18n-check pytest
+test: install browser office imap ldap oidc lint typecheck i18n-check pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -87,6 +87,17 @@ office:
 ## imap: Dovecot's imap binary, run by the mail threading test on a Maildir (pre-authenticated, stdin/stdout)
 imap:
 	@test -x /usr/lib/dovecot/imap || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
+
+## ldap: Debian's OpenLDAP server and tools; the directory sign-in tests start slapd with a
+## test tree on a loopback port (deploy/directory/slapd.sh)
+ldap:
+	@test -x /usr/sbin/slapd -a -x /usr/bin/ldapsearch || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils; }
+
+## oidc: the certified OpenID provider `oidc-provider` (npm, exact versions of
+## deploy/directory/package-lock.json) that the OpenID Connect sign-in tests start on a
+## loopback port (deploy/directory/oidc-provider.mjs); needs Node.js 18+
+oidc:
+	@test -d deploy/directory/node_modules/oidc-provider || npm ci --prefix deploy/directory --no-audit --no-fund --loglevel=error
 
 bench: install
 	@for b in bench/*.py; do [ "$$b" = bench/__init__.py ] || { echo "== $$b"; $(BIN)/python $$b; }; done

@@ -20,6 +20,7 @@ from api.pages import (
     dates,
     item_forms,
     mailbox,
+    oidc_sign_in,
     org_names,
     outbox,
     people_admin,
@@ -132,6 +133,7 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         absences.router,
         staff_import_page.router,
         people_admin.router,
+        oidc_sign_in.router,
         outbox.router,
     ):
         app.include_router(router)

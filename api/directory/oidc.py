@@ -156,6 +156,24 @@ def id_token_claims(
     return dict(claims)
 
 
+def _userinfo(settings: Settings, url: str, tokens: dict[str, Any], *, sub: str) -> dict[str, Any]:
+    """The UserInfo claims (a provider that keeps the e-mail out of the ID token), for the
+    same subject as the ID token only (OpenID Connect Core 5.3.2)."""
+    access = tokens.get("access_token")
+    if not isinstance(access, str):
+        return {}
+    try:
+        with _client(settings) as client:
+            response = client.get(url, headers={"Authorization": f"Bearer {access}"})
+            response.raise_for_status()
+            info = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise OidcFailed(f"userinfo: {exc}") from exc
+    if not isinstance(info, dict) or info.get("sub") != sub:
+        raise OidcFailed("userinfo names another subject")
+    return {k: info[k] for k in ("email", "email_verified") if k in info}
+
+
 def finish(
     *, settings: Settings, cookie: str | None, state: str, code: str, now: datetime
 ) -> tuple[DirectoryAccount, str]:
@@ -202,6 +220,8 @@ def finish(
         access_token=tokens.get("access_token"),
         now=now,
     )
+    if "email" not in claims and isinstance(meta.get("userinfo_endpoint"), str):
+        claims |= _userinfo(settings, meta["userinfo_endpoint"], tokens, sub=str(claims["sub"]))
     verified = claims.get("email_verified")
     email = claims.get("email") if verified is not False else None
     account = DirectoryAccount(

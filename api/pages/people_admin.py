@@ -36,6 +36,7 @@ router = APIRouter(include_in_schema=False)
 PAGE = "/ui/org"
 PEOPLE = "/ui/org/people"
 STATES = ("active", "inactive", "all")
+PAGE_SIZE = 50  # people per page of the list
 
 # A refused field of UserCreate/UserUpdate → the message the form shows.
 FIELD_CODES = {
@@ -102,24 +103,32 @@ def people_page(
     request: Request,
     session: SessionDep,
     user: OptionalUser,
-    unit: int | None = None,
+    unit: str = "",
     state: str = "active",
     q: str = "",
+    page: str = "1",
 ) -> Response:
-    """The people the reader manages, filtered by unit, state and a name or e-mail."""
+    """The people the reader manages, filtered by unit (empty: all), state and a name,
+    username or e-mail."""
     gate = _gate(request, user)
     if not isinstance(gate, User):
         return gate
     state = state if state in STATES else "active"
+    unit_id = int(unit) if unit.strip().isdigit() and len(unit.strip()) < 10 else None
     people = accounts.people_for(
-        session=session, actor=gate, unit_id=unit, state=state, query=q[:100]
+        session=session, actor=gate, unit_id=unit_id, state=state, query=q[:100]
     )
     units, names = _units_for(session, gate, language(request, gate))
+    pages = max(1, -(-len(people) // PAGE_SIZE))
+    number = min(pages, max(1, int(page) if page.isdigit() and len(page) < 6 else 1))
     context = {
-        "people": people,
+        "people": people[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+        "total": len(people),
+        "page": number,
+        "pages": pages,
         "units": units,
         "names": names,
-        "filters": {"unit": unit, "state": state, "q": q[:100]},
+        "filters": {"unit": unit_id, "state": state, "q": q[:100]},
         "may_add": True,
     }
     return render(request, "org_people.html", context, user=gate)

@@ -176,7 +176,23 @@ def load_org_file(
     file moved to another unit go to their former head's list, and with
     `deactivate_missing` (the file is the whole staff list) every active account the file
     does not list is deactivated the same way. All in the caller's transaction."""
+    before = {u.username: org_audit.values_of(u) for u in session.exec(select(User)).all()}
     result = org.load_org(session=session, text=text, source=source)
+    for user in session.exec(
+        select(User).where(col(User.username).in_(result.listed_usernames))
+    ).all():
+        old = before.get(user.username)
+        changes = org_audit.diff(old or {}, org_audit.values_of(user))
+        if old is None:
+            action = OrgAction.CREATED
+        elif "unit_id" in changes:
+            action = OrgAction.MOVED
+        else:
+            action = OrgAction.UPDATED
+        if changes:
+            org_audit.record(
+                session=session, now=now, actor=actor, user=user, action=action, changes=changes
+            )
     for user_id in result.moved_ids:
         user = session.get(User, user_id)
         if user is not None:

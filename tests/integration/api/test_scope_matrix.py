@@ -220,6 +220,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/admin/users/{user_id}/history"): Row(
         ADMIN, lambda w, _k: {"path": {"user_id": w.ids["user"]}}
     ),
+    # directory sign-in (OpenID Connect is off here: 404; a callback without its flow: 400)
+    ("GET", "/login/oidc"): Row(Public(404), page=True),
+    ("GET", "/login/oidc/callback"): Row(Public(404), page=True),
     # the administration of people: administrators, and a head for their unit's officers
     ("GET", "/ui/org"): Row(PEOPLE_KEEPERS, page=True),
     ("GET", "/ui/org/people"): Row(PEOPLE_KEEPERS, page=True),

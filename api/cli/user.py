@@ -95,18 +95,8 @@ def add_cmd(
         raise InvalidInput(f"{first['loc'][0]}: {first['msg']}") from exc
     with session_scope() as session:
         target = unit_by_code(session, unit)
-        accounts.create_account(
-            session=session,
-            now=utc_now(),
-            actor=None,
-            username=body.username,
-            email=str(body.email),
-            full_name=body.full_name,
-            unit_id=target.id or 0,
-            role=body.role,
-            title=body.title,
-            language=body.language,
-        )
+        fields = body.account_fields() | {"unit_id": target.id or 0}
+        accounts.create_account(session=session, now=utc_now(), actor=None, **fields)
     typer.echo(f"added {username} to {unit}")
 
 

@@ -210,16 +210,7 @@ def new_person(
             codes={k: k for k in FIELD_CODES},
         )
         person = accounts.create_account(
-            session=session,
-            now=now,
-            actor=gate,
-            username=body.username,
-            email=str(body.email),
-            full_name=body.full_name,
-            unit_id=body.unit_id,
-            role=body.role,
-            title=body.title,
-            language=body.language,
+            session=session, now=now, actor=gate, **body.account_fields()
         )
     except WorkflowError as exc:
         session.rollback()

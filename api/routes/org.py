@@ -61,18 +61,7 @@ def admin_create_user(
     body: UserCreate, admin: AdminUser, session: SessionDep, now: NowDep
 ) -> UserAdminPublic:
     """Create an account (audited); a taken username or e-mail is a 409 naming the field."""
-    user = accounts.create_account(
-        session=session,
-        now=now,
-        actor=admin,
-        username=body.username,
-        email=str(body.email),
-        full_name=body.full_name,
-        unit_id=body.unit_id,
-        role=body.role,
-        title=body.title,
-        language=body.language,
-    )
+    user = accounts.create_account(session=session, now=now, actor=admin, **body.account_fields())
     if body.password:
         set_password(session=session, user=user, password=body.password)
         session.add(user)

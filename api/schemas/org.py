@@ -68,6 +68,18 @@ class UserCreate(UserBase):
     role: Role
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
+    def account_fields(self) -> dict[str, Any]:
+        """The keyword arguments of `workflow.services.accounts.create_account`."""
+        return {
+            "username": self.username,
+            "email": str(self.email),
+            "full_name": self.full_name,
+            "unit_id": self.unit_id,
+            "role": self.role,
+            "title": self.title,
+            "language": self.language,
+        }
+
 
 class UserUpdate(SQLModel):
     full_name: str | None = Field(default=None, min_length=1, max_length=255)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from workflow.errors import InvalidInput, NotAllowed
-from workflow.models.org import OrgAction, Role, Unit, User
+from workflow.models.org import Role, Unit, User
 from workflow.models.work import WorkItem
 from workflow.services import org, org_audit, people
 
@@ -87,16 +87,7 @@ def create_account(
         role=role.value,
         language=language,
     )
-    session.add(user)
-    session.flush()
-    org_audit.record(
-        session=session,
-        now=now,
-        actor=actor,
-        user=user,
-        action=OrgAction.CREATED,
-        changes=org_audit.diff({}, org_audit.values_of(user)),
-    )
+    org_audit.add_person(session=session, now=now, actor=actor, user=user)
     session.flush()
     return user
 
@@ -183,18 +174,7 @@ def update_account(
     elif active is True:
         people.reactivate(session=session, now=now, actor=actor, user=user)
     if wanted:
-        plain = org_audit.values_of(user)
-        for key, value in wanted.items():
-            setattr(user, key, value)
-        session.add(user)
-        org_audit.record(
-            session=session,
-            now=now,
-            actor=actor,
-            user=user,
-            action=OrgAction.UPDATED,
-            changes=org_audit.diff(plain, org_audit.values_of(user)),
-        )
+        org_audit.change(session=session, now=now, actor=actor, user=user, values=wanted)
         session.flush()
     result.changes = org_audit.diff(before, org_audit.values_of(user))
     return result

@@ -62,3 +62,34 @@ def history(*, session: Session, user_id: int) -> list[OrgChange]:
             .order_by(col(OrgChange.at).desc(), col(OrgChange.id).desc())
         ).all()
     )
+
+
+def change(
+    *,
+    session: Session,
+    now: datetime,
+    actor: User | None,
+    user: User,
+    values: Mapping[str, Any],
+    action: OrgAction = OrgAction.UPDATED,
+) -> dict[str, list[Any]]:
+    """Set `values` on `user` and record what changed (nothing recorded if nothing did)."""
+    before = values_of(user)
+    for key, value in values.items():
+        setattr(user, key, value)
+    session.add(user)
+    changes = diff(before, values_of(user))
+    if changes:
+        record(session=session, now=now, actor=actor, user=user, action=action, changes=changes)
+    return changes
+
+
+def add_person(*, session: Session, now: datetime, actor: User | None, user: User) -> User:
+    """Add the new account `user` (flushed, so it has its id) and record its creation."""
+    session.add(user)
+    session.flush()
+    created = diff({}, values_of(user))
+    record(
+        session=session, now=now, actor=actor, user=user, action=OrgAction.CREATED, changes=created
+    )
+    return user

@@ -178,11 +178,11 @@ def load_org_file(
     does not list is deactivated the same way. All in the caller's transaction."""
     before = {u.username: org_audit.values_of(u) for u in session.exec(select(User)).all()}
     result = org.load_org(session=session, text=text, source=source)
-    for user in session.exec(
+    for listed in session.exec(
         select(User).where(col(User.username).in_(result.listed_usernames))
     ).all():
-        old = before.get(user.username)
-        changes = org_audit.diff(old or {}, org_audit.values_of(user))
+        old = before.get(listed.username)
+        changes = org_audit.diff(old or {}, org_audit.values_of(listed))
         if old is None:
             action = OrgAction.CREATED
         elif "unit_id" in changes:
@@ -191,7 +191,7 @@ def load_org_file(
             action = OrgAction.UPDATED
         if changes:
             org_audit.record(
-                session=session, now=now, actor=actor, user=user, action=action, changes=changes
+                session=session, now=now, actor=actor, user=listed, action=action, changes=changes
             )
     for user_id in result.moved_ids:
         user = session.get(User, user_id)

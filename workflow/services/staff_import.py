@@ -31,7 +31,7 @@ from workflow.errors import InvalidInput
 from workflow.importer.staff_list import EXPORT_HEADERS, StaffRow
 from workflow.importer.text import fold
 from workflow.importer.unit_names import Resolved, load_directory
-from workflow.models.org import OrgAction, Role, Unit, UnitKind, User
+from workflow.models.org import Role, Unit, UnitKind, User
 from workflow.services import org, org_audit, people
 
 # How many row errors a refusal lists (the rest are counted).
@@ -339,16 +339,7 @@ def apply(
             unit_id=unit_id,
             role=added.role,
         )
-        session.add(person)
-        session.flush()
-        org_audit.record(
-            session=session,
-            now=now,
-            actor=actor,
-            user=person,
-            action=OrgAction.CREATED,
-            changes=org_audit.diff({}, org_audit.values_of(person)),
-        )
+        org_audit.add_person(session=session, now=now, actor=actor, user=person)
     for user, values in plan.updates:
         if "email" in values:
             org.ensure_contact_free(
@@ -358,18 +349,7 @@ def apply(
             org.ensure_admin_remains(
                 session=session, user=user, role=values["role"], is_active=user.is_active
             )
-        before = org_audit.values_of(user)
-        for name, value in values.items():
-            setattr(user, name, value)
-        session.add(user)
-        org_audit.record(
-            session=session,
-            now=now,
-            actor=actor,
-            user=user,
-            action=OrgAction.UPDATED,
-            changes=org_audit.diff(before, org_audit.values_of(user)),
-        )
+        org_audit.change(session=session, now=now, actor=actor, user=user, values=values)
     session.flush()
     for user in plan.reactivate:
         people.reactivate(session=session, now=now, actor=actor, user=user)

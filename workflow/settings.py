@@ -190,6 +190,45 @@ class Settings(BaseSettings):
         "Các phòng, đơn vị thuộc Sở",
     ]
 
+    # Directory sign-in (docs/operations.md "Directory sign-in"). Each is off until turned
+    # on; a directory account signs in as the planflow person with its e-mail (linked at the
+    # first sign-in, nobody created: `workflow.services.directory`).
+    # LDAP / Active Directory: a search (as `ldap_bind_dn`, or anonymously) under
+    # `ldap_base_dn` with `ldap_user_filter` ({login} is the escaped typed name), then a bind
+    # as the entry found with the typed password. `ldaps://` URLs speak TLS from the start;
+    # `ldap_start_tls` upgrades an `ldap://` connection; certificates are verified against
+    # `ldap_ca_file` (None: the system's). An entry matching `ldap_disabled_filter` (AD:
+    # "(userAccountControl:1.2.840.113556.1.4.803:=2)", OpenLDAP ppolicy:
+    # "(pwdAccountLockedTime=*)") is refused whatever its password.
+    ldap_enabled: bool = False
+    ldap_url: str = "ldap://127.0.0.1:389"
+    ldap_start_tls: bool = False
+    ldap_ca_file: str | None = None
+    ldap_bind_dn: str | None = None
+    ldap_bind_password: SecretStr | None = None
+    ldap_base_dn: str = ""
+    ldap_user_filter: str = "(&(objectClass=inetOrgPerson)(uid={login}))"
+    ldap_email_attribute: str = "mail"
+    ldap_disabled_filter: str | None = None
+    ldap_timeout_seconds: float = Field(default=5.0, gt=0)
+    # OpenID Connect (the province's single sign-on): discovery at
+    # `{oidc_issuer}/.well-known/openid-configuration`, authorisation code with PKCE (S256),
+    # state and nonce; the ID token's signature (the issuer's JWKS), issuer, audience,
+    # expiry and nonce are checked. The redirect URI to register is
+    # `{base_url}/login/oidc/callback`. `oidc_name` is the button's label.
+    oidc_enabled: bool = False
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_name: str = "SSO"
+    oidc_ca_file: str | None = None
+    oidc_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Local passwords: None keeps them in embedded mode and whenever no directory is on;
+    # False turns them off (only the directory signs in); True keeps them beside a
+    # directory (a break-glass administrator account).
+    local_passwords: bool | None = None
+
     # Scheduler
     scheduler_tick_seconds: int = Field(default=60, ge=1)
     sweep_batch_size: int = 100
@@ -241,6 +280,13 @@ class Settings(BaseSettings):
     def json_logs(self) -> bool:
         """Whether log lines are JSON (see `log_format`)."""
         return self.mode != "embedded" if self.log_format == "auto" else self.log_format == "json"
+
+    @property
+    def local_passwords_on(self) -> bool:
+        """Whether planflow's own passwords sign in (see `local_passwords`)."""
+        if self.local_passwords is not None:
+            return self.local_passwords
+        return self.mode == "embedded" or not (self.ldap_enabled or self.oidc_enabled)
 
     @property
     def secure_cookies(self) -> bool:

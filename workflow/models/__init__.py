@@ -4,6 +4,8 @@ from workflow.models.calendar import CalendarOverride
 from workflow.models.org import (
     Absence,
     GroupRule,
+    OrgAction,
+    OrgChange,
     Role,
     Unit,
     UnitAlias,
@@ -48,6 +50,8 @@ __all__ = [
     "JobState",
     "MailReply",
     "Objective",
+    "OrgAction",
+    "OrgChange",
     "Plan",
     "PlanTask",
     "RecurringSeries",

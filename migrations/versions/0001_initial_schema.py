@@ -1,5 +1,9 @@
 """initial schema
 
+Frozen baseline (decision 0028): databases in use are at this revision or later, so this
+file is never edited or regenerated. A schema change is a new revision on top of head:
+`bash migrations/new-revision.sh "what changes"`.
+
 Revision ID: 0001
 Revises: 
 Create Date: 2026-12-07 20:45:30.675760

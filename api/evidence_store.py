@@ -1,9 +1,10 @@
 """Evidence files (minh chứng / sản phẩm) as the API and the item page share them: storing
 an upload with size and type limits, and serving a stored file to who may see its item.
 
-Files live under `settings.var_dir/evidence/<item id>/` with a random name; the original
-name is only metadata. A file is served only to users who may see its item, as an
-attachment with `nosniff`, so an uploaded HTML page can never run in the site's origin.
+Files are kept by the file store (`workflow.services.files`, in the database with their
+row) under `evidence/<item id>/<random name>`; the original name is only metadata. A file
+is served only to users who may see its item, as an attachment with `nosniff`, so an
+uploaded HTML page can never run in the site's origin.
 """
 
 from __future__ import annotations
@@ -13,39 +14,21 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from sqlmodel import Session
 
+from api.downloads import attachment
 from api.problems import ApiProblem
 from api.schemas.forms import validated
 from api.schemas.items import EvidenceIn
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Evidence, User
+from workflow.services.files import EVIDENCE_PREFIX, FileTooLarge, get_file, put_file, read_limited
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import add_evidence
 from workflow.settings import Settings
 
-CHUNK = 64 * 1024
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-
-
-def evidence_dir(settings: Settings, item_id: int) -> Path:
-    return settings.var_dir / "evidence" / str(item_id)
-
-
-def _store(upload: UploadFile, *, target: Path, limit: int) -> int:
-    """Copy the upload to `target`, refusing (413) past `limit` bytes; returns the size."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    size = 0
-    with target.open("xb") as out:
-        while chunk := upload.file.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise ApiProblem(413, f"evidence files are limited to {limit} bytes")
-            out.write(chunk)
-    return size
 
 
 def attach_evidence(
@@ -61,8 +44,8 @@ def attach_evidence(
     """Attach a note and/or a stored file to an item: the one path of the API and the page.
 
     Checks the scope (NotFound), the file's type (415) and size (413), then lets
-    `add_evidence` check who may attach. A stored file is removed again when anything after
-    storing it fails, so a refused upload leaves neither a row nor a file behind.
+    `add_evidence` check who may attach. The file is stored in the request's transaction
+    with its row, so a refused upload leaves neither behind.
     """
     get_visible_item(session=session, user=actor, item_id=item_id, now=now)
     codes = {"note:string_too_long": "note_too_long"}
@@ -79,30 +62,32 @@ def attach_evidence(
         raise ApiProblem(415, f"file type {content_type or 'unknown'} is not accepted")
     original = Path(file.filename).name[:200]
     suffix = "".join(c for c in Path(original).suffix if c in _SAFE)[:10]
-    target = evidence_dir(settings, item_id) / f"{secrets.token_hex(16)}{suffix}"
-    size = _store(file, target=target, limit=settings.evidence_max_bytes)
     try:
-        row = add_evidence(
-            session=session,
-            now=now,
-            actor=actor,
-            item_id=item_id,
-            note=note,
-            filename=original,
-            content_type=content_type,
-            size_bytes=size,
-            storage_path=str(target.relative_to(settings.var_dir)),
-        )
-        session.flush()
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+        data = read_limited(file.file, limit=settings.evidence_max_bytes)
+    except FileTooLarge as exc:
+        raise ApiProblem(
+            413, f"evidence files are limited to {settings.evidence_max_bytes} bytes"
+        ) from exc
+    key = f"{EVIDENCE_PREFIX}{item_id}/{secrets.token_hex(16)}{suffix}"
+    row = add_evidence(
+        session=session,
+        now=now,
+        actor=actor,
+        item_id=item_id,
+        note=note,
+        filename=original,
+        content_type=content_type,
+        size_bytes=len(data),
+        storage_path=key,
+    )
+    put_file(session=session, now=now, key=key, data=data, content_type=content_type)
+    session.flush()
     return row
 
 
 def evidence_file(
     *, session: Session, user: User, item_id: int, evidence_id: int, settings: Settings
-) -> FileResponse:
+) -> Response:
     """The stored file of an evidence row, to users who may see its item (NotFound else).
 
     Sent as an attachment with `nosniff`, so an uploaded HTML page never runs in the site.
@@ -111,13 +96,11 @@ def evidence_file(
     row = session.get(Evidence, evidence_id)
     if row is None or row.work_item_id != item_id or not row.storage_path:
         raise NotFound(f"evidence {evidence_id} not found")
-    path = (settings.var_dir / row.storage_path).resolve()
-    if not path.is_relative_to(settings.var_dir.resolve()) or not path.is_file():
+    stored = get_file(session=session, key=row.storage_path, settings=settings)
+    if stored is None:
         raise NotFound(f"evidence {evidence_id} has no stored file")
-    return FileResponse(
-        path,
-        media_type=row.content_type or "application/octet-stream",
-        filename=row.filename or path.name,
-        headers={"X-Content-Type-Options": "nosniff"},
-        content_disposition_type="attachment",
+    return attachment(
+        stored.data,
+        media_type=row.content_type or stored.content_type,
+        filename=row.filename or stored.name,
     )

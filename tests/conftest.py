@@ -27,6 +27,9 @@ PG_BASE_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("PLANFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Building a report renders its PDF with LibreOffice (seconds each): only the tests of that
+# path turn it on (and subprocesses inherit the default).
+os.environ.setdefault("PLANFLOW_REPORT_PDF_ON_BUILD", "false")
 
 # Property tests check behaviour, not speed: a busy 2-core machine must not fail them on
 # hypothesis' 200 ms per-example deadline (speed targets live in bench/).

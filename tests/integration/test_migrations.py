@@ -132,7 +132,7 @@ def _after_baseline() -> list[str]:
 @pytest.fixture
 def pg_blank() -> Iterator[Engine]:
     """An empty PostgreSQL schema of its own (never migrated)."""
-    schema = f"pf_mig_{hashlib.sha1(str(MIGRATIONS_DIR).encode()).hexdigest()[:6]}"  # noqa: S324
+    schema = f"pf_mig_{hashlib.sha1(str(MIGRATIONS_DIR).encode()).hexdigest()[:6]}"
     admin = make_engine(PG_BASE_URL)
     try:
         with admin.begin() as conn:

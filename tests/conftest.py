@@ -56,10 +56,8 @@ def schema_url(schema: str) -> str:
     return f"{PG_BASE_URL}{sep}options=-csearch_path%3D{schema}"
 
 
-def fresh_schema(schema: str) -> Engine:
-    """Drop and recreate `schema`, migrate it, and return an engine bound to it."""
-    from workflow.migrate import upgrade
-
+def blank_schema(schema: str) -> Engine:
+    """Drop and recreate `schema` (empty, never migrated); an engine bound to it."""
     admin = make_engine(PG_BASE_URL)
     try:
         with admin.begin() as conn:
@@ -69,7 +67,14 @@ def fresh_schema(schema: str) -> Engine:
         service_missing("PostgreSQL", exc)
     finally:
         admin.dispose()
-    engine = make_engine(schema_url(schema))
+    return make_engine(schema_url(schema))
+
+
+def fresh_schema(schema: str) -> Engine:
+    """Drop and recreate `schema`, migrate it, and return an engine bound to it."""
+    from workflow.migrate import upgrade
+
+    engine = blank_schema(schema)
     with engine.begin() as conn:
         upgrade(connection=conn)
     return engine

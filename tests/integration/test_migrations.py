@@ -12,14 +12,15 @@ from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, MetaData, Table, text
+from sqlalchemy import Column, MetaData, Table
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, select
 
 import notifications.models  # noqa: F401
 import workflow.models  # noqa: F401
 from notifications.models import Notification
-from tests.conftest import PG_BASE_URL, schema_url, service_missing
+from tests.conftest import blank_schema
+from tests.workers_support import schema_name
 from workflow.db import make_engine
 from workflow.migrate import (
     BASELINE,
@@ -130,22 +131,11 @@ def _after_baseline() -> list[str]:
 
 
 @pytest.fixture
-def pg_blank() -> Iterator[Engine]:
+def pg_blank(worker_id: str) -> Iterator[Engine]:
     """An empty PostgreSQL schema of its own (never migrated)."""
-    schema = f"pf_mig_{hashlib.sha1(str(MIGRATIONS_DIR).encode()).hexdigest()[:6]}"
-    admin = make_engine(PG_BASE_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        service_missing("PostgreSQL", exc)
-    engine = make_engine(schema_url(schema))
+    engine = blank_schema(schema_name(worker_id, "baseline"))
     yield engine
     engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_postgres_baseline_with_data_upgrades_to_head(pg_blank: Engine) -> None:

@@ -480,7 +480,9 @@ def deliver_each(
     while the database works. On PostgreSQL two sessions take turns instead: while the
     server processes message k (claimed and locked in one session), the other session
     claims (SKIP LOCKED: never k) and renders message k+1; k's answer is then recorded and
-    committed before k+1 is sent. SQLite has one writer, so it claims after each commit.
+    committed by a writer thread while k+1's envelope (MAIL, RCPT) goes out, and k+1's DATA
+    waits for that commit, so k+1 is never delivered before k is recorded. A claim's BEGIN
+    and SELECT go in one round trip. SQLite has one writer, so it claims after each commit.
 
     Those two sessions commit with `synchronous_commit = off` (unless
     `outbox_synchronous_commit`): a commit returns once PostgreSQL has it, without waiting

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     db_retry_after_seconds: int = Field(default=2, ge=1)
     # SQLite (embedded): a write waits this long for the write lock instead of failing.
     sqlite_busy_timeout_seconds: float = Field(default=30.0, gt=0)
+    # SQLite (embedded): requests reading at once, beside the one writer. The work is Python
+    # in one process, so more reader threads add no throughput; they only take turns at the
+    # interpreter lock with the writer, whose turn then lasts longer and whose queue grows
+    # (200 clients: 13 readers gave 443 × 503; 3 readers none, README "Under load").
+    sqlite_reader_slots: int = Field(default=3, ge=1)
 
     timezone: str = "Asia/Ho_Chi_Minh"
     due_soon_working_days: int = 3

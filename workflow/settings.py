@@ -163,8 +163,10 @@ class Settings(BaseSettings):
     report_trend_points: int = Field(default=4, ge=2)
     report_overdue_list_limit: int = 50
     # A new run's PDF is rendered (LibreOffice, seconds) and stored when the run is built, so
-    # API hosts without LibreOffice serve it; false leaves it to each download.
-    report_pdf_on_build: bool = True
+    # API hosts without LibreOffice serve it; false leaves it to the first download on each
+    # host. None (default): outside embedded mode only, where the one SQLite writer would
+    # wait for LibreOffice.
+    report_pdf_on_build: bool | None = None
     # An indicator at or above this share of its target is at risk, below it off track.
     indicator_at_risk_ratio: float = 0.9
     report_drafting_unit: str = "CCHC"
@@ -199,6 +201,13 @@ class Settings(BaseSettings):
     # "auto": JSON outside embedded mode, readable in it.
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @property
+    def pdf_on_build(self) -> bool:
+        """Whether building a report renders and stores its PDF (`report_pdf_on_build`)."""
+        if self.report_pdf_on_build is None:
+            return self.mode != "embedded"
+        return self.report_pdf_on_build
 
     @property
     def metrics_directory(self) -> Path | None:

@@ -163,7 +163,5 @@ def build_report(
         return winner
     from workflow.reporting.files import store_report_documents  # matplotlib, python-docx
 
-    store_report_documents(
-        session=session, now=now, run=run, settings=cfg, pdf=cfg.report_pdf_on_build
-    )
+    store_report_documents(session=session, now=now, run=run, settings=cfg, pdf=cfg.pdf_on_build)
     return run

@@ -25,7 +25,14 @@ from workflow.reporting.docx_report import render_docx
 from workflow.reporting.pdf import PdfUnavailable, docx_to_pdf, soffice_path
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.reporting.xlsx_report import render_xlsx
-from workflow.services.files import REPORTS_PREFIX, FileContent, get_file, put_file, stored_keys
+from workflow.services.files import (
+    REPORTS_PREFIX,
+    FileContent,
+    cache_locally,
+    get_file,
+    put_file,
+    stored_keys,
+)
 from workflow.settings import Settings
 
 
@@ -162,7 +169,8 @@ def report_document(
     *, session: Session, run: ReportRun, fmt: ReportFormat, settings: Settings
 ) -> FileContent:
     """The document of `run` in `fmt`: the stored one, else rendered from the frozen
-    snapshot (not stored: a read may not write); NotFound for a PDF that cannot be here."""
+    snapshot and kept in this host's var_dir (a read may not write the database); NotFound
+    for a PDF that cannot be here."""
     snapshot = ReportSnapshot.from_json(run.snapshot)
     name = document_name(snapshot, fmt)
     stored = get_file(session=session, key=report_key(run.id or 0, name), settings=settings)
@@ -171,6 +179,8 @@ def report_document(
     made, why = render_documents(snapshot, settings=settings, pdf=fmt is ReportFormat.PDF)
     if name not in made:
         raise NotFound(f"no PDF for this report: {why}")
+    for each, doc in made.items():
+        cache_locally(settings=settings, key=report_key(run.id or 0, each), data=doc.data)
     return made[name]
 
 

@@ -8,11 +8,15 @@ its row or not at all, so no upload leaves a file without a row. Keys are paths 
 
 Files written before this store lived under `settings.var_dir` by the same key: they are
 still served from there until `planflow files migrate` moves them in (`migrate_local_files`).
+A report document rendered during a read (a run without stored documents) is kept there
+too, as this host's cache (`cache_locally`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -119,6 +123,18 @@ def get_file(*, session: Session, key: str, settings: Settings) -> FileContent |
     if local is None:
         return None
     return FileContent(key=key, content_type=_type_of(local), data=local.read_bytes())
+
+
+def cache_locally(*, settings: Settings, key: str, data: bytes) -> None:
+    """Keep a document rendered during a read (which may not write the database) under
+    var_dir by its key, where `get_file` finds it next time on this host. Written aside and
+    renamed: two first requests at once never serve half a file."""
+    path = settings.var_dir / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(tmp, path)
 
 
 def stored_keys(*, session: Session, prefix: str) -> list[str]:

@@ -9,9 +9,7 @@ uploaded HTML page can never run in the site's origin.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
-from pathlib import Path
 
 from fastapi import UploadFile
 from fastapi.responses import Response
@@ -23,12 +21,17 @@ from api.schemas.forms import validated
 from api.schemas.items import EvidenceIn
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Evidence, User
-from workflow.services.files import EVIDENCE_PREFIX, FileTooLarge, get_file, put_file, read_limited
+from workflow.services.evidence_files import (
+    EvidenceRefused,
+    accepted_type,
+    read_evidence,
+    store_evidence,
+    stored_name,
+)
+from workflow.services.files import get_file
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import add_evidence
 from workflow.settings import Settings
-
-_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
 def attach_evidence(
@@ -57,18 +60,12 @@ def attach_evidence(
         row = add_evidence(session=session, now=now, actor=actor, item_id=item_id, note=note)
         session.flush()  # the row's id, for the answer
         return row
-    content_type = (file.content_type or "").split(";")[0].strip().lower()
-    if content_type not in settings.evidence_types:
-        raise ApiProblem(415, f"file type {content_type or 'unknown'} is not accepted")
-    original = Path(file.filename).name[:200]
-    suffix = "".join(c for c in Path(original).suffix if c in _SAFE)[:10]
     try:
-        data = read_limited(file.file, limit=settings.evidence_max_bytes)
-    except FileTooLarge as exc:
-        raise ApiProblem(
-            413, f"evidence files are limited to {settings.evidence_max_bytes} bytes"
-        ) from exc
-    key = f"{EVIDENCE_PREFIX}{item_id}/{secrets.token_hex(16)}{suffix}"
+        content_type = accepted_type(file.content_type, settings=settings)
+        data = read_evidence(file.file.read, settings=settings)
+    except EvidenceRefused as exc:
+        raise ApiProblem(exc.status, str(exc)) from exc
+    original, key = stored_name(item_id, file.filename)
     row = add_evidence(
         session=session,
         now=now,
@@ -80,7 +77,7 @@ def attach_evidence(
         size_bytes=len(data),
         storage_path=key,
     )
-    put_file(session=session, now=now, key=key, data=data, content_type=content_type)
+    store_evidence(session=session, now=now, key=key, data=data, content_type=content_type)
     session.flush()
     return row
 

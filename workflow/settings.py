@@ -7,9 +7,9 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +86,25 @@ class Settings(BaseSettings):
     # how long a sweep run's reminders wait for the run's other batches (distributed mode).
     mail_group_fold: int = Field(default=20, ge=1)
     mail_group_settle_seconds: float = Field(default=60.0, ge=0)
+    # Reply by mail (docs/decisions/0032-reply-by-mail.md, docs/operations.md): off by
+    # default. "subaddress": Reply-To is `planflow+TOKEN@domain` of `mail_reply_address`
+    # (the server delivers plus-addressed mail to that mailbox); "mailbox": Reply-To is
+    # `mail_reply_address` itself and the token travels in References. The mailbox is read
+    # over IMAP by the `receive_replies` job.
+    mail_reply_mode: Literal["off", "subaddress", "mailbox"] = "off"
+    # The mailbox replies go to (None: `mail_from`).
+    mail_reply_address: str | None = None
+    # A reply token is refused once its item is closed, once revoked, or after this long.
+    mail_reply_token_days: int = Field(default=180, ge=1)
+    # Messages read per run at most (the rest waits for the next run).
+    mail_reply_batch: int = Field(default=100, ge=1)
+    imap_host: str = "127.0.0.1"
+    imap_port: int = 993
+    imap_security: Literal["none", "starttls", "ssl"] = "ssl"
+    imap_username: str | None = None
+    imap_password: SecretStr | None = None
+    imap_folder: str = "INBOX"
+    imap_timeout_seconds: float = Field(default=30.0, gt=0)
 
     # Agency identity: names change with mergers, so they are settings, never literals.
     agency_parent_name: str = "UBND TỈNH BẮC GIANG"
@@ -202,6 +221,21 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # An accelerated clock for test and demo clusters only (workflow/clock.py): the virtual
+    # time is `clock_virtual_start` when the wall clock reads `clock_real_start`, and runs
+    # `clock_speed` times faster. Both starts set, or neither (the real clock).
+    clock_virtual_start: AwareDatetime | None = None
+    clock_real_start: AwareDatetime | None = None
+    clock_speed: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _clock_complete(self) -> Self:
+        if (self.clock_virtual_start is None) != (self.clock_real_start is None):
+            raise ValueError(
+                "PLANFLOW_CLOCK_VIRTUAL_START and PLANFLOW_CLOCK_REAL_START go together"
+            )
+        return self
+
     @property
     def pdf_on_build(self) -> bool:
         """Whether building a report renders and stores its PDF (`report_pdf_on_build`)."""
@@ -225,6 +259,11 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Whether cookies are marked Secure (and HSTS is sent)."""
         return self.mode != "embedded" if self.cookie_secure is None else self.cookie_secure
+
+    @property
+    def reply_mailbox(self) -> str:
+        """The address replies go to (`mail_reply_address`, else `mail_from`)."""
+        return self.mail_reply_address or self.mail_from
 
 
 class WeakSecretKey(ValueError):

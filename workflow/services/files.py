@@ -17,11 +17,10 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy import delete, exists, func
 from sqlalchemy.exc import IntegrityError
@@ -63,12 +62,12 @@ class FileContent:
         return self.key.rsplit("/", 1)[-1]
 
 
-def read_limited(stream: BinaryIO, *, limit: int) -> bytes:
-    """Read `stream` to its end in chunks, refusing (FileTooLarge) once past `limit` bytes,
-    so an oversized upload is never held whole."""
+def read_limited(read: Callable[[int], bytes], *, limit: int) -> bytes:
+    """Read to the end in chunks (`read(n)`, e.g. a file's), refusing (FileTooLarge) once
+    past `limit` bytes, so an oversized upload is never held whole."""
     parts: list[bytes] = []
     size = 0
-    while chunk := stream.read(CHUNK):
+    while chunk := read(CHUNK):
         size += len(chunk)
         if size > limit:
             raise FileTooLarge(f"files are limited to {limit} bytes", code="file_too_large")

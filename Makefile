@@ -27,7 +27,17 @@ $(STAMP): pyproject.toml $(LOCK_DEV)
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# htmx (the pages' partial updates) from the npm registry into the static folder, not
+# committed and never from a CDN at run time; the version is pinned here.
+HTMX_VERSION := 2.0.11
+HTMX := api/static/vendor/htmx.min.js
+$(HTMX):
+	mkdir -p $(dir $(HTMX))
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null \
+		&& tar -xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js) \
+		&& cp $$tmp/package/dist/htmx.min.js $(HTMX); status=$$?; rm -rf $$tmp; exit $$status
+
+install: $(STAMP) $(HTMX)
 
 ## lock: re-resolve requirements/*.lock from pyproject.toml (kept pins stay; new dependencies
 ## are added); `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed release.
@@ -41,6 +51,8 @@ lock:
 ## run: embedded mode (SQLite under var/, maildir mail, in-process scheduler) on :8000
 ## (the 2021-2030 plan names no units: task-units.yaml is the coordinator's distribution;
 ## the 2027 annual plan names its units and groups in its task table and is issued as it is)
+# Replies by mail on: the dev mailbox's "Trả lời thử" answers a mail as its recipient would.
+run: export PLANFLOW_MAIL_REPLY_MODE ?= subaddress
 run: install
 	mkdir -p var
 	$(BIN)/planflow db upgrade

@@ -152,9 +152,10 @@ class Settings(BaseSettings):
     # Any request body (JSON, form, upload) past this is refused with 413 before it is read:
     # keep it above evidence_max_bytes and import_max_bytes.
     request_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
-    # Evidence uploads (minh chứng): stored under var_dir/evidence. A file no row names
-    # (the process died between file and row) is removed by the `sweep_orphan_files` job
-    # once older than the grace period; the job scans at most once per interval.
+    # Evidence uploads (minh chứng): kept in the database with their row (the file store,
+    # decision 0028). A stored evidence file no row names (a row removed by hand) is removed
+    # by the `sweep_orphan_files` job once older than the grace period; the job scans at
+    # most once per interval.
     orphan_file_grace_minutes: int = Field(default=60, ge=1)
     orphan_sweep_interval_minutes: int = Field(default=60, ge=1)
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
@@ -180,6 +181,11 @@ class Settings(BaseSettings):
     report_catch_up_days: int = 30
     report_trend_points: int = Field(default=4, ge=2)
     report_overdue_list_limit: int = 50
+    # A new run's PDF is rendered (LibreOffice, seconds) and stored when the run is built, so
+    # API hosts without LibreOffice serve it; false leaves it to the first download on each
+    # host. None (default): outside embedded mode only, where the one SQLite writer would
+    # wait for LibreOffice.
+    report_pdf_on_build: bool | None = None
     # An indicator at or above this share of its target is at risk, below it off track.
     indicator_at_risk_ratio: float = 0.9
     report_drafting_unit: str = "CCHC"
@@ -268,6 +274,13 @@ class Settings(BaseSettings):
                 "PLANFLOW_CLOCK_VIRTUAL_START and PLANFLOW_CLOCK_REAL_START go together"
             )
         return self
+
+    @property
+    def pdf_on_build(self) -> bool:
+        """Whether building a report renders and stores its PDF (`report_pdf_on_build`)."""
+        if self.report_pdf_on_build is None:
+            return self.mode != "embedded"
+        return self.report_pdf_on_build
 
     @property
     def metrics_directory(self) -> Path | None:

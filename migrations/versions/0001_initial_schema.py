@@ -1,8 +1,12 @@
 """initial schema
 
+Frozen baseline (decision 0028): databases in use are at this revision or later, so this
+file is never edited or regenerated. A schema change is a new revision on top of head:
+`bash migrations/new-revision.sh "what changes"`.
+
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 23:28:34.056554
+Create Date: 2026-12-07 22:14:00.254176
 """
 from alembic import op
 import sqlalchemy as sa
@@ -116,11 +120,9 @@ def upgrade() -> None:
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('ical_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('session_generation', sa.Integer(), nullable=False),
-    sa.Column('directory_id', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.CheckConstraint("role IN ('director', 'deputy_director', 'unit_head', 'officer', 'coordinator', 'admin')", name=op.f('ck_app_user_role')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_app_user_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
-    sa.UniqueConstraint('directory_id', name=op.f('uq_app_user_directory_id')),
     sa.UniqueConstraint('email', name=op.f('uq_app_user_email')),
     sa.UniqueConstraint('ical_token', name=op.f('uq_app_user_ical_token'))
     )
@@ -199,22 +201,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('objective', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_objective_area_id'), ['area_id'], unique=False)
-
-    op.create_table('org_change',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('changes', sa.JSON(), nullable=False),
-    sa.CheckConstraint("action IN ('created', 'updated', 'moved', 'deactivated', 'reactivated', 'directory_linked')", name=op.f('ck_org_change_action')),
-    sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_org_change_actor_id_app_user')),
-    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_org_change_user_id_app_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_org_change'))
-    )
-    with op.batch_alter_table('org_change', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_org_change_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_org_change_user_id'), ['user_id'], unique=False)
 
     op.create_table('plan_task',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -632,11 +618,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_plan_task_area_id'))
 
     op.drop_table('plan_task')
-    with op.batch_alter_table('org_change', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_org_change_user_id'))
-        batch_op.drop_index(batch_op.f('ix_org_change_at'))
-
-    op.drop_table('org_change')
     with op.batch_alter_table('objective', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_objective_area_id'))
 

@@ -1,6 +1,7 @@
 """SQLModel tables of the domain core, by concept; importing this registers them all."""
 
 from workflow.models.calendar import CalendarOverride
+from workflow.models.files import StoredFile
 from workflow.models.org import (
     Absence,
     GroupRule,
@@ -58,6 +59,7 @@ __all__ = [
     "ReplyRevocation",
     "ReportRun",
     "Role",
+    "StoredFile",
     "Unit",
     "UnitAlias",
     "UnitGroup",

@@ -118,7 +118,8 @@ def build_report(
     """The frozen run of (kind, period), computing and storing it the first time.
 
     Raises InvalidInput while the period is still running: numbers frozen too early
-    would be wrong forever.
+    would be wrong forever. A new run's documents and charts are stored with it (the PDF
+    when `report_pdf_on_build` and LibreOffice is on this host), for every host to serve.
     """
     cfg = settings or get_settings()
     kind = ReportKind(kind)
@@ -160,4 +161,7 @@ def build_report(
         if winner is None:
             raise
         return winner
+    from workflow.reporting.files import store_report_documents  # matplotlib, python-docx
+
+    store_report_documents(session=session, now=now, run=run, settings=cfg, pdf=cfg.pdf_on_build)
     return run

@@ -156,7 +156,11 @@ class ReportComposer:
                 charts=charts,
                 attachments=[
                     Attachment(f"{stem}.docx", DOCX_TYPE, docx),
-                    Attachment(f"{stem}-phu-luc.xlsx", XLSX_TYPE, render_xlsx(snapshot)),
+                    Attachment(
+                        f"{stem}-phu-luc.xlsx",
+                        XLSX_TYPE,
+                        render_xlsx(snapshot, settings=self.settings),
+                    ),
                 ],
             )
         return found

@@ -125,9 +125,10 @@ def test_docx_header_table_issuer_motto_number_and_date(docx_bytes: bytes) -> No
     assert body[i + 1] == "Kết quả thực hiện công tác cải cách hành chính quý I năm 2026"
     for heading in (
         "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH",
-        "II. KẾT QUẢ THỰC HIỆN THEO CÁC LĨNH VỰC",
+        "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH",
         "III. ĐÁNH GIÁ CHUNG",
-        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
+        # The next period by name, not "kỳ tới".
+        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ II NĂM 2026",
         "V. KIẾN NGHỊ, ĐỀ XUẤT",
     ):
         assert heading in body
@@ -153,27 +154,21 @@ def test_docx_tables_carry_the_numbers(docx_bytes: bytes) -> None:
     doc = Document(io.BytesIO(docx_bytes))
     tables = {t.rows[0].cells[1].text: t for t in doc.tables[1:-1]}
     by_area = [[c.text for c in r.cells] for r in tables["Lĩnh vực"].rows]
-    assert by_area[1] == ["1", "Cải cách thể chế", "7", "2", "1", "2", "2", "7", "1", "42,9"]
-    assert by_area[-1] == ["", "Tổng cộng", "12", "3", "2", "3", "4", "18", "2", "41,7"]
+    # Tasks, occurrences, due by the cutoff, done on time, late, in progress, overdue, rate
+    # over what fell due; the total right under the header.
+    assert by_area[1] == ["", "Tổng cộng", "4", "12", "9", "3", "2", "3", "4", "55,6"]
+    assert by_area[2] == ["1", "Cải cách thể chế", "1", "7", "5", "2", "1", "2", "2", "60"]
     by_unit = {r.cells[1].text: [c.text for c in r.cells[2:7]] for r in tables["Đơn vị"].rows}
-    assert by_unit["Phòng Cải cách hành chính"] == ["6", "2", "1", "1", "2"]
+    assert by_unit["Phòng Cải cách hành chính"] == ["2", "6", "5", "2", "1"]
     overdue = [[c.text for c in r.cells] for r in tables["Nhiệm vụ"].rows[1:]]
-    assert overdue[0] == [
-        "1",
-        "Nhiệm vụ k",
-        "Phòng Cải cách hành chính",
-        "Cao Văn Nam",
-        "27/02/2026",
-        "0",
-        "10",
-    ]
+    assert overdue[0] == ["1", "Nhiệm vụ k", "Phòng Cải cách hành chính", "27/02/2026", "10"]
     indicators = {r.cells[1].text: [c.text for c in r.cells[2:]] for r in tables["Chỉ tiêu"].rows}
-    # The target as a value with its year, the result with its unit (not the plan's sentence).
+    # The target of the report's year (on the path from 2025 to 2030) with its year, the
+    # result with its unit and date (not the plan's sentence).
     assert indicators["Tỷ lệ hồ sơ TTHC được xử lý trực tuyến"] == [
-        "≥ 100% (2030)",
-        "92%",
-        "10/03/2026",
-        "Có nguy cơ chậm",
+        "≥ 84%\n(năm 2026, lộ trình đến năm 2030)",
+        "92%\n(10/03/2026)",
+        "Đạt tiến độ",
     ]
     assert len(doc.inline_shapes) == 3
 
@@ -183,10 +178,14 @@ def test_docx_tables_keep_stt_whole_and_the_total_with_its_rows(docx_bytes: byte
     for table in doc.tables[1:-1]:
         first = table.rows[0].cells[0]
         assert first.text == "STT"
-        assert first._tc.tcPr.find(qn("w:noWrap")) is not None
-        if table.rows[-1].cells[1].text == "Tổng cộng":
-            before = table.rows[-2].cells[1].paragraphs[0]
-            assert before.paragraph_format.keep_with_next is True
+        # STT never wraps, in the header or a row; no row splits across pages; the header
+        # repeats; a total row comes right under the header, never alone after a break.
+        for row in table.rows:
+            assert row.cells[0]._tc.tcPr.find(qn("w:noWrap")) is not None
+            assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        names = [r.cells[1].text for r in table.rows]
+        assert "Tổng cộng" not in names[2:]
 
 
 def test_xlsx_appendix_cells(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> None:

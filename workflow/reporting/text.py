@@ -38,7 +38,9 @@ STATE_LABELS = {
 }
 # The task tables' columns of the official documents (Vietnamese, as the DOCX prints them).
 COLUMN_MESSAGES = [
-    N_("Tổng số"),
+    N_("Số nhiệm vụ"),
+    N_("Số lượt thực hiện"),
+    N_("Đến hạn"),
     N_("Hoàn thành đúng hạn"),
     N_("Hoàn thành quá hạn"),
     N_("Đang thực hiện trong hạn"),
@@ -53,7 +55,9 @@ COLUMN_LABELS = [translate("vi", m) for m in COLUMN_MESSAGES]
 def count_cells(c: Counts) -> list[int | float]:
     """The numbers of a row of the task tables, in COLUMN_LABELS order."""
     return [
+        c.task_count,
         c.total,
+        c.due_count,
         c.done_on_time,
         c.done_late,
         c.in_progress_on_time,
@@ -88,6 +92,13 @@ def fmt_number(value: float, lang: str = "vi") -> str:
     """Up to two decimals without trailing zeros: "72,5" in Vietnamese, "72.5" in English."""
     text = num(value, 2)
     return text.replace(",", ".") if lang == "en" else text
+
+
+def unit_label(unit: str, lang: str = "vi") -> str:
+    """A unit of measure as a reader says it: "hạng" / "rank" for a ranking."""
+    if unit in ("rank", "hạng"):
+        return translate(lang, N_("hạng"))
+    return unit
 
 
 def value_label(value: float, unit: str, lang: str = "vi") -> str:

@@ -148,9 +148,8 @@ def main() -> None:
         print(f"{folder.name}: {len(pages)} pages", file=sys.stderr)
         for n in KEEP.get(folder.name, ()):
             shutil.copy(pages[n - 1], HERE / f"{folder.name}-p{n}.png")
-        if n_last := len(pages):
-            if folder.name in KEEP:
-                shutil.copy(pages[n_last - 1], HERE / f"{folder.name}-last.png")
+        if pages and folder.name in KEEP:
+            shutil.copy(pages[-1], HERE / f"{folder.name}-last.png")
     if not args.keep:
         for folder in folders:
             for png in folder.glob("page-*.png"):

@@ -252,6 +252,12 @@ def test_mail_parts_and_deputy_scope(rendered: tuple[ReportSnapshot, dict[str, b
     )
     for cid in mail.images:
         assert f'src="cid:{cid}"' in mail.html
+    # Each indicator once: its name, the year's target, the reading with its unit.
+    assert (
+        "- Tỷ lệ hồ sơ TTHC được xử lý trực tuyến: mục tiêu ≥ 84% (2026); kết quả 92%"
+        " (10/03/2026); Đạt tiến độ" in mail.text
+    )
+    assert "đến năm 2030" not in mail.text and "hạng 8" in mail.text
     scoped = render_mail(snap, charts=images, settings=SETTINGS, unit_codes={"TCBC"})
     # A deputy's mail keeps to their units throughout: the headline and no agency trend.
     assert "Tổng số 1 nhiệm vụ (3 lượt thực hiện)" in scoped.text

@@ -137,6 +137,9 @@ def render_mail(
         "working_days": w.working_days,
         "late_by": w.late_by,
         "area_name": w.area_name,
+        "indicator_name": w.indicator_name,
+        "indicator_target": w.indicator_target,
+        "indicator_value": w.indicator_value,
     }
     env = _env()
     html = env.get_template("report_mail.html.j2").render(context)

@@ -138,10 +138,10 @@ def test_director_and_deputies_receive_their_numbers_once(
         assert set(files) == {f"{STEM}.docx", f"{STEM}-phu-luc.xlsx"}
         doc = Document(io.BytesIO(files[f"{STEM}.docx"]))
         tables = {t.rows[0].cells[1].text: t for t in doc.tables[1:-1]}
-        total = [c.text for c in tables["Lĩnh vực"].rows[-1].cells]
-        assert total[1:9] == ["Tổng cộng", "12", "3", "2", "3", "4", "18", "2"]
+        total = [c.text for c in tables["Lĩnh vực"].rows[1].cells]  # right under the header
+        assert total[1:10] == ["Tổng cộng", "4", "12", "9", "3", "2", "3", "4", "55,6"]
         ws = load_workbook(io.BytesIO(files[f"{STEM}-phu-luc.xlsx"]))["Theo lĩnh vực"]
-        assert [c.value for c in ws[9]][1:9] == ["Tổng cộng", 12, 3, 2, 3, 4, 18, 2]
+        assert [c.value for c in ws[9]][1:11] == ["Tổng cộng", 4, 12, 9, 3, 2, 3, 4, 18, 2]
 
     # A second run queues and sends nothing.
     assert send_report(session=org, now=BUILD_NOW, run=run, settings=smtp_settings) == 0

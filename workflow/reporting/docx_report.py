@@ -217,12 +217,15 @@ def _data_table(
     *,
     total: Sequence[object] | None = None,
     left_cols: Sequence[int] = (1,),
+    keep_together: bool = True,
 ) -> Any:
     """A bordered table with a caption, a repeated bold header and centred numbers.
 
     The total row ("Tổng cộng") comes right under the header, as statistical tables put
     it: it can never be left alone on a page under a repeated header. No row splits
-    across pages; the STT column never wraps; a short table keeps on one page in Word.
+    across pages; the STT column never wraps; a short table keeps on one page in Word
+    unless `keep_together` is False (a table of tall rows flows on from the page it starts
+    on rather than leave half a page blank).
     """
     cap = _para(doc, caption, bold=True, align=CENTER, indent=False, before=6, size=13)
     cap.paragraph_format.keep_with_next = True
@@ -231,7 +234,8 @@ def _data_table(
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _cell_margins(table, 0.1)
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _cell_para(cell, text, size=TABLE_PT - 1, bold=True)
+        head = _cell_para(cell, text, size=TABLE_PT - 1, bold=True)
+        head.paragraph_format.keep_with_next = True
         _shade(cell, "E7E6E6")
     # The header repeats on each page; a row never breaks across two pages.
     _row_flag(table.rows[0], "tblHeader")
@@ -240,7 +244,7 @@ def _data_table(
     if total is not None:
         body.append((total, True))
     body.extend((values, False) for values in rows)
-    keep_together = len(body) <= KEEP_TOGETHER_ROWS
+    keep_together = keep_together and len(body) <= KEEP_TOGETHER_ROWS
     for i, (values, bold) in enumerate(body):
         row = table.add_row()
         _row_flag(row, "cantSplit")
@@ -519,6 +523,7 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
                 for i, r in enumerate(snap.indicators, start=1)
             ],
             [1.1, 7.1, 3.2, 2.7, 2.4],
+            keep_together=False,
         )
     else:
         _para(doc, "Kế hoạch chưa có chỉ tiêu định lượng được theo dõi.")
@@ -610,6 +615,7 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
             ],
             [1.1, 7.6, 3.5, 2.5, 1.8],
             left_cols=(1, 2),
+            keep_together=False,
         )
         more = snap.overdue_items_total - len(shown)
         if more > 0:

@@ -4,8 +4,9 @@ director for the units they oversee.
 `send_report` only queues: one outbox row per recipient, keyed `report:{run}:{user}`, whose
 context holds ids. `ReportComposer` makes the message when the row is delivered, from the
 run's frozen snapshot: the HTML and text of `workflow.reporting.mail` with the charts
-inline (cid:), and the DOCX report and XLSX appendix attached. Outbox rows stay small, and
-a report re-sent a year later still shows the numbers it was frozen with.
+inline (cid:), and the DOCX report, its PDF (LibreOffice) and the XLSX appendix attached.
+Outbox rows stay small, and a report re-sent a year later still shows the numbers it was
+frozen with.
 
 The mail text is in the recipient's language (the row's `language`, from `User.language`
 when queued, as for every other kind); the attachments are the official Vietnamese
@@ -14,6 +15,7 @@ documents whatever the language, and the charts keep their Vietnamese labels.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,11 +31,14 @@ from notifications.render import language_of
 from workflow.errors import NotFound
 from workflow.models.org import Role, Unit, User
 from workflow.models.report import ReportRun
+from workflow.reporting.pdf import PdfUnavailable, pdf_bytes
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.settings import Settings, get_settings
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_TYPE = "application/pdf"
+log = logging.getLogger(__name__)
 
 
 def dedup_key(run_id: int, user_id: int) -> str:
@@ -126,8 +131,9 @@ class ReportComposer:
 
     Each run's charts, DOCX and XLSX are rendered once and shared by its recipients,
     whatever language their mail is written in.
-    Everyone gets the whole DOCX and XLSX (the deputies are among the report's official
-    recipients, "Nơi nhận"); a deputy's mail body and chart show only their units.
+    Everyone gets the whole DOCX, its PDF (when LibreOffice is installed) and the XLSX (the
+    deputies are among the report's official recipients, "Nơi nhận"); a deputy's mail body
+    and chart show only their units.
     """
 
     def __init__(self, *, session: Session, settings: Settings | None = None) -> None:
@@ -151,17 +157,20 @@ class ReportComposer:
             charts = chart_mod.render_all(snapshot)
             stem = file_stem(snapshot)
             docx = render_docx(snapshot, charts=charts, settings=self.settings)
+            attachments = [
+                Attachment(f"{stem}.docx", DOCX_TYPE, docx),
+                Attachment(
+                    f"{stem}-phu-luc.xlsx", XLSX_TYPE, render_xlsx(snapshot, settings=self.settings)
+                ),
+            ]
+            try:
+                # The PDF reads the same everywhere (the Director reads it on a phone);
+                # without LibreOffice the mail still carries the DOCX and the XLSX.
+                attachments.append(Attachment(f"{stem}.pdf", PDF_TYPE, pdf_bytes(docx, stem=stem)))
+            except PdfUnavailable as exc:
+                log.warning("report %s mailed without its PDF: %s", report_id, exc)
             found = self._documents[report_id] = _Documents(
-                snapshot=snapshot,
-                charts=charts,
-                attachments=[
-                    Attachment(f"{stem}.docx", DOCX_TYPE, docx),
-                    Attachment(
-                        f"{stem}-phu-luc.xlsx",
-                        XLSX_TYPE,
-                        render_xlsx(snapshot, settings=self.settings),
-                    ),
-                ],
+                snapshot=snapshot, charts=charts, attachments=attachments
             )
         return found
 

@@ -24,12 +24,14 @@ from notifications.models import Notification
 from notifications.preferences import apply_unsubscribe
 from notifications.reports import report_recipients, send_report
 from notifications.senders.smtp import SmtpSender
+from tests.conftest import service_missing
 from tests.integration.report_fixture import BUILD_NOW, seed
 from tests.mail_links import is_page, links_in
 from tests.smtp_sink import SmtpSink
 from workflow.models import ReportRun
 from workflow.models.org import User
 from workflow.reporting.build import build_report
+from workflow.reporting.pdf import soffice_path
 from workflow.settings import Settings
 
 STEM = "bao-cao-quarterly-2026Q1"
@@ -88,6 +90,8 @@ def _one(sink: SmtpSink, user: User) -> Message:
 def test_director_and_deputies_receive_their_numbers_once(
     org: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings
 ) -> None:
+    if soffice_path() is None:  # `make test` installs it (make office)
+        service_missing("LibreOffice (soffice, make office)", FileNotFoundError("soffice"))
     seed(org)
     run = build_report(session=org, now=BUILD_NOW, kind="quarterly", period="2026Q1")
     assert run.sent_at is None
@@ -135,7 +139,9 @@ def test_director_and_deputies_receive_their_numbers_once(
     # The official DOCX and the XLSX appendix, whole for every recipient ("Nơi nhận").
     for msg in (director, deputy):
         files = _attachments(msg)
-        assert set(files) == {f"{STEM}.docx", f"{STEM}-phu-luc.xlsx"}
+        # The PDF too, as the Director reads it on a phone (LibreOffice renders it).
+        assert set(files) == {f"{STEM}.docx", f"{STEM}.pdf", f"{STEM}-phu-luc.xlsx"}
+        assert files[f"{STEM}.pdf"].startswith(b"%PDF")
         doc = Document(io.BytesIO(files[f"{STEM}.docx"]))
         tables = {t.rows[0].cells[1].text: t for t in doc.tables[1:-1]}
         total = [c.text for c in tables["Lĩnh vực"].rows[1].cells]  # right under the header
@@ -188,6 +194,8 @@ def test_the_scheduled_job_builds_and_queues_each_report_once(org: Session) -> N
 def test_each_recipient_reads_the_mail_in_their_language_with_the_vietnamese_documents(
     org: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings
 ) -> None:
+    if soffice_path() is None:  # `make test` installs it (make office)
+        service_missing("LibreOffice (soffice, make office)", FileNotFoundError("soffice"))
     seed(org)
     dong = users["pgd.dong"]
     dong.language = "en"
@@ -237,7 +245,9 @@ def test_each_recipient_reads_the_mail_in_their_language_with_the_vietnamese_doc
 
     # The documents are the official Vietnamese form whatever the mail's language.
     english, vietnamese = _attachments(deputy), _attachments(director)
-    assert set(english) == set(vietnamese) == {f"{STEM}.docx", f"{STEM}-phu-luc.xlsx"}
+    assert (
+        set(english) == set(vietnamese) == {f"{STEM}.docx", f"{STEM}.pdf", f"{STEM}-phu-luc.xlsx"}
+    )
     assert english[f"{STEM}.docx"] == vietnamese[f"{STEM}.docx"]
     doc = Document(io.BytesIO(english[f"{STEM}.docx"]))
     assert any(p.text == "BÁO CÁO" for p in doc.paragraphs)

@@ -84,7 +84,8 @@ browser:
 office:
 	@command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-liberation2 poppler-utils; }
 
-## imap: Dovecot's imap binary, run by the mail threading test on a Maildir (pre-authenticated, stdin/stdout)
+## imap: Dovecot (dovecot-imapd): its imap binary threads the demo's mail (pre-authenticated,
+## stdin/stdout); the reply-by-mail tests start the server on a loopback port (tests/imap_server.py)
 imap:
 	@test -x /usr/lib/dovecot/imap || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
 

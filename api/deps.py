@@ -100,16 +100,22 @@ class ConnectionSlots:
     turn it is never queues behind the readers for a connection, and a writer waiting for
     its turn holds none. (Writer's turn, then a shared connection starved the writers at
     200 clients: 147 writes in 66 s; connection, then the writer's turn let 14 waiting
-    writers hold every connection while readers timed out.)
+    writers hold every connection while readers timed out.) On SQLite the readers are also
+    capped (`sqlite_reader_slots`): the requests' work is Python under one interpreter
+    lock, so the writer's turn lasts as many time slices as there are readers beside it.
     """
 
-    def __init__(self, size: int, timeout: float, *, one_writer: bool = False) -> None:
+    def __init__(
+        self, size: int, timeout: float, *, one_writer: bool = False, readers: int | None = None
+    ) -> None:
         self.size = size
         self.timeout = timeout
         self.one_writer = one_writer
         self._loop: asyncio.AbstractEventLoop | None = None
-        # Readers share what the writer's own connection leaves (at least one).
-        self.readers = max(1, size - 1) if one_writer else size
+        # Readers share what the writer's own connection leaves (at least one), capped by
+        # `readers` (SQLite: `sqlite_reader_slots`).
+        shared = max(1, size - 1) if one_writer else size
+        self.readers = min(shared, readers) if readers is not None else shared
         self._gate = asyncio.Semaphore(self.readers)
         self._writer = asyncio.Semaphore(1)
 
@@ -142,8 +148,14 @@ class ConnectionSlots:
 def connection_slots(settings: Settings, *, scheduler: bool) -> ConnectionSlots:
     """The gate for the configured pool; the in-process scheduler keeps one connection."""
     size = settings.db_pool_size + settings.db_max_overflow - (1 if scheduler else 0)
-    sqlite = settings.database_url.startswith("sqlite")
-    return ConnectionSlots(max(1, size), settings.db_pool_timeout_seconds, one_writer=sqlite)
+    if not settings.database_url.startswith("sqlite"):
+        return ConnectionSlots(max(1, size), settings.db_pool_timeout_seconds)
+    return ConnectionSlots(
+        max(1, size),
+        settings.db_pool_timeout_seconds,
+        one_writer=True,
+        readers=settings.sqlite_reader_slots,
+    )
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -8,7 +8,6 @@ attachment with `nosniff`, so an uploaded HTML page can never run in the site's 
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from pathlib import Path
 
@@ -21,31 +20,23 @@ from api.schemas.forms import validated
 from api.schemas.items import EvidenceIn
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Evidence, User
+from workflow.services.evidence_files import (
+    EvidenceRefused,
+    accepted_type,
+    store_file,
+    stored_name,
+)
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import add_evidence
 from workflow.settings import Settings
 
-CHUNK = 64 * 1024
-_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-
-
-def evidence_dir(settings: Settings, item_id: int) -> Path:
-    return settings.var_dir / "evidence" / str(item_id)
-
 
 def _store(upload: UploadFile, *, target: Path, limit: int) -> int:
     """Copy the upload to `target`, refusing (413) past `limit` bytes; returns the size."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    size = 0
-    with target.open("xb") as out:
-        while chunk := upload.file.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise ApiProblem(413, f"evidence files are limited to {limit} bytes")
-            out.write(chunk)
-    return size
+    try:
+        return store_file(upload.file.read, target=target, limit=limit)
+    except EvidenceRefused as exc:
+        raise ApiProblem(exc.status, str(exc)) from exc
 
 
 def attach_evidence(
@@ -74,12 +65,11 @@ def attach_evidence(
         row = add_evidence(session=session, now=now, actor=actor, item_id=item_id, note=note)
         session.flush()  # the row's id, for the answer
         return row
-    content_type = (file.content_type or "").split(";")[0].strip().lower()
-    if content_type not in settings.evidence_types:
-        raise ApiProblem(415, f"file type {content_type or 'unknown'} is not accepted")
-    original = Path(file.filename).name[:200]
-    suffix = "".join(c for c in Path(original).suffix if c in _SAFE)[:10]
-    target = evidence_dir(settings, item_id) / f"{secrets.token_hex(16)}{suffix}"
+    try:
+        content_type = accepted_type(file.content_type, settings=settings)
+    except EvidenceRefused as exc:
+        raise ApiProblem(exc.status, str(exc)) from exc
+    original, target = stored_name(settings, item_id, file.filename)
     size = _store(file, target=target, limit=settings.evidence_max_bytes)
     try:
         row = add_evidence(

@@ -39,6 +39,7 @@ class Kind(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind name) Đặt lại mật khẩu
     TO_REASSIGN = "to_reassign"  # Cần giao lại: a person left or moved (to their former head)
     MAIL_ALARM = "mail_alarm"  # Máy chủ thư lỗi (to the administrators, once a day)
+    REPLY_REFUSED = "reply_refused"  # Thư trả lời chưa được thực hiện (to its sender)
 
 
 class _Model(BaseModel):
@@ -303,6 +304,17 @@ class MailAlarmContext(MailContext):
     oldest_pending_at: AwareDatetime | None = None
 
 
+class ReplyRefusedContext(MailContext):
+    """A reply by mail asked for what the person may not do now (or brought a file the
+    upload rules refuse): the first line it asked with, the reasons' code words
+    (workflow.services.mail_replies), and whether its words were kept as a comment."""
+
+    item: ItemRef
+    asked: str | None = None
+    reasons: list[str] = Field(min_length=1)
+    kept_as_comment: bool = False
+
+
 CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.REMINDER: ReminderContext,
     Kind.DUE_TODAY: DueTodayContext,
@@ -327,6 +339,7 @@ CONTEXTS: dict[Kind, type[MailContext]] = {
     Kind.PASSWORD_RESET: PasswordResetContext,
     Kind.TO_REASSIGN: ToReassignContext,
     Kind.MAIL_ALARM: MailAlarmContext,
+    Kind.REPLY_REFUSED: ReplyRefusedContext,
 }
 # Kinds whose message is composed by a kind-specific composer at delivery (see
 # `notifications.message.compose`), not rendered from this package's templates.
@@ -364,11 +377,13 @@ URGENT: frozenset[Kind] = frozenset({Kind.OVERDUE, Kind.DUE_TODAY, Kind.ESCALATI
 # Escalations to managers cannot be switched off (design: opt-out except escalations), nor
 # can mail a user asked for themselves; neither carries an unsubscribe link.
 # Nor can the list of a leaver's items to reassign: without it the work is nobody's.
+# Nor the answer to a reply by mail: the person wrote and waits for it.
 MANDATORY: frozenset[Kind] = frozenset(
-    {Kind.ESCALATION, Kind.PASSWORD_RESET, Kind.MAIL_ALARM, Kind.TO_REASSIGN}
+    {Kind.ESCALATION, Kind.PASSWORD_RESET, Kind.MAIL_ALARM, Kind.TO_REASSIGN, Kind.REPLY_REFUSED}
 )
-# Sent at once whatever the preferences say: a reset link expires within hours.
-IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET, Kind.MAIL_ALARM})
+# Sent at once whatever the preferences say: a reset link expires within hours; the answer
+# to a reply by mail comes while the person still has it in mind.
+IMMEDIATE: frozenset[Kind] = frozenset({Kind.PASSWORD_RESET, Kind.MAIL_ALARM, Kind.REPLY_REFUSED})
 
 
 def item_id_of(context: MailContext) -> int | None:

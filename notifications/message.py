@@ -32,6 +32,7 @@ from notifications.contexts import (
 )
 from notifications.preferences import unsubscribe_url
 from notifications.render import Renderer, clip, get_renderer, parse_context
+from notifications.reply_to import reply_headers
 from workflow.clock import ensure_utc
 from workflow.settings import Settings
 
@@ -368,6 +369,18 @@ def compose(
     )
     thread = thread_of(row, context, message_id=message_id, mail_from=settings.mail_from)
     link = _unsubscribe_link(row, context, settings)
+    item = item_of(context)
+    # A reply to a mail about one item goes back to that item (docs/decisions/0032).
+    replies = (
+        reply_headers(
+            settings=settings,
+            item_id=item.id,
+            user_id=row.recipient_user_id,
+            issued_at=row.created_at,
+        )
+        if item is not None
+        else {}
+    )
     images: list[InlineImage] | None = None
     attachments: list[Attachment] | None = None
     if row.kind in COMPOSED:
@@ -385,6 +398,7 @@ def compose(
             context=context,
             unsubscribe_url=link,
             thread_subject=thread.subject if thread else None,
+            reply_hint=bool(replies),
         )
         subject, html, text = rendered.subject, rendered.html, rendered.text
     headers = {"X-Planflow-Kind": row.kind, "X-Planflow-Notification": str(row.id)}
@@ -396,6 +410,11 @@ def compose(
         headers["References"] = thread.root_id
         headers["Thread-Topic"] = encode_words(thread.subject, len("Thread-Topic: "))
         headers["Thread-Index"] = thread.index
+    if replies:
+        headers["Reply-To"] = replies["Reply-To"]
+        if settings.mail_reply_mode == "mailbox":
+            # One mailbox for every reply: the token comes back in the reply's References.
+            headers["References"] = f"{headers['References']} {replies['Reference']}"
     if row.kind in URGENT:
         headers["Importance"] = "high"
         headers["X-Priority"] = "2 (High)"

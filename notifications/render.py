@@ -116,12 +116,20 @@ class Renderer:
             found = self._templates[key] = self.env.get_template(f"{kind}.{part}")
         return found
 
-    def _vars(self, context: MailContext, lang: str, unsubscribe_url: str | None) -> dict[str, Any]:
+    def _vars(
+        self,
+        context: MailContext,
+        lang: str,
+        unsubscribe_url: str | None,
+        reply_hint: bool = False,
+    ) -> dict[str, Any]:
         # Shallow: nested models stay typed objects, so templates read `item.due_at`.
         values = {name: getattr(context, name) for name in type(context).model_fields}
         if lang == "en":
             values = _in_english(values)
-        values.update(lang=lang, unsubscribe_url=unsubscribe_url, preheader=None)
+        values.update(
+            lang=lang, unsubscribe_url=unsubscribe_url, preheader=None, reply_hint=reply_hint
+        )
         return values
 
     def subject(self, *, kind: str, language: str, context: dict[str, Any] | BaseModel) -> str:
@@ -138,6 +146,7 @@ class Renderer:
         context: dict[str, Any] | BaseModel,
         unsubscribe_url: str | None = None,
         thread_subject: str | None = None,
+        reply_hint: bool = False,
     ) -> Rendered:
         """Render all three parts of one mail.
 
@@ -145,10 +154,14 @@ class Renderer:
         0020-mail-threads.md) that is the subject, and the kind's own subject line, which
         says what happened and how urgent it is, opens both bodies: the inbox list's
         preview shows it under the conversation's unchanging subject.
+
+        With `reply_hint` (the mail carries a reply address, docs/decisions/
+        0032-reply-by-mail.md) the footer says in one line what a reply can do, instead of
+        asking not to reply.
         """
         lang = language_of(language)
         ctx = parse_context(kind, context)
-        values = self._vars(ctx, lang, unsubscribe_url)
+        values = self._vars(ctx, lang, unsubscribe_url, reply_hint)
         subject = " ".join(self._template(lang, kind, "subject").render(values).split())
         text = self._template(lang, kind, "txt").render(values)
         if thread_subject is not None:

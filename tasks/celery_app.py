@@ -167,8 +167,20 @@ def sweep_orphan_files() -> dict[str, Any]:
     return result.summary()
 
 
+@_task("planflow.receive_replies")
+def receive_replies() -> dict[str, Any]:
+    """Apply the replies by mail waiting in the reply mailbox (one commit per mail); their
+    comments and answers are mailed by the delivery queued after them."""
+    with session_scope() as session:
+        result = jobs.receive_replies(session=session, now=utc_now())
+    if result.applied or result.refused:
+        deliver_outbox.delay()
+    return result.summary()
+
+
 TASKS = {
     "sweep_due": sweep_due,
+    "receive_replies": receive_replies,
     "deliver_outbox": deliver_outbox,
     "materialize_recurrences": materialize_recurrences,
     "build_reports": build_reports,

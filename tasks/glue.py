@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from notifications.delivery import deliver_each, deliver_outbox
+from notifications.replies import receive_replies
 from notifications.reports import send_report
 from notifications.senders import Sender, get_sender
-from tasks.results import OutboxResult, ReportsResult
+from tasks.results import OutboxResult, RepliesResult, ReportsResult
 from workflow.calendar import load_calendar
 from workflow.reporting.build import build_report, find_run, is_sent
 from workflow.reporting.periods import due_reports
@@ -69,3 +70,17 @@ def reports(*, session: Session, now: datetime, since: datetime | None) -> Repor
             result.built.append(f"{run.kind}:{run.period_start.isoformat()}")
         result.mails += send_report(session=session, now=now, run=run)
     return result
+
+
+def replies(*, session: Session, now: datetime) -> RepliesResult:
+    """One run of the reply-by-mail job (commits after each mail)."""
+    raw = receive_replies(session=session, now=now, settings=get_settings())
+    return RepliesResult(
+        read=raw.read,
+        applied=raw.applied,
+        refused=raw.refused,
+        dropped=raw.dropped,
+        duplicates=raw.duplicates,
+        failed=raw.failed,
+        note=raw.note,
+    )

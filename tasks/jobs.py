@@ -22,7 +22,7 @@ from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
 
 from tasks import metrics
-from tasks.results import OutboxResult, ReportsResult
+from tasks.results import OutboxResult, RepliesResult, ReportsResult
 from workflow.db import is_postgres
 from workflow.logs import get_logger
 from workflow.models.work import WorkItem
@@ -411,4 +411,17 @@ def sweep_orphan_files(
 
     result = OrphanFilesResult(removed=sweep(session=session, now=now, settings=settings))
     log_run("sweep_orphan_files", result, started)
+    return result
+
+
+def receive_replies(*, session: Session, now: datetime) -> RepliesResult:
+    """Read the reply mailbox over IMAP and apply each reply to its item (reply by mail,
+    docs/decisions/0032-reply-by-mail.md); nothing when `mail_reply_mode` is off. Like
+    delivery, it commits after each mail: a mail's Message-ID makes a second reading a
+    no-op."""
+    started = time.perf_counter()
+    from tasks import glue
+
+    result = glue.replies(session=session, now=now)
+    log_run("receive_replies", result, started)
     return result

@@ -40,3 +40,28 @@ class ReportsResult:
         if self.note:
             out["note"] = self.note
         return out
+
+
+@dataclass
+class RepliesResult:
+    """What one run of the reply-by-mail job did with the mailbox's unseen mail: `read`,
+    then `applied`, `refused` (answered why), `dropped` (never answered), `duplicates`
+    (read before), `failed` (left unseen for the next run); `note` "off" when replies are
+    switched off."""
+
+    read: int = 0
+    applied: int = 0
+    refused: int = 0
+    dropped: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    note: str | None = None
+    duration_s: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            k: v for k, v in asdict(self).items() if k not in ("duration_s", "note")
+        }
+        if self.note:
+            out["note"] = self.note
+        return out

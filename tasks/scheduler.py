@@ -30,6 +30,7 @@ log = logging.getLogger("planflow.scheduler")
 
 JOB_NAMES = (
     "materialize_recurrences",
+    "receive_replies",
     "sweep_due",
     "deliver_outbox",
     "build_reports",
@@ -46,6 +47,8 @@ def run_job(name: str, *, now: datetime, engine: Engine | None = None) -> jobs.J
             result = jobs.sweep_due(session=session, now=now)
         elif name == "deliver_outbox":
             result = jobs.deliver_outbox(session=session, now=now)
+        elif name == "receive_replies":
+            result = jobs.receive_replies(session=session, now=now)
         elif name == "materialize_recurrences":
             result = jobs.materialize_recurrences(session=session, now=now)
         elif name == "build_reports":

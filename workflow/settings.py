@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     db_retry_after_seconds: int = Field(default=2, ge=1)
     # SQLite (embedded): a write waits this long for the write lock instead of failing.
     sqlite_busy_timeout_seconds: float = Field(default=30.0, gt=0)
+    # SQLite (embedded): requests reading at once, beside the one writer. The work is Python
+    # in one process, so more reader threads add no throughput; they only take turns at the
+    # interpreter lock with the writer, whose turn then lasts longer and whose queue grows
+    # (200 clients: 13 readers gave 443 × 503; 3 readers none, README "Under load").
+    sqlite_reader_slots: int = Field(default=3, ge=1)
 
     timezone: str = "Asia/Ho_Chi_Minh"
     due_soon_working_days: int = 3
@@ -81,6 +86,25 @@ class Settings(BaseSettings):
     # how long a sweep run's reminders wait for the run's other batches (distributed mode).
     mail_group_fold: int = Field(default=20, ge=1)
     mail_group_settle_seconds: float = Field(default=60.0, ge=0)
+    # Reply by mail (docs/decisions/0032-reply-by-mail.md, docs/operations.md): off by
+    # default. "subaddress": Reply-To is `planflow+TOKEN@domain` of `mail_reply_address`
+    # (the server delivers plus-addressed mail to that mailbox); "mailbox": Reply-To is
+    # `mail_reply_address` itself and the token travels in References. The mailbox is read
+    # over IMAP by the `receive_replies` job.
+    mail_reply_mode: Literal["off", "subaddress", "mailbox"] = "off"
+    # The mailbox replies go to (None: `mail_from`).
+    mail_reply_address: str | None = None
+    # A reply token is refused once its item is closed, once revoked, or after this long.
+    mail_reply_token_days: int = Field(default=180, ge=1)
+    # Messages read per run at most (the rest waits for the next run).
+    mail_reply_batch: int = Field(default=100, ge=1)
+    imap_host: str = "127.0.0.1"
+    imap_port: int = 993
+    imap_security: Literal["none", "starttls", "ssl"] = "ssl"
+    imap_username: str | None = None
+    imap_password: SecretStr | None = None
+    imap_folder: str = "INBOX"
+    imap_timeout_seconds: float = Field(default=30.0, gt=0)
 
     # Agency identity: names change with mergers, so they are settings, never literals.
     agency_parent_name: str = "UBND TỈNH BẮC NINH"
@@ -207,6 +231,11 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Whether cookies are marked Secure (and HSTS is sent)."""
         return self.mode != "embedded" if self.cookie_secure is None else self.cookie_secure
+
+    @property
+    def reply_mailbox(self) -> str:
+        """The address replies go to (`mail_reply_address`, else `mail_from`)."""
+        return self.mail_reply_address or self.mail_from
 
 
 class WeakSecretKey(ValueError):

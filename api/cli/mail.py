@@ -114,3 +114,26 @@ def retry(
     for address in done.unsuppressed:
         typer.echo(f"removed {address} from the suppression list")
     typer.echo(f"re-queued {len(done.ids)} mail(s)" + (f": {done.ids}" if done.ids else ""))
+
+
+@app.command("revoke-replies")
+def revoke_replies(
+    username: str = typer.Argument(..., help="Whose reply tokens to refuse from now on."),
+    item: int | None = typer.Option(None, help="Only the tokens about this work item."),
+) -> None:
+    """Refuse the reply-by-mail tokens mailed to USERNAME so far (a lost phone, a mailbox
+    someone else reads); mails sent from now on carry new ones."""
+    from sqlmodel import select
+
+    from workflow.models import User, WorkItem
+    from workflow.services.mail_replies import revoke_reply_tokens
+
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        if item is not None and session.get(WorkItem, item) is None:
+            raise NotFound(f"work item {item} not found")
+        revoke_reply_tokens(session=session, now=utc_now(), user=user, item_id=item)
+    scope = f"work item {item}" if item is not None else "every work item"
+    typer.echo(f"revoked: reply tokens of {username} about {scope}")

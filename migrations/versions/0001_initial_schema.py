@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 20:45:30.675760
+Create Date: 2026-12-07 22:14:00.254176
 """
 from alembic import op
 import sqlalchemy as sa
@@ -436,6 +436,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_issued_task_plan_task_id'), ['plan_task_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_issued_task_work_item_id'), ['work_item_id'], unique=False)
 
+    op.create_table('mail_reply',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('received_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sender', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('work_item_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('command', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.CheckConstraint("outcome IN ('applied', 'refused', 'dropped')", name=op.f('ck_mail_reply_outcome')),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_mail_reply_user_id_app_user')),
+    sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_mail_reply_work_item_id_work_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_reply')),
+    sa.UniqueConstraint('message_id', name=op.f('uq_mail_reply_message_id'))
+    )
+    with op.batch_alter_table('mail_reply', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_reply_work_item_id'), ['work_item_id'], unique=False)
+
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dedup_key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
@@ -468,6 +488,18 @@ def upgrade() -> None:
         batch_op.create_index('ix_notification_pending', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
         batch_op.create_index(batch_op.f('ix_notification_recipient_user_id'), ['recipient_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_work_item_id'), ['work_item_id'], unique=False)
+
+    op.create_table('reply_revocation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('work_item_id', sa.Integer(), nullable=True),
+    sa.Column('revoked_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_reply_revocation_user_id_app_user')),
+    sa.ForeignKeyConstraint(['work_item_id'], ['work_item.id'], name=op.f('fk_reply_revocation_work_item_id_work_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reply_revocation'))
+    )
+    with op.batch_alter_table('reply_revocation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reply_revocation_user_id'), ['user_id'], unique=False)
 
     op.create_table('work_item_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -518,6 +550,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_work_item_event_pending', postgresql_where=sa.text('notified_at IS NULL'), sqlite_where=sa.text('notified_at IS NULL'))
 
     op.drop_table('work_item_event')
+    with op.batch_alter_table('reply_revocation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reply_revocation_user_id'))
+
+    op.drop_table('reply_revocation')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_work_item_id'))
         batch_op.drop_index(batch_op.f('ix_notification_recipient_user_id'))
@@ -525,6 +561,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notification_grouping', postgresql_where=sa.text("status = 'grouping'"), sqlite_where=sa.text("status = 'grouping'"))
 
     op.drop_table('notification')
+    with op.batch_alter_table('mail_reply', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_reply_work_item_id'))
+
+    op.drop_table('mail_reply')
     with op.batch_alter_table('issued_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issued_task_work_item_id'))
         batch_op.drop_index(batch_op.f('ix_issued_task_plan_task_id'))

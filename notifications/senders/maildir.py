@@ -46,6 +46,8 @@ class MailSummary:
     date: str
     message_id: str
     sort_key: float
+    # Where a reply goes (reply by mail, docs/decisions/0032); "" when it has no Reply-To.
+    reply_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def _summary(key: str, msg: Message) -> MailSummary:
         date=date,
         message_id=_header(msg, "Message-ID"),
         sort_key=stamp,
+        reply_to=_header(msg, "Reply-To"),
     )
 
 
@@ -90,6 +93,16 @@ def list_messages(root: Path, limit: int = 200) -> list[MailSummary]:
     found = [_summary(key, _parse(box.get_bytes(key))) for key in box.iterkeys()]
     found.sort(key=lambda m: (m.sort_key, m.key), reverse=True)
     return found[:limit]
+
+
+def read_bytes(root: Path, key: str) -> bytes | None:
+    """The stored bytes of one message; None when there is no such key."""
+    if not (root / "new").is_dir():
+        return None
+    try:
+        return mailbox.Maildir(root, create=False).get_bytes(key)
+    except KeyError:
+        return None
 
 
 def read_message(root: Path, key: str) -> MailView | None:

@@ -319,3 +319,31 @@ def test_due_date_picker_on_a_phone(site: Site, browser: Any) -> None:
         assert layout["wide"] == [], layout["wide"][:8]
     finally:
         context.close()
+
+
+def test_the_header_folds_into_one_menu_button_on_a_phone(site: Site, browser: Any) -> None:
+    """A page starts with its content on a phone: the header is one row (name and a menu
+    button); the button opens every link, each a full tap target. A wide screen shows the
+    links and no button."""
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, site, "cchc.truong")
+        page.goto(f"{site.url}/my")
+        assert page.evaluate("document.querySelector('header').offsetHeight") <= 60
+        assert page.locator("#menu-toggle").is_visible()
+        assert not page.locator("#nav-my").is_visible()
+        assert page.locator("#menu-toggle").get_attribute("aria-expanded") == "false"
+        page.locator("#menu-toggle").tap()
+        assert page.locator("#menu-toggle").get_attribute("aria-expanded") == "true"
+        for link in ("#nav-my", "#nav-team", "#nav-calendar", "#nav-settings", "#logout"):
+            assert page.locator(link).is_visible(), link
+        assert page.evaluate(SMALL_TARGETS_JS) == []
+        page.click("#nav-team")
+        page.wait_for_url("**/ui/team")
+        assert not page.locator("#nav-team").is_visible()  # a new page starts folded
+        page.set_viewport_size({"width": 1280, "height": 800})
+        assert page.locator("#nav-team").is_visible()
+        assert not page.locator("#menu-toggle").is_visible()
+    finally:
+        context.close()

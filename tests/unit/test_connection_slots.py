@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from api.deps import ConnectionSlots
+from api.deps import ConnectionSlots, connection_slots
 from api.problems import DatabaseBusy
 from workflow.settings import Settings
 
@@ -130,3 +130,34 @@ def test_on_sqlite_the_writer_never_queues_behind_the_readers() -> None:
     asyncio.run(scenario())
     # Twenty readers on two shared connections take 0.5 s; the writer goes straight in.
     assert writer_wait[0] < 0.05
+
+
+def test_on_sqlite_readers_are_capped_by_the_setting() -> None:
+    """The readers beside the writer are `sqlite_reader_slots`, not the whole pool: more
+    reader threads only stretch the writer's turn (README "Under load")."""
+    sqlite = Settings(_env_file=None, database_url="sqlite:///x.db", sqlite_reader_slots=3)  # type: ignore[call-arg]
+    assert connection_slots(sqlite, scheduler=True).readers == 3
+    assert (
+        connection_slots(sqlite.model_copy(update={"db_max_overflow": 0}), scheduler=True).readers
+        == 3
+    )
+    tiny = sqlite.model_copy(update={"db_pool_size": 2, "db_max_overflow": 0})
+    assert connection_slots(tiny, scheduler=False).readers == 1  # the writer keeps its own
+    postgres = sqlite.model_copy(update={"database_url": "postgresql+psycopg://h/db"})
+    assert connection_slots(postgres, scheduler=True).readers == 14  # the whole pool
+    slots = connection_slots(sqlite, scheduler=True)
+    most = active = 0
+
+    async def reader() -> None:
+        nonlocal most, active
+        async with slots.slot(sqlite):
+            active += 1
+            most = max(most, active)
+            await asyncio.sleep(0.01)
+            active -= 1
+
+    async def scenario() -> None:
+        await asyncio.gather(*(reader() for _ in range(20)))
+
+    asyncio.run(scenario())
+    assert most == 3

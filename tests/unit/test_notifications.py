@@ -113,6 +113,12 @@ SAMPLES: dict[Kind, dict[str, object]] = {
         "pending": 12,
         "oldest_pending_at": datetime(2026, 3, 2, 1, 30, tzinfo=UTC),
     },
+    Kind.REPLY_REFUSED: {
+        "item": ITEM,
+        "asked": "Đã nhận",
+        "reasons": ["not_allowed_now", "evidence_too_large", "something_new"],
+        "kept_as_comment": True,
+    },
 }
 TEMPLATED = [k for k in Kind if k not in COMPOSED]
 

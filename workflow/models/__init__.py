@@ -20,6 +20,7 @@ from workflow.models.plan import (
     Plan,
     PlanTask,
 )
+from workflow.models.replies import MailReply, ReplyRevocation
 from workflow.models.report import JobState, ReportRun
 from workflow.models.work import (
     Comment,
@@ -45,10 +46,12 @@ __all__ = [
     "IndicatorTarget",
     "IssuedTask",
     "JobState",
+    "MailReply",
     "Objective",
     "Plan",
     "PlanTask",
     "RecurringSeries",
+    "ReplyRevocation",
     "ReportRun",
     "Role",
     "Unit",

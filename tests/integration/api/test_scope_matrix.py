@@ -519,6 +519,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/dev/mailbox/{key}/cid/{cid}"): Row(
         ADMIN, lambda w, _k: {"path": {"key": w.ids["mail"], "cid": "chart"}}, page=True
     ),
+    # a simulated reply acts as the mail's recipient would (reply by mail, embedded mode)
+    ("GET", "/dev/mailbox/{key}/reply"): Row(
+        ADMIN, lambda w, _k: {"path": {"key": w.ids["mail"]}}, page=True
+    ),
+    ("POST", "/dev/mailbox/{key}/reply"): Row(
+        ADMIN, lambda w, _k: {"path": {"key": w.ids["mail"]}, "data": {"text": "Ý kiến"}}, page=True
+    ),
     # unsubscribe links: the signed token is the credential (a forged one here)
     ("GET", "/unsubscribe/{token}"): Row(Public(400), fixed(path={"token": "forged"}), page=True),
     ("POST", "/unsubscribe/{token}"): Row(Public(400), fixed(path={"token": "forged"}), page=True),
@@ -572,6 +579,7 @@ def seed_mail(root: Path) -> str:
     message["Subject"] = "Thư thử phân quyền"
     message["From"] = "planflow@sonoivu.example.vn"
     message["To"] = "cchc.linh@sonoivu.example.vn"
+    message["Reply-To"] = "planflow+notatoken@sonoivu.example.vn"
     message["Date"] = format_datetime(NOW)
     message.set_content("Nội dung thư")
     message.add_alternative('<p><img src="cid:chart"></p>', subtype="html")
@@ -592,6 +600,7 @@ def world(pg_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     with pytest.MonkeyPatch.context() as env, pg_engine.connect() as conn:
         env.setenv("PLANFLOW_VAR_DIR", str(var_dir))
         env.setenv("PLANFLOW_MAIL_BACKEND", "maildir")
+        env.setenv("PLANFLOW_MAIL_REPLY_MODE", "subaddress")
         # Every caller tries a wrong password on both sign-in routes: no rate limit here.
         env.setenv("PLANFLOW_LOGIN_RATE_PER_IP", "10000/minute")
         env.setenv("PLANFLOW_LOGIN_RATE_PER_ACCOUNT", "10000/minute")

@@ -169,11 +169,16 @@ def mailboxes(box: Path, root: Path) -> dict[str, Path]:
     return boxes
 
 
+@pytest.mark.parametrize("reply_mode", ["off", "mailbox"])
 def test_every_mail_about_one_item_to_one_person_is_one_thread(
-    org: Session, now: datetime, tmp_path: Path
+    org: Session, now: datetime, tmp_path: Path, reply_mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # "mailbox": reply by mail puts the reply token in References too (decision 0032).
+    monkeypatch.setenv("PLANFLOW_MAIL_REPLY_MODE", reply_mode)
     box = tmp_path / "Maildir"
     deliver_the_demo(org, now, box)
+    tokens = sum(b"<pf.reply." in p.read_bytes() for p in (box / "new").iterdir())
+    assert (tokens > 20) == (reply_mode == "mailbox")
     rows = {r.id: r for r in org.exec(select(Notification).where(Notification.status == "sent"))}
     assert len(list((box / "new").iterdir())) == len(rows) > 20
     several = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,3 +91,65 @@ def test_dev_mailbox_is_off_when_mail_goes_to_smtp(
 
     with TestClient(create_app()) as client:
         assert client.get("/dev/mailbox", headers=bearer("vp.admin")).status_code == 404
+
+
+def test_the_dev_mailbox_simulates_a_reply_in_embedded_mode(
+    embedded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reply by mail without an IMAP mailbox: "Trả lời thử" answers a mail as its recipient
+    would, and the reply does what the reply job would make of it."""
+    monkeypatch.setenv("PLANFLOW_MAIL_REPLY_MODE", "subaddress")
+    get_settings.cache_clear()
+    settings = get_settings()
+    start = utc_now()  # the page acts at the wall clock's time
+    from workflow.services.work_items import ItemSpec, assign
+
+    with db.session_scope() as session:
+        people = {u.username: u for u in session.exec(select(User))}
+        linh, head = people["cchc.linh"], people["cchc.truong"]
+        spec = ItemSpec(
+            title="Cập nhật quy trình nội bộ",
+            lead_unit_id=linh.unit_id or 0,
+            assignee_id=linh.id or 0,
+            start_on=start.date(),
+            due_working_days=10,
+        )
+        item_id = assign(session=session, now=start, actor=head, spec=spec).id
+    with db.session_scope() as session:
+        deliver_outbox(session=session, now=start, sender=get_sender(settings))
+    [summary] = list_messages(embedded / "mail")
+    assert summary.reply_to.startswith("planflow+")
+
+    from api.app import create_app
+    from workflow.models import WorkItem
+
+    admin = bearer("vp.admin")
+    with TestClient(create_app()) as client:
+        page = client.get("/dev/mailbox", headers=admin)
+        assert f'href="/dev/mailbox/{summary.key}/reply"' in page.text
+        form = client.get(f"/dev/mailbox/{summary.key}/reply", headers=admin)
+        assert form.status_code == 200 and 'id="reply-form"' in form.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert csrf is not None
+        done = client.post(
+            f"/dev/mailbox/{summary.key}/reply",
+            headers=admin,
+            data={"text": "Đã nhận\nEm làm ngay", "csrf_token": csrf[1]},
+            files={"file": ("ke-hoach.pdf", b"%PDF-1.4 ke hoach", "application/pdf")},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303, done.text
+        assert done.headers["location"].startswith("/dev/mailbox?replied=applied")
+        shown = client.get(done.headers["location"], headers=admin)
+        assert 'id="reply-notice"' in shown.text
+        # An officer may not: the mailbox is everybody's.
+        officer = client.get(f"/dev/mailbox/{summary.key}/reply", headers=bearer("cchc.linh"))
+        assert officer.status_code == 403
+    with db.session_scope() as session:
+        item = session.get(WorkItem, item_id)
+        assert item is not None and item.state == "accepted"
+        from workflow.models import Evidence, MailReply
+
+        assert [e.filename for e in session.exec(select(Evidence))] == ["ke-hoach.pdf"]
+        [row] = session.exec(select(MailReply)).all()
+        assert (row.outcome, row.action, row.user_id) == ("applied", "accept", linh.id)

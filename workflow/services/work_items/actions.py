@@ -62,7 +62,9 @@ def act(
     if rule.needs_comment and text is None:
         raise InvalidInput(f"{act_.value} needs a reason")
     if rule.needs_evidence and not _has_evidence(session=session, item_id=item_id):
-        raise InvalidInput("attach evidence (sản phẩm) before submitting for review")
+        raise InvalidInput(
+            "attach evidence (sản phẩm) before submitting for review", code="needs_evidence"
+        )
 
     calendar = calendar or load_calendar(session=session)
     tz = get_settings().timezone

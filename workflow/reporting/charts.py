@@ -79,7 +79,8 @@ def _legend_below(fig: Figure, ax: Axes, ncol: int = 2) -> None:
 def completion_figure(snapshot: ReportSnapshot) -> Figure:
     """Stacked horizontal bars: each area's items by status."""
     rows = list(reversed(snapshot.by_area))
-    fig = Figure(figsize=(7.5, 0.55 * max(len(rows), 1) + 2.0), layout="constrained")
+    # Compact rows: twelve areas still leave room on the page for the table above.
+    fig = Figure(figsize=(7.5, 0.42 * max(len(rows), 1) + 1.8), layout="constrained")
     ax = fig.add_subplot()
     labels = [_wrap(f"{r.code}. {r.name}" if r.code else r.name) for r in rows]
     left = [0] * len(rows)

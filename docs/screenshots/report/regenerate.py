@@ -1,12 +1,14 @@
 """Render the Director's reports as an officer reads them, page by page, into PNGs.
 
-    .venv/bin/python docs/screenshots/report/regenerate.py [--out var/report-pages] [--keep]
+    .venv/bin/python docs/screenshots/report/regenerate.py [--out DIR] [--keep] [--reuse]
 
 Builds two databases under `--out`: the demo (`make run`'s set-up, reports of quý IV,
 6 tháng cuối năm and năm 2026 cut on 20/12/2026) and a simulated year (`planflow simulate`,
 2026, with indicator readings recorded on 30/11/2026). Each report's DOCX is converted to
-PDF by LibreOffice and every page to a PNG (`pdftoppm`); a few pages are copied here, next
-to this script. `--keep` keeps the PNG folders of every page for review.
+PDF by LibreOffice and every page to a PNG (`pdftoppm`); every page of the demo's quarterly and
+the simulated annual report, and the last page of the others, are copied here, next
+to this script. `--keep` keeps the PNG folders of every page for review; `--reuse` keeps the
+databases of a previous run and builds only the reports again.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ REPORTS = [("quarterly", "2026Q4"), ("six_month", "2026H2"), ("annual", "2026")]
 NOW = "2026-12-20T09:00+07:00"
 # Readings for the simulated year: on, above and below the year's targets.
 READINGS = [85.0, 40.0, 95.0, 20.0, 92.0, 75.0, 100.0, 91.0, 60.0, 100.0, 100.0, 100.0]
-# The pages copied next to this script: (report, page numbers).
-KEEP = {"demo-quarterly-2026Q4": (1, 3), "sim-annual-2026": (1, 3, 5), "sim-quarterly-2026Q4": ()}
+# The reports whose every page is copied next to this script (a quarterly from the demo, an
+# annual from the simulated year); of the others only the last page.
+KEEP_ALL = ("demo-quarterly-2026Q4", "sim-annual-2026")
 
 
 def run(*args: str, env: dict[str, str]) -> None:
@@ -117,7 +120,7 @@ def render(url: str, name: str, out: Path) -> list[Path]:
             NOW,
         )
         pdf = next(folder.glob("*.pdf"))
-        subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(folder / "page")], check=True)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(folder / "page")], check=True)
         folders.append(folder)
     return folders
 
@@ -146,9 +149,10 @@ def main() -> None:
     for folder in folders:
         pages = sorted(folder.glob("page-*.png"))
         print(f"{folder.name}: {len(pages)} pages", file=sys.stderr)
-        for n in KEEP.get(folder.name, ()):
-            shutil.copy(pages[n - 1], HERE / f"{folder.name}-p{n}.png")
-        if pages and folder.name in KEEP:
+        if folder.name in KEEP_ALL:
+            for n, page in enumerate(pages, start=1):
+                shutil.copy(page, HERE / f"{folder.name}-p{n}.png")
+        elif pages:
             shutil.copy(pages[-1], HERE / f"{folder.name}-last.png")
     if not args.keep:
         for folder in folders:

@@ -30,10 +30,10 @@ from workflow.reporting.snapshot import Counts, GroupRow, IndicatorRow, ReportSn
 from workflow.reporting.text import (
     STATUS_LABELS,
     area_sentence,
+    count_cells,
     headline,
     num,
     pct,
-    rate_pct,
     shared_note,
     summary_line,
     target_label,
@@ -373,17 +373,10 @@ def _result_cell(r: IndicatorRow) -> str:
 
 
 def _count_row(name: str, c: Counts) -> list[object]:
-    return [
-        name,
-        c.task_count,
-        c.total,
-        c.due_count,
-        c.done_on_time,
-        c.done_late,
-        c.in_progress_on_time,
-        c.overdue,
-        rate_pct(c) if c.due_count else "-",
-    ]
+    """A row of the body's task tables: the annex's counts (`count_cells`) up to "Quá hạn",
+    then the rate ("-" when nothing fell due)."""
+    cells = count_cells(c)
+    return [name, *cells[: len(TABLE_COLUMNS) - 1], cells[-1] if c.due_count else "-"]
 
 
 def _group_table(doc: Any, caption: str, first: str, rows: Sequence[GroupRow], t: Counts) -> None:

@@ -24,7 +24,7 @@ from workflow.reporting.text import num, rate_pct
 COLORS = {
     "done_on_time": "#1b7f3b",
     "done_late": "#e6a100",
-    "in_progress_on_time": "#1f5fa8",
+    "in_progress_on_time": "#9ecae1",  # light: its grey stays apart from the red's
     "overdue": "#c0262d",
 }
 HATCHES = {
@@ -101,7 +101,7 @@ def completion_figure(snapshot: ReportSnapshot) -> Figure:
     if not any(left):
         _no_data(ax, "Chưa có nhiệm vụ trong kỳ")
     _counts_axis(ax, "x", max(left, default=0))
-    ax.set_xlabel("Số nhiệm vụ")
+    ax.set_xlabel("Số lượt thực hiện")
     ax.set_title(f"Tình hình thực hiện theo lĩnh vực - {snapshot.period_label}", fontsize=10)
     ax.tick_params(axis="y", labelsize=8)
     _legend_below(fig, ax)

@@ -17,7 +17,7 @@ LOCK_TOOL := pip-tools==7.7.0
 COMPILE = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
 
-.PHONY: run test lint typecheck pytest bench install lock browser office imap clean docs i18n-check i18n-update
+.PHONY: run test lint typecheck pytest test-cluster bench install lock browser office imap haproxy clean docs i18n-check i18n-update
 
 # The exact versions and hashes of requirements/dev.lock (runtime + dev tools), then the
 # project itself without resolving anything; pyproject.toml keeps the ranges for library users.
@@ -27,7 +27,17 @@ $(STAMP): pyproject.toml $(LOCK_DEV)
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# htmx (the pages' partial updates) from the npm registry into the static folder, not
+# committed and never from a CDN at run time; the version is pinned here.
+HTMX_VERSION := 2.0.11
+HTMX := api/static/vendor/htmx.min.js
+$(HTMX):
+	mkdir -p $(dir $(HTMX))
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null \
+		&& tar -xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js) \
+		&& cp $$tmp/package/dist/htmx.min.js $(HTMX); status=$$?; rm -rf $$tmp; exit $$status
+
+install: $(STAMP) $(HTMX)
 
 ## lock: re-resolve requirements/*.lock from pyproject.toml (kept pins stay; new dependencies
 ## are added); `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed release.
@@ -41,6 +51,8 @@ lock:
 ## run: embedded mode (SQLite under var/, maildir mail, in-process scheduler) on :8000
 ## (the 2021-2030 plan names no units: task-units.yaml is the coordinator's distribution;
 ## the 2027 annual plan names its units and groups in its task table and is issued as it is)
+# Replies by mail on: the dev mailbox's "Trả lời thử" answers a mail as its recipient would.
+run: export PLANFLOW_MAIL_REPLY_MODE ?= subaddress
 run: install
 	mkdir -p var
 	$(BIN)/planflow db upgrade
@@ -54,8 +66,9 @@ run: install
 	$(BIN)/planflow plan issue $(ANNUAL_PLAN_KEY)  # dated by its phrases; a group → each unit
 	$(BIN)/planflow serve --host 127.0.0.1 --port 8000
 
-## test: lint, types, then the whole suite (unit + integration + e2e) on real services
-test: install browser office imap lint typecheck i18n-check pytest
+## test: lint, types, then the whole suite (unit + integration + e2e) on real services, then
+## the cluster run on its own (it kills processes and needs the machine's cores to itself)
+test: install browser office imap haproxy lint typecheck i18n-check pytest test-cluster
 
 lint: install
 	$(BIN)/ruff check .
@@ -74,7 +87,12 @@ i18n-update: install
 	$(BIN)/python deploy/i18n_catalogs.py update
 
 pytest: install
-	$(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 -p no:cacheprovider --ignore=tests/cluster $(PYTEST_ARGS)
+
+## test-cluster: deploy/local-cluster.sh (haproxy, 2 API, 2 workers, 2 schedulers, SMTP sink)
+## through a 1,000-item plan over 30 accelerated days with kills mid-way; prints its figures
+test-cluster: install haproxy
+	$(BIN)/pytest -p no:cacheprovider -s tests/cluster $(PYTEST_ARGS)
 
 ## browser: Debian chromium for Playwright (no browser download)
 browser:
@@ -88,6 +106,10 @@ office:
 ## stdin/stdout); the reply-by-mail tests start the server on a loopback port (tests/imap_server.py)
 imap:
 	@test -x /usr/lib/dovecot/imap || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
+
+## haproxy: Debian's load balancer, in front of the API processes of the cluster run
+haproxy:
+	@command -v haproxy >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; }
 
 bench: install
 	@for b in bench/*.py; do [ "$$b" = bench/__init__.py ] || { echo "== $$b"; $(BIN)/python $$b; }; done

@@ -23,10 +23,13 @@ from api.pages import (
     org_names,
     outbox,
     plan_units,
+    plan_views,
     ui,
     unsubscribe,
 )
+from api.pages import board as board_page
 from api.pages import calendar as calendar_page
+from api.pages import director as director_page
 from api.pages import indicators as indicator_pages
 from api.pages import plan_import as plan_import_page
 from api.pages import plan_issue as plan_issue_page
@@ -114,6 +117,9 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         preferences.router,
         reports.router,
         dashboard.router,
+        board_page.router,
+        plan_views.router,
+        director_page.router,
         ui.router,
         assign.router,
         plan_units.router,

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.plan_docs import task_table_plan  # noqa: E402
 from workflow.clock import utc_now  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 from workflow.importer import parse_document, upsert_plan  # noqa: E402
@@ -54,27 +55,7 @@ def plan_text(tasks: int, *, year: int, units: list[str]) -> str:
         due = (first + timedelta(days=(n * 7) % 330)).strftime("%d/%m/%Y")
         text = f"Nhiệm vụ số {n + 1}: triển khai nội dung cải cách hành chính mục {n + 1}"
         lines.append(f"| {n + 1} | {text} | {lead} | {support} | {due} | Báo cáo {n + 1} |")
-    return "\n".join(
-        [
-            "Số: 99/KH-SNV",
-            "",
-            "**KẾ HOẠCH**",
-            f"**Cải cách hành chính năm {year}**",
-            "",
-            "**I. MỤC ĐÍCH**",
-            "",
-            "1. Bảo đảm thực hiện đúng tiến độ.",
-            "",
-            "**II. NHIỆM VỤ CỤ THỂ**",
-            "",
-            *lines,
-            "",
-            "**III. TỔ CHỨC THỰC HIỆN**",
-            "",
-            "1. Các phòng tổ chức thực hiện.",
-            "",
-        ]
-    )
+    return task_table_plan(number="99/KH-SNV", title=f"Cải cách hành chính năm {year}", rows=lines)
 
 
 def issue_figures(tasks: int = 500) -> dict[str, float]:

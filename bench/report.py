@@ -49,11 +49,11 @@ INSERT INTO plan_task (id, plan_id, area_id, key, position, text, status, suppor
   FROM generate_series(1, 300) g;
 INSERT INTO work_item (plan_task_id, title, state, priority, lead_unit_id, assignee_id,
   assigner_id, start_on, due_at, original_due_at, paused_working_days, escalation_level,
-  version, created_at, updated_at, closed_at, closed_on_time)
+  progress_pct, version, created_at, updated_at, closed_at, closed_on_time)
 SELECT CASE WHEN g % 20 = 0 THEN NULL ELSE 1 + g % 300 END,
        'Việc ' || g,
        s.state, 'normal', 1 + g % 12, 1 + g % 120, 1, d.due::date, d.due, d.due, 0,
-       (g % 7 = 0)::int, 1, d.due - interval '60 days', d.due - interval '60 days',
+       (g % 7 = 0)::int, 0, 1, d.due - interval '60 days', d.due - interval '60 days',
        CASE WHEN s.state = 'done' THEN d.due + ((g % 11) - 7) * interval '1 day' END,
        CASE WHEN s.state = 'done' THEN (g % 11) <= 7 END
 FROM generate_series(1, :n) g,

@@ -78,12 +78,13 @@ def _add_items(engine: object, first: int, count: int, due: int) -> None:
                 """
                 INSERT INTO work_item (title, state, priority, lead_unit_id, assignee_id,
                     assigner_id, start_on, due_at, original_due_at, escalation_level,
-                    next_action_at, version, created_at, updated_at, paused_working_days)
+                    next_action_at, version, created_at, updated_at, paused_working_days,
+                    progress_pct)
                 SELECT 'bench ' || g, 'in_progress', 'normal', 1, 1, 1, DATE '2026-05-01',
                     :now + interval '30 days', :now + interval '30 days', 0,
                     CASE WHEN g < :first + :due THEN :now - (g % 600) * interval '1 minute'
                          ELSE :now + (1 + g % 9000) * interval '1 hour' END,
-                    1, :now, :now, 0
+                    1, :now, :now, 0, 0
                 FROM generate_series(:first, :first + :count - 1) AS g
                 """
             ),

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tasks import jobs, metrics
 from tasks.runs import last_run_at, record_run
-from workflow.clock import utc_now
+from workflow.clock import utc_now, wall_now
 from workflow.db import get_engine, session_scope
 from workflow.logs import bound_request_id
 from workflow.settings import get_settings
@@ -86,13 +86,22 @@ def run_tick(*, now: datetime, engine: Engine | None = None) -> dict[str, jobs.J
 
 
 def enqueue_tick() -> None:
-    """One distributed tick: hand every job to the Celery workers."""
-    from tasks.celery_app import TASKS
+    """One distributed tick: hand every job to the Celery workers, except a job whose run
+    from an earlier tick still waits in the queue (`tasks.celery_app.claim_tick_slot`)."""
+    from tasks.celery_app import TASKS, claim_tick_slot, release_tick_slot
 
+    queued = []
     for name in JOB_NAMES:
-        TASKS[name].delay()
+        if not claim_tick_slot(name):
+            continue
+        try:
+            TASKS[name].delay()
+        except Exception:
+            release_tick_slot(name)
+            raise
+        queued.append(name)
     # Every tick enqueues the same tasks: not worth a line (the workers log what they did).
-    log.debug("tick enqueued=%s", ",".join(JOB_NAMES))
+    log.debug("tick enqueued=%s", ",".join(queued))
 
 
 def _scheduler_options(tick: int) -> dict[str, Any]:
@@ -111,7 +120,9 @@ def start_embedded(*, clock: Clock = utc_now, engine: Engine | None = None) -> A
         "interval",
         seconds=tick,
         id="planflow.tick",
-        next_run_time=clock(),
+        # APScheduler counts real seconds: the first tick is now on the wall clock (an
+        # accelerated `clock` only moves the jobs' `now`).
+        next_run_time=wall_now(),
     )
     scheduler.start()
     log.info("embedded scheduler started tick_s=%d", tick)
@@ -182,7 +193,7 @@ def run_distributed(*, engine: Engine | None = None) -> None:
             # Another instance may lead by now: stop scheduling; the supervisor restarts us.
             scheduler.shutdown(wait=False)
 
-    scheduler.add_job(enqueue_tick, "interval", seconds=tick, next_run_time=utc_now())
+    scheduler.add_job(enqueue_tick, "interval", seconds=tick, next_run_time=wall_now())
     scheduler.add_job(_check_lock, "interval", seconds=settings.scheduler_leader_poll_seconds)
     try:
         scheduler.start()

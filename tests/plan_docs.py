@@ -199,3 +199,29 @@ def big_docx(text: str) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def task_table_plan(*, number: str, title: str, rows: list[str]) -> str:
+    """A plan document around a task table (`rows`: the table's markdown lines, header
+    included): its number, title, purpose, the table as part II and the closing part."""
+    return "\n".join(
+        [
+            f"Số: {number}",
+            "",
+            "**KẾ HOẠCH**",
+            f"**{title}**",
+            "",
+            "**I. MỤC ĐÍCH**",
+            "",
+            "1. Bảo đảm thực hiện đúng tiến độ.",
+            "",
+            "**II. NHIỆM VỤ CỤ THỂ**",
+            "",
+            *rows,
+            "",
+            "**III. TỔ CHỨC THỰC HIỆN**",
+            "",
+            "1. Các phòng tổ chức thực hiện.",
+            "",
+        ]
+    )

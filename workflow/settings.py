@@ -7,9 +7,9 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,6 +214,21 @@ class Settings(BaseSettings):
     # "auto": JSON outside embedded mode, readable in it.
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # An accelerated clock for test and demo clusters only (workflow/clock.py): the virtual
+    # time is `clock_virtual_start` when the wall clock reads `clock_real_start`, and runs
+    # `clock_speed` times faster. Both starts set, or neither (the real clock).
+    clock_virtual_start: AwareDatetime | None = None
+    clock_real_start: AwareDatetime | None = None
+    clock_speed: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _clock_complete(self) -> Self:
+        if (self.clock_virtual_start is None) != (self.clock_real_start is None):
+            raise ValueError(
+                "PLANFLOW_CLOCK_VIRTUAL_START and PLANFLOW_CLOCK_REAL_START go together"
+            )
+        return self
 
     @property
     def metrics_directory(self) -> Path | None:

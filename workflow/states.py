@@ -228,6 +228,29 @@ def next_step(
     return None
 
 
+def move_action(
+    source: State | str, target: State | str, actor_relations: Iterable[ActorRelation]
+) -> Action | None:
+    """The action that moves an item from `source` to `target` for a person standing in
+    `actor_relations` to it (a board's drag from one state's column to another's), or None
+    when the table has no such move for them. Self-transitions (chasing) move nothing."""
+    src, dst = State(source), State(target)
+    if src == dst:
+        return None
+    relations = frozenset(actor_relations)
+    for (state, action), rule in RULES.items():
+        if state == src and rule.target == dst and rule.who & relations:
+            return action
+    return None
+
+
+def move_exists(source: State | str, target: State | str) -> bool:
+    """True when the table moves `source` to `target` for someone (a refusal then says
+    "not yours to do" rather than "no such step")."""
+    src, dst = State(source), State(target)
+    return src != dst and any(s == src and r.target == dst for (s, _a), r in RULES.items())
+
+
 def mermaid() -> str:
     """The state diagram as Mermaid source (docs/state-machine.md embeds it)."""
     lines = ["stateDiagram-v2", "    [*] --> assigned"]

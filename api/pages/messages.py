@@ -206,3 +206,5 @@ ERROR_CODES: dict[str, str] = {
     "server": ERROR_SERVER,
     "extension_past": ERROR_EXTENSION_PAST,
 }
+BOARD_NO_MOVE = N_("Không thể chuyển công việc sang cột này: quy trình không có bước đó.")
+BOARD_NOT_YOURS = N_("Bạn không có quyền chuyển công việc này sang cột đó.")

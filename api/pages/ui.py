@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
@@ -481,8 +481,11 @@ def item_page(
     user: OptionalUser,
     now: NowDep,
     settings: SettingsDep,
+    do: Annotated[str, Query(max_length=20)] = "",
+    back: Annotated[str, Query(max_length=500)] = "",
 ) -> Response:
-    """One item: details, deadline flag, history, and the buttons this user may press."""
+    """One item: details, deadline flag, history, and the buttons this user may press;
+    `do` names the action a board move asked for, `back` the board to return to."""
     if user is None:
         return to_login(request)
     try:
@@ -490,6 +493,10 @@ def item_page(
     except NotFound:
         return not_found(request, user)
     context = _item_context(request, session, user=user, item=item, now=now, settings=settings)
+    # From the board (api/pages/board.py): the move's action needs this form (a reason,
+    # evidence or a person); the page says so and goes back to the board after.
+    context["do_action"] = do if do in context["actions"] else None
+    context["back"] = back if is_local_path(back) and back.startswith("/ui/board") else None
     return render(request, "item.html", context, user=user)
 
 
@@ -538,6 +545,7 @@ def item_action(
     comment: Annotated[str, Form()] = "",
     version: Annotated[int | None, Form()] = None,
     assignee_id: Annotated[str, Form(max_length=40)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """A button on the item page: take the action, then show the item again (PRG).
 
@@ -579,7 +587,9 @@ def item_action(
             status=exc.status,
             extra={"error": error},
         )
-    return RedirectResponse(f"/ui/items/{item_id}", status_code=303)
+    # Back to the board the move came from, else the item again.
+    back = next if next.startswith("/ui/board") else ""
+    return RedirectResponse(safe_next(back, f"/ui/items/{item_id}"), status_code=303)
 
 
 # Browser routes: their errors are pages, not problem+json.

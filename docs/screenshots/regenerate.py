@@ -113,6 +113,12 @@ def seed_items(now: datetime) -> None:
             priority="high",
             evidence_required="Báo cáo trình Giám đốc ký",
         )
+        # The late one is a plan task's work too, so the plan's timeline has a red bar.
+        tasks = session.exec(select(PlanTask).order_by(col(PlanTask.id))).all()
+        overdue = session.get(WorkItem, late)
+        assert overdue is not None and len(tasks) > 5
+        overdue.plan_task_id = tasks[5].id
+        session.add(overdue)
         do(linh, late, "accept", "start")
         soon = give(
             head,
@@ -261,10 +267,10 @@ def shoot_at(
     save("signin-vi.png", full=False)
 
     def sign_in(username: str) -> None:
-        if page.locator("#logout").count():
-            page.click("#logout")
-            page.wait_for_url(f"{base}/login")
-        page.goto(f"{base}/login")
+        # Signed out by dropping the cookies: on a phone "Đăng xuất" sits in the folded menu.
+        page.context.clear_cookies()
+        # Each role has its own home (api.pages.ui.ROLE_HOMES): every one starts at /my here.
+        page.goto(f"{base}/login?next=/my")
         page.fill("#username", username)
         page.fill("#password", "planflow-dev")
         page.click("#login-submit")
@@ -279,6 +285,13 @@ def shoot_at(
     save("dashboard-vi.png")
     page.goto(f"{base}/ui/team")
     save("team-vi.png")
+    # The views of issue 17: the unit board, the plan's timeline, the deadline calendar.
+    page.goto(f"{base}/ui/board")
+    save("board-vi.png")
+    page.goto(f"{base}/ui/plans/1/timeline?zoom=year")
+    save("timeline-vi.png")
+    page.goto(f"{base}/ui/deadlines?whose=unit")
+    save("deadlines-vi.png")
     page.goto(f"{base}/ui/calendar?year=2026")
     save("calendar-vi.png")
     page.goto(f"{base}/ui/reports")
@@ -316,6 +329,10 @@ def shoot_at(
     # The names plans use for units: a vague name tried, ready to be mapped.
     page.goto(f"{base}/ui/units?name=Các đơn vị liên quan")
     save("unit-names-vi.png", max_height=1300)
+    # The Director's dashboard: which units and areas are behind, and why.
+    sign_in("gd.minh")
+    page.goto(f"{base}/ui/director")
+    save("director-vi.png", max_height=2200)
     # The dev mailbox holds everybody's mail, reset links too: administrators only.
     sign_in("vp.admin")
     page.goto(f"{base}/lang/vi?next=/dev/mailbox")

@@ -110,7 +110,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Sit
     )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = live_env(var) | {"PLANFLOW_BASE_URL": url}
+    # Replies by mail on, as `make run` has them: the dev mailbox offers its simulated reply.
+    env = live_env(var) | {"PLANFLOW_BASE_URL": url, "PLANFLOW_MAIL_REPLY_MODE": "subaddress"}
     log = open(var / "server.log", "wb")  # noqa: SIM115
     # The mail the demo queued and a reset link, delivered into the dev mailbox.
     proc = subprocess.Popen(
@@ -200,6 +201,21 @@ def first_message(site: Site, page: Any) -> str:
     return str(href)
 
 
+def first_reply(site: Site, page: Any) -> str:
+    """The simulated reply form of the first mail that can be answered."""
+    sign_in(page, site, "vp.admin")
+    page.goto(f"{site.url}/dev/mailbox")
+    page.locator("#mailbox a").first.wait_for()
+    for href in [a.get_attribute("href") for a in page.locator("#mailbox a").all()]:
+        if href and httpx.get(f"{site.url}{href}/reply", cookies=_cookies(page)).status_code == 200:
+            return f"{href}/reply"
+    pytest.fail("no mail in the dev mailbox can be answered (PLANFLOW_MAIL_REPLY_MODE)")
+
+
+def _cookies(page: Any) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in page.context.cookies()}
+
+
 # route → (who opens it, where: a function of the site and the browser page giving the path)
 Where = Callable[[Site, Any], str]
 PAGES: dict[str, tuple[str | None, Where]] = {
@@ -217,6 +233,10 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/ui/tasks/{task_id}/assign": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/assign"),
     "/ui/tasks/{task_id}/units": ("vp.cchc", lambda s, p: f"/ui/tasks/{s.task_id}/units"),
     "/ui/team": ("gd.minh", lambda s, p: "/ui/team"),
+    "/ui/board": ("cchc.truong", lambda s, p: "/ui/board"),
+    "/ui/plans/{plan_id}/timeline": ("cchc.truong", lambda s, p: f"/ui/plans/{s.plan_id}/timeline"),
+    "/ui/deadlines": ("cchc.truong", lambda s, p: "/ui/deadlines?whose=unit"),
+    "/ui/director": ("gd.minh", lambda s, p: "/ui/director"),
     "/ui/absences": ("cchc.truong", lambda s, p: "/ui/absences"),
     "/ui/org/import": ("vp.admin", lambda s, p: "/ui/org/import"),
     "/ui/units": ("vp.cchc", lambda s, p: "/ui/units?name=Các đơn vị liên quan"),
@@ -228,9 +248,16 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/dev/mailbox": ("vp.admin", lambda s, p: "/dev/mailbox"),
     "/ui/outbox": ("vp.admin", lambda s, p: "/ui/outbox"),
     "/dev/mailbox/{key}": ("vp.admin", first_message),
+    "/dev/mailbox/{key}/reply": ("vp.admin", lambda s, p: first_reply(s, p)),
 }
 # Pages seen by a second role as well: a unit head's dashboard and unit page differ.
-ALSO = [("/", "cchc.truong"), ("/ui/team", "cchc.truong"), ("/my", "cchc.truong")]
+ALSO = [
+    ("/", "cchc.truong"),
+    ("/ui/team", "cchc.truong"),
+    ("/my", "cchc.truong"),
+    ("/ui/board", "assignee"),  # an officer's board: their own items of their unit
+    ("/ui/director", "cchc.truong"),
+]
 
 
 def test_every_page_is_listed() -> None:

@@ -78,8 +78,8 @@ def test_compose_postgres_matches_the_image_pg_dump() -> None:
 def test_dockerfile_is_multi_stage_locked_and_non_root() -> None:
     text = (DEPLOY / "Dockerfile").read_text("utf-8")
     stages = re.findall(r"^FROM (\S+)(?: AS (\w+))?", text, re.M)
-    assert len(stages) == 2 and stages[0][1] == "build"
-    build, runtime = text.split("\nFROM ", 2)[1:]
+    assert [name for _, name in stages] == ["htmx", "build", ""]
+    build, runtime = text.split("\nFROM ", 3)[2:]
     assert "--require-hashes -r requirements/runtime.lock" in build
     assert "--no-deps" in build
     assert "COPY --from=build" in runtime
@@ -117,3 +117,14 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == "", done.stderr  # unknown keys are only warnings
+
+
+def test_the_image_gets_the_htmx_the_makefile_pins() -> None:
+    """One htmx version for `make install` and the image; the image puts it where the pages
+    load it (api/static/vendor/htmx.min.js)."""
+    makefile = re.search(r"^HTMX_VERSION := (\S+)", (ROOT / "Makefile").read_text(), re.M)
+    docker = (DEPLOY / "Dockerfile").read_text("utf-8")
+    pinned = re.search(r"^ARG HTMX_VERSION=(\S+)", docker, re.M)
+    assert makefile and pinned and makefile.group(1) == pinned.group(1)
+    assert "COPY --from=htmx /htmx/package/dist/htmx.min.js api/static/vendor/htmx.min.js" in docker
+    assert "/static/vendor/htmx.min.js" in (ROOT / "api/templates/board.html").read_text()

@@ -318,6 +318,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     # pages
     ("GET", "/"): Row(SignedIn(), page=True),  # the dashboard, of the caller's own scope
     ("GET", "/ui/team"): Row(REPORT_READERS, page=True),  # items of the units one answers for
+    # the unit board: any signed-in user (their own unit's items they may see; those who
+    # answer for units, those units); a move is the state table's action, as the buttons
+    ("GET", "/ui/board"): Row(SignedIn(), page=True),
+    ("POST", "/ui/board/items/{item_id}/move"): Row(
+        WORKER, fixed(data={"to": "accepted"}), page=True
+    ),
+    # the plan timeline and the deadline calendar: the items the caller sees
+    ("GET", "/ui/plans/{plan_id}/timeline"): Row(
+        SignedIn(), lambda w, _k: {"path": {"plan_id": w.ids["plan"]}}, page=True
+    ),
+    ("GET", "/ui/deadlines"): Row(SignedIn(), page=True),
+    # the Director's dashboard: those who answer for units, over their own work scope
+    ("GET", "/ui/director"): Row(REPORT_READERS, page=True),
     ("GET", "/login"): Row(Public(), page=True),
     ("POST", "/login"): Row(
         Public(401),

@@ -43,6 +43,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
+    literal,
     not_,
     or_,
     select,
@@ -369,11 +370,12 @@ def headline_counts(
                 literal(i, type_=Integer).label("k"),
                 literal(w.begin, type_=instant).label("begin"),
                 literal(w.cutoff, type_=instant).label("cutoff"),
+                literal(w.late, type_=instant).label("late_from"),
             )
             for i, w in enumerate(windows)
         )
     ).subquery("periods")
-    done, on_time, overdue = _flags(periods.c.cutoff)
+    done, on_time, overdue = _flags(periods.c.cutoff, periods.c.late_from)
     stmt = (
         select(
             periods.c.k,
@@ -381,6 +383,7 @@ def headline_counts(
             func.count().filter(and_(done, on_time)),
             func.count().filter(and_(done, not_(on_time))),
             func.count().filter(overdue),
+            func.count().filter(or_(wi.c.due_at < periods.c.cutoff, done)),
         )
         .select_from(wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id).join(periods, true()))
         .where(
@@ -389,10 +392,13 @@ def headline_counts(
         )
         .group_by(periods.c.k)
     )
-    found = {int(k): (int(t), int(a), int(b), int(o)) for k, t, a, b, o in session.execute(stmt)}
+    found = {
+        int(k): (int(t), int(a), int(b), int(o), int(d))
+        for k, t, a, b, o, d in session.execute(stmt)
+    }
     out = []
     for i in range(len(windows)):
-        total, on_time_n, late, late_open = found.get(i, (0, 0, 0, 0))
+        total, on_time_n, late, late_open, due = found.get(i, (0, 0, 0, 0, 0))
         out.append(
             Counts(
                 total=total,
@@ -400,6 +406,7 @@ def headline_counts(
                 done_late=late,
                 overdue=late_open,
                 in_progress_on_time=total - on_time_n - late - late_open,
+                due=due,
             )
         )
     return out

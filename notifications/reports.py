@@ -4,8 +4,8 @@ director for the units they oversee.
 `send_report` only queues: one outbox row per recipient, keyed `report:{run}:{user}`, whose
 context holds ids. `ReportComposer` makes the message when the row is delivered, from the
 run's frozen snapshot: the HTML and text of `workflow.reporting.mail` with the charts
-inline (cid:), and the DOCX report and XLSX appendix attached, all as stored in the file
-store when the run was built. Outbox rows stay small, and
+inline (cid:), and the DOCX report, its PDF (LibreOffice) and the XLSX appendix attached,
+all as stored in the file store when the run was built. Outbox rows stay small, and
 a report re-sent a year later still shows the numbers it was frozen with.
 
 The mail text is in the recipient's language (the row's `language`, from `User.language`
@@ -15,6 +15,7 @@ documents whatever the language, and the charts keep their Vietnamese labels.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +33,8 @@ from workflow.models.org import Role, Unit, User
 from workflow.models.report import ReportRun
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 
 def dedup_key(run_id: int, user_id: int) -> str:
@@ -124,8 +127,9 @@ class ReportComposer:
 
     Each run's charts, DOCX and XLSX are rendered once and shared by its recipients,
     whatever language their mail is written in.
-    Everyone gets the whole DOCX and XLSX (the deputies are among the report's official
-    recipients, "Nơi nhận"); a deputy's mail body and chart show only their units.
+    Everyone gets the whole DOCX, its PDF (when LibreOffice is installed) and the XLSX (the
+    deputies are among the report's official recipients, "Nơi nhận"); a deputy's mail body
+    and chart show only their units.
     """
 
     def __init__(self, *, session: Session, settings: Settings | None = None) -> None:
@@ -159,9 +163,24 @@ class ReportComposer:
                 attachments=[
                     Attachment(doc.name, MEDIA[fmt], doc.data)
                     for fmt, doc in zip((ReportFormat.DOCX, ReportFormat.XLSX), docs, strict=True)
-                ],
+                ]
+                + self._pdf(run),
             )
         return found
+
+    def _pdf(self, run: ReportRun) -> list[Attachment]:
+        """The PDF as stored when the run was built, else made here with LibreOffice; none
+        (a warning) where neither is: the mail still carries the DOCX and the XLSX."""
+        from workflow.reporting.files import MEDIA, ReportFormat, report_document
+
+        try:
+            doc = report_document(
+                session=self.session, run=run, fmt=ReportFormat.PDF, settings=self.settings
+            )
+        except NotFound as exc:
+            log.warning("report %s mailed without its PDF: %s", run.id, exc)
+            return []
+        return [Attachment(doc.name, MEDIA[ReportFormat.PDF], doc.data)]
 
     def __call__(self, row: MailRow, context: MailContext) -> Composed:
         if not isinstance(context, ReportContext):

@@ -107,10 +107,10 @@ class Settings(BaseSettings):
     imap_timeout_seconds: float = Field(default=30.0, gt=0)
 
     # Agency identity: names change with mergers, so they are settings, never literals.
-    agency_parent_name: str = "UBND TỈNH BẮC GIANG"
+    agency_parent_name: str = "UBND TỈNH BẮC NINH"
     agency_name: str = "SỞ NỘI VỤ"
     agency_short_code: str = "SNV"
-    agency_place: str = "Bắc Giang"
+    agency_place: str = "Bắc Ninh"
     # The issuer as written inside sentences ("của Sở Nội vụ").
     agency_name_text: str = "Sở Nội vụ"
     director_title: str = "GIÁM ĐỐC"

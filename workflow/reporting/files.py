@@ -62,7 +62,7 @@ def write_report(
         render_docx(snapshot, charts=chart_mod.render_all(snapshot), settings=settings)
     )
     xlsx = out_dir / f"{stem}-phu-luc.xlsx"
-    xlsx.write_bytes(render_xlsx(snapshot))
+    xlsx.write_bytes(render_xlsx(snapshot, settings=settings))
     if not pdf:
         return WrittenReport(docx, xlsx, None, "PDF not requested")
     try:

@@ -17,7 +17,7 @@ LOCK_TOOL := pip-tools==7.7.0
 COMPILE = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
 
-.PHONY: run test lint typecheck pytest test-cluster bench install lock browser office imap haproxy clean docs i18n-check i18n-update
+.PHONY: run test lint typecheck pytest test-cluster bench install lock browser office imap haproxy ldap oidc clean docs i18n-check i18n-update
 
 # The exact versions and hashes of requirements/dev.lock (runtime + dev tools), then the
 # project itself without resolving anything; pyproject.toml keeps the ranges for library users.
@@ -68,7 +68,7 @@ run: install
 
 ## test: lint, types, then the whole suite (unit + integration + e2e) on real services, then
 ## the cluster run on its own (it kills processes and needs the machine's cores to itself)
-test: install browser office imap haproxy lint typecheck i18n-check pytest test-cluster
+test: install browser office imap haproxy ldap oidc lint typecheck i18n-check pytest test-cluster
 
 lint: install
 	$(BIN)/ruff check .
@@ -110,6 +110,17 @@ imap:
 ## haproxy: Debian's load balancer, in front of the API processes of the cluster run
 haproxy:
 	@command -v haproxy >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; }
+
+## ldap: Debian's OpenLDAP server and tools; the directory sign-in tests start slapd with a
+## test tree on a loopback port (deploy/directory/slapd.sh)
+ldap:
+	@test -x /usr/sbin/slapd -a -x /usr/bin/ldapsearch || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils; }
+
+## oidc: the certified OpenID provider `oidc-provider` (npm, exact versions of
+## deploy/directory/package-lock.json) that the OpenID Connect sign-in tests start on a
+## loopback port (deploy/directory/oidc-provider.mjs); needs Node.js 18+
+oidc:
+	@test -d deploy/directory/node_modules/oidc-provider || npm ci --prefix deploy/directory --no-audit --no-fund --loglevel=error
 
 bench: install
 	@for b in bench/*.py; do [ "$$b" = bench/__init__.py ] || { echo "== $$b"; $(BIN)/python $$b; }; done

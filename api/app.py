@@ -20,8 +20,10 @@ from api.pages import (
     dates,
     item_forms,
     mailbox,
+    oidc_sign_in,
     org_names,
     outbox,
+    people_admin,
     plan_units,
     plan_views,
     ui,
@@ -142,6 +144,8 @@ def create_app(*, run_scheduler: bool | None = None) -> FastAPI:
         people.router,
         absences.router,
         staff_import_page.router,
+        people_admin.router,
+        oidc_sign_in.router,
         outbox.router,
     ):
         app.include_router(router)

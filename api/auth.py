@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -152,6 +153,10 @@ class LoginOutcome(StrEnum):
     BAD_CREDENTIALS = "bad_credentials"
     LOCKED = "locked"
     RATE_LIMITED = "rate_limited"
+    # The directory accepted the password, but planflow does not let this account in
+    # (`workflow.services.directory`): said plainly, the password was right.
+    NOT_LINKED = "not_linked"
+    INACTIVE = "inactive"
 
 
 @dataclass
@@ -159,6 +164,12 @@ class LoginResult:
     outcome: LoginOutcome
     user: User | None = None
     retry_after_seconds: int = 0
+    email: str | None = None  # the directory account's, when it is NOT_LINKED
+
+
+# A directory's verdict on (login, password): a LoginResult when it knows the account and
+# the password is right (OK, NOT_LINKED or INACTIVE), None when it refuses them.
+DirectoryCheck = Callable[[str, str], "LoginResult | None"]
 
 
 class LoginGuard:
@@ -255,8 +266,10 @@ def authenticate(
     ip: str,
     now: datetime,
     settings: Settings,
+    directory: DirectoryCheck | None = None,
 ) -> LoginResult:
-    """Check a password, counting failures per (account, address).
+    """Check a password, counting failures per (account, address): with the `directory`
+    first (LDAP), then planflow's own passwords when `settings.local_passwords_on`.
 
     Known, unknown and inactive accounts go through the same steps and answers: a lock is
     reported for an unknown name too, and each attempt that reaches the password check
@@ -269,7 +282,13 @@ def authenticate(
     wait = guard.blocked_for(account=account, ip=ip, now=now)
     if wait > 0:
         return LoginResult(LoginOutcome.LOCKED, retry_after_seconds=wait)
-    usable = user is not None and user.is_active
+    if directory is not None:
+        verdict = directory(login, password)
+        if verdict is not None:
+            if verdict.user is not None:
+                guard.record_success(account=account_key(verdict.user, login), ip=ip)
+            return verdict
+    usable = user is not None and user.is_active and settings.local_passwords_on
     ok = verify_password(password, user.password_hash if user is not None and usable else None)
     if user is None or not usable or not ok:
         guard.record_failure(account=account, ip=ip, now=now, settings=settings)

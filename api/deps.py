@@ -48,6 +48,15 @@ CSRF_COOKIE = "pf_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# GET routes that write (decision 0031): the OpenID provider's redirect back is a GET by the
+# protocol, and the first sign-in links the account (its `state` is the request's CSRF check).
+WRITING_GETS = frozenset({"/login/oidc/callback"})
+
+
+def read_only_request(request: Request) -> bool:
+    """Whether the request only reads (safe methods but the few `WRITING_GETS`)."""
+    return request.method in SAFE_METHODS and request.url.path not in WRITING_GETS
+
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -169,14 +178,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     slots: ConnectionSlots | None = getattr(request.app.state, "db_slots", None)
     async with AsyncExitStack() as stack:
         if slots is not None and getattr(request.app.state, "session_factory", None) is None:
-            writes = request.method not in SAFE_METHODS
+            writes = not read_only_request(request)
             await stack.enter_async_context(slots.slot(get_settings(), writes=writes))
         yield await stack.enter_async_context(_request_session(request))
 
 
 @asynccontextmanager
 async def _request_session(request: Request) -> AsyncIterator[Session]:
-    read_only = request.method in SAFE_METHODS
+    read_only = read_only_request(request)
     session = _open_session(request, read_only=read_only)
     after: list[Callable[[], None]] = []
     request.state.after_commit = after

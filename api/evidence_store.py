@@ -1,20 +1,21 @@
 """Evidence files (minh chứng / sản phẩm) as the API and the item page share them: storing
 an upload with size and type limits, and serving a stored file to who may see its item.
 
-Files live under `settings.var_dir/evidence/<item id>/` with a random name; the original
-name is only metadata. A file is served only to users who may see its item, as an
-attachment with `nosniff`, so an uploaded HTML page can never run in the site's origin.
+Files are kept by the file store (`workflow.services.files`, in the database with their
+row) under `evidence/<item id>/<random name>`; the original name is only metadata. A file
+is served only to users who may see its item, as an attachment with `nosniff`, so an
+uploaded HTML page can never run in the site's origin.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from fastapi import UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from sqlmodel import Session
 
+from api.downloads import attachment
 from api.problems import ApiProblem
 from api.schemas.forms import validated
 from api.schemas.items import EvidenceIn
@@ -23,20 +24,14 @@ from workflow.models import Evidence, User
 from workflow.services.evidence_files import (
     EvidenceRefused,
     accepted_type,
-    store_file,
+    read_evidence,
+    store_evidence,
     stored_name,
 )
+from workflow.services.files import get_file
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import add_evidence
 from workflow.settings import Settings
-
-
-def _store(upload: UploadFile, *, target: Path, limit: int) -> int:
-    """Copy the upload to `target`, refusing (413) past `limit` bytes; returns the size."""
-    try:
-        return store_file(upload.file.read, target=target, limit=limit)
-    except EvidenceRefused as exc:
-        raise ApiProblem(exc.status, str(exc)) from exc
 
 
 def attach_evidence(
@@ -52,8 +47,8 @@ def attach_evidence(
     """Attach a note and/or a stored file to an item: the one path of the API and the page.
 
     Checks the scope (NotFound), the file's type (415) and size (413), then lets
-    `add_evidence` check who may attach. A stored file is removed again when anything after
-    storing it fails, so a refused upload leaves neither a row nor a file behind.
+    `add_evidence` check who may attach. The file is stored in the request's transaction
+    with its row, so a refused upload leaves neither behind.
     """
     get_visible_item(session=session, user=actor, item_id=item_id, now=now)
     codes = {"note:string_too_long": "note_too_long"}
@@ -67,32 +62,29 @@ def attach_evidence(
         return row
     try:
         content_type = accepted_type(file.content_type, settings=settings)
+        data = read_evidence(file.file.read, settings=settings)
     except EvidenceRefused as exc:
         raise ApiProblem(exc.status, str(exc)) from exc
-    original, target = stored_name(settings, item_id, file.filename)
-    size = _store(file, target=target, limit=settings.evidence_max_bytes)
-    try:
-        row = add_evidence(
-            session=session,
-            now=now,
-            actor=actor,
-            item_id=item_id,
-            note=note,
-            filename=original,
-            content_type=content_type,
-            size_bytes=size,
-            storage_path=str(target.relative_to(settings.var_dir)),
-        )
-        session.flush()
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+    original, key = stored_name(item_id, file.filename)
+    row = add_evidence(
+        session=session,
+        now=now,
+        actor=actor,
+        item_id=item_id,
+        note=note,
+        filename=original,
+        content_type=content_type,
+        size_bytes=len(data),
+        storage_path=key,
+    )
+    store_evidence(session=session, now=now, key=key, data=data, content_type=content_type)
+    session.flush()
     return row
 
 
 def evidence_file(
     *, session: Session, user: User, item_id: int, evidence_id: int, settings: Settings
-) -> FileResponse:
+) -> Response:
     """The stored file of an evidence row, to users who may see its item (NotFound else).
 
     Sent as an attachment with `nosniff`, so an uploaded HTML page never runs in the site.
@@ -101,13 +93,11 @@ def evidence_file(
     row = session.get(Evidence, evidence_id)
     if row is None or row.work_item_id != item_id or not row.storage_path:
         raise NotFound(f"evidence {evidence_id} not found")
-    path = (settings.var_dir / row.storage_path).resolve()
-    if not path.is_relative_to(settings.var_dir.resolve()) or not path.is_file():
+    stored = get_file(session=session, key=row.storage_path, settings=settings)
+    if stored is None:
         raise NotFound(f"evidence {evidence_id} has no stored file")
-    return FileResponse(
-        path,
-        media_type=row.content_type or "application/octet-stream",
-        filename=row.filename or path.name,
-        headers={"X-Content-Type-Options": "nosniff"},
-        content_disposition_type="attachment",
+    return attachment(
+        stored.data,
+        media_type=row.content_type or stored.content_type,
+        filename=row.filename or stored.name,
     )

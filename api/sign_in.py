@@ -20,6 +20,7 @@ from api.auth import (
     find_login_user,
     reset_token,
 )
+from api.directory.ldap import ldap_check
 from api.schemas.auth import LoginIn
 from notifications.contexts import Kind, PasswordResetContext
 from notifications.links import MailLinks
@@ -41,8 +42,12 @@ def sign_in(
     now: datetime,
     settings: Settings,
 ) -> LoginResult:
-    """Check a sign-in's password, the limits keyed on the request's client address: the
-    API's token route and the sign-in page alike."""
+    """Check a sign-in's password (against the LDAP directory first when it is on), the
+    limits keyed on the request's client address: the API's token route and the sign-in
+    page alike."""
+    check = (
+        ldap_check(session=session, now=now, settings=settings) if settings.ldap_enabled else None
+    )
     return authenticate(
         session=session,
         guard=guard,
@@ -51,6 +56,7 @@ def sign_in(
         ip=client_ip(request),
         now=now,
         settings=settings,
+        directory=check,
     )
 
 

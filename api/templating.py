@@ -15,6 +15,7 @@ from notifications.operations import may_operate_mail
 from workflow.dates import DAY_PATTERN, DAY_TIME_FORMAT, format_day, format_moment, parse_day
 from workflow.i18n import install, language_of, localized, translate
 from workflow.reporting.readers import may_read_reports
+from workflow.services.accounts import may_administer
 from workflow.services.unit_aliases import may_keep_names
 from workflow.settings import get_settings
 from workflow.states import action_label, state_label
@@ -81,3 +82,5 @@ templates.env.globals["may_read_reports"] = may_read_reports
 # The "Tên đơn vị" link of the header (units, groups, aliases) for those who keep them.
 templates.env.globals["may_keep_names"] = may_keep_names
 templates.env.globals["may_operate_mail"] = may_operate_mail
+# The "Cán bộ" link (administration of people): administrators and unit heads.
+templates.env.globals["may_administer"] = may_administer

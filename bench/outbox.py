@@ -6,11 +6,13 @@ Every side sends N messages to an aiosmtpd sink running in a child process. The 
 only sends pre-built bytes with `smtplib.sendmail` over one reused connection per round.
 The production path (`deliver_each`, what the Celery task runs) also claims rows from
 PostgreSQL (FOR UPDATE SKIP LOCKED), renders the templates, builds the MIME message and
-records each answer, with one connection per batch and **one commit per message**; the
+records each answer, with one connection per batch and **one commit per message** (the
+commit of message k overlapping k+1's envelope, decision 0028); the
 embedded path (`deliver_outbox`) commits once per batch. The sides take turns in rounds,
 the order rotating, so that a change of load on a shared machine weighs on all alike.
-Prints the throughput ratios to raw (target for the production path >= 0.8) and the
-spread of the per-round ratios.
+Prints the machine's load average (a shared machine's figures depend on it), the
+throughput ratios to raw (target for the production path >= 0.8) and the spread of the
+per-round ratios.
 """
 
 from __future__ import annotations
@@ -159,6 +161,7 @@ def main() -> None:
     per_round = args.n // args.rounds
     if per_round % args.batch:
         parser.error("n / rounds must be a multiple of --batch")
+    load_before = os.getloadavg()
     sink = SinkProcess()
     try:
         settings = Settings(  # type: ignore[call-arg]
@@ -197,6 +200,12 @@ def main() -> None:
                 ratios[side].append(took["raw"] / took[side])
         sent = per_round * args.rounds
         assert sink.count() == 3 * sent
+        load_after = os.getloadavg()
+        print(
+            f"load average (1, 5, 15 min) {os.cpu_count()} cores: before "
+            f"{' '.join(f'{x:.1f}' for x in load_before)}, after "
+            f"{' '.join(f'{x:.1f}' for x in load_after)}"
+        )
         print(f"messages: {sent} per side (avg {size:.0f} bytes), batch {args.batch}")
         print(f"raw smtplib, one connection:          {sent / totals['raw']:8.0f} msg/s")
         print(f"production: deliver_each (PostgreSQL): {sent / totals['each']:8.0f} msg/s")

@@ -11,6 +11,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -122,6 +123,14 @@ _RECORD_ONE_PG = """
         message_id = %(message_id)s, last_error = %(last_error)s
     WHERE id = %(id)s
 """
+# PostgreSQL, the next due row claimed straight through the driver (deliver_each).
+_CLAIM_ONE_PG = """
+    SELECT id, dedup_key, kind, language, context, recipient_user_id, recipient_email,
+        created_at, message_id, attempts, first_attempt_at, next_attempt_at, request_id
+    FROM notification
+    WHERE status = 'pending' AND next_attempt_at <= %(now)s
+    ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+"""
 # SQLite (embedded mode): the same update executed with one parameter set per row.
 _RECORD = (
     update(_TABLE)
@@ -150,6 +159,42 @@ def _claim(session: Session, now: datetime, limit: int) -> list[Claimed]:
         # Two workers never claim the same row; a locked row is simply someone else's.
         query = query.with_for_update(skip_locked=True)
     return [Claimed._make(found) for found in session.connection().execute(query)]
+
+
+def _driver(session: Session) -> Any:
+    """The psycopg connection under `session` (its transaction begun on the SQLAlchemy side)."""
+    return session.connection().connection.driver_connection
+
+
+def _claim_one_pg(session: Session, now: datetime) -> list[Claimed]:
+    """Claim the next due row in one round trip: the transaction's BEGIN and the SELECT go
+    together in a psycopg pipeline (outside one, psycopg sends BEGIN on its own first)."""
+    driver = _driver(session)
+    with driver.pipeline():
+        cur = driver.execute(_CLAIM_ONE_PG, {"now": now})
+    found = cur.fetchone()
+    if found is None:
+        return []
+    row = Claimed._make(found)
+    # Aware in the session's time zone as psycopg reads them; UTC as the ORM type gives them.
+    first = row.first_attempt_at
+    return [
+        row._replace(
+            created_at=ensure_utc(row.created_at),
+            next_attempt_at=ensure_utc(row.next_attempt_at),
+            first_attempt_at=None if first is None else ensure_utc(first),
+        )
+    ]
+
+
+def _write_one_trip(session: Session, values: dict[str, Any]) -> None:
+    """Write one row's outcome and commit in a single round trip (a psycopg pipeline)."""
+    driver = _driver(session)
+    with driver.pipeline():
+        driver.execute(_RECORD_ONE_PG, values)
+        driver.commit()
+    # The driver committed; this only ends SQLAlchemy's transaction (no round trip).
+    session.commit()
 
 
 class _Recorder:
@@ -257,23 +302,17 @@ class _Recorder:
         self._update(row, status="suppressed", last_error="address refused earlier in this run")
         self.result.suppressed += 1
 
-    def commit_in_one_trip(self, session: Session) -> bool:
-        """PostgreSQL: write this one row's outcome and commit in a single round trip (a
-        psycopg pipeline), when nothing else is to be written (no new suppression, no alarm
-        to raise or clear). False: the caller takes the ordinary way."""
+    def take_one_trip(self) -> dict[str, Any] | None:
+        """This one row's outcome, taken out to be written and committed in a single round
+        trip (`write_one_trip`), when nothing else is to be written (no new suppression, no
+        alarm to raise or clear); None: the caller takes the ordinary way."""
         simple = self.server_ok is None or (self.server_ok and self.alarm_open is False)
         if len(self.pending) != 1 or not simple or self.session.new or self.session.dirty:
-            return False
+            return None
         values = {key.removeprefix("b_"): value for key, value in self.pending[0].items()}
-        driver = session.connection().connection.driver_connection
-        with driver.pipeline():  # type: ignore[union-attr]
-            driver.execute(_RECORD_ONE_PG, values)  # type: ignore[union-attr]
-            driver.commit()  # type: ignore[union-attr]
         self.pending = []
         self.server_ok, self.server_error, self.batch_faults = None, "", 0
-        # The driver committed; this only ends SQLAlchemy's transaction (no round trip).
-        session.commit()
-        return True
+        return values
 
     def flush(self) -> None:
         """Write the batch's outcomes; ORM copies of these rows are expired, not stale."""
@@ -320,15 +359,19 @@ def _send_row(
     row: Claimed,
     mail: OutgoingMail | Exception,
     meanwhile: Callable[[], None],
+    ready: Callable[[], None] | None = None,
 ) -> None:
     """Send one claimed row and record the answer; `meanwhile` runs exactly once, while
-    the server works on the message if it got that far."""
+    the server works on the message if it got that far; `ready` (idempotent) runs before
+    the message can be delivered, and always before `meanwhile`."""
     called = False
 
     def once() -> None:
         nonlocal called
         if not called:
             called = True
+            if ready is not None:
+                ready()
             meanwhile()
 
     if row.recipient_email.lower() in recorder.refused:
@@ -336,7 +379,7 @@ def _send_row(
     elif isinstance(mail, Exception):
         recorder.record(row, message_fault(repr(mail)), None)
     else:
-        recorder.record(row, batch.send(mail, meanwhile=once), mail.message_id)
+        recorder.record(row, batch.send(mail, meanwhile=once, ready=ready), mail.message_id)
     once()
 
 
@@ -437,7 +480,9 @@ def deliver_each(
     while the database works. On PostgreSQL two sessions take turns instead: while the
     server processes message k (claimed and locked in one session), the other session
     claims (SKIP LOCKED: never k) and renders message k+1; k's answer is then recorded and
-    committed before k+1 is sent. SQLite has one writer, so it claims after each commit.
+    committed by a writer thread while k+1's envelope (MAIL, RCPT) goes out, and k+1's DATA
+    waits for that commit, so k+1 is never delivered before k is recorded. A claim's BEGIN
+    and SELECT go in one round trip. SQLite has one writer, so it claims after each commit.
 
     Those two sessions commit with `synchronous_commit = off` (unless
     `outbox_synchronous_commit`): a commit returns once PostgreSQL has it, without waiting
@@ -455,6 +500,11 @@ def deliver_each(
     composers = _prepare_run(session, now, settings, limit, result)
     sessions = [session]
     connections: list[Connection] = []
+    # PostgreSQL: a thread writes and commits message k while the main thread sends k+1's
+    # envelope; k+1's DATA waits for that commit (`settle`), so still at most one message
+    # is sent and not yet recorded.
+    writer: ThreadPoolExecutor | None = None
+    inflight: Future[None] | None = None
     if is_postgres(session):
         # Two connections of their own, each told once not to wait for the disk on commit.
         engine = session.get_bind()
@@ -466,9 +516,10 @@ def deliver_each(
             conn.commit()
         sessions = [Session(bind=conn, expire_on_commit=False) for conn in connections]
         recorder.session = sessions[0]
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-commit")
 
     def claim(on: Session) -> tuple[Claimed, OutgoingMail | Exception] | None:
-        rows = _claim(on, now, 1)
+        rows = _claim_one_pg(on, now) if connections else _claim(on, now, 1)
         if not rows:
             return None
         try:
@@ -479,6 +530,13 @@ def deliver_each(
             log.exception("notification %s could not be rendered", rows[0].id)
             mail = exc
         return rows[0], mail
+
+    def settle() -> None:
+        """Wait for the previous message's commit (raising its error); idempotent."""
+        nonlocal inflight
+        if inflight is not None:
+            done, inflight = inflight, None
+            done.result()
 
     try:
         turn = 0
@@ -494,17 +552,26 @@ def deliver_each(
                     ahead = _Next(claim, there)
                     recorder.session = here
                     result.claimed += 1
-                    _send_row(batch, recorder, current[0], current[1], ahead.fetch)
-                    if not (connections and recorder.commit_in_one_trip(here)):
+                    _send_row(batch, recorder, current[0], current[1], ahead.fetch, settle)
+                    values = recorder.take_one_trip() if writer is not None else None
+                    if writer is not None and values is not None:
+                        inflight = writer.submit(_write_one_trip, here, values)
+                    else:
                         recorder.flush()
                         recorder.note_server()
                         here.commit()
                     current = ahead.found if there is not None else claim(here)
                     turn += 1
+                # The batch's last commit lands before its connection is closed.
+                settle()
         # A row claimed for a batch that was not started stays pending for the next run.
         for each in sessions:
             each.commit()
     finally:
+        if writer is not None:
+            with suppress(Exception):
+                settle()
+            writer.shutdown(wait=True)
         for conn in connections:
             with suppress(Exception):
                 conn.rollback()

@@ -4,7 +4,8 @@ director for the units they oversee.
 `send_report` only queues: one outbox row per recipient, keyed `report:{run}:{user}`, whose
 context holds ids. `ReportComposer` makes the message when the row is delivered, from the
 run's frozen snapshot: the HTML and text of `workflow.reporting.mail` with the charts
-inline (cid:), and the DOCX report and XLSX appendix attached. Outbox rows stay small, and
+inline (cid:), and the DOCX report, its PDF (LibreOffice) and the XLSX appendix attached,
+all as stored in the file store when the run was built. Outbox rows stay small, and
 a report re-sent a year later still shows the numbers it was frozen with.
 
 The mail text is in the recipient's language (the row's `language`, from `User.language`
@@ -14,6 +15,7 @@ documents whatever the language, and the charts keep their Vietnamese labels.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,8 +34,7 @@ from workflow.models.report import ReportRun
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.settings import Settings, get_settings
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+log = logging.getLogger(__name__)
 
 
 def dedup_key(run_id: int, user_id: int) -> str:
@@ -126,8 +127,9 @@ class ReportComposer:
 
     Each run's charts, DOCX and XLSX are rendered once and shared by its recipients,
     whatever language their mail is written in.
-    Everyone gets the whole DOCX and XLSX (the deputies are among the report's official
-    recipients, "Nơi nhận"); a deputy's mail body and chart show only their units.
+    Everyone gets the whole DOCX, its PDF (when LibreOffice is installed) and the XLSX (the
+    deputies are among the report's official recipients, "Nơi nhận"); a deputy's mail body
+    and chart show only their units.
     """
 
     def __init__(self, *, session: Session, settings: Settings | None = None) -> None:
@@ -137,29 +139,48 @@ class ReportComposer:
 
     def documents(self, report_id: int) -> _Documents:
         # matplotlib, python-docx and openpyxl load only when a report is delivered.
-        from workflow.reporting import charts as chart_mod
-        from workflow.reporting.docx_report import render_docx
-        from workflow.reporting.files import file_stem
-        from workflow.reporting.xlsx_report import render_xlsx
+        from workflow.reporting.charts import CHARTS
+        from workflow.reporting.files import MEDIA, ReportFormat, report_chart, report_document
 
         found = self._documents.get(report_id)
         if found is None:
             run = self.session.get(ReportRun, report_id)
             if run is None:
                 raise NotFound(f"report run {report_id} does not exist")
-            snapshot = ReportSnapshot.from_json(run.snapshot)
-            charts = chart_mod.render_all(snapshot)
-            stem = file_stem(snapshot)
-            docx = render_docx(snapshot, charts=charts, settings=self.settings)
+            # The documents and charts stored when the run was built (rendered if not).
+            docs = [
+                report_document(session=self.session, run=run, fmt=fmt, settings=self.settings)
+                for fmt in (ReportFormat.DOCX, ReportFormat.XLSX)
+            ]
             found = self._documents[report_id] = _Documents(
-                snapshot=snapshot,
-                charts=charts,
+                snapshot=ReportSnapshot.from_json(run.snapshot),
+                charts={
+                    name: report_chart(
+                        session=self.session, run=run, name=name, settings=self.settings
+                    )
+                    for name in CHARTS
+                },
                 attachments=[
-                    Attachment(f"{stem}.docx", DOCX_TYPE, docx),
-                    Attachment(f"{stem}-phu-luc.xlsx", XLSX_TYPE, render_xlsx(snapshot)),
-                ],
+                    Attachment(doc.name, MEDIA[fmt], doc.data)
+                    for fmt, doc in zip((ReportFormat.DOCX, ReportFormat.XLSX), docs, strict=True)
+                ]
+                + self._pdf(run),
             )
         return found
+
+    def _pdf(self, run: ReportRun) -> list[Attachment]:
+        """The PDF as stored when the run was built, else made here with LibreOffice; none
+        (a warning) where neither is: the mail still carries the DOCX and the XLSX."""
+        from workflow.reporting.files import MEDIA, ReportFormat, report_document
+
+        try:
+            doc = report_document(
+                session=self.session, run=run, fmt=ReportFormat.PDF, settings=self.settings
+            )
+        except NotFound as exc:
+            log.warning("report %s mailed without its PDF: %s", run.id, exc)
+            return []
+        return [Attachment(doc.name, MEDIA[ReportFormat.PDF], doc.data)]
 
     def __call__(self, row: MailRow, context: MailContext) -> Composed:
         if not isinstance(context, ReportContext):

@@ -400,14 +400,14 @@ def build_reports(
 def sweep_orphan_files(
     *, session: Session, now: datetime, since: datetime | None = None
 ) -> OrphanFilesResult:
-    """Remove evidence files no row names (see `workflow.services.evidence_files`), at most
+    """Remove stored evidence files no row names (see `workflow.services.files`), at most
     once per `orphan_sweep_interval_minutes` since the last scan `since`."""
     settings = get_settings()
     interval = timedelta(minutes=settings.orphan_sweep_interval_minutes)
     if since is not None and now - since < interval:
         return OrphanFilesResult(skipped=True)
     started = time.perf_counter()
-    from workflow.services.evidence_files import sweep_orphan_files as sweep
+    from workflow.services.files import sweep_orphan_files as sweep
 
     result = OrphanFilesResult(removed=sweep(session=session, now=now, settings=settings))
     log_run("sweep_orphan_files", result, started)

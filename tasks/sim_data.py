@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel, col, select
 from workflow import search_index
 from workflow.deadlines import ladder_for
 from workflow.importer import parse_document, upsert_plan
+from workflow.importer.text import short
 from workflow.models.org import Role, Unit, User
 from workflow.models.plan import Plan, PlanTask
 from workflow.models.search import SearchEntry
@@ -186,7 +187,7 @@ def seed_demo(
         unit_id = task.lead_unit_id if task.lead_unit_id in by_unit else rng.choice(list(by_unit))
         officer = rng.choice(by_unit[unit_id])
         begin = start + timedelta(days=rng.randint(0, span))
-        title = task.text if len(task.text) <= 440 else task.text[:439] + "…"
+        title = short(task.text, 440)
         spec = work_items.ItemSpec(
             title=f"{title} (đợt {n // len(leaves) + 1})",
             lead_unit_id=unit_id,

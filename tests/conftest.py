@@ -27,6 +27,9 @@ PG_BASE_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("PLANFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Building a report renders its PDF with LibreOffice (seconds each): only the tests of that
+# path turn it on (and subprocesses inherit the default).
+os.environ.setdefault("PLANFLOW_REPORT_PDF_ON_BUILD", "false")
 
 # Property tests check behaviour, not speed: a busy 2-core machine must not fail them on
 # hypothesis' 200 ms per-example deadline (speed targets live in bench/).
@@ -53,10 +56,8 @@ def schema_url(schema: str) -> str:
     return f"{PG_BASE_URL}{sep}options=-csearch_path%3D{schema}"
 
 
-def fresh_schema(schema: str) -> Engine:
-    """Drop and recreate `schema`, migrate it, and return an engine bound to it."""
-    from workflow.migrate import upgrade
-
+def blank_schema(schema: str) -> Engine:
+    """Drop and recreate `schema` (empty, never migrated); an engine bound to it."""
     admin = make_engine(PG_BASE_URL)
     try:
         with admin.begin() as conn:
@@ -66,7 +67,14 @@ def fresh_schema(schema: str) -> Engine:
         service_missing("PostgreSQL", exc)
     finally:
         admin.dispose()
-    engine = make_engine(schema_url(schema))
+    return make_engine(schema_url(schema))
+
+
+def fresh_schema(schema: str) -> Engine:
+    """Drop and recreate `schema`, migrate it, and return an engine bound to it."""
+    from workflow.migrate import upgrade
+
+    engine = blank_schema(schema)
     with engine.begin() as conn:
         upgrade(connection=conn)
     return engine

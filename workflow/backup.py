@@ -3,10 +3,11 @@
 An archive is a gzipped tar holding `manifest.json` (what it is: database kind, schema
 revision, row counts), the database (`database.pgdump` from pg_dump's custom format, or
 `database.sqlite` made with SQLite's online backup API, both consistent while the
-application runs) and `files/`: the evidence files (minh chứng) and generated reports that
-rows point to. Restore checks everything before it writes: the archive, the kind of the
-configured database, and that the target is empty (`force` replaces it). PostgreSQL is
-restored in one transaction; nothing half-written is left by a failed restore.
+application runs; it holds the evidence files (minh chứng) and report documents, decision
+0028) and `files/`: those still under var_dir from before the file store. Restore checks
+everything before it writes: the archive, the kind of the configured database, and that
+the target is empty (`force` replaces it). PostgreSQL is restored in one transaction;
+nothing half-written is left by a failed restore.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ MANIFEST = "manifest.json"
 PG_DUMP = "database.pgdump"
 SQLITE_DB = "database.sqlite"
 FILES = "files"
-# Directories under var_dir whose files rows name (evidence.storage_path, report downloads).
+# Directories under var_dir whose files rows name, from before the file store (decision 0028).
 FILE_DIRS = ("evidence", "reports")
 # Row counts shown in the manifest and after a restore (what an operator checks first).
 COUNTED = (
@@ -48,6 +49,7 @@ COUNTED = (
     "work_item_event",
     "evidence",
     "report_run",
+    "stored_file",
     "notification",
 )
 

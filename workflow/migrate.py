@@ -12,6 +12,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# The frozen first revision (decision 0028): every database in use is at it or later, and
+# schema changes are revisions on top of it (`migrations/new-revision.sh`), never edits.
+BASELINE = "0001"
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
@@ -38,12 +41,14 @@ def current_revisions(url: str | None = None, connection: Connection | None = No
         engine.dispose()
 
 
-def upgrade(url: str | None = None, connection: Connection | None = None) -> list[str]:
-    """Bring the database schema to the newest revision; the revisions applied, oldest
-    first, as "id message" (empty when it was already at the newest)."""
+def upgrade(
+    url: str | None = None, connection: Connection | None = None, *, to: str = "head"
+) -> list[str]:
+    """Bring the database schema to revision `to` (the newest by default); the revisions
+    applied, oldest first, as "id message" (empty when it was already there)."""
     cfg = alembic_config(url, connection)
     before = current_revisions(url, connection)
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, to)
     _install_search(url, connection)
     after = current_revisions(url, connection)
     script = ScriptDirectory.from_config(cfg)
@@ -58,16 +63,18 @@ def upgrade(url: str | None = None, connection: Connection | None = None) -> lis
 def _install_search(url: str | None, connection: Connection | None) -> None:
     """The search index's engine-specific parts (workflow.search_index.install), which the
     models (and so the generated migration) cannot declare."""
-    from workflow.search_index import install
+    from workflow.search_index import index_if_empty, install
 
     if connection is not None:
         install(connection)
+        index_if_empty(connection)
         return
     assert url is not None
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
             install(conn)
+            index_if_empty(conn)
     finally:
         engine.dispose()
 

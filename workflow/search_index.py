@@ -198,6 +198,26 @@ def rebuild(*, session: Session) -> int:
 FTS_TABLE = "search_fts"
 
 
+def index_if_empty(conn: Connection) -> int:
+    """Index everything when the index is empty but the data is not (a database that had
+    items before revision 0004 added the index); 0 otherwise. Run after `install`."""
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table("search_entry"):
+        return 0
+    if conn.execute(text("SELECT 1 FROM search_entry LIMIT 1")).first() is not None:
+        return 0
+    has_data = conn.execute(
+        text("SELECT 1 FROM work_item UNION ALL SELECT 1 FROM plan_task LIMIT 1")
+    ).first()
+    if has_data is None:
+        return 0
+    with Session(bind=conn) as session:
+        count = rebuild(session=session)
+        session.flush()
+    return count
+
+
 def is_engine_table(name: str | None) -> bool:
     """True for SQLite's FTS5 table and its shadow tables (search_fts_data, ...): made by
     `install`, not by the models, so schema comparisons leave them out."""

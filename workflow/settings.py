@@ -107,10 +107,10 @@ class Settings(BaseSettings):
     imap_timeout_seconds: float = Field(default=30.0, gt=0)
 
     # Agency identity: names change with mergers, so they are settings, never literals.
-    agency_parent_name: str = "UBND TỈNH BẮC GIANG"
+    agency_parent_name: str = "UBND TỈNH BẮC NINH"
     agency_name: str = "SỞ NỘI VỤ"
     agency_short_code: str = "SNV"
-    agency_place: str = "Bắc Giang"
+    agency_place: str = "Bắc Ninh"
     # The issuer as written inside sentences ("của Sở Nội vụ").
     agency_name_text: str = "Sở Nội vụ"
     director_title: str = "GIÁM ĐỐC"
@@ -152,9 +152,10 @@ class Settings(BaseSettings):
     # Any request body (JSON, form, upload) past this is refused with 413 before it is read:
     # keep it above evidence_max_bytes and import_max_bytes.
     request_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
-    # Evidence uploads (minh chứng): stored under var_dir/evidence. A file no row names
-    # (the process died between file and row) is removed by the `sweep_orphan_files` job
-    # once older than the grace period; the job scans at most once per interval.
+    # Evidence uploads (minh chứng): kept in the database with their row (the file store,
+    # decision 0028). A stored evidence file no row names (a row removed by hand) is removed
+    # by the `sweep_orphan_files` job once older than the grace period; the job scans at
+    # most once per interval.
     orphan_file_grace_minutes: int = Field(default=60, ge=1)
     orphan_sweep_interval_minutes: int = Field(default=60, ge=1)
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
@@ -180,6 +181,11 @@ class Settings(BaseSettings):
     report_catch_up_days: int = 30
     report_trend_points: int = Field(default=4, ge=2)
     report_overdue_list_limit: int = 50
+    # A new run's PDF is rendered (LibreOffice, seconds) and stored when the run is built, so
+    # API hosts without LibreOffice serve it; false leaves it to the first download on each
+    # host. None (default): outside embedded mode only, where the one SQLite writer would
+    # wait for LibreOffice.
+    report_pdf_on_build: bool | None = None
     # An indicator at or above this share of its target is at risk, below it off track.
     indicator_at_risk_ratio: float = 0.9
     report_drafting_unit: str = "CCHC"
@@ -189,6 +195,45 @@ class Settings(BaseSettings):
         "Các Phó Giám đốc Sở",
         "Các phòng, đơn vị thuộc Sở",
     ]
+
+    # Directory sign-in (docs/operations.md "Directory sign-in"). Each is off until turned
+    # on; a directory account signs in as the planflow person with its e-mail (linked at the
+    # first sign-in, nobody created: `workflow.services.directory`).
+    # LDAP / Active Directory: a search (as `ldap_bind_dn`, or anonymously) under
+    # `ldap_base_dn` with `ldap_user_filter` ({login} is the escaped typed name), then a bind
+    # as the entry found with the typed password. `ldaps://` URLs speak TLS from the start;
+    # `ldap_start_tls` upgrades an `ldap://` connection; certificates are verified against
+    # `ldap_ca_file` (None: the system's). An entry matching `ldap_disabled_filter` (AD:
+    # "(userAccountControl:1.2.840.113556.1.4.803:=2)", OpenLDAP ppolicy:
+    # "(pwdAccountLockedTime=*)") is refused whatever its password.
+    ldap_enabled: bool = False
+    ldap_url: str = "ldap://127.0.0.1:389"
+    ldap_start_tls: bool = False
+    ldap_ca_file: str | None = None
+    ldap_bind_dn: str | None = None
+    ldap_bind_password: SecretStr | None = None
+    ldap_base_dn: str = ""
+    ldap_user_filter: str = "(&(objectClass=inetOrgPerson)(uid={login}))"
+    ldap_email_attribute: str = "mail"
+    ldap_disabled_filter: str | None = None
+    ldap_timeout_seconds: float = Field(default=5.0, gt=0)
+    # OpenID Connect (the province's single sign-on): discovery at
+    # `{oidc_issuer}/.well-known/openid-configuration`, authorisation code with PKCE (S256),
+    # state and nonce; the ID token's signature (the issuer's JWKS), issuer, audience,
+    # expiry and nonce are checked. The redirect URI to register is
+    # `{base_url}/login/oidc/callback`. `oidc_name` is the button's label.
+    oidc_enabled: bool = False
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_name: str = "SSO"
+    oidc_ca_file: str | None = None
+    oidc_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Local passwords: None keeps them in embedded mode and whenever no directory is on;
+    # False turns them off (only the directory signs in); True keeps them beside a
+    # directory (a break-glass administrator account).
+    local_passwords: bool | None = None
 
     # Scheduler
     scheduler_tick_seconds: int = Field(default=60, ge=1)
@@ -231,6 +276,13 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def pdf_on_build(self) -> bool:
+        """Whether building a report renders and stores its PDF (`report_pdf_on_build`)."""
+        if self.report_pdf_on_build is None:
+            return self.mode != "embedded"
+        return self.report_pdf_on_build
+
+    @property
     def metrics_directory(self) -> Path | None:
         """Where the processes' metrics meet (see `metrics_dir`)."""
         if self.metrics_dir is not None:
@@ -241,6 +293,13 @@ class Settings(BaseSettings):
     def json_logs(self) -> bool:
         """Whether log lines are JSON (see `log_format`)."""
         return self.mode != "embedded" if self.log_format == "auto" else self.log_format == "json"
+
+    @property
+    def local_passwords_on(self) -> bool:
+        """Whether planflow's own passwords sign in (see `local_passwords`)."""
+        if self.local_passwords is not None:
+            return self.local_passwords
+        return self.mode == "embedded" or not (self.ldap_enabled or self.oidc_enabled)
 
     @property
     def secure_cookies(self) -> bool:

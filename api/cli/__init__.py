@@ -19,6 +19,7 @@ from api.cli import (
     calendar,
     db,
     demo,
+    files,
     item,
     jobs,
     mail,
@@ -55,6 +56,7 @@ app.command("scheduler")(jobs.scheduler)
 app.command("simulate")(simulate.simulate)
 app.add_typer(demo.app, name="demo")
 app.add_typer(mail.app, name="mail")
+app.add_typer(files.app, name="files")
 
 
 def database_error_line(exc: DBAPIError) -> str:

@@ -2,9 +2,9 @@
 whether each target is met, worded in the page's language.
 
 Whether a target is met is the report's own judgement, never a second copy of it:
-`workflow.reporting.aggregate.indicator_rows` picks the target (the next milestone year,
-the last one once all have passed) and the reading (the latest within the period) and
-`indicator_status` compares them. "Now" is the period from the first reading to today, so
+`workflow.reporting.aggregate.indicator_rows` picks the target (`workflow.indicators`: the
+year's target or its point on the path between milestones) and the reading (the latest within
+the period), and `indicators.judge` compares them. "Now" is the period up to today, so
 the plan page says what a report cut today would say; a year of the trend is that year's
 annual report period (CCHC year, 15/12 of the year before to 14/12).
 """

@@ -167,6 +167,34 @@ ABSENCE_ERROR_DELEGATE = N_(
 )
 ABSENCE_ERROR_OVERLAP = N_("Người này đã có lịch vắng mặt trùng thời gian.")
 
+# The administration of people (api/pages/people_admin.py).
+PEOPLE_EMAIL_TAKEN = N_("Địa chỉ e-mail %(email)s đã được dùng cho tài khoản %(holder)s.")
+PEOPLE_USERNAME_TAKEN = N_("Tên đăng nhập %(username)s đã có người dùng.")
+PEOPLE_LAST_ADMIN = N_(
+    "Đây là quản trị viên cuối cùng đang hoạt động: hãy giao vai trò quản trị cho một tài khoản khác trước."
+)
+PEOPLE_ERROR_USERNAME = N_(
+    "Tên đăng nhập gồm 2 đến 80 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang."
+)
+PEOPLE_ERROR_EMAIL = N_("Địa chỉ e-mail không hợp lệ.")
+PEOPLE_ERROR_NAME = N_("Chưa nhập họ và tên (tối đa 255 ký tự).")
+PEOPLE_ERROR_UNIT = N_("Chọn một đơn vị.")
+PEOPLE_ERROR_ROLE = N_("Chọn một vai trò.")
+PEOPLE_ERROR_TITLE = N_("Chức vụ tối đa 255 ký tự.")
+PEOPLE_ERROR_ADMIN_ONLY = N_(
+    "Chỉ quản trị viên được chuyển đơn vị hoặc đổi vai trò; trưởng đơn vị quản lý chuyên viên của đơn vị mình."
+)
+PEOPLE_DIRECTORY_NOT_LINKED = N_(
+    "Tài khoản thư mục của bạn (%(email)s) chưa gắn với cán bộ nào trong planflow. Hãy đề nghị quản trị viên thêm bạn với đúng địa chỉ e-mail này."
+)
+PEOPLE_DIRECTORY_REFUSED = N_(
+    "Đăng nhập qua thư mục không thành công: sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa."
+)
+PEOPLE_DIRECTORY_INACTIVE = N_(
+    "Tài khoản planflow của bạn đã ngừng kích hoạt. Hãy liên hệ quản trị viên."
+)
+PEOPLE_DIRECTORY_FAILED = N_("Không đăng nhập được qua nhà cung cấp định danh. Vui lòng thử lại.")
+
 # The outbox console (api/pages/outbox.py).
 OUTBOX_NOTHING_CHOSEN = N_("Chưa chọn thư nào để gửi lại.")
 OUTBOX_NOT_SUPPRESSED = N_("Địa chỉ này không có trong danh sách chặn.")
@@ -222,6 +250,7 @@ ERROR_CODES: dict[str, str] = {
     "reading_future": ERROR_READING_FUTURE,
     "reading_outside_plan": ERROR_READING_OUTSIDE_PLAN,
     "settings": ERROR_SETTINGS,
+    "last_admin": PEOPLE_LAST_ADMIN,
     "server": ERROR_SERVER,
     "extension_past": ERROR_EXTENSION_PAST,
     "not_found": ERROR_NOT_FOUND,

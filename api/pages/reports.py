@@ -10,8 +10,6 @@ coordinator may also build the report of a period that has ended ("Lập báo c�
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, cast
@@ -38,7 +36,8 @@ from workflow.models import ReportRun, User
 from workflow.models.org import Role
 from workflow.reporting.build import build_report
 from workflow.reporting.charts import CHARTS
-from workflow.reporting.files import pdf_available, report_dir
+from workflow.reporting.files import pdf_available
+from workflow.reporting.files import report_chart as stored_chart
 from workflow.reporting.periods import ReportKind, last_closed
 from workflow.reporting.readers import may_read_reports
 from workflow.reporting.snapshot import ReportSnapshot
@@ -157,7 +156,7 @@ def reports_page(
             label=_cap(w.period_label(run.kind, period_key or "", run.label)),
             created_at=run.created_at,
             sent_at=run.sent_at,
-            pdf=pdf_available(run, settings=settings),
+            pdf=pdf_available(session=session, run=run, settings=settings),
         )
         for run, period_key in found
     ]
@@ -202,9 +201,12 @@ def report_page(
         "fmt_date": w.day,
         "pct": w.pct,
         "area_name": w.area_name,
+        "indicator_name": w.indicator_name,
+        "indicator_target": w.indicator_target,
+        "indicator_value": w.indicator_value,
         "status_labels": w.status_labels,
         "charts": [(name, translate_in(w.lang, "report", CHART_ALT[name])) for name in CHARTS],
-        "pdf": pdf_available(run, settings=settings),
+        "pdf": pdf_available(session=session, run=run, settings=settings),
         "tz": settings.timezone,
     }
     return render(request, "reports_run.html", context, user=user)
@@ -219,25 +221,15 @@ def report_chart(
     user: OptionalUser,
     settings: SettingsDep,
 ) -> Response:
-    """A chart of the run as PNG, drawn from the snapshot once and kept with its documents
-    (the snapshot is frozen, so the picture never changes)."""
+    """A chart of the run as PNG, stored with its documents when the run was built (or
+    drawn from the frozen snapshot: the picture never changes)."""
     refused = _reader_or_page(request, user)
     if refused is not None:
         return refused
     run = session.get(ReportRun, report_id) if name in CHARTS else None
     if run is None:
         return not_found(request, user)
-    path = report_dir(run, settings=settings) / "charts" / f"{name}.png"
-    if path.is_file():
-        png = path.read_bytes()
-    else:
-        png = CHARTS[name](ReportSnapshot.from_json(run.snapshot))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed: two first requests at once never serve half a file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as out:
-            out.write(png)
-        os.replace(tmp, path)
+    png = stored_chart(session=session, run=run, name=name, settings=settings)
     return Response(
         png,
         media_type="image/png",

@@ -173,7 +173,20 @@ def login_form(
     # An empty `next` lands the user on their role's home once signed in.
     notice = msg.RESET_DONE if reset else None
     context = {"next": safe_next(next, ""), "error": None, "notice": notice}
-    return render(request, "login.html", context, user=None)
+    return render(request, "login.html", login_context(request) | context, user=None)
+
+
+def login_context(request: Request, **context: Any) -> dict[str, Any]:
+    """What the sign-in page shows besides its form: the directory's button, whether local
+    passwords (and so "Quên mật khẩu?") are on, and an error's values."""
+    settings = get_settings()
+    base: dict[str, Any] = {
+        "oidc_name": settings.oidc_name if settings.oidc_enabled else None,
+        "local_passwords": settings.local_passwords_on,
+        "ldap": settings.ldap_enabled,
+        "error_args": {},
+    }
+    return base | context
 
 
 def _set_session_cookie(response: Response, user: User, *, now: NowDep, settings: Settings) -> None:
@@ -201,7 +214,9 @@ def login_submit(
     guard: Any = Depends(login_guard),
 ) -> Response:
     def refused(status: int) -> HTMLResponse:
-        context = {"next": safe_next(next, ""), "error": msg.LOGIN_FAILED, "notice": None}
+        context = login_context(
+            request, next=safe_next(next, ""), error=msg.LOGIN_FAILED, notice=None
+        )
         return render(request, "login.html", context, user=None, status_code=status)
 
     if not _csrf_ok(request, csrf_token):
@@ -216,17 +231,31 @@ def login_submit(
         error = {
             LoginOutcome.LOCKED: msg.LOGIN_LOCKED,
             LoginOutcome.RATE_LIMITED: msg.LOGIN_LIMITED,
+            LoginOutcome.NOT_LINKED: msg.PEOPLE_DIRECTORY_NOT_LINKED,
+            LoginOutcome.INACTIVE: msg.PEOPLE_DIRECTORY_INACTIVE,
         }.get(result.outcome, msg.LOGIN_FAILED)
-        status = 429 if result.outcome is LoginOutcome.RATE_LIMITED else 401
-        return render(
+        status = {
+            LoginOutcome.RATE_LIMITED: 429,
+            LoginOutcome.NOT_LINKED: 403,
+            LoginOutcome.INACTIVE: 403,
+        }.get(result.outcome, 401)
+        context = login_context(
             request,
-            "login.html",
-            {"next": safe_next(next, ""), "error": error, "notice": None},
-            user=None,
-            status_code=status,
+            next=safe_next(next, ""),
+            error=error,
+            notice=None,
+            error_args={"email": result.email or ""},
         )
-    response = RedirectResponse(safe_next(next, home_for(result.user)), status_code=303)
-    _set_session_cookie(response, result.user, now=now, settings=settings)
+        return render(request, "login.html", context, user=None, status_code=status)
+    return signed_in_redirect(safe_next(next, home_for(result.user)), result.user, now=now)
+
+
+def signed_in_redirect(target: str, user: User, *, now: datetime) -> RedirectResponse:
+    """The answer that signs `user` in (the session cookie) and sends them to `target`: the
+    sign-in form's and the directory sign-in's alike."""
+    settings = get_settings()
+    response = RedirectResponse(target, status_code=303)
+    _set_session_cookie(response, user, now=now, settings=settings)
     # A CSRF token planted before sign-in (a shared computer, a sibling subdomain) must
     # not survive it: the signed-in session gets a fresh one.
     response.set_cookie(

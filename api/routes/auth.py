@@ -61,6 +61,12 @@ def login_failure(request: Request, outcome: LoginOutcome, retry_after: int) -> 
             "too many failed attempts from this address; try again later",
             headers={"Retry-After": str(retry_after)},
         )
+    if outcome is LoginOutcome.NOT_LINKED:
+        return problem_response(
+            request, 403, "the directory account matches no person in planflow (by e-mail)"
+        )
+    if outcome is LoginOutcome.INACTIVE:
+        return problem_response(request, 403, "the planflow account is deactivated")
     return problem_response(
         request, 401, "wrong username or password", headers={"WWW-Authenticate": "Bearer"}
     )
@@ -69,7 +75,7 @@ def login_failure(request: Request, outcome: LoginOutcome, retry_after: int) -> 
 @router.post(
     "/token",
     response_model=TokenPair,
-    responses={401: {}, 423: {}, 429: {}},
+    responses={401: {}, 403: {}, 423: {}, 429: {}},
 )
 def login_for_tokens(
     request: Request,

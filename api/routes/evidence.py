@@ -1,8 +1,9 @@
 """Evidence (minh chứng / sản phẩm): upload with size and type limits, scoped download.
 
-Files live under `settings.var_dir/evidence/<item id>/` with a random name; the original
-name is only metadata. A file is served only to users who may see its item, as an
-attachment with `nosniff`, so an uploaded HTML page can never run in the site's origin.
+Files are kept by the file store (`workflow.services.files`, in the database with their
+row) under `evidence/<item id>/<random name>`; the original name is only metadata. A file
+is served only to users who may see its item, as an attachment with `nosniff`, so an
+uploaded HTML page can never run in the site's origin.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from sqlmodel import col, select
 
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
@@ -59,13 +60,13 @@ def list_evidence(item_id: Id, user: CurrentUser, session: SessionDep) -> list[E
 
 @router.get(
     "/{evidence_id}/file",
-    response_class=FileResponse,
+    response_class=Response,
     # Served with the type it was uploaded with (text/plain, application/pdf, ...).
     responses={200: {"content": {"*/*": {}}}, 404: {}},
 )
 def download_evidence(
     item_id: Id, evidence_id: Id, user: CurrentUser, session: SessionDep, settings: SettingsDep
-) -> FileResponse:
+) -> Response:
     """The stored file, to users who may see the item only."""
     return evidence_file(
         session=session, user=user, item_id=item_id, evidence_id=evidence_id, settings=settings

@@ -1,7 +1,7 @@
 """Periodic reports (báo cáo định kỳ): the list of frozen runs and their documents.
 
-Documents are rendered from the frozen snapshot on first download and kept under
-`settings.var_dir/reports/<run id>/`, so a later download shows the same numbers.
+Documents are stored with the run when it is built (`workflow.reporting.files`, in the file
+store every host reads), or rendered from its frozen snapshot: the same numbers either way.
 Reports are agency-wide: directors, deputy directors, unit heads and the coordinator read
 them; officers and administrators do not (403: a role, not an object scope).
 """
@@ -11,24 +11,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from sqlmodel import SQLModel, col, select
 
 from api.deps import SessionDep, SettingsDep, require_roles
+from api.downloads import attachment
 from api.schemas.common import Id
 from workflow.errors import NotFound
 from workflow.models import ReportRun, User
-from workflow.reporting.files import ReportFormat, report_document
+from workflow.reporting.files import MEDIA, ReportFormat, report_document
 from workflow.reporting.readers import REPORT_READERS
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 Reader = Depends(require_roles(*sorted(REPORT_READERS)))
-
-MEDIA = {
-    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ReportFormat.PDF: "application/pdf",
-}
 
 
 class ReportPublic(SQLModel):
@@ -52,7 +47,7 @@ def list_reports(session: SessionDep, _user: User = Reader) -> list[ReportPublic
 
 @router.get(
     "/{report_id}/{fmt}",
-    response_class=FileResponse,
+    response_class=Response,
     responses={200: {"content": {m: {} for m in MEDIA.values()}}, 404: {}},
 )
 def download_report(
@@ -61,16 +56,10 @@ def download_report(
     session: SessionDep,
     settings: SettingsDep,
     _user: User = Reader,
-) -> FileResponse:
+) -> Response:
     """The report as DOCX (Nghị định 30 layout), XLSX appendices, or PDF."""
     run = session.get(ReportRun, report_id)
     if run is None:
         raise NotFound(f"report {report_id} not found")
-    path = report_document(run, fmt, settings=settings)
-    return FileResponse(
-        path,
-        media_type=MEDIA[fmt],
-        filename=path.name,
-        content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff"},
-    )
+    doc = report_document(session=session, run=run, fmt=fmt, settings=settings)
+    return attachment(doc.data, media_type=MEDIA[fmt], filename=doc.name)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
@@ -60,11 +61,24 @@ class MeUpdate(SQLModel):
 
 
 class UserCreate(UserBase):
-    username: str = Field(min_length=2, max_length=80, regex=r"^[a-z0-9._-]+$")
+    # `pattern` through schema_extra: SQLModel's own `regex=` is silently ignored.
+    username: str = Field(min_length=2, max_length=80, schema_extra={"pattern": r"^[a-z0-9._-]+$"})
     email: EmailStr
     unit_id: Id
     role: Role
     password: str | None = Field(default=None, min_length=10, max_length=200)
+
+    def account_fields(self) -> dict[str, Any]:
+        """The keyword arguments of `workflow.services.accounts.create_account`."""
+        return {
+            "username": self.username,
+            "email": str(self.email),
+            "full_name": self.full_name,
+            "unit_id": self.unit_id,
+            "role": self.role,
+            "title": self.title,
+            "language": self.language,
+        }
 
 
 class UserUpdate(SQLModel):
@@ -75,3 +89,15 @@ class UserUpdate(SQLModel):
     unit_id: Id | None = None
     role: Role | None = None
     is_active: bool | None = None
+
+
+class OrgChangePublic(SQLModel):
+    """One change of an account (nhật ký): `changes` is `{field: [before, after]}`;
+    `actor_id` None is the command line or the system."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    user_id: int
+    action: str  # created, updated, moved, deactivated, reactivated, directory_linked
+    changes: dict[str, list[Any]]

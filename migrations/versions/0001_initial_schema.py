@@ -1,8 +1,12 @@
 """initial schema
 
+Frozen baseline (decision 0028): databases in use are at this revision or later, so this
+file is never edited or regenerated. A schema change is a new revision on top of head:
+`bash migrations/new-revision.sh "what changes"`.
+
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 23:32:17.916315
+Create Date: 2026-12-07 22:14:00.254176
 """
 from alembic import op
 import sqlalchemy as sa
@@ -65,22 +69,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_run')),
     sa.UniqueConstraint('kind', 'period_start', 'period_end', name='uq_report_run_period')
     )
-    op.create_table('search_entry',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('object_id', sa.Integer(), nullable=False),
-    sa.Column('work_item_id', sa.Integer(), nullable=True),
-    sa.Column('plan_task_id', sa.Integer(), nullable=True),
-    sa.Column('document', workflow.models.types.SearchVector(), nullable=True),
-    sa.CheckConstraint("kind IN ('item', 'task', 'comment', 'evidence')", name=op.f('ck_search_entry_kind')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_entry')),
-    sa.UniqueConstraint('kind', 'object_id', name='uq_search_entry_kind_object')
-    )
-    with op.batch_alter_table('search_entry', schema=None) as batch_op:
-        batch_op.create_index('ix_search_entry_document', ['document'], unique=False, postgresql_using='gin')
-        batch_op.create_index(batch_op.f('ix_search_entry_plan_task_id'), ['plan_task_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_search_entry_work_item_id'), ['work_item_id'], unique=False)
-
     op.create_table('suppression',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
@@ -240,22 +228,6 @@ def upgrade() -> None:
     with op.batch_alter_table('plan_task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_task_area_id'), ['area_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_plan_task_plan_id'), ['plan_id'], unique=False)
-
-    op.create_table('saved_view',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('list_name', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('query', sa.Text(), nullable=False),
-    sa.Column('created_at', workflow.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', workflow.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("list_name IN ('my', 'team')", name=op.f('ck_saved_view_list_name')),
-    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_saved_view_user_id_app_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_view')),
-    sa.UniqueConstraint('user_id', 'list_name', 'name', name='uq_saved_view_user_list_name')
-    )
-    with op.batch_alter_table('saved_view', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_saved_view_user_id'), ['user_id'], unique=False)
 
     op.create_table('unit_alias',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -641,10 +613,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unit_alias_key'))
 
     op.drop_table('unit_alias')
-    with op.batch_alter_table('saved_view', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_saved_view_user_id'))
-
-    op.drop_table('saved_view')
     with op.batch_alter_table('plan_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_task_plan_id'))
         batch_op.drop_index(batch_op.f('ix_plan_task_area_id'))
@@ -682,12 +650,6 @@ def downgrade() -> None:
 
     op.drop_table('unit')
     op.drop_table('suppression')
-    with op.batch_alter_table('search_entry', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_search_entry_work_item_id'))
-        batch_op.drop_index(batch_op.f('ix_search_entry_plan_task_id'))
-        batch_op.drop_index('ix_search_entry_document', postgresql_using='gin')
-
-    op.drop_table('search_entry')
     op.drop_table('report_run')
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_key'))

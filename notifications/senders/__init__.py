@@ -4,6 +4,9 @@ A sender opens a `batch()` (one reused connection for SMTP) and answers each `se
 with an `Outcome`; it never raises for a message, so one bad row cannot stop a batch.
 `send(mail, meanwhile=f)` calls `f()` once the message is on the wire, before waiting for
 the server's verdict: the caller prepares the next message while the server works.
+`send(mail, ready=g)` calls `g()` before the message can be delivered (SMTP: after RCPT,
+before DATA): the caller finishes recording the previous message meanwhile, and an error
+from `g()` abandons this message unsent and is raised.
 """
 
 from __future__ import annotations
@@ -29,8 +32,14 @@ __all__ = [
 
 
 class Batch(Protocol):
-    def send(self, mail: OutgoingMail, meanwhile: Callable[[], None] | None = None) -> Outcome:
-        """Send one message; `meanwhile` (which must not raise) may be skipped on errors."""
+    def send(
+        self,
+        mail: OutgoingMail,
+        meanwhile: Callable[[], None] | None = None,
+        ready: Callable[[], None] | None = None,
+    ) -> Outcome:
+        """Send one message; `meanwhile` (which must not raise) and `ready` may be skipped
+        on errors."""
         ...
 
 

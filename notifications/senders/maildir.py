@@ -26,7 +26,14 @@ class MaildirSender:
     def batch(self) -> Iterator[MaildirSender]:
         yield self
 
-    def send(self, mail: OutgoingMail, meanwhile: Callable[[], None] | None = None) -> Outcome:
+    def send(
+        self,
+        mail: OutgoingMail,
+        meanwhile: Callable[[], None] | None = None,
+        ready: Callable[[], None] | None = None,
+    ) -> Outcome:
+        if ready is not None:
+            ready()
         # mailbox creates the folder itself but not its parents (a fresh var_dir).
         self.root.parent.mkdir(parents=True, exist_ok=True)
         box = mailbox.Maildir(self.root, create=True)

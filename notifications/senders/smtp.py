@@ -83,7 +83,12 @@ class SmtpBatch:
             self.conn.close()
             self.conn = None
 
-    def send(self, mail: OutgoingMail, meanwhile: Callable[[], None] | None = None) -> Outcome:
+    def send(
+        self,
+        mail: OutgoingMail,
+        meanwhile: Callable[[], None] | None = None,
+        ready: Callable[[], None] | None = None,
+    ) -> Outcome:
         if self.broken is not None:
             # The server was unreachable a moment ago: defer without a timeout per message.
             return server_fault(self.broken)
@@ -98,18 +103,25 @@ class SmtpBatch:
                 self.broken = f"connect {self.settings.smtp_host}:{self.settings.smtp_port}: {exc}"
                 return server_fault(self.broken)
         try:
-            return self._transaction(self.conn, mail, meanwhile)
+            return self._transaction(self.conn, mail, meanwhile, ready)
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
             return server_fault(f"connection lost: {exc}")
 
     def _transaction(
-        self, conn: smtplib.SMTP, mail: OutgoingMail, meanwhile: Callable[[], None] | None
+        self,
+        conn: smtplib.SMTP,
+        mail: OutgoingMail,
+        meanwhile: Callable[[], None] | None,
+        ready: Callable[[], None] | None = None,
     ) -> Outcome:
         """MAIL, RCPT, DATA as `smtplib.sendmail` does them, with a pause before the verdict.
 
         Written out so that `meanwhile` runs while the server processes the message: the
-        caller renders the next mail instead of idling (docs/decisions/0005).
+        caller renders the next mail instead of idling (docs/decisions/0005); and so that
+        `ready` runs after RCPT, before DATA: the caller's commit of the previous message
+        overlaps this envelope, and the message is only sent once that commit is done
+        (decision 0028). An error from `ready` abandons the transaction (RSET).
         """
         if "\r" in mail.recipient or "\n" in mail.recipient:
             # smtplib would quietly parse it into some other address: refuse the row.
@@ -125,6 +137,12 @@ class SmtpBatch:
         if code not in (250, 251):
             self._abandon(conn, code)
             return classify(code, reply, stage="rcpt")
+        if ready is not None:
+            try:
+                ready()
+            except BaseException:
+                self._abandon(conn, 0)
+                raise
         code, reply = conn.docmd("data")
         if code != 354:
             self._abandon(conn, code)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,59 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@dataclass
+class Site:
+    """A test module's own live site: its address, its var directory and the CLI's
+    environment (its database, and the settings it was started with)."""
+
+    url: str
+    var: Path
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run(
+            [*CLI, *args], env=self.env, cwd=ROOT, check=True, capture_output=True, text=True
+        )
+        return done.stdout
+
+
+@contextmanager
+def own_site(
+    var: Path, *, extra_env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[Site]:
+    """A fresh SQLite database with the sample organisation (dev passwords), served by
+    `planflow serve` (on `port`, else a free one) with `extra_env`; the mails name this
+    server (PLANFLOW_BASE_URL), so their links open it. Nothing another browser test does
+    changes what it shows."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    s = Site(url=url, var=var, env=live_env(var) | {"PLANFLOW_BASE_URL": url} | (extra_env or {}))
+    s.cli("db", "upgrade")
+    s.cli("org", "load", str(SAMPLE_ORG))
+    s.cli("user", "dev-passwords")
+    log = open(var / "server.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)], env=s.env, cwd=ROOT, stdout=log, stderr=log
+    )
+    # Generous: with the suite running in parallel on two cores start-up takes its time.
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"server did not start: {(var / 'server.log').read_text()}")
+    try:
+        yield s
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
 
 
 @pytest.fixture(scope="session")

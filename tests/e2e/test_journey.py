@@ -23,10 +23,8 @@ from __future__ import annotations
 import mailbox
 import os
 import re
-import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -34,13 +32,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from sqlmodel import Session, select
 
 from tests.browser import OVERFLOW_JS
-from tests.conftest import ROOT, SAMPLE_ORG
-from tests.e2e.conftest import CLI, free_port, live_env, screenshot_dir
+from tests.e2e.conftest import Site, own_site, screenshot_dir
 from workflow.db import make_engine
 from workflow.models import User, WorkItem
 
@@ -53,51 +49,11 @@ TITLE_EN = "Rà soát hồ sơ đề nghị khen thưởng cấp tỉnh năm 202
 EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@dataclass
-class Site:
-    """This file's live site: its address, its var directory and the CLI's environment."""
-
-    url: str
-    var: Path
-    env: dict[str, str]
-
-    def cli(self, *args: str) -> str:
-        done = subprocess.run(
-            [*CLI, *args], env=self.env, cwd=ROOT, check=True, capture_output=True, text=True
-        )
-        return done.stdout
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """A fresh SQLite database with the sample organisation, served by `planflow serve`; the
-    mails name this server (PLANFLOW_BASE_URL), so their links open it."""
-    var = tmp_path_factory.mktemp("journey")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    s = Site(url=url, var=var, env=live_env(var) | {"PLANFLOW_BASE_URL": url})
-    s.cli("db", "upgrade")
-    s.cli("org", "load", str(SAMPLE_ORG))
-    s.cli("user", "dev-passwords")
-    log = open(var / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port)], env=s.env, cwd=ROOT, stdout=log, stderr=log
-    )
-    # Generous: with the suite running in parallel on two cores start-up takes its time.
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"server did not start: {(var / 'server.log').read_text()}")
-    yield s
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    """This file's own live site (sample organisation, `planflow serve`, maildir)."""
+    with own_site(tmp_path_factory.mktemp("journey")) as s:
+        yield s
 
 
 def shots_dir() -> Path:

@@ -176,6 +176,11 @@ def _queue_every_kind(db: Path) -> Generated:
                 },
             ),
             (
+                "reply_refused",
+                "tt.binh",
+                {"item": ref, "asked": "Đã nhận", "reasons": ["not_allowed_now"]},
+            ),
+            (
                 "to_reassign",
                 "tt.chanh",
                 {"person_name": "Ngô Thị Bình", "reason": "moved", "items": [ref]},

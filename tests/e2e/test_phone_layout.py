@@ -42,6 +42,8 @@ NOT_PAGES = {
     "/ui/dates/days-off",  # the date picker's JSON
     "/ui/dates/check",  # the line under a due date (a fragment)
     "/ui/export/{list_name}/{fmt}",  # a list as an XLSX or CSV file
+    "/login/oidc",  # redirects to the OpenID provider (tests/e2e/test_oidc_sign_in.py)
+    "/login/oidc/callback",  # the provider's redirect back (test_oidc_sign_in.py)
 }
 
 
@@ -57,6 +59,7 @@ class Site:
     task_id: int
     indicator_id: int
     report_id: int
+    person_id: int  # the item's assignee, on the administration pages
 
 
 def _ids(var: Path) -> dict[str, Any]:
@@ -81,6 +84,7 @@ def _ids(var: Path) -> dict[str, Any]:
             "task_id": task.id,
             "indicator_id": indicator.id,
             "report_id": run.id,
+            "person_id": assignee.id,
         }
     engine.dispose()
     return ids
@@ -241,6 +245,10 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/ui/director": ("gd.minh", lambda s, p: "/ui/director"),
     "/ui/absences": ("cchc.truong", lambda s, p: "/ui/absences"),
     "/ui/org/import": ("vp.admin", lambda s, p: "/ui/org/import"),
+    "/ui/org": ("vp.admin", lambda s, p: "/ui/org"),
+    "/ui/org/people": ("vp.admin", lambda s, p: "/ui/org/people"),
+    "/ui/org/people/new": ("cchc.truong", lambda s, p: "/ui/org/people/new"),
+    "/ui/org/people/{person_id}": ("vp.admin", lambda s, p: f"/ui/org/people/{s.person_id}"),
     "/ui/units": ("vp.cchc", lambda s, p: "/ui/units?name=Các đơn vị liên quan"),
     "/ui/settings/notifications": ("assignee", lambda s, p: "/ui/settings/notifications"),
     "/ui/calendar": ("vp.cchc", lambda s, p: "/ui/calendar?year=2026"),

@@ -69,6 +69,12 @@ def _state(engine: Engine) -> tuple[int, str, dict[str, object]]:
     return items, stored, fresh.to_json()
 
 
+def _stored_files(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT key, sha256 FROM stored_file")).all()
+    return {key: digest for key, digest in rows}
+
+
 def _check_drill(
     source: Engine, target_url: str, src_var: Path, dst_var: Path, archive: Path
 ) -> None:
@@ -82,6 +88,10 @@ def _check_drill(
         assert items == want_items == 15
         assert stored == want_stored  # the frozen run came back as it was
         assert fresh == want_fresh == stored  # and the rows give the same report again
+        # The files kept in the database (the run's documents, decision 0028) came back.
+        kept = _stored_files(source)
+        assert any(key.endswith(".docx") for key in kept)
+        assert _stored_files(target) == kept
     finally:
         target.dispose()
     for rel in ("evidence/7/bien-ban.pdf",):

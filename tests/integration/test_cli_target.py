@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
+from workflow.migrate import alembic_config
 from workflow.settings import ROOT, Settings
 
 EMBEDDED = Path(Settings.model_fields["database_url"].default.removeprefix("sqlite:///"))
@@ -76,12 +78,17 @@ def test_a_writing_command_says_which_database_it_writes_to(
     env = {**bare_env, "PLANFLOW_DATABASE_URL": url, "PLANFLOW_ENV_FILE": str(tmp_path / "none")}
     upgraded = _planflow(env, "db", "upgrade", cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
+    # Every revision from the baseline on, oldest first (decision 0028: additive).
+    script = ScriptDirectory.from_config(alembic_config())
+    revisions = [f"applied {r.revision} {r.doc}" for r in reversed(list(script.walk_revisions()))]
+    head = script.get_current_head()
+    assert revisions[0] == "applied 0001 initial schema"
     assert upgraded.stdout.splitlines() == [
-        "applied 0001 initial schema",
-        f"{url}: 1 migration(s) applied, now at 0001 (newest)",
+        *revisions,
+        f"{url}: {len(revisions)} migration(s) applied, now at {head} (newest)",
     ]
     again = _planflow(env, "db", "upgrade", cwd=tmp_path)
-    assert again.stdout.strip() == f"{url}: nothing to apply, already at 0001 (newest)"
+    assert again.stdout.strip() == f"{url}: nothing to apply, already at {head} (newest)"
     loaded = _planflow(env, "org", "load", str(SAMPLE_ORG), cwd=tmp_path)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stderr.splitlines() == [f"planflow: writing to {url}"]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, select
 
-from tests.integration.report_fixture import BUILD_NOW, seed
+from tests.integration.report_fixture import BUILD_NOW, eod, seed
 from workflow.errors import InvalidInput
 from workflow.models import ReportRun, WorkItem
 from workflow.reporting.build import build_report
@@ -37,7 +37,13 @@ def test_totals_classify_each_item_as_of_the_cutoff(built: tuple) -> None:
         new_overdue=4,
         escalated=1,
         extension_requests=2,
+        # Due by the cutoff: every item but c, g (done after it) and n; 4 tasks: the three
+        # plan tasks and o, outside the plan.
+        due=9,
+        tasks=4,
     )
+    # The rate is over what fell due: 5 of 9, not 5 of 12.
+    assert snap.totals.completion_rate == pytest.approx(5 / 9)
     assert snap.cutoff_at == datetime(2026, 3, 14, 17, 0, tzinfo=UTC)
 
 
@@ -90,9 +96,14 @@ def test_indicators_next_milestone_against_latest_reading_in_period(built: tuple
     _, snap, _ = built
     rows = {r.name: r for r in snap.indicators}
     online = rows["Tỷ lệ hồ sơ TTHC được xử lý trực tuyến"]
-    # Next milestone after 2026 is 2030 (100 %); 99 % was read after the period ended.
-    assert (online.target_year, online.target_value, online.actual) == (2030, 100.0, 92.0)
-    assert (online.as_of, online.status) == (date(2026, 3, 10), "at_risk")
+    # 2026 is on the path from ≥ 80 % (2025) to ≥ 100 % (2030): 84 %; 99 % was read after
+    # the period ended.
+    assert (online.target_year, online.target_value, online.actual) == (2026, 84.0, 92.0)
+    assert (online.towards_year, online.as_of, online.status) == (
+        2030,
+        date(2026, 3, 10),
+        "on_track",
+    )
     assert rows["Xếp hạng Chỉ số CCHC của tỉnh"].status == "on_track"
     assert rows["Mức độ hài lòng của người dân"].status == "off_track"
     assert rows["Mức độ hài lòng của người dân"].target_year == 2026
@@ -157,3 +168,41 @@ def test_an_item_overdue_for_years_is_counted_exactly(org: Session) -> None:
     assert snap.totals.overdue_working_days == 17 + years  # 5 + 2 + 10, and the old one
     assert snap.totals.max_overdue_working_days == years
     assert {r.code: r.counts.overdue_working_days for r in snap.by_unit}["TTRA"] == years
+
+
+def test_an_item_due_on_the_cut_off_day_is_due_not_overdue(org: Session) -> None:
+    """Due 14/03/2026, the last day of Q1, still open at the cutoff: counted as due (in the
+    rate's denominator) and in progress, never as overdue by 0 days."""
+    seeded = seed(org)
+    item = org.get(WorkItem, seeded.items["c"])
+    assert item is not None
+    item.due_at = item.original_due_at = eod(date(2026, 3, 14))
+    org.add(item)
+    org.flush()
+    run = build_report(session=org, now=BUILD_NOW, kind="quarterly", period="2026Q1")
+    snap = ReportSnapshot.from_json(run.snapshot)
+    assert (snap.totals.overdue, snap.totals.in_progress_on_time, snap.totals.due) == (4, 3, 10)
+    assert item.id not in {r.id for r in snap.overdue_items}
+    assert all(r.working_days_overdue > 0 for r in snap.overdue_items)
+
+
+def test_a_recurring_task_counts_once_with_its_occurrences(org: Session) -> None:
+    """Three more items of task 1 (monthly occurrences): 4 tasks still, 15 occurrences."""
+    seeded = seed(org)
+    template = org.get(WorkItem, seeded.items["a"])
+    assert template is not None
+    for month in (1, 2, 3):
+        org.add(
+            WorkItem(
+                **template.model_dump(exclude={"id", "title", "due_at", "original_due_at"}),
+                title=f"Báo cáo tháng {month}",
+                due_at=eod(date(2026, month, 5)),
+                original_due_at=eod(date(2026, month, 5)),
+            )
+        )
+    org.flush()
+    run = build_report(session=org, now=BUILD_NOW, kind="quarterly", period="2026Q1")
+    snap = ReportSnapshot.from_json(run.snapshot)
+    assert (snap.totals.tasks, snap.totals.total) == (4, 15)
+    area = next(r for r in snap.by_area if r.name == "Cải cách thể chế")
+    assert (area.counts.tasks, area.counts.total) == (1, 10)

@@ -125,9 +125,10 @@ def test_docx_header_table_issuer_motto_number_and_date(docx_bytes: bytes) -> No
     assert body[i + 1] == "Kết quả thực hiện công tác cải cách hành chính quý I năm 2026"
     for heading in (
         "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH",
-        "II. KẾT QUẢ THỰC HIỆN THEO CÁC LĨNH VỰC",
+        "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH",
         "III. ĐÁNH GIÁ CHUNG",
-        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
+        # The next period by name, not "kỳ tới".
+        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ II NĂM 2026",
         "V. KIẾN NGHỊ, ĐỀ XUẤT",
     ):
         assert heading in body
@@ -153,27 +154,21 @@ def test_docx_tables_carry_the_numbers(docx_bytes: bytes) -> None:
     doc = Document(io.BytesIO(docx_bytes))
     tables = {t.rows[0].cells[1].text: t for t in doc.tables[1:-1]}
     by_area = [[c.text for c in r.cells] for r in tables["Lĩnh vực"].rows]
-    assert by_area[1] == ["1", "Cải cách thể chế", "7", "2", "1", "2", "2", "7", "1", "42,9"]
-    assert by_area[-1] == ["", "Tổng cộng", "12", "3", "2", "3", "4", "18", "2", "41,7"]
+    # Tasks, occurrences, due by the cutoff, done on time, late, in progress, overdue, rate
+    # over what fell due; the total right under the header.
+    assert by_area[1] == ["", "Tổng cộng", "4", "12", "9", "3", "2", "3", "4", "55,6"]
+    assert by_area[2] == ["1", "Cải cách thể chế", "1", "7", "5", "2", "1", "2", "2", "60"]
     by_unit = {r.cells[1].text: [c.text for c in r.cells[2:7]] for r in tables["Đơn vị"].rows}
-    assert by_unit["Phòng Cải cách hành chính"] == ["6", "2", "1", "1", "2"]
+    assert by_unit["Phòng Cải cách hành chính"] == ["2", "6", "5", "2", "1"]
     overdue = [[c.text for c in r.cells] for r in tables["Nhiệm vụ"].rows[1:]]
-    assert overdue[0] == [
-        "1",
-        "Nhiệm vụ k",
-        "Phòng Cải cách hành chính",
-        "Cao Văn Nam",
-        "27/02/2026",
-        "0",
-        "10",
-    ]
+    assert overdue[0] == ["1", "Nhiệm vụ k", "Phòng Cải cách hành chính", "27/02/2026", "10"]
     indicators = {r.cells[1].text: [c.text for c in r.cells[2:]] for r in tables["Chỉ tiêu"].rows}
-    # The target as a value with its year, the result with its unit (not the plan's sentence).
+    # The target of the report's year (on the path from 2025 to 2030) with its year, the
+    # result with its unit and date (not the plan's sentence).
     assert indicators["Tỷ lệ hồ sơ TTHC được xử lý trực tuyến"] == [
-        "≥ 100% (2030)",
-        "92%",
-        "10/03/2026",
-        "Có nguy cơ chậm",
+        "≥ 84%\n(năm 2026, lộ trình đến năm 2030)",
+        "92%\n(10/03/2026)",
+        "Đạt tiến độ",
     ]
     assert len(doc.inline_shapes) == 3
 
@@ -183,10 +178,14 @@ def test_docx_tables_keep_stt_whole_and_the_total_with_its_rows(docx_bytes: byte
     for table in doc.tables[1:-1]:
         first = table.rows[0].cells[0]
         assert first.text == "STT"
-        assert first._tc.tcPr.find(qn("w:noWrap")) is not None
-        if table.rows[-1].cells[1].text == "Tổng cộng":
-            before = table.rows[-2].cells[1].paragraphs[0]
-            assert before.paragraph_format.keep_with_next is True
+        # STT never wraps, in the header or a row; no row splits across pages; the header
+        # repeats; a total row comes right under the header, never alone after a break.
+        for row in table.rows:
+            assert row.cells[0]._tc.tcPr.find(qn("w:noWrap")) is not None
+            assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        names = [r.cells[1].text for r in table.rows]
+        assert "Tổng cộng" not in names[2:]
 
 
 def test_xlsx_appendix_cells(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> None:
@@ -202,11 +201,21 @@ def test_xlsx_appendix_cells(rendered: tuple[ReportSnapshot, dict[str, bytes]]) 
     ws = wb["Theo lĩnh vực"]
     assert ws.freeze_panes == "C5"
     assert ws["B4"].value == "Lĩnh vực" and ws["B4"].font.b
-    assert [c.value for c in ws[5]][:9] == [1, "Cải cách thể chế", 7, 2, 1, 2, 2, 7, 1]
+    assert [c.value for c in ws[5]][:11] == [1, "Cải cách thể chế", 1, 7, 5, 2, 1, 2, 2, 7, 1]
     total = [c.value for c in ws[9]]
-    assert total[1:9] == ["Tổng cộng", 12, 3, 2, 3, 4, 18, 2]
-    assert total[9] == pytest.approx(5 / 12)
-    assert ws["J9"].number_format == "0.0%"
+    assert total[1:11] == ["Tổng cộng", 4, 12, 9, 3, 2, 3, 4, 18, 2]
+    assert total[11] == pytest.approx(5 / 9)
+    assert ws["L9"].number_format == "0.0%"
+    # The annex names its report and prints on A4 landscape, fitted to the width, the
+    # header repeated on each page.
+    assert ws["A2"].value.startswith("(Kèm theo Báo cáo số ")
+    assert "/BC-SNV ngày 17/03/2026 của Sở Nội vụ)" in ws["A2"].value
+    for sheet in wb.worksheets:
+        assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == "$4:$4"
     od = wb["Nhiệm vụ quá hạn"]
     assert [od["B5"].value, od["D5"].value, od["E5"].value, od["G5"].value] == [
         "Nhiệm vụ k",
@@ -223,7 +232,9 @@ def test_xlsx_appendix_cells(rendered: tuple[ReportSnapshot, dict[str, bytes]]) 
         "Chậm tiến độ",
     ]
     trend = wb["Xu hướng"]
-    assert [trend["A7"].value, trend["C7"].value, trend["D7"].value] == ["2025Q4", 12, 1]
+    # Periods without work are left out, and periods are named, never "2025Q4".
+    assert [trend["B5"].value, trend["D5"].value, trend["F5"].value] == ["quý IV năm 2025", 12, 1]
+    assert trend["B6"].value == "quý I năm 2026" and trend["B7"].value is None
 
 
 def test_mail_parts_and_deputy_scope(rendered: tuple[ReportSnapshot, dict[str, bytes]]) -> None:
@@ -232,14 +243,25 @@ def test_mail_parts_and_deputy_scope(rendered: tuple[ReportSnapshot, dict[str, b
     assert mail.subject == (
         "[Sở Nội vụ] Báo cáo kết quả thực hiện công tác cải cách hành chính quý I năm 2026"
     )
-    assert "Tổng số 12 nhiệm vụ; đã hoàn thành 5 nhiệm vụ (đạt 41,7%)" in mail.text
+    assert (
+        "Tổng số 4 nhiệm vụ (12 lượt thực hiện); trong 9 lượt đến hạn, đã hoàn thành 5"
+        " (đạt 55,6%)" in mail.text
+    )
     assert "Nhiệm vụ k | Phòng Cải cách hành chính | Cao Văn Nam | hạn 27/02/2026 | quá 10" in (
         mail.text
     )
     for cid in mail.images:
         assert f'src="cid:{cid}"' in mail.html
+    # Each indicator once: its name, the year's target, the reading with its unit.
+    assert (
+        "- Tỷ lệ hồ sơ TTHC được xử lý trực tuyến: mục tiêu ≥ 84% (2026); kết quả 92%"
+        " (10/03/2026); Đạt tiến độ" in mail.text
+    )
+    assert "đến năm 2030" not in mail.text and "hạng 8" in mail.text
     scoped = render_mail(snap, charts=images, settings=SETTINGS, unit_codes={"TCBC"})
-    assert "Tổng số 3 nhiệm vụ" in scoped.text
+    # A deputy's mail keeps to their units throughout: the headline and no agency trend.
+    assert "Tổng số 1 nhiệm vụ (3 lượt thực hiện)" in scoped.text
+    assert "so với quý IV năm 2025" in mail.text and "so với" not in scoped.text
     assert "Nhiệm vụ k" not in scoped.text and "Nhiệm vụ e" in scoped.text
     assert scoped.subject.endswith("(các đơn vị phụ trách)")
 
@@ -250,7 +272,10 @@ def test_mail_in_english_translates_words_and_keeps_recorded_names(
     snap, images = rendered
     mail = render_mail(snap, charts=images, settings=SETTINGS, lang="en")
     assert mail.subject == "[Sở Nội vụ] Report: Administrative reform results, Q1 2026"
-    assert "12 tasks in total; 5 done (41.7%), 3 on time and 2 late;" in mail.text
+    assert (
+        "4 tasks in total (12 occurrences); of 9 occurrences due, 5 done (55.6%), 3 on time"
+        " and 2 late;" in mail.text
+    )
     assert "(18 working days overdue in all)" in mail.text
     # Area, unit, item and people names are the data's; the report's own row is translated.
     assert "- Cải cách thể chế: 7 / 2 / 1 / 2 / 2" in mail.text
@@ -326,8 +351,8 @@ def test_mail_arrives_intact_at_a_real_smtp_server(
     html = parts["text/html"].get_payload(decode=True).decode("utf-8")
     text = parts["text/plain"].get_payload(decode=True).decode("utf-8")
     assert cids == mail.images
-    assert "Tổng số 12 nhiệm vụ" in text and "Cao Văn Nam" in html
-    assert "41,7%" in html
+    assert "Tổng số 4 nhiệm vụ" in text and "Cao Văn Nam" in html
+    assert "55,6%" in html
 
 
 def test_pdf_from_docx(docx_bytes: bytes, tmp_path: Path) -> None:

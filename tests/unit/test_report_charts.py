@@ -1,4 +1,5 @@
-"""Report charts on zero, one and many points: axes from 0, distinct series, legend clear."""
+"""Report charts on zero, one and many points: axes from 0, distinct series in black and
+white, legend clear, one period narrow, labels off the bars, decimal commas."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def drawn(fig: Figure) -> Figure:
 @pytest.mark.parametrize("case", CASES)
 def test_count_axes_start_at_zero_with_whole_ticks(case: str) -> None:
     for build, which in ((completion_figure, "x"), (overdue_figure, "x"), (trend_figure, "y")):
-        ax = drawn(build(CASES[case])).axes[0]
+        ax = drawn(build(CASES[case])).axes[-1]  # the trend's counts are its lower panel
         low, high = ax.get_xlim() if which == "x" else ax.get_ylim()
         ticks = ax.get_xticks() if which == "x" else ax.get_yticks()
         shown = [t for t in ticks if low <= t <= high]
@@ -79,7 +80,7 @@ def test_the_legend_never_covers_the_plot(case: str) -> None:
     for build in (completion_figure, trend_figure):
         fig = drawn(build(CASES[case]))
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-        plot = fig.axes[0].get_window_extent(renderer)
+        plot = fig.axes[-1].get_window_extent(renderer)
         for legend in fig.legends:
             box = legend.get_window_extent(renderer)
             assert box.y1 <= plot.y0, (build.__name__, box, plot)
@@ -97,3 +98,60 @@ def test_every_chart_renders_a_png_on_every_case() -> None:
     for snap in CASES.values():
         for png in render_all(snap).values():
             assert png.startswith(b"\x89PNG")
+
+
+def _grey(rgba: tuple[float, ...]) -> float:
+    r, g, b = rgba[:3]
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+def test_series_stay_apart_in_black_and_white() -> None:
+    """Printed in grey, each series keeps a pattern of its own drawn in black (hatch lines
+    take the edge colour), or is the one solid series."""
+    fig = drawn(completion_figure(CASES["many"]))
+    by_series: dict[str, tuple[str, float, tuple[float, ...]]] = {}
+    for container, key in zip(fig.axes[0].containers, COLORS, strict=True):
+        patch = container.patches[0]
+        by_series[key] = (patch.get_hatch() or "", _grey(patch.get_facecolor()),
+                          tuple(patch.get_edgecolor()))  # fmt: skip
+    hatches = [h for h, _, _ in by_series.values()]
+    assert len(set(hatches)) == len(hatches) and hatches.count("") <= 1
+    for hatch, _, edge in by_series.values():
+        if hatch:
+            assert _grey(edge) < 0.2, edge  # black lines, not white ones on grey
+
+
+def test_one_period_stays_a_narrow_bar_in_the_middle() -> None:
+    fig = drawn(trend_figure(CASES["one point"]))
+    ax = fig.axes[-1]
+    (bar,) = ax.patches
+    low, high = ax.get_xlim()
+    assert bar.get_width() / (high - low) <= 0.2
+    assert abs((bar.get_x() + bar.get_width() / 2) - (low + high) / 2) < 1e-9
+
+
+def _overlap(a: object, b: object) -> float:
+    x = min(a.x1, b.x1) - max(a.x0, b.x0)  # type: ignore[attr-defined]
+    y = min(a.y1, b.y1) - max(a.y0, b.y0)  # type: ignore[attr-defined]
+    return max(0.0, x) * max(0.0, y)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_labels_never_print_over_a_bar(case: str) -> None:
+    for build in (trend_figure, overdue_figure):
+        fig = drawn(build(CASES[case]))
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        bars = [p.get_window_extent(renderer) for ax in fig.axes for p in ax.patches]
+        for ax in fig.axes:
+            for text in ax.texts:
+                box = text.get_window_extent(renderer)
+                assert all(_overlap(box, bar) < 1.0 for bar in bars), (build.__name__, text)
+
+
+def test_rates_print_with_a_decimal_comma() -> None:
+    rate = Counts(total=70, done_on_time=47)  # 67,1 %
+    fig = drawn(trend_figure(snapshot(areas=[rate], trend=[SOME, rate])))
+    labels = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "67,1%" in labels and not any("." in label for label in labels)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert not any("." in t for t in ticks)

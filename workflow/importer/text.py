@@ -75,5 +75,11 @@ def slug(text: str, size: int = 100) -> str:
 
 
 def short(text: str, size: int = 70) -> str:
-    """A one-line preview of a long text for change reports."""
-    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+    """`text` in at most `size` characters, cut between words (never inside one) with "…"
+    (a change report's preview, a work item's title from a long plan task)."""
+    if len(text) <= size:
+        return text
+    cut = text[: size - 1]
+    if not text[size - 1].isspace() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"

@@ -1,9 +1,12 @@
 """SQLModel tables of the domain core, by concept; importing this registers them all."""
 
 from workflow.models.calendar import CalendarOverride
+from workflow.models.files import StoredFile
 from workflow.models.org import (
     Absence,
     GroupRule,
+    OrgAction,
+    OrgChange,
     Role,
     Unit,
     UnitAlias,
@@ -49,6 +52,8 @@ __all__ = [
     "JobState",
     "MailReply",
     "Objective",
+    "OrgAction",
+    "OrgChange",
     "Plan",
     "PlanTask",
     "RecurringSeries",
@@ -57,6 +62,7 @@ __all__ = [
     "Role",
     "SavedView",
     "SearchEntry",
+    "StoredFile",
     "Unit",
     "UnitAlias",
     "UnitGroup",

@@ -136,6 +136,9 @@ class User(SQLModel, table=True):
     # Every token carries the generation it was issued in; signing out (or a new
     # password) moves it on, so cookies and tokens issued before stop working at once.
     session_generation: int = Field(default=0)
+    # The directory account linked at the first directory sign-in ("ldap:<entry DN>",
+    # "oidc:<issuer> <sub>"): later sign-ins find the person by it, whatever the e-mail.
+    directory_id: str | None = Field(default=None, max_length=500, unique=True)
 
 
 class Absence(SQLModel, table=True):
@@ -156,3 +159,33 @@ class Absence(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     cancelled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class OrgAction(StrEnum):
+    """What an `OrgChange` records."""
+
+    CREATED = "created"  # an account was created
+    UPDATED = "updated"  # name, title, e-mail, language or role changed
+    MOVED = "moved"  # to another unit (điều động)
+    DEACTIVATED = "deactivated"  # left (nghỉ việc): cannot sign in
+    REACTIVATED = "reactivated"
+    DIRECTORY_LINKED = "directory_linked"  # first sign-in through LDAP or OpenID Connect
+
+
+class OrgChange(SQLModel, table=True):
+    """The organisation's audit (nhật ký thay đổi nhân sự): one row per change of a person's
+    account, whoever made it and through whichever door (page, API, CLI, staff list,
+    directory sign-in). `changes` is `{field: [before, after]}`; `actor_id` None is the
+    command line or the system. Rows are only ever added."""
+
+    __tablename__ = "org_change"
+    __table_args__ = (in_check("action", [a.value for a in OrgAction]),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    action: str = Field(max_length=20)
+    changes: dict[str, list[object]] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )

@@ -6,8 +6,14 @@ day), so a period can be recomputed later from the stored timestamps:
   closed before the period began (earlier work belongs to earlier reports);
 - done on time / done late: done before the cutoff (`closed_on_time`, or closed by
   `due_at` when the engine left it unset);
-- otherwise open at the cutoff: overdue when `due_at` is before it, else in progress
-  on time (an item done after the cutoff was still in progress then).
+- otherwise open at the cutoff: overdue when its deadline passed before the period's last
+  day began (`Window.late_from`: an item due on the cut-off day is not late yet), else in
+  progress on time (an item done after the cutoff was still in progress then);
+- due (đến hạn): done, or its deadline before the cutoff; the completion rate is done over
+  due, so work not yet due neither helps nor hurts it;
+- tasks (nhiệm vụ) are counted apart from items (lượt thực hiện): the plan tasks the items
+  come from (a recurring task's occurrences and a group task's shares are one task), plus
+  each item outside the plan.
 
 Working days overdue need the holiday calendar, which lives in Python. On PostgreSQL it
 travels into the one GROUP BY as an array parameter: the instants at which the working
@@ -35,7 +41,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    case,
     cast,
     func,
     literal,
@@ -54,8 +59,9 @@ from workflow.calendar import WorkCalendar
 from workflow.clock import ensure_utc
 from workflow.deadlines import overdue_clause
 from workflow.i18n import N_
+from workflow.indicators import Milestone, applied_target, judge
 from workflow.models.org import Unit, User
-from workflow.models.plan import Area, Indicator, IndicatorReading, IndicatorTarget, PlanTask
+from workflow.models.plan import Area, Indicator, IndicatorReading, IndicatorTarget, Plan, PlanTask
 from workflow.models.work import ExtensionRequest, WorkItem
 from workflow.reporting.periods import Period
 from workflow.reporting.snapshot import Counts, GroupRow, IndicatorRow, ItemRow
@@ -66,6 +72,8 @@ OTHER_AREA = N_("Nhiệm vụ khác (ngoài kế hoạch)")
 EXCLUDED_STATES = [State.CANCELLED.value, State.WITHDRAWN.value, State.RETURNED.value]
 COUNT_FIELDS = [
     "total",
+    "due",
+    "tasks",
     "done_on_time",
     "done_late",
     "in_progress_on_time",
@@ -84,16 +92,26 @@ er = ExtensionRequest.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class Window:
-    """The instants bounding a period, in UTC, plus what the calendar needs."""
+    """The instants bounding a period, in UTC, plus what the calendar needs.
+
+    `late_from` is when a deadline counts as missed: for a report period the start of its
+    last day (the cut-off day), so an item due that day is due, not overdue; for a live
+    window (the dashboard) the cutoff itself, now."""
 
     begin: datetime
     cutoff: datetime
     last_day: date
     tz: str
+    late_from: datetime | None = None
+
+    @property
+    def late(self) -> datetime:
+        return self.late_from or self.cutoff
 
     @classmethod
     def of(cls, period: Period, tz: str) -> Window:
-        return cls(period.begin_at(tz), period.cutoff_at(tz), period.end, tz)
+        last_day = datetime.combine(period.end, time(0), tzinfo=ZoneInfo(tz))
+        return cls(period.begin_at(tz), period.cutoff_at(tz), period.end, tz, last_day)
 
 
 def local_date(session: Session, column: Any, window: Window) -> ColumnElement[Any]:
@@ -151,12 +169,12 @@ def subset_filter(
 
 
 def _flags(
-    cutoff: Instant,
+    cutoff: Instant, late_from: Instant
 ) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
     done = and_(wi.c.state == State.DONE.value, wi.c.closed_at < cutoff)
     on_time = func.coalesce(wi.c.closed_on_time, wi.c.closed_at <= wi.c.due_at)
     # The deadline test first: it settles most rows before the state string is compared.
-    overdue = and_(overdue_clause(cutoff), not_(done))
+    overdue = and_(overdue_clause(late_from), not_(done))
     return done, on_time, overdue
 
 
@@ -178,7 +196,8 @@ def _counts_statement(
     (begin, cutoff, plan_id, unit_ids, assignee_id and, on PostgreSQL, working_day_starts)."""
     begin = bindparam("begin", type_=wi.c.due_at.type)
     cutoff = bindparam("cutoff", type_=wi.c.due_at.type)
-    done, on_time, overdue = _flags(cutoff)
+    late_from = bindparam("late_from", type_=wi.c.due_at.type)
+    done, on_time, overdue = _flags(cutoff, late_from)
     ext = (
         select(er.c.work_item_id, func.count().label("n"))
         .where(er.c.created_at >= begin, er.c.created_at < cutoff)
@@ -189,7 +208,8 @@ def _counts_statement(
     counted = {
         "done_on_time": and_(done, on_time),
         "done_late": and_(done, not_(on_time)),
-        "in_progress_on_time": and_(not_(overdue_clause(cutoff)), not_(done)),
+        "due": or_(wi.c.due_at < cutoff, done),
+        "in_progress_on_time": and_(not_(overdue_clause(late_from)), not_(done)),
         "overdue": overdue,
         "new_overdue": and_(wi.c.due_at >= begin, overdue),
         "escalated": and_(wi.c.escalation_level > 0, not_(done)),
@@ -221,6 +241,11 @@ def _counts_statement(
             wi.c.lead_unit_id.label("unit_id"),
             func.count().label("total"),
             *(func.count().filter(cond).label(name) for name, cond in counted.items()),
+            # Within a group (one area, one unit): the plan tasks, and each item outside it.
+            (
+                func.count(func.distinct(wi.c.plan_task_id))
+                + func.count().filter(wi.c.plan_task_id.is_(None))
+            ).label("tasks"),
             func.sum(ext.c.n).label("extension_requests"),
             *ranked,
         )
@@ -252,7 +277,11 @@ def grouped_counts(
         by_units=unit_ids is not None,
         by_assignee=assignee_id is not None,
     )
-    params: dict[str, Any] = {"begin": window.begin, "cutoff": window.cutoff}
+    params: dict[str, Any] = {
+        "begin": window.begin,
+        "cutoff": window.cutoff,
+        "late_from": window.late,
+    }
     if plan_id is not None:
         params["plan_id"] = plan_id
     if unit_ids is not None:
@@ -299,7 +328,7 @@ def _add_overdue_days(
 ) -> None:
     """Add working days overdue from a narrow query by local due date (a due-date key in
     the main GROUP BY makes PostgreSQL misjudge the group count and sort on disk)."""
-    _, _, overdue = _flags(window.cutoff)
+    _, _, overdue = _flags(window.cutoff, window.late)
     due_on = local_date(session, wi.c.due_at, window)
     late = (
         select(
@@ -341,11 +370,12 @@ def headline_counts(
                 literal(i, type_=Integer).label("k"),
                 literal(w.begin, type_=instant).label("begin"),
                 literal(w.cutoff, type_=instant).label("cutoff"),
+                literal(w.late, type_=instant).label("late_from"),
             )
             for i, w in enumerate(windows)
         )
     ).subquery("periods")
-    done, on_time, overdue = _flags(periods.c.cutoff)
+    done, on_time, overdue = _flags(periods.c.cutoff, periods.c.late_from)
     stmt = (
         select(
             periods.c.k,
@@ -353,6 +383,7 @@ def headline_counts(
             func.count().filter(and_(done, on_time)),
             func.count().filter(and_(done, not_(on_time))),
             func.count().filter(overdue),
+            func.count().filter(or_(wi.c.due_at < periods.c.cutoff, done)),
         )
         .select_from(wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id).join(periods, true()))
         .where(
@@ -361,10 +392,13 @@ def headline_counts(
         )
         .group_by(periods.c.k)
     )
-    found = {int(k): (int(t), int(a), int(b), int(o)) for k, t, a, b, o in session.execute(stmt)}
+    found = {
+        int(k): (int(t), int(a), int(b), int(o), int(d))
+        for k, t, a, b, o, d in session.execute(stmt)
+    }
     out = []
     for i in range(len(windows)):
-        total, on_time_n, late, late_open = found.get(i, (0, 0, 0, 0))
+        total, on_time_n, late, late_open, due = found.get(i, (0, 0, 0, 0, 0))
         out.append(
             Counts(
                 total=total,
@@ -372,6 +406,7 @@ def headline_counts(
                 done_late=late,
                 overdue=late_open,
                 in_progress_on_time=total - on_time_n - late - late_open,
+                due=due,
             )
         )
     return out
@@ -389,22 +424,76 @@ def shared_work(session: Session, window: Window) -> tuple[int, int]:
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def merge(counts: Iterable[Counts]) -> Counts:
-    """Add up counts (sums, except the maximum which stays a maximum)."""
+def task_counts(
+    session: Session,
+    window: Window,
+    *,
+    plan_id: int | None = None,
+    unit_ids: Collection[int] | None = None,
+    assignee_id: int | None = None,
+) -> dict[int | None, int]:
+    """Tasks (nhiệm vụ) per area: the distinct plan tasks of the period's items, plus each
+    item outside the plan (area None). Summing per unit would count a task shared by
+    several units once per unit."""
+    stmt = (
+        select(
+            pt.c.area_id,
+            func.count(func.distinct(wi.c.plan_task_id))
+            + func.count().filter(wi.c.plan_task_id.is_(None)),
+        )
+        .select_from(wi.outerjoin(pt, pt.c.id == wi.c.plan_task_id))
+        .where(scope_filter(window, plan_id), *subset_filter(unit_ids, assignee_id))
+        .group_by(pt.c.area_id)
+    )
+    return {row[0]: int(row[1] or 0) for row in session.execute(stmt).all()}
+
+
+def plan_references(session: Session, window: Window) -> list[str]:
+    """How the report cites the plans the period's items implement: "Kế hoạch số
+    09/KH-SNV ngày 28/12/2026 về cải cách hành chính năm 2027 ...", or by title when the
+    plan has no full number."""
+    pl = Plan.__table__  # type: ignore[attr-defined]
+    ids = select(pt.c.plan_id).select_from(wi.join(pt, pt.c.id == wi.c.plan_task_id))
+    rows = session.execute(
+        select(pl.c.number, pl.c.title, pl.c.issued_on)
+        .where(pl.c.id.in_(ids.where(scope_filter(window)).distinct()))
+        .order_by(pl.c.id)
+    ).all()
+    out = []
+    for number, title, issued_on in rows:
+        about = title[0].lower() + title[1:] if title else ""
+        if number and not number.startswith("/"):
+            day = f" ngày {_as_date(issued_on):%d/%m/%Y}" if issued_on else ""
+            out.append(f"Kế hoạch số {number}{day} về {about}")
+        else:
+            out.append(f"Kế hoạch {about}")
+    return out
+
+
+def merge(counts: Iterable[Counts], *, tasks: int | None = None) -> Counts:
+    """Add up counts (sums, except the maximum which stays a maximum); `tasks` replaces
+    the sum of tasks (a task shared by the groups added up counts once)."""
     total: dict[str, int] = defaultdict(int)
     for c in counts:
         for name, value in c.model_dump().items():
+            if value is None:
+                continue
             if name == "max_overdue_working_days":
                 total[name] = max(total[name], value)
             else:
                 total[name] += value
+    if tasks is not None:
+        total["tasks"] = tasks
     return Counts(**total)
 
 
 def roll_up(
-    session: Session, groups: dict[tuple[int | None, int], Counts]
+    session: Session,
+    groups: dict[tuple[int | None, int], Counts],
+    tasks: dict[int | None, int] | None = None,
 ) -> tuple[Counts, list[GroupRow], list[GroupRow]]:
-    """Totals, rows per area (plan order) and per unit (org chart order)."""
+    """Totals, rows per area (plan order) and per unit (org chart order); `tasks` (from
+    `task_counts`) gives the areas' and the total's tasks counted once each."""
     by_area: dict[int | None, list[Counts]] = defaultdict(list)
     by_unit: dict[int, list[Counts]] = defaultdict(list)
     for (area_id, unit_id), c in groups.items():
@@ -422,16 +511,33 @@ def roll_up(
     units = session.execute(
         select(un.c.id, un.c.code, un.c.name).where(un.c.id.in_(list(by_unit))).order_by(un.c.id)
     ).all()
+
+    def area_tasks(area_id: int | None) -> int | None:
+        return tasks.get(area_id, 0) if tasks is not None else None
+
     area_rows = [
-        GroupRow(id=a.id, code=str(a.number), name=a.title, counts=merge(by_area[a.id]))
+        GroupRow(
+            id=a.id,
+            code=str(a.number),
+            name=a.title,
+            counts=merge(by_area[a.id], tasks=area_tasks(a.id)),
+        )
         for a in areas
     ]
     if None in by_area:
-        area_rows.append(GroupRow(id=None, code="", name=OTHER_AREA, counts=merge(by_area[None])))
+        area_rows.append(
+            GroupRow(
+                id=None,
+                code="",
+                name=OTHER_AREA,
+                counts=merge(by_area[None], tasks=area_tasks(None)),
+            )
+        )
     unit_rows = [
         GroupRow(id=u.id, code=u.code, name=u.name, counts=merge(by_unit[u.id])) for u in units
     ]
-    return merge(groups.values()), area_rows, unit_rows
+    total_tasks = sum(tasks.values()) if tasks is not None else None
+    return merge(groups.values(), tasks=total_tasks), area_rows, unit_rows
 
 
 def area_label(number: int | None, title: str | None) -> str:
@@ -451,14 +557,14 @@ def item_rows(
 ) -> list[ItemRow]:
     """Overdue items (longest overdue first) or items due in the week after the cutoff;
     only items led by `unit_ids` and/or assigned to `assignee_id` when given."""
-    done, _, is_overdue = _flags(window.cutoff)
+    done, _, is_overdue = _flags(window.cutoff, window.late)
     if overdue:
         cond = is_overdue
         order = [wi.c.due_at.asc(), wi.c.id.asc()]
     else:
         cond = and_(
             not_(done),
-            wi.c.due_at >= window.cutoff,
+            wi.c.due_at >= window.late,
             wi.c.due_at < window.cutoff + timedelta(days=7),
         )
         order = [wi.c.due_at.asc(), wi.c.id.asc()]
@@ -513,49 +619,20 @@ def item_rows(
 def indicator_status(
     comparator: str | None, target: float | None, actual: float | None, at_risk_ratio: float
 ) -> str:
-    """on_track when the target is met; at_risk within `at_risk_ratio` of it; else off_track.
-
-    For "lower is better" comparators (<=, <, rank<=) the ratio is target / actual.
-    """
-    if comparator is None or target is None:
-        return "no_target"
-    if actual is None:
-        return "no_data"
-    met = {
-        ">=": actual >= target,
-        ">": actual > target,
-        "=": actual == target,
-        "<=": actual <= target,
-        "<": actual < target,
-        "rank<=": actual <= target,
-        "increase>=": actual >= target,
-    }[comparator]
-    if met:
-        return "on_track"
-    lower_is_better = comparator in ("<=", "<", "rank<=")
-    if lower_is_better:
-        ratio = target / actual if actual else 0.0
-    else:
-        ratio = actual / target if target else 0.0
-    return "at_risk" if ratio >= at_risk_ratio else "off_track"
+    """The judgement of `workflow.indicators.judge` (kept under the report's name)."""
+    return judge(comparator, target, actual, at_risk_ratio)
 
 
 def indicator_rows(
     session: Session, period: Period, *, at_risk_ratio: float, plan_id: int | None = None
 ) -> list[IndicatorRow]:
-    """Each indicator's target for the next milestone year (the last one once all have
-    passed) against its latest reading within the period."""
+    """Each indicator against the target that applies to the period's year
+    (`workflow.indicators.applied_target`) and its latest reading within the period."""
     year = period.end.year
     ar = Area.__table__  # type: ignore[attr-defined]
     ind = Indicator.__table__  # type: ignore[attr-defined]
     tg = IndicatorTarget.__table__  # type: ignore[attr-defined]
     rd = IndicatorReading.__table__  # type: ignore[attr-defined]
-    # Next milestone first (year >= the period's), else the latest past one.
-    target_rank = func.row_number().over(
-        partition_by=tg.c.indicator_id,
-        order_by=[case((tg.c.year >= year, 0), else_=1), func.abs(tg.c.year - literal(year))],
-    )
-    targets = select(tg, target_rank.label("rk")).subquery("t")
     reading_rank = func.row_number().over(
         partition_by=rd.c.indicator_id, order_by=[rd.c.as_of.desc(), rd.c.id.desc()]
     )
@@ -571,35 +648,50 @@ def indicator_rows(
             ind.c.measure_unit,
             ar.c.number,
             ar.c.title.label("area_title"),
-            targets.c.year,
-            targets.c.comparator,
-            targets.c.value.label("target_value"),
-            targets.c.text.label("target_text"),
             readings.c.value.label("actual"),
             readings.c.as_of,
         )
         .select_from(
-            ind.join(ar, ar.c.id == ind.c.area_id)
-            .outerjoin(targets, and_(targets.c.indicator_id == ind.c.id, targets.c.rk == 1))
-            .outerjoin(readings, and_(readings.c.indicator_id == ind.c.id, readings.c.rk == 1))
+            ind.join(ar, ar.c.id == ind.c.area_id).outerjoin(
+                readings, and_(readings.c.indicator_id == ind.c.id, readings.c.rk == 1)
+            )
         )
         .order_by(ar.c.plan_id, ar.c.number, ind.c.id)
     )
     if plan_id is not None:
         stmt = stmt.where(ar.c.plan_id == plan_id)
-    return [
-        IndicatorRow(
-            id=r["id"],
-            area=area_label(r["number"], r["area_title"]),
-            name=r["name"],
-            measure_unit=r["measure_unit"],
-            target_year=r["year"],
-            comparator=r["comparator"],
-            target_value=r["target_value"],
-            target_text=r["target_text"],
-            actual=r["actual"],
-            as_of=_as_date(r["as_of"]) if r["as_of"] is not None else None,
-            status=indicator_status(r["comparator"], r["target_value"], r["actual"], at_risk_ratio),
+    rows = session.execute(stmt).mappings().all()
+    milestones: dict[int, list[Milestone]] = defaultdict(list)
+    texts: dict[tuple[int, int], str] = {}
+    ids = [r["id"] for r in rows]
+    for t in session.execute(
+        select(tg.c.indicator_id, tg.c.year, tg.c.comparator, tg.c.value, tg.c.text).where(
+            tg.c.indicator_id.in_(ids)
         )
-        for r in session.execute(stmt).mappings()
-    ]
+    ).mappings():
+        milestones[t["indicator_id"]].append(Milestone(t["year"], t["comparator"], t["value"]))
+        texts[(t["indicator_id"], t["year"])] = t["text"]
+    out = []
+    for r in rows:
+        applied = applied_target(milestones[r["id"]], year)
+        comparator = applied.comparator if applied else None
+        value = applied.value if applied else None
+        out.append(
+            IndicatorRow(
+                id=r["id"],
+                area=area_label(r["number"], r["area_title"]),
+                name=r["name"],
+                measure_unit=r["measure_unit"],
+                target_year=applied.year if applied else None,
+                comparator=comparator,
+                target_value=value,
+                target_text=texts.get((r["id"], applied.towards or applied.year))
+                if applied
+                else None,
+                actual=r["actual"],
+                as_of=_as_date(r["as_of"]) if r["as_of"] is not None else None,
+                status=judge(comparator, value, r["actual"], at_risk_ratio),
+                towards_year=applied.towards if applied else None,
+            )
+        )
+    return out

@@ -21,8 +21,10 @@ from workflow.reporting.aggregate import (
     indicator_rows,
     item_rows,
     merge,
+    plan_references,
     roll_up,
     shared_work,
+    task_counts,
 )
 from workflow.reporting.periods import Period, ReportKind, parse_period, previous
 from workflow.reporting.snapshot import Counts, ReportSnapshot, TrendPoint
@@ -57,7 +59,9 @@ def _totals(session: Session, period: Period, calendar: WorkCalendar, tz: str) -
     if run is not None:
         # A frozen earlier report is the reference: the trend shows what was reported.
         return ReportSnapshot.from_json(run.snapshot).totals
-    return merge(grouped_counts(session, Window.of(period, tz), calendar=calendar).values())
+    window = Window.of(period, tz)
+    tasks = sum(task_counts(session, window).values())
+    return merge(grouped_counts(session, window, calendar=calendar).values(), tasks=tasks)
 
 
 def compute_snapshot(
@@ -72,7 +76,7 @@ def compute_snapshot(
     tz = settings.timezone
     window = Window.of(period, tz)
     groups = grouped_counts(session, window, calendar=calendar)
-    totals, by_area, by_unit = roll_up(session, groups)
+    totals, by_area, by_unit = roll_up(session, groups, task_counts(session, window))
     shared_tasks, shared_items = shared_work(session, window)
     earlier: list[Period] = []
     p = period
@@ -103,6 +107,7 @@ def compute_snapshot(
         trend=trend,
         shared_items=shared_items,
         shared_tasks=shared_tasks,
+        plans=plan_references(session, window),
     )
 
 
@@ -118,7 +123,8 @@ def build_report(
     """The frozen run of (kind, period), computing and storing it the first time.
 
     Raises InvalidInput while the period is still running: numbers frozen too early
-    would be wrong forever.
+    would be wrong forever. A new run's documents and charts are stored with it (the PDF
+    when `report_pdf_on_build` and LibreOffice is on this host), for every host to serve.
     """
     cfg = settings or get_settings()
     kind = ReportKind(kind)
@@ -160,4 +166,7 @@ def build_report(
         if winner is None:
             raise
         return winner
+    from workflow.reporting.files import store_report_documents  # matplotlib, python-docx
+
+    store_report_documents(session=session, now=now, run=run, settings=cfg, pdf=cfg.pdf_on_build)
     return run

@@ -13,19 +13,28 @@ from collections.abc import Callable
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from workflow.reporting.snapshot import ReportSnapshot
+from workflow.reporting.text import num, rate_pct
 
-# Colours that stay apart for colour-blind readers, each with a hatch so a black-and-white
-# print of the DOCX still tells the series apart.
+# Colours that stay apart for colour-blind readers, each with its own black hatch (or none)
+# and a lightness of its own, so a black-and-white print of the DOCX still tells the series
+# apart.
 COLORS = {
     "done_on_time": "#1b7f3b",
     "done_late": "#e6a100",
-    "in_progress_on_time": "#1f5fa8",
+    "in_progress_on_time": "#9ecae1",  # light: its grey stays apart from the red's
     "overdue": "#c0262d",
 }
-HATCHES = {"done_on_time": "", "done_late": "//", "in_progress_on_time": "..", "overdue": "xx"}
+HATCHES = {
+    "done_on_time": "",
+    "done_late": "////",
+    "in_progress_on_time": "....",
+    "overdue": "xxx",
+}
+# Hatch lines are drawn in the edge colour: black, so they print.
+EDGE = "#000000"
 LEGEND = {
     "done_on_time": "Hoàn thành đúng hạn",
     "done_late": "Hoàn thành quá hạn",
@@ -70,7 +79,8 @@ def _legend_below(fig: Figure, ax: Axes, ncol: int = 2) -> None:
 def completion_figure(snapshot: ReportSnapshot) -> Figure:
     """Stacked horizontal bars: each area's items by status."""
     rows = list(reversed(snapshot.by_area))
-    fig = Figure(figsize=(7.5, 0.55 * max(len(rows), 1) + 2.0), layout="constrained")
+    # Compact rows: twelve areas still leave room on the page for the table above.
+    fig = Figure(figsize=(7.5, 0.42 * max(len(rows), 1) + 1.8), layout="constrained")
     ax = fig.add_subplot()
     labels = [_wrap(f"{r.code}. {r.name}" if r.code else r.name) for r in rows]
     left = [0] * len(rows)
@@ -82,8 +92,8 @@ def completion_figure(snapshot: ReportSnapshot) -> Figure:
             left=left,
             color=color,
             hatch=HATCHES[key],
-            edgecolor="white",
-            linewidth=0.5,
+            edgecolor=EDGE,
+            linewidth=0.4,
             label=LEGEND[key],
             height=0.6,
         )
@@ -91,7 +101,7 @@ def completion_figure(snapshot: ReportSnapshot) -> Figure:
     if not any(left):
         _no_data(ax, "Chưa có nhiệm vụ trong kỳ")
     _counts_axis(ax, "x", max(left, default=0))
-    ax.set_xlabel("Số nhiệm vụ")
+    ax.set_xlabel("Số lượt thực hiện")
     ax.set_title(f"Tình hình thực hiện theo lĩnh vực - {snapshot.period_label}", fontsize=10)
     ax.tick_params(axis="y", labelsize=8)
     _legend_below(fig, ax)
@@ -117,8 +127,8 @@ def overdue_figure(snapshot: ReportSnapshot) -> Figure:
             [r.counts.overdue for r in rows],
             color=COLORS["overdue"],
             hatch=HATCHES["overdue"],
-            edgecolor="white",
-            linewidth=0.5,
+            edgecolor=EDGE,
+            linewidth=0.4,
             height=0.55,
         )
         for bar, r in zip(bars, rows, strict=True):
@@ -141,38 +151,52 @@ def overdue_figure(snapshot: ReportSnapshot) -> Figure:
 
 
 def trend_figure(snapshot: ReportSnapshot) -> Figure:
-    """Completion rate (line, %) and overdue items (bars) over the last periods."""
+    """Completion rate (line with markers, %) above, overdue items (bars) below, over the
+    last periods: two panels, so no label ever sits on a bar or on the other series."""
     # Periods before any work was tracked would plot as a misleading 0 % completion.
     points = [p for p in snapshot.trend if p.counts.total] or snapshot.trend[-1:]
-    fig = Figure(figsize=(7.5, 3.6), layout="constrained")
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(7.5, 4.2), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1])
     xs = list(range(len(points)))
+    rates = [rate_pct(p.counts) for p in points]
+    top.plot(xs, rates, color=RATE_COLOR, marker="o", linestyle="--", label="Tỷ lệ hoàn thành (%)")
+    for x, r in zip(xs, rates, strict=True):
+        top.annotate(
+            f"{num(r)}%", (x, r), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8
+        )
+    top.set_ylim(0, 125)
+    top.set_yticks([0, 25, 50, 75, 100])
+    top.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: num(v)))
+    top.set_ylabel("Tỷ lệ hoàn thành (%)", fontsize=8)
     overdue = [p.counts.overdue for p in points]
-    ax.bar(
+    bars = bottom.bar(
         xs,
         overdue,
         color=COLORS["overdue"],
         hatch=HATCHES["overdue"],
-        edgecolor="white",
-        linewidth=0.5,
-        width=0.5,
+        edgecolor=EDGE,
+        linewidth=0.4,
+        width=0.4,
         label="Quá hạn (việc)",
     )
-    ax.set_ylabel("Số nhiệm vụ quá hạn")
-    _counts_axis(ax, "y", max(overdue, default=0))
-    ax.set_xticks(xs, [_wrap(p.label, 16) for p in points], fontsize=8)
-    # One point alone still sits in the middle with room around it.
-    ax.set_xlim(-0.75, max(len(points) - 1, 0) + 0.75)
-    ax2 = ax.twinx()
-    rates = [round(100 * p.counts.completion_rate, 1) for p in points]
-    ax2.plot(xs, rates, color=RATE_COLOR, marker="o", linestyle="--", label="Tỷ lệ hoàn thành (%)")
-    for x, r in zip(xs, rates, strict=True):
-        ax2.annotate(
-            f"{r:g}%", (x, r), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8
+    for bar, n in zip(bars, overdue, strict=True):
+        bottom.annotate(
+            str(n),
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
         )
-    ax2.set_ylim(0, 115)
-    ax2.set_ylabel("Tỷ lệ hoàn thành (%)")
-    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    _counts_axis(bottom, "y", max(overdue, default=0) * 1.1)
+    bottom.set_ylabel("Số nhiệm vụ quá hạn", fontsize=8)
+    bottom.set_xticks(xs, [_wrap(p.label, 16) for p in points], fontsize=8)
+    # Few points (one for a first annual report) stay narrow, centred, with room around.
+    half = max(1.5, len(points) / 2)
+    middle = (len(points) - 1) / 2
+    bottom.set_xlim(middle - half, middle + half)
+    handles = top.get_legend_handles_labels()[0] + bottom.get_legend_handles_labels()[0]
     fig.legend(
         handles,
         [str(h.get_label()) for h in handles],
@@ -181,7 +205,7 @@ def trend_figure(snapshot: ReportSnapshot) -> Figure:
         fontsize=8,
         frameon=False,
     )
-    ax.set_title("Xu hướng qua các kỳ báo cáo", fontsize=10)
+    top.set_title("Xu hướng qua các kỳ báo cáo", fontsize=10)
     return fig
 
 

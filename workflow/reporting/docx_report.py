@@ -23,11 +23,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from workflow.reporting.periods import date_line, fmt_date
-from workflow.reporting.snapshot import GroupRow, IndicatorRow, ReportSnapshot
+from workflow.importer.text import short
+from workflow.indicators import short_name
+from workflow.reporting.periods import date_line, fmt_date, following, parse_period
+from workflow.reporting.snapshot import Counts, GroupRow, IndicatorRow, ReportSnapshot
 from workflow.reporting.text import (
-    COLUMN_LABELS,
     STATUS_LABELS,
+    area_sentence,
     count_cells,
     headline,
     num,
@@ -35,7 +37,7 @@ from workflow.reporting.text import (
     shared_note,
     summary_line,
     target_label,
-    trend_sentence,
+    trend_parts,
     value_label,
 )
 from workflow.settings import Settings, get_settings
@@ -45,6 +47,50 @@ BODY_PT = 14
 TABLE_PT = 12
 TEXT_WIDTH_CM = 16.5  # A4 210 mm - 30 mm left - 15 mm right
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
+# A table of at most this many rows keeps on one page (in Word; LibreOffice moves rows).
+KEEP_TOGETHER_ROWS = 16
+# Sub-items of a section are lettered the Vietnamese way (no f, j, w, z; đ after d).
+LETTERS = [
+    "a",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "g",
+    "h",
+    "i",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "v",
+    "x",
+    "y",
+]
+# Completion at or above this share reads as a strength, below it as a limitation.
+GOOD_RATE = 0.8
+# Overdue items listed in the report itself; the annex lists them all, titles in full.
+OVERDUE_IN_BODY = 10
+TITLE_IN_TABLE = 160
+# The body tables' count columns (the annex has every count).
+TABLE_COLUMNS = [
+    "Số nhiệm vụ",
+    "Số lượt thực hiện",
+    "Đến hạn",
+    "Hoàn thành đúng hạn",
+    "Hoàn thành quá hạn",
+    "Đang thực hiện trong hạn",
+    "Quá hạn",
+    "Tỷ lệ hoàn thành (%)",
+]
 
 
 def _font(run: Any, size: float, *, bold: bool = False, italic: bool = False) -> None:
@@ -81,7 +127,8 @@ def _para(
 
 
 def _heading(doc: Any, text: str) -> None:
-    _para(doc, text, bold=True, before=6)
+    """A bold heading, never left alone at the foot of a page."""
+    _para(doc, text, bold=True, before=6).paragraph_format.keep_with_next = True
 
 
 def _cell_para(cell: Any, text: str, **kw: Any) -> Any:
@@ -150,6 +197,17 @@ def _row_flag(row: Any, tag: str) -> None:
     row._tr.get_or_add_trPr().append(el)
 
 
+def _cell_margins(table: Any, cm: float) -> None:
+    """Narrow left/right cell margins: numbers and short headers fit narrow columns."""
+    mar = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), str(int(cm * 567)))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    table._tbl.tblPr.append(mar)
+
+
 def _data_table(
     doc: Any,
     caption: str,
@@ -157,35 +215,51 @@ def _data_table(
     rows: Sequence[Sequence[object]],
     widths: Sequence[float],
     *,
-    total_last: bool = False,
+    total: Sequence[object] | None = None,
     left_cols: Sequence[int] = (1,),
+    keep_together: bool = True,
 ) -> Any:
-    """A bordered table with a caption, a repeated bold header and centred numbers."""
+    """A bordered table with a caption, a repeated bold header and centred numbers.
+
+    The total row ("Tổng cộng") comes right under the header, as statistical tables put
+    it: it can never be left alone on a page under a repeated header. No row splits
+    across pages; the STT column never wraps; a short table keeps on one page in Word
+    unless `keep_together` is False (a table of tall rows flows on from the page it starts
+    on rather than leave half a page blank).
+    """
     cap = _para(doc, caption, bold=True, align=CENTER, indent=False, before=6, size=13)
     cap.paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _cell_margins(table, 0.1)
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _cell_para(cell, text, size=TABLE_PT - 1, bold=True)
+        head = _cell_para(cell, text, size=TABLE_PT - 1, bold=True)
+        head.paragraph_format.keep_with_next = True
         _shade(cell, "E7E6E6")
-    # "STT" never breaks into "ST/T" in its narrow column.
-    table.rows[0].cells[0]._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
     # The header repeats on each page; a row never breaks across two pages.
     _row_flag(table.rows[0], "tblHeader")
     _row_flag(table.rows[0], "cantSplit")
-    for i, values in enumerate(rows):
+    body: list[tuple[Sequence[object], bool]] = []
+    if total is not None:
+        body.append((total, True))
+    body.extend((values, False) for values in rows)
+    keep_together = keep_together and len(body) <= KEEP_TOGETHER_ROWS
+    for i, (values, bold) in enumerate(body):
         row = table.add_row()
         _row_flag(row, "cantSplit")
-        cells = row.cells
-        bold = total_last and i == len(rows) - 1
-        # The row before a total keeps with it: "Tổng cộng" never stands alone on a page.
-        keep = total_last and i == len(rows) - 2
-        for j, (cell, value) in enumerate(zip(cells, values, strict=True)):
+        last = i == len(body) - 1
+        for j, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             text = num(value) if isinstance(value, float) else str(value)
             align = WD_ALIGN_PARAGRAPH.LEFT if j in left_cols else CENTER
-            para = _cell_para(cell, text, size=TABLE_PT, bold=bold, align=align)
-            para.paragraph_format.keep_with_next = keep
+            lines = text.split("\n")
+            for k, line in enumerate(lines):
+                size = TABLE_PT if k == 0 else TABLE_PT - 2
+                para = _cell_para(cell, line, size=size, bold=bold and k == 0, align=align)
+                # Word keeps a short table on one page: each row keeps with the next.
+                para.paragraph_format.keep_with_next = keep_together and not last
+    for row in table.rows:
+        row.cells[0]._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
     _widths(table, widths)
     _para(doc, "", after=0, size=6)
     return table
@@ -253,37 +327,67 @@ def _header(doc: Any, cfg: Settings, number: str, signed_on: date) -> None:
 
 
 def _signature(doc: Any, cfg: Settings) -> None:
+    """ "Nơi nhận" left and the signer right, in one row that never splits: the block
+    moves to the next page whole, with the closing paragraph kept before it."""
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
+    _row_flag(table.rows[0], "cantSplit")
     recipients, signer = table.rows[0].cells
     left = WD_ALIGN_PARAGRAPH.LEFT
-    _cell_para(recipients, "Nơi nhận:", size=12, bold=True, italic=True, align=left, before=6)
+    paras = [
+        _cell_para(recipients, "Nơi nhận:", size=12, bold=True, italic=True, align=left, before=6)
+    ]
     entries = [*cfg.report_recipients, f"Lưu: VT, {cfg.report_drafting_unit}"]
     for i, entry in enumerate(entries):
         end = "." if i == len(entries) - 1 else ";"
-        _cell_para(recipients, f"- {entry.rstrip(';.')}{end}", size=11, align=left)
-    _cell_para(signer, f"KT. {cfg.director_title.upper()}", bold=True, before=6)
-    _cell_para(signer, cfg.signer_title.upper(), bold=True)
+        paras.append(_cell_para(recipients, f"- {entry.rstrip(';.')}{end}", size=11, align=left))
+    paras.append(_cell_para(signer, f"KT. {cfg.director_title.upper()}", bold=True, before=6))
+    paras.append(_cell_para(signer, cfg.signer_title.upper(), bold=True))
     for _ in range(4):
-        _cell_para(signer, "")
-    _cell_para(signer, cfg.signer_name, bold=True)
+        paras.append(_cell_para(signer, ""))
+    name = _cell_para(signer, cfg.signer_name, bold=True)
+    for p in paras:
+        p.paragraph_format.keep_with_next = True
+        p.paragraph_format.keep_together = True
+    name.paragraph_format.keep_together = True
     _widths(table, [8.0, 8.5])
 
 
 def _target_cell(r: IndicatorRow) -> str:
-    """The target the report judges against, as a value with its year: "≥ 80% (2025)"."""
+    """The target judged against, with its year on a second line: "≥ 84%" / "(năm 2026)"."""
     if r.comparator is None or r.target_value is None:
         return "-"
     label = target_label(r.comparator, r.target_value, r.measure_unit)
-    return f"{label} ({r.target_year})" if r.target_year else label
+    if not r.target_year:
+        return label
+    if r.towards_year:
+        return f"{label}\n(năm {r.target_year}, lộ trình đến năm {r.towards_year})"
+    return f"{label}\n(năm {r.target_year})"
 
 
-def _group_rows(rows: Sequence[GroupRow], total_name: str, totals: object) -> list[list[object]]:
-    out: list[list[object]] = [
-        [str(i), r.name, *count_cells(r.counts)] for i, r in enumerate(rows, start=1)
-    ]
-    out.append(["", total_name, *count_cells(totals)])  # type: ignore[arg-type]
-    return out
+def _result_cell(r: IndicatorRow) -> str:
+    if r.actual is None:
+        return "-"
+    value = value_label(r.actual, r.measure_unit)
+    return f"{value}\n({fmt_date(r.as_of)})" if r.as_of else value
+
+
+def _count_row(name: str, c: Counts) -> list[object]:
+    """A row of the body's task tables: the annex's counts (`count_cells`) up to "Quá hạn",
+    then the rate ("-" when nothing fell due)."""
+    cells = count_cells(c)
+    return [name, *cells[: len(TABLE_COLUMNS) - 1], cells[-1] if c.due_count else "-"]
+
+
+def _group_table(doc: Any, caption: str, first: str, rows: Sequence[GroupRow], t: Counts) -> None:
+    _data_table(
+        doc,
+        caption,
+        ["STT", first, *TABLE_COLUMNS],
+        [[str(i), *_count_row(r.name, r.counts)] for i, r in enumerate(rows, start=1)],
+        [1.1, 4.2, *([1.4] * 8)],
+        total=["", *_count_row("Tổng cộng", t)],
+    )
 
 
 def render_docx(
@@ -304,139 +408,219 @@ def render_docx(
     _para(doc, summary_line(snapshot), bold=True, align=CENTER, indent=False, after=0)
     _rule(doc, 4.0, TEXT_WIDTH_CM)
     _body(doc, snapshot, charts, cfg)
+    closing = _para(
+        doc,
+        f"Trên đây là báo cáo {summary_line(snapshot)[0].lower()}{summary_line(snapshot)[1:]} "
+        f"của {cfg.agency_name_text}./.",
+    )
+    # The closing paragraph goes with the signature: the last page never holds a signer alone.
+    closing.paragraph_format.keep_with_next = True
+    closing.paragraph_format.keep_together = True
     _signature(doc, cfg)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
 
 
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Settings) -> None:
     t = snap.totals
     area_rows = [r for r in snap.by_area if r.counts.total]
-    _heading(doc, "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH")
-    _para(
-        doc,
-        f"Trong {snap.period_label} (số liệu từ ngày {fmt_date(snap.period_start)} đến ngày "
-        f"{fmt_date(snap.period_end)}), {cfg.agency_name_text} đã giao và theo dõi {t.total} "
-        f"nhiệm vụ cho {len(snap.by_unit)} đơn vị chủ trì thực hiện, thuộc {len(area_rows)} "
-        "lĩnh vực cải cách hành chính; việc giao, đôn đốc và báo cáo được thực hiện trên hệ "
-        "thống theo dõi nhiệm vụ.",
-    )
-    _para(
-        doc,
-        f"Trong kỳ, các đơn vị đã gửi {t.extension_requests} đề nghị gia hạn; "
-        f"{t.escalated} nhiệm vụ quá hạn đã được báo cáo lên lãnh đạo phụ trách để chỉ đạo.",
-    )
+    units = [r for r in snap.by_unit if r.counts.total]
+    read = [r for r in snap.indicators if r.actual is not None]
+    nxt = following(parse_period(snap.period_key, snap.kind))
 
-    _heading(doc, "II. KẾT QUẢ THỰC HIỆN THEO CÁC LĨNH VỰC")
-    _heading(doc, "1. Kết quả chung")
-    _para(doc, headline(t))
+    _heading(doc, "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH")
+    _heading(doc, "1. Công tác ban hành kế hoạch, giao nhiệm vụ")
+    basis = f"Thực hiện {'; '.join(snap.plans)}, t" if snap.plans else "T"
+    scope = (
+        f"{t.task_count} nhiệm vụ ({t.total} lượt thực hiện)"
+        if t.task_count != t.total
+        else f"{t.task_count} nhiệm vụ"
+    )
+    if t.total:
+        _para(
+            doc,
+            f"{basis}rong {snap.period_label} (số liệu từ ngày {fmt_date(snap.period_start)} "
+            f"đến ngày {fmt_date(snap.period_end)}), {cfg.agency_name_text} đã giao {scope} "
+            f"cho {len(units)} đơn vị chủ trì thực hiện, thuộc {len(area_rows)} lĩnh vực cải "
+            "cách hành chính; mỗi nhiệm vụ được giao có đơn vị chủ trì, người thực hiện, "
+            "thời hạn hoàn thành và sản phẩm cụ thể.",
+        )
+    else:
+        _para(
+            doc,
+            f"Trong {snap.period_label} (số liệu từ ngày {fmt_date(snap.period_start)} đến ngày "
+            f"{fmt_date(snap.period_end)}), {cfg.agency_name_text} chưa giao nhiệm vụ cải cách "
+            "hành chính mới.",
+        )
     if note := shared_note(snap):
         _para(doc, note)
-    widths = [1.3, 4.2, *([1.375] * 8)]
-    _data_table(
-        doc,
-        "Bảng 1. Kết quả thực hiện nhiệm vụ theo lĩnh vực",
-        ["STT", "Lĩnh vực", *COLUMN_LABELS],
-        _group_rows(snap.by_area, "Tổng cộng", t),
-        widths,
-        total_last=True,
-    )
-    _figure(doc, charts["completion-by-area"], "Hình 1. Tình hình thực hiện theo lĩnh vực")
-    _heading(doc, "2. Kết quả theo từng lĩnh vực")
-    if not area_rows:
-        _para(doc, "Trong kỳ chưa có nhiệm vụ được giao thuộc các lĩnh vực của kế hoạch.")
-    for r in area_rows:
-        label = f"{r.code}. {r.name}" if r.code else r.name
-        _para(doc, f"{label}: {headline(r.counts)[0].lower()}{headline(r.counts)[1:]}")
-    _heading(doc, "3. Kết quả thực hiện các chỉ tiêu")
+    _heading(doc, "2. Công tác kiểm tra, đôn đốc")
+    checks = [
+        "Việc nhắc hạn, đôn đốc được thực hiện thường xuyên đối với từng nhiệm vụ trước và "
+        "sau thời hạn hoàn thành"
+    ]
+    if t.escalated:
+        checks.append(
+            f"{t.escalated} nhiệm vụ quá hạn đã được báo cáo lãnh đạo phụ trách để chỉ đạo"
+        )
+    if t.extension_requests:
+        checks.append(f"các đơn vị đã đề nghị gia hạn đối với {t.extension_requests} lượt")
+    else:
+        checks.append("trong kỳ không có đề nghị gia hạn")
+    _para(doc, "; ".join(checks) + ".")
+    if snap.indicators:
+        _heading(doc, "3. Công tác theo dõi, đánh giá các chỉ tiêu")
+        if read:
+            _para(
+                doc,
+                f"Đã cập nhật số liệu của {len(read)}/{len(snap.indicators)} chỉ tiêu của kế "
+                "hoạch để đánh giá mức độ thực hiện (Bảng 2).",
+            )
+        else:
+            _para(
+                doc,
+                f"Trong kỳ chưa cập nhật số liệu của {len(snap.indicators)} chỉ tiêu của kế "
+                "hoạch; việc đánh giá các chỉ tiêu thực hiện vào kỳ báo cáo tiếp theo.",
+            )
+
+    _heading(doc, "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH")
+    _heading(doc, "1. Kết quả chung")
+    _para(doc, headline(t))
+    if t.total:
+        _group_table(
+            doc, "Bảng 1. Kết quả thực hiện nhiệm vụ theo lĩnh vực", "Lĩnh vực", area_rows, t
+        )
+        _figure(doc, charts["completion-by-area"], "Hình 1. Tình hình thực hiện theo lĩnh vực")
+        _heading(doc, "2. Kết quả theo từng lĩnh vực")
+        for letter, r in zip(LETTERS, area_rows, strict=False):
+            _para(doc, f"{letter}) {r.name}: {area_sentence(r.counts)}")
+    _heading(doc, f"{3 if t.total else 2}. Kết quả thực hiện các chỉ tiêu")
     if snap.indicators:
         _data_table(
             doc,
             "Bảng 2. Kết quả thực hiện các chỉ tiêu",
-            ["STT", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Ngày số liệu", "Đánh giá"],
+            ["STT", "Chỉ tiêu", "Mục tiêu", "Kết quả (ngày số liệu)", "Đánh giá"],
             [
                 [
                     str(i),
-                    r.name,
+                    short_name(r.name),
                     _target_cell(r),
-                    value_label(r.actual, r.measure_unit) if r.actual is not None else "-",
-                    fmt_date(r.as_of) if r.as_of else "-",
+                    _result_cell(r),
                     STATUS_LABELS[r.status],
                 ]
                 for i, r in enumerate(snap.indicators, start=1)
             ],
-            [1.3, 5.4, 3.0, 1.8, 2.6, 2.4],
+            [1.1, 7.1, 3.2, 2.7, 2.4],
+            keep_together=False,
         )
     else:
         _para(doc, "Kế hoạch chưa có chỉ tiêu định lượng được theo dõi.")
 
     _heading(doc, "III. ĐÁNH GIÁ CHUNG")
+    better, worse = trend_parts(snap.trend)
+    met = [r for r in snap.indicators if r.status == "on_track"]
+    lagging = [r for r in snap.indicators if r.status in ("at_risk", "off_track")]
+    rate = t.completion_rate
     _heading(doc, "1. Ưu điểm")
-    _para(
-        doc,
-        f"Đã hoàn thành {t.done}/{t.total} nhiệm vụ (đạt {pct(t.done, t.total)}%), trong đó "
-        f"{t.done_on_time} nhiệm vụ hoàn thành đúng hạn ({pct(t.done_on_time, t.done)}% số "
-        "nhiệm vụ đã hoàn thành).",
-    )
-    sentence = trend_sentence(snap.trend)
-    if sentence:
-        _para(doc, sentence)
-    _figure(doc, charts["trend"], "Hình 2. Xu hướng qua các kỳ báo cáo")
+    strengths: list[str] = []
+    if t.done_on_time and rate >= GOOD_RATE:
+        strengths.append(
+            f"Đã hoàn thành {t.done}/{t.due_count} {_noun(t)} đến hạn "
+            f"(đạt {pct(t.done, t.due_count)}%), trong đó {t.done_on_time} đúng hạn"
+        )
+    elif t.total and not t.overdue and not t.done_late:
+        strengths.append(
+            "Các nhiệm vụ đều được thực hiện trong thời hạn, không có nhiệm vụ quá hạn"
+        )
+    complete = [
+        r.name for r in area_rows if r.counts.due_count and r.counts.done == r.counts.due_count
+    ]
+    if complete and len(complete) < len(area_rows):
+        strengths.append(
+            "Hoàn thành toàn bộ nhiệm vụ đến hạn ở các lĩnh vực: " + ", ".join(complete)
+        )
+    strengths.extend(better)
+    if met:
+        strengths.append(f"Có {len(met)}/{len(snap.indicators)} chỉ tiêu đạt tiến độ")
+    if not strengths:
+        strengths.append(
+            "Các nhiệm vụ trong kỳ đã được giao đến từng đơn vị chủ trì, có thời hạn và sản "
+            "phẩm cụ thể, được theo dõi, đôn đốc thường xuyên"
+        )
+    for text in strengths:
+        _para(doc, f"- {_sentence(text)}")
+    if len(snap.trend) > 1 and sum(1 for p in snap.trend if p.counts.total) > 1:
+        _figure(doc, charts["trend"], "Hình 2. Xu hướng qua các kỳ báo cáo")
     _heading(doc, "2. Hạn chế")
+    limits: list[str] = []
     late_units = sorted(
         (r for r in snap.by_unit if r.counts.overdue),
-        key=lambda r: -r.counts.overdue_working_days,
+        key=lambda r: (-r.counts.overdue, -r.counts.overdue_working_days, r.name),
     )
     if t.overdue:
-        names = ", ".join(f"{r.name} ({r.counts.overdue})" for r in late_units[:3])
-        _para(
-            doc,
-            f"Còn {t.overdue} nhiệm vụ quá hạn chưa hoàn thành, chậm nhất "
-            f"{t.max_overdue_working_days} ngày làm việc; tập trung ở: {names}.",
+        names = "; ".join(
+            f"{r.name} ({r.counts.overdue} nhiệm vụ, {r.counts.overdue_working_days} ngày làm việc)"
+            for r in late_units[:3]
         )
-    else:
-        _para(doc, "Không có nhiệm vụ quá hạn chưa hoàn thành.")
-    _data_table(
-        doc,
-        "Bảng 3. Kết quả thực hiện nhiệm vụ theo đơn vị chủ trì",
-        ["STT", "Đơn vị", *COLUMN_LABELS],
-        _group_rows(snap.by_unit, "Tổng cộng", t),
-        widths,
-        total_last=True,
-    )
+        where = "tập trung ở" if len(late_units) > 3 else "gồm"
+        limits.append(
+            f"Còn {t.overdue} nhiệm vụ quá hạn chưa hoàn thành, chậm nhất "
+            f"{t.max_overdue_working_days} ngày làm việc; {where}: {names}"
+        )
+    if t.done_late:
+        limits.append(f"{t.done_late} {_noun(t)} hoàn thành sau thời hạn")
+    if t.due_count and rate < GOOD_RATE:
+        limits.append(f"Tỷ lệ hoàn thành nhiệm vụ đến hạn còn thấp ({pct(t.done, t.due_count)}%)")
+    limits.extend(worse)
+    if lagging:
+        limits.append(f"{len(lagging)} chỉ tiêu chưa đạt tiến độ ({_table_rows(snap, lagging)})")
+    unread = len(snap.indicators) - len(read)
+    if snap.indicators and unread:
+        limits.append(f"{unread}/{len(snap.indicators)} chỉ tiêu chưa có số liệu trong kỳ")
+    if not limits:
+        limits.append("Không có nhiệm vụ quá hạn; các chỉ tiêu được theo dõi đều đạt tiến độ")
+    for text in limits:
+        _para(doc, f"- {_sentence(text)}")
     if t.overdue:
+        _group_table(
+            doc, "Bảng 3. Kết quả thực hiện nhiệm vụ theo đơn vị chủ trì", "Đơn vị", units, t
+        )
         _figure(doc, charts["overdue-by-unit"], "Hình 3. Nhiệm vụ quá hạn theo đơn vị")
-        more = snap.overdue_items_total - len(snap.overdue_items)
+        shown = snap.overdue_items[:OVERDUE_IN_BODY]
         _data_table(
             doc,
             "Bảng 4. Danh sách nhiệm vụ quá hạn",
-            [
-                "STT",
-                "Nhiệm vụ",
-                "Đơn vị chủ trì",
-                "Người thực hiện",
-                "Hạn",
-                "Tiến độ (%)",
-                "Số ngày LV quá hạn",
-            ],
+            ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Hạn", "Số ngày LV quá hạn"],
             [
                 [
                     str(i),
-                    r.title,
+                    short(r.title, TITLE_IN_TABLE),
                     r.unit_name,
-                    r.assignee,
                     fmt_date(r.due_on),
-                    str(r.progress_pct),
                     str(r.working_days_overdue),
                 ]
-                for i, r in enumerate(snap.overdue_items, start=1)
+                for i, r in enumerate(shown, start=1)
             ],
-            [1.3, 4.4, 2.9, 2.7, 2.2, 1.5, 1.5],
-            left_cols=(1, 2, 3),
+            [1.1, 7.6, 3.5, 2.5, 1.8],
+            left_cols=(1, 2),
+            keep_together=False,
         )
+        more = snap.overdue_items_total - len(shown)
         if more > 0:
-            _para(doc, f"(Còn {more} nhiệm vụ quá hạn khác, xem Phụ lục.)", italic=True)
+            _para(
+                doc,
+                f"(Còn {more} nhiệm vụ quá hạn khác, chi tiết tại Phụ lục kèm theo.)",
+                italic=True,
+            )
+    elif units:
+        _group_table(
+            doc, "Bảng 3. Kết quả thực hiện nhiệm vụ theo đơn vị chủ trì", "Đơn vị", units, t
+        )
     _heading(doc, "3. Nguyên nhân")
     _para(
         doc,
@@ -444,27 +628,37 @@ def _body(doc: Any, snap: ReportSnapshot, charts: dict[str, bytes], cfg: Setting
         italic=True,
     )
 
-    _heading(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI")
+    _heading(doc, f"IV. PHƯƠNG HƯỚNG, NHIỆM VỤ {nxt.label.upper()}")
+    plans = [f"Tiếp tục triển khai các nhiệm vụ cải cách hành chính {nxt.label} theo kế hoạch"]
     if t.overdue:
-        _para(
-            doc,
-            f"- Tập trung chỉ đạo hoàn thành dứt điểm {t.overdue} nhiệm vụ quá hạn; các đơn vị "
-            "chủ trì báo cáo tiến độ và thời hạn hoàn thành cụ thể.",
+        plans.append(
+            f"Tập trung chỉ đạo hoàn thành dứt điểm {t.overdue} nhiệm vụ quá hạn; các đơn vị "
+            "chủ trì báo cáo tiến độ và thời hạn hoàn thành cụ thể"
         )
-    _para(
-        doc,
-        f"- Tiếp tục triển khai {t.in_progress_on_time} nhiệm vụ đang thực hiện, bảo đảm "
-        "hoàn thành đúng thời hạn được giao.",
-    )
-    lagging = [r for r in snap.indicators if r.status in ("at_risk", "off_track")]
+    if t.in_progress_on_time:
+        plans.append(
+            f"Các đơn vị chủ trì hoàn thành {t.in_progress_on_time} nhiệm vụ đang thực hiện "
+            "đúng thời hạn được giao"
+        )
     if lagging:
-        names = "; ".join(r.name for r in lagging)
-        _para(doc, f"- Đẩy mạnh thực hiện các chỉ tiêu chưa đạt tiến độ: {names}.")
+        plans.append(
+            f"Đẩy mạnh thực hiện các chỉ tiêu chưa đạt tiến độ ({_table_rows(snap, lagging)})"
+        )
+    if snap.indicators and unread:
+        plans.append("Cập nhật đầy đủ số liệu các chỉ tiêu để đánh giá kết quả thực hiện")
+    for text in plans:
+        _para(doc, f"- {_sentence(text)}")
 
     _heading(doc, "V. KIẾN NGHỊ, ĐỀ XUẤT")
     _para(doc, "(Văn phòng bổ sung kiến nghị, đề xuất nếu có.)", italic=True)
-    _para(
-        doc,
-        f"Trên đây là báo cáo {summary_line(snap)[0].lower()}{summary_line(snap)[1:]} "
-        f"của {cfg.agency_name_text}./.",
-    )
+
+
+def _table_rows(snap: ReportSnapshot, rows: Sequence[IndicatorRow]) -> str:
+    """ "số thứ tự 1, 2 và 5 tại Bảng 2": which indicators, without their long names."""
+    numbers = [str(i) for i, r in enumerate(snap.indicators, start=1) if r in rows]
+    listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " và " + numbers[-1]
+    return f"số thứ tự {listed} tại Bảng 2"
+
+
+def _noun(c: Counts) -> str:
+    return "lượt" if c.task_count != c.total else "nhiệm vụ"

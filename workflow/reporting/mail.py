@@ -119,7 +119,8 @@ def render_mail(
         "totals": scope_totals,
         "headline": w.headline(scope_totals),
         "shared_note": w.shared_note(snapshot) if unit_codes is None else None,
-        "trend_sentence": w.trend_sentence(snapshot),
+        # The trend is the agency's: a deputy's mail keeps to their units throughout.
+        "trend_sentence": w.trend_sentence(snapshot) if unit_codes is None else None,
         "units": units,
         "overdue": overdue,
         "overdue_more": len(overdue) < snapshot.overdue_items_total and unit_codes is None,
@@ -136,6 +137,9 @@ def render_mail(
         "working_days": w.working_days,
         "late_by": w.late_by,
         "area_name": w.area_name,
+        "indicator_name": w.indicator_name,
+        "indicator_target": w.indicator_target,
+        "indicator_value": w.indicator_value,
     }
     env = _env()
     html = env.get_template("report_mail.html.j2").render(context)

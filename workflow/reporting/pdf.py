@@ -63,3 +63,12 @@ def docx_to_pdf(docx: Path, out_dir: Path, *, timeout: float = 180.0) -> Path:
         detail = (proc.stderr or proc.stdout).strip()[-500:]
         raise PdfUnavailable(f"PDF skipped: LibreOffice failed (exit {proc.returncode}): {detail}")
     return target
+
+
+def pdf_bytes(docx: bytes, *, stem: str, timeout: float = 180.0) -> bytes:
+    """The PDF of DOCX bytes (a mail's attachment), converted in a private temporary folder;
+    PdfUnavailable as `docx_to_pdf`."""
+    with tempfile.TemporaryDirectory(prefix="planflow-pdf-") as tmp:
+        src = Path(tmp) / f"{stem}.docx"
+        src.write_bytes(docx)
+        return docx_to_pdf(src, Path(tmp) / "out", timeout=timeout).read_bytes()

@@ -178,6 +178,25 @@ def previous(period: Period) -> Period:
     return custom(period.start - length - _DAY, period.start - _DAY)
 
 
+def following(period: Period) -> Period:
+    """The period just after, of the same kind (Q4 → Q1 of the year after): the report's
+    "phương hướng, nhiệm vụ" names it."""
+    kind = period.kind
+    if kind is ReportKind.QUARTERLY:
+        year, q = int(period.key[:4]), int(period.key[5])
+        return quarter(year + 1, 1) if q == 4 else quarter(year, q + 1)
+    if kind is ReportKind.SIX_MONTH:
+        year, h = int(period.key[:4]), int(period.key[5])
+        return half_year(year + 1, 1) if h == 2 else half_year(year, 2)
+    if kind is ReportKind.ANNUAL:
+        return year_period(int(period.key) + 1)
+    if kind is ReportKind.WEEKLY:
+        iso = (period.start + 7 * _DAY).isocalendar()
+        return iso_week(iso.year, iso.week)
+    length = period.end - period.start
+    return custom(period.end + _DAY, period.end + length + _DAY)
+
+
 def working_days_before(calendar: WorkCalendar, day: date, n: int) -> date:
     """The working day `n` working days before `day` (a day off counts back from the
     last working day before it, so an internal deadline is never missed)."""

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 class _Frozen(BaseModel):
@@ -19,7 +19,8 @@ class _Frozen(BaseModel):
 
 
 class Counts(_Frozen):
-    """Work items of a group as of the period's cutoff."""
+    """Work items (lượt thực hiện) of a group as of the period's cutoff
+    (`workflow.reporting.aggregate` says what counts)."""
 
     total: int = 0
     done_on_time: int = 0  # hoàn thành đúng hạn
@@ -31,15 +32,29 @@ class Counts(_Frozen):
     new_overdue: int = 0  # became overdue during the period
     escalated: int = 0  # open items escalated at least once
     extension_requests: int = 0  # đề nghị gia hạn filed during the period
+    # Items done or due by the cutoff, and the tasks (nhiệm vụ) the items come from:
+    # None in snapshots of version 1, which counted neither.
+    due: int | None = None
+    tasks: int | None = None
 
     @property
     def done(self) -> int:
         return self.done_on_time + self.done_late
 
     @property
+    def due_count(self) -> int:
+        """Items done or due by the cutoff (every item in a version 1 snapshot)."""
+        return self.total if self.due is None else self.due
+
+    @property
+    def task_count(self) -> int:
+        """Tasks the items come from (the items themselves in a version 1 snapshot)."""
+        return self.total if self.tasks is None else self.tasks
+
+    @property
     def completion_rate(self) -> float:
-        """Share of items done (on time or late), 0 when there are none."""
-        return self.done / self.total if self.total else 0.0
+        """Share of the items due by the cutoff that are done, 0 when none is due."""
+        return self.done / self.due_count if self.due_count else 0.0
 
     @property
     def on_time_rate(self) -> float:
@@ -72,7 +87,9 @@ class ItemRow(_Frozen):
 
 
 class IndicatorRow(_Frozen):
-    """An indicator's target for the next milestone year against the latest reading."""
+    """An indicator's target for the period's year (`workflow.indicators.applied_target`)
+    against the latest reading: `target_year` is the milestone's year, or the period's year
+    on the path towards the milestone of `towards_year`."""
 
     id: int
     area: str
@@ -85,6 +102,7 @@ class IndicatorRow(_Frozen):
     actual: float | None
     as_of: date | None
     status: str  # on_track | at_risk | off_track | no_data | no_target
+    towards_year: int | None = None
 
 
 class TrendPoint(_Frozen):
@@ -119,6 +137,9 @@ class ReportSnapshot(_Frozen):
     # 0 in snapshots frozen before they were counted.
     shared_items: int = 0
     shared_tasks: int = 0
+    # The plans the period's work implements, as the report cites them ("Kế hoạch số
+    # 09/KH-SNV ngày 28/12/2026 về ..."); empty in snapshots of version 1.
+    plans: list[str] = []
 
     def for_units(self, codes: Collection[str]) -> ReportSnapshot:
         """The rows of these units only (a deputy director's view): units, overdue and

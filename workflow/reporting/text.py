@@ -7,6 +7,7 @@ The DOCX and XLSX are the official Vietnamese documents: they call these with th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from workflow.i18n import N_, NN_, NP_, translate, translate_in, translate_plural
 from workflow.reporting.snapshot import Counts, ReportSnapshot, TrendPoint
@@ -37,7 +38,9 @@ STATE_LABELS = {
 }
 # The task tables' columns of the official documents (Vietnamese, as the DOCX prints them).
 COLUMN_MESSAGES = [
-    N_("Tổng số"),
+    N_("Số nhiệm vụ"),
+    N_("Số lượt thực hiện"),
+    N_("Đến hạn"),
     N_("Hoàn thành đúng hạn"),
     N_("Hoàn thành quá hạn"),
     N_("Đang thực hiện trong hạn"),
@@ -52,21 +55,33 @@ COLUMN_LABELS = [translate("vi", m) for m in COLUMN_MESSAGES]
 def count_cells(c: Counts) -> list[int | float]:
     """The numbers of a row of the task tables, in COLUMN_LABELS order."""
     return [
+        c.task_count,
         c.total,
+        c.due_count,
         c.done_on_time,
         c.done_late,
         c.in_progress_on_time,
         c.overdue,
         c.overdue_working_days,
         c.extension_requests,
-        round(100 * c.completion_rate, 1),
+        rate_pct(c),
     ]
 
 
 def num(value: float, digits: int = 1) -> str:
-    """A number the Vietnamese way: decimal comma, no trailing zeros ("41,7", "100")."""
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    """A number the Vietnamese way: rounded half up, decimal comma, no trailing zeros
+    ("41,7", "100"; 13/16 = 81,25 → "81,3")."""
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    text = f"{exact:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text.replace(".", ",")
+
+
+def rate_pct(c: Counts) -> float:
+    """The completion rate in percent rounded half up to one decimal (tables, charts)."""
+    exact = Decimal(repr(float(100 * c.completion_rate)))
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 # How a target or a reading of an indicator reads, in Vietnamese and English.
@@ -77,6 +92,13 @@ def fmt_number(value: float, lang: str = "vi") -> str:
     """Up to two decimals without trailing zeros: "72,5" in Vietnamese, "72.5" in English."""
     text = num(value, 2)
     return text.replace(",", ".") if lang == "en" else text
+
+
+def unit_label(unit: str, lang: str = "vi") -> str:
+    """A unit of measure as a reader says it: "hạng" / "rank" for a ranking."""
+    if unit in ("rank", "hạng"):
+        return translate(lang, N_("hạng"))
+    return unit
 
 
 def value_label(value: float, unit: str, lang: str = "vi") -> str:
@@ -96,6 +118,8 @@ def target_label(comparator: str, value: float, unit: str, lang: str = "vi") -> 
         return translate(lang, N_("trong top %(v)s"), v=fmt_number(value, lang))
     if comparator == "increase>=":
         return translate(lang, N_("tăng ≥ %(v)s"), v=number)
+    if comparator == "=":  # a level to reach: "100%"
+        return number
     return f"{_SYMBOLS.get(comparator, comparator)} {number}"
 
 
@@ -138,24 +162,64 @@ def count_of(n: int, lang: str, noun: str) -> str:
 
 
 def headline(c: Counts, lang: str = "vi") -> str:
-    """One sentence with every headline number."""
-    return translate(
-        lang,
-        N_(
-            "Tổng số %(tasks)s; đã hoàn thành %(done)s nhiệm vụ (đạt %(pct)s%%), trong đó"
-            " đúng hạn %(on_time)s, quá hạn %(late)s; đang thực hiện trong hạn"
-            " %(in_progress)s; quá hạn chưa hoàn thành %(overdue)s nhiệm vụ (tổng cộng"
-            " %(days)s quá hạn)."
-        ),
-        tasks=count_of(c.total, lang, "task"),
-        done=c.done,
-        pct=pct(c.done, c.total, lang),
-        on_time=c.done_on_time,
-        late=c.done_late,
-        in_progress=c.in_progress_on_time,
-        overdue=c.overdue,
-        days=count_of(c.overdue_working_days, lang, "working day"),
-    )
+    """One sentence with the headline numbers; tasks and their occurrences (lượt thực hiện)
+    counted apart, the rate over what fell due, nothing said about a zero."""
+    _ = translate
+    items = c.total
+    if not items:
+        return _(lang, N_("Trong kỳ chưa có nhiệm vụ được giao."))
+    tasks = c.task_count
+    if tasks != items:
+        parts = [
+            _(
+                lang,
+                N_("Tổng số %(tasks)s (%(items)s lượt thực hiện)"),
+                tasks=count_of(tasks, lang, "task"),
+                items=items,
+            )
+        ]
+    else:
+        parts = [_(lang, N_("Tổng số %(tasks)s"), tasks=count_of(tasks, lang, "task"))]
+    due = c.due_count
+    if not due:
+        parts.append(_(lang, N_("chưa có nhiệm vụ đến hạn")))
+    else:
+        message = (
+            N_("trong %(due)s lượt đến hạn, đã hoàn thành %(done)s (đạt %(pct)s%%)")
+            if tasks != items
+            else N_("trong %(due)s nhiệm vụ đến hạn, đã hoàn thành %(done)s (đạt %(pct)s%%)")
+        )
+        done = _(lang, message, done=c.done, due=due, pct=pct(c.done, due, lang))
+        if c.done and c.done_late:
+            done += _(
+                lang,
+                N_(", trong đó đúng hạn %(on_time)s, quá hạn %(late)s"),
+                on_time=c.done_on_time,
+                late=c.done_late,
+            )
+        elif c.done:
+            done += _(lang, N_(", tất cả đúng hạn"))
+        parts.append(done)
+    if c.in_progress_on_time:
+        parts.append(_(lang, N_("đang thực hiện trong hạn %(n)s"), n=c.in_progress_on_time))
+    if c.overdue:
+        parts.append(
+            _(
+                lang,
+                N_("quá hạn chưa hoàn thành %(n)s (tổng cộng %(days)s quá hạn)"),
+                n=c.overdue,
+                days=count_of(c.overdue_working_days, lang, "working day"),
+            )
+        )
+    else:
+        parts.append(_(lang, N_("không có nhiệm vụ quá hạn")))
+    return "; ".join(parts) + "."
+
+
+def area_sentence(c: Counts, lang: str = "vi") -> str:
+    """`headline` continuing a label ("a) Cải cách thể chế: tổng số 3 nhiệm vụ; ...")."""
+    text = headline(c, lang)
+    return text[0].lower() + text[1:]
 
 
 def shared_note(snapshot: ReportSnapshot, lang: str = "vi") -> str | None:
@@ -199,38 +263,82 @@ def trend_of(points: list[TrendPoint]) -> Trend | None:
     return Trend(prev, cur, delta, cur.counts.overdue - prev.counts.overdue)
 
 
+def trend_parts(
+    points: list[TrendPoint], lang: str = "vi", prev_label: str | None = None
+) -> tuple[list[str], list[str]]:
+    """What improved and what got worse since the period before, each as a clause
+    ("tỷ lệ hoàn thành tăng 5,2 điểm phần trăm so với quý II năm 2026 (từ 60% lên 65,2%)");
+    nothing that did not change."""
+    trend = trend_of(points)
+    if trend is None:
+        return [], []
+    prev, cur, delta, d_over = trend.prev, trend.cur, trend.delta, trend.d_over
+    label = prev_label or prev.label
+    before = pct(prev.counts.done, prev.counts.due_count, lang)
+    after = pct(cur.counts.done, cur.counts.due_count, lang)
+    better: list[str] = []
+    worse: list[str] = []
+    if trend.rate_sign > 0:
+        better.append(
+            translate(
+                lang,
+                N_(
+                    "tỷ lệ hoàn thành tăng %(points)s điểm phần trăm so với %(label)s"
+                    " (từ %(before)s%% lên %(after)s%%)"
+                ),
+                points=num_in(delta, lang),
+                label=label,
+                before=before,
+                after=after,
+            )
+        )
+    elif trend.rate_sign < 0:
+        worse.append(
+            translate(
+                lang,
+                N_(
+                    "tỷ lệ hoàn thành giảm %(points)s điểm phần trăm so với %(label)s"
+                    " (từ %(before)s%% xuống %(after)s%%)"
+                ),
+                points=num_in(-delta, lang),
+                label=label,
+                before=before,
+                after=after,
+            )
+        )
+    values = {"label": label, "before": prev.counts.overdue, "after": cur.counts.overdue}
+    if d_over < 0:
+        better.append(
+            translate(
+                lang,
+                N_(
+                    "số nhiệm vụ quá hạn giảm %(n)s so với %(label)s"
+                    " (từ %(before)s xuống %(after)s)"
+                ),
+                n=-d_over,
+                **values,
+            )
+        )
+    elif d_over > 0:
+        worse.append(
+            translate(
+                lang,
+                N_("số nhiệm vụ quá hạn tăng %(n)s so với %(label)s (từ %(before)s lên %(after)s)"),
+                n=d_over,
+                **values,
+            )
+        )
+    return better, worse
+
+
 def trend_sentence(
     points: list[TrendPoint], lang: str = "vi", prev_label: str | None = None
 ) -> str | None:
-    """How the current period compares with the one before, or None without one;
-    `prev_label` names the previous period (default: its stored label)."""
-    trend = trend_of(points)
-    if trend is None:
+    """How the current period compares with the one before, or None without one (or when
+    nothing changed); `prev_label` names the previous period (default: its stored label)."""
+    better, worse = trend_parts(points, lang, prev_label)
+    clauses = better + worse
+    if not clauses:
         return None
-    prev, cur, delta, d_over = trend.prev, trend.cur, trend.delta, trend.d_over
-    if trend.rate_sign > 0:
-        rate = translate(lang, N_("tăng %(points)s điểm phần trăm"), points=num_in(delta, lang))
-    elif trend.rate_sign < 0:
-        rate = translate(lang, N_("giảm %(points)s điểm phần trăm"), points=num_in(-delta, lang))
-    else:
-        rate = translate(lang, N_("không đổi"))
-    if d_over > 0:
-        over = translate(lang, N_("tăng %(n)s"), n=d_over)
-    elif d_over < 0:
-        over = translate(lang, N_("giảm %(n)s"), n=-d_over)
-    else:
-        over = translate(lang, N_("không thay đổi"))
-    return translate(
-        lang,
-        N_(
-            "So với %(label)s, tỷ lệ hoàn thành %(rate)s (%(before)s%% → %(after)s%%); số"
-            " nhiệm vụ quá hạn %(over)s (%(overdue_before)s → %(overdue_after)s)."
-        ),
-        label=prev_label or prev.label,
-        rate=rate,
-        before=pct(prev.counts.done, prev.counts.total, lang),
-        after=pct(cur.counts.done, cur.counts.total, lang),
-        over=over,
-        overdue_before=prev.counts.overdue,
-        overdue_after=cur.counts.overdue,
-    )
+    text = "; ".join(clauses)
+    return text[0].upper() + text[1:] + "."

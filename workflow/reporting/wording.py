@@ -16,10 +16,11 @@ from datetime import date, datetime
 
 from workflow.errors import InvalidInput
 from workflow.i18n import N_, format_day_in, language_of, translate
+from workflow.indicators import short_name
 from workflow.reporting import text
 from workflow.reporting.aggregate import OTHER_AREA
 from workflow.reporting.periods import Period, ReportKind, parse_period
-from workflow.reporting.snapshot import Counts, GroupRow, ReportSnapshot
+from workflow.reporting.snapshot import Counts, GroupRow, IndicatorRow, ReportSnapshot
 
 
 class Wording:
@@ -114,6 +115,24 @@ class Wording:
 
     def late_by(self, n: int) -> str:
         return self._(N_("quá %(days)s"), days=self.working_days(n))
+
+    def indicator_name(self, row: IndicatorRow) -> str:
+        """The indicator without its target sentence (the target has its own column)."""
+        return short_name(row.name)
+
+    def indicator_target(self, row: IndicatorRow) -> str:
+        """ "≥ 84% (2026)": the target judged against, with its year."""
+        if row.comparator is None or row.target_value is None:
+            return "-"
+        label = text.target_label(row.comparator, row.target_value, row.measure_unit, self.lang)
+        return f"{label} ({row.target_year})" if row.target_year else label
+
+    def indicator_value(self, row: IndicatorRow) -> str:
+        """ "85%", "hạng 8" / "rank 8": the reading with its unit, numbers as the language
+        writes them."""
+        if row.actual is None:
+            return "-"
+        return text.value_label(row.actual, row.measure_unit, self.lang)
 
     def area_name(self, row: GroupRow) -> str:
         # The row of items outside any plan area is named by the report, not by the data.

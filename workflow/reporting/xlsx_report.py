@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from workflow.reporting.cells import write_cell
+from workflow.reporting.periods import fmt_date
 from workflow.reporting.snapshot import Counts, GroupRow, ReportSnapshot
 from workflow.reporting.text import (
     COLUMN_LABELS,
@@ -21,7 +24,9 @@ from workflow.reporting.text import (
     STATUS_LABELS,
     count_cells,
     summary_line,
+    unit_label,
 )
+from workflow.settings import Settings, get_settings
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="808080")
@@ -40,12 +45,27 @@ def _sheet(
     header: Sequence[str],
     widths: Sequence[float],
     *,
+    reference: str,
     freeze_col: int = 3,
 ) -> Any:
+    """A sheet with its heading, the annex reference line ("Kèm theo Báo cáo số ..."), the
+    period and a bold header; printed on A4 landscape, fitted to the page's width, the
+    header repeated on every page."""
     ws = wb.create_sheet(title)
     write_cell(ws, row=1, column=1, value=heading).font = Font(name=FONT, size=13, bold=True)
-    subtitle_cell = write_cell(ws, row=2, column=1, value=f"Kỳ báo cáo: {subtitle}")
+    ref_cell = write_cell(ws, row=2, column=1, value=reference)
+    ref_cell.font = Font(name=FONT, size=12, italic=True)
+    subtitle_cell = write_cell(ws, row=3, column=1, value=f"Kỳ báo cáo: {subtitle}")
     subtitle_cell.font = Font(name=FONT, size=12, italic=True)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_margins.left = ws.page_margins.right = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    ws.print_options.horizontalCentered = True
     for col, (text, width) in enumerate(zip(header, widths, strict=True), start=1):
         cell = write_cell(ws, row=HEADER_ROW, column=col, value=text)
         cell.font = Font(name=FONT, size=11, bold=True)
@@ -81,7 +101,7 @@ def _count_values(c: Counts) -> list[object]:
     return [*count_cells(c)[:-1], c.completion_rate]
 
 
-COUNT_FORMATS = [INT] * 7 + [RATE]
+COUNT_FORMATS = [INT] * 9 + [RATE]
 
 
 def _group_sheet(
@@ -91,6 +111,7 @@ def _group_sheet(
     label: str,
     rows: Sequence[GroupRow],
     snap: ReportSnapshot,
+    reference: str,
 ) -> None:
     ws = _sheet(
         wb,
@@ -98,7 +119,8 @@ def _group_sheet(
         heading,
         snap.period_label,
         ["STT", label, *COLUMN_LABELS],
-        [6, 42, 10, 13, 13, 14, 10, 12, 11, 13],
+        [6, 40, 10, 10, 9, 11, 11, 12, 9, 10, 10, 11],
+        reference=reference,
     )
     for i, r in enumerate(rows, start=1):
         _row(ws, [i, r.name, *_count_values(r.counts)], [INT, None, *COUNT_FORMATS])
@@ -110,9 +132,28 @@ def _group_sheet(
     )
 
 
-def render_xlsx(snapshot: ReportSnapshot) -> bytes:
+def annex_reference(
+    snapshot: ReportSnapshot, settings: Settings, *, number: str, signed_on: date | None
+) -> str:
+    """ "Kèm theo Báo cáo số     /BC-SNV ngày 17/3/2026 của Sở Nội vụ": the annex names the
+    report it belongs to (the number left blank for the office, as in the DOCX)."""
+    day = signed_on or snapshot.generated_at.astimezone(ZoneInfo(settings.timezone)).date()
+    return (
+        f"(Kèm theo Báo cáo số {number}/BC-{settings.agency_short_code} ngày {fmt_date(day)} "
+        f"của {settings.agency_name_text})"
+    )
+
+
+def render_xlsx(
+    snapshot: ReportSnapshot,
+    *,
+    settings: Settings | None = None,
+    number: str = "      ",
+    signed_on: date | None = None,
+) -> bytes:
     """The XLSX bytes of the appendix."""
     snap = snapshot
+    ref = annex_reference(snap, settings or get_settings(), number=number, signed_on=signed_on)
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.title = summary_line(snap)
@@ -125,6 +166,7 @@ def render_xlsx(snapshot: ReportSnapshot) -> bytes:
         "Lĩnh vực",
         snap.by_area,
         snap,
+        ref,
     )
     _group_sheet(
         wb,
@@ -133,6 +175,7 @@ def render_xlsx(snapshot: ReportSnapshot) -> bytes:
         "Đơn vị",
         snap.by_unit,
         snap,
+        ref,
     )
 
     ws = _sheet(
@@ -151,6 +194,7 @@ def render_xlsx(snapshot: ReportSnapshot) -> bytes:
             "Trạng thái",
         ],
         [6, 48, 28, 26, 20, 12, 11, 16],
+        reference=ref,
     )
     for i, r in enumerate(snap.overdue_items, start=1):
         _row(
@@ -186,6 +230,7 @@ def render_xlsx(snapshot: ReportSnapshot) -> bytes:
             "Đánh giá",
         ],
         [6, 48, 28, 9, 9, 24, 11, 10, 12, 16],
+        reference=ref,
     )
     for i, ind in enumerate(snap.indicators, start=1):
         _row(
@@ -194,7 +239,7 @@ def render_xlsx(snapshot: ReportSnapshot) -> bytes:
                 i,
                 ind.name,
                 ind.area,
-                ind.measure_unit,
+                unit_label(ind.measure_unit),
                 ind.target_year,
                 ind.target_text,
                 ind.target_value,
@@ -210,11 +255,14 @@ def render_xlsx(snapshot: ReportSnapshot) -> bytes:
         "Xu hướng",
         "Phụ lục V. Xu hướng qua các kỳ báo cáo",
         snap.period_label,
-        ["Kỳ", "Kỳ báo cáo", *COLUMN_LABELS],
-        [10, 30, 10, 13, 13, 14, 10, 12, 11, 13],
+        ["STT", "Kỳ báo cáo", *COLUMN_LABELS],
+        [6, 30, 10, 10, 9, 11, 11, 12, 9, 10, 10, 11],
+        reference=ref,
     )
-    for p in snap.trend:
-        _row(ws, [p.key, p.label, *_count_values(p.counts)], [None, None, *COUNT_FORMATS])
+    # Periods before any work was tracked say nothing: left out, as in the chart.
+    shown = [p for p in snap.trend if p.counts.total] or snap.trend[-1:]
+    for i, p in enumerate(shown, start=1):
+        _row(ws, [i, p.label, *_count_values(p.counts)], [INT, None, *COUNT_FORMATS])
 
     buf = io.BytesIO()
     wb.save(buf)

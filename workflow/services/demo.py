@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from workflow.calendar import load_calendar, local_date
+from workflow.importer.text import short
 from workflow.models.org import Role, Unit, User
 from workflow.models.plan import PlanTask
 from workflow.models.work import WorkItem
@@ -89,7 +90,7 @@ def seed_demo_items(*, session: Session, now: datetime) -> DemoSeedResult:
             else calendar.subtract_working_days(today, -offset)
         )
         spec = ItemSpec(
-            title=task.text if len(task.text) <= 500 else task.text[:499] + "…",
+            title=short(task.text, 500),
             lead_unit_id=unit_id or 0,
             assignee_id=officer.id or 0,
             start_on=due - timedelta(days=30),
@@ -165,7 +166,7 @@ def seed_demo_history(*, session: Session, now: datetime) -> DemoHistoryResult:
         if due > period.end:
             break
         spec = ItemSpec(
-            title=task.text if len(task.text) <= 500 else task.text[:499] + "…",
+            title=short(task.text, 500),
             lead_unit_id=task.lead_unit_id or 0,
             assignee_id=officer.id or 0,
             start_on=start,

@@ -1,11 +1,10 @@
 """Evidence files (minh chứng): the size and type rules every way in shares (an upload on
-the item page or the API, an attachment of a reply by mail), where they are stored, and
-files without a row, removed once they are old enough to be nobody's upload.
+the item page or the API, an attachment of a reply by mail) and how a file is stored.
 
-An upload stores its file first and its row in the request's transaction; a process killed
-between the two (kill -9, power loss) or a rollback the request did not see leaves a file
-no row names. Such a file is removed when it is older than `orphan_file_grace_minutes`
-(an upload still being committed is younger), by the `sweep_orphan_files` job.
+The file goes to the file store (`workflow.services.files`, in the database) in the
+caller's transaction, together with its evidence row: a refused or killed upload leaves
+neither behind (decision 0028). Stored files no row names are swept by
+`workflow.services.files.sweep_orphan_files`.
 """
 
 from __future__ import annotations
@@ -15,14 +14,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from workflow.errors import InvalidInput
-from workflow.models import Evidence
+from workflow.services.files import EVIDENCE_PREFIX, FileTooLarge, put_file, read_limited
 from workflow.settings import Settings
 
-EVIDENCE_DIR = "evidence"
-CHUNK = 64 * 1024
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
@@ -32,10 +29,6 @@ class EvidenceRefused(InvalidInput):
     def __init__(self, message: str, *, status: int, code: str) -> None:
         super().__init__(message, code=code)
         self.status = status
-
-
-def evidence_dir(settings: Settings, item_id: int) -> Path:
-    return settings.var_dir / EVIDENCE_DIR / str(item_id)
 
 
 def accepted_type(content_type: str | None, *, settings: Settings) -> str:
@@ -48,56 +41,28 @@ def accepted_type(content_type: str | None, *, settings: Settings) -> str:
     return found
 
 
-def stored_name(settings: Settings, item_id: int, filename: str) -> tuple[str, Path]:
-    """The original name kept as metadata (200 characters) and a random path to store under
-    (the name's safe suffix only)."""
+def stored_name(item_id: int, filename: str) -> tuple[str, str]:
+    """The original name kept as metadata (200 characters) and a random key to store under
+    (`evidence/<item id>/<random>` with the name's safe suffix only)."""
     original = Path(filename).name[:200]
     suffix = "".join(c for c in Path(original).suffix if c in _SAFE)[:10]
-    return original, evidence_dir(settings, item_id) / f"{secrets.token_hex(16)}{suffix}"
+    return original, f"{EVIDENCE_PREFIX}{item_id}/{secrets.token_hex(16)}{suffix}"
 
 
-def store_file(read: Callable[[int], bytes], *, target: Path, limit: int) -> int:
-    """Copy what `read` gives to `target`, refusing past `limit` bytes (EvidenceRefused: 413,
-    nothing left behind); returns the size."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    size = 0
-    with target.open("xb") as out:
-        while chunk := read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise EvidenceRefused(
-                    f"evidence files are limited to {limit} bytes",
-                    status=413,
-                    code="evidence_too_large",
-                )
-            out.write(chunk)
-    return size
+def read_evidence(read: Callable[[int], bytes], *, settings: Settings) -> bytes:
+    """What `read` gives, refused past `evidence_max_bytes` (EvidenceRefused: 413) before
+    more than the limit is held."""
+    limit = settings.evidence_max_bytes
+    try:
+        return read_limited(read, limit=limit)
+    except FileTooLarge as exc:
+        raise EvidenceRefused(
+            f"evidence files are limited to {limit} bytes", status=413, code="evidence_too_large"
+        ) from exc
 
 
-def sweep_orphan_files(*, session: Session, now: datetime, settings: Settings) -> int:
-    """Delete evidence files older than the grace period that no evidence row names;
-    returns how many were deleted. Files are under `var_dir/evidence/<item id>/`."""
-    root = settings.var_dir / EVIDENCE_DIR
-    if not root.is_dir():
-        return 0
-    cutoff = now.timestamp() - settings.orphan_file_grace_minutes * 60
-    removed = 0
-    for item_dir in sorted(root.iterdir()):
-        if not item_dir.is_dir() or not item_dir.name.isdigit():
-            continue
-        old = [p for p in item_dir.iterdir() if p.is_file() and p.stat().st_mtime < cutoff]
-        if not old:
-            continue
-        # Only directories holding old files cost a query, so a sweep stays cheap.
-        named = set(
-            session.exec(
-                select(Evidence.storage_path).where(Evidence.work_item_id == int(item_dir.name))
-            ).all()
-        )
-        for path in old:
-            if str(path.relative_to(settings.var_dir)) not in named:
-                path.unlink(missing_ok=True)
-                removed += 1
-    return removed
+def store_evidence(
+    *, session: Session, now: datetime, key: str, data: bytes, content_type: str
+) -> None:
+    """Store an evidence file under `key` in the caller's transaction (with its row)."""
+    put_file(session=session, now=now, key=key, data=data, content_type=content_type)

@@ -41,7 +41,12 @@ from workflow.reply_mail import (
     read_reply_token,
 )
 from workflow.services.comments import add_comment
-from workflow.services.evidence_files import accepted_type, store_file, stored_name
+from workflow.services.evidence_files import (
+    accepted_type,
+    read_evidence,
+    store_evidence,
+    stored_name,
+)
 from workflow.services.extensions import request_extension
 from workflow.services.scope import get_visible_item
 from workflow.services.work_items import (
@@ -267,14 +272,13 @@ def _attach(
     item: WorkItem,
     file: ReplyFile,
 ) -> str | None:
-    """Store one attachment as evidence under the upload rules; the refusal's code or None."""
+    """Store one attachment as evidence under the upload rules; the refusal's code or None.
+    The file and its row are written in one savepoint: a refusal leaves neither."""
     item_id = item.id or 0
-    original, target = stored_name(settings, item_id, file.filename or "tep-dinh-kem")
+    original, key = stored_name(item_id, file.filename or "tep-dinh-kem")
     try:
         content_type = accepted_type(file.content_type, settings=settings)
-        size = store_file(
-            io.BytesIO(file.data).read, target=target, limit=settings.evidence_max_bytes
-        )
+        data = read_evidence(io.BytesIO(file.data).read, settings=settings)
     except WorkflowError as exc:
         return exc.code or "evidence_refused"
     try:
@@ -286,11 +290,11 @@ def _attach(
                 item_id=item_id,
                 filename=original,
                 content_type=content_type,
-                size_bytes=size,
-                storage_path=str(target.relative_to(settings.var_dir)),
+                size_bytes=len(data),
+                storage_path=key,
             )
+            store_evidence(session=session, now=now, key=key, data=data, content_type=content_type)
     except WorkflowError as exc:
-        target.unlink(missing_ok=True)
         return "evidence_not_allowed" if exc.status == 403 else (exc.code or "evidence_refused")
     return None
 

@@ -442,8 +442,32 @@ def ensure_contact_free(
     if clash is None:
         return
     if email is not None and clash.email.lower() == email.strip().lower():
-        raise Conflict(f"e-mail {email} is already used by account {clash.username}")
-    raise Conflict(f"username {username} is already taken")
+        raise ContactTaken(
+            f"e-mail {email} is already used by account {clash.username}",
+            field="email",
+            value=email.strip(),
+            holder=clash.username,
+        )
+    raise ContactTaken(
+        f"username {username} is already taken",
+        field="username",
+        value=(username or "").strip(),
+        holder=None,
+    )
+
+
+class ContactTaken(Conflict):
+    """Another account already has this username or e-mail (`field`, `value`); `holder`
+    names the account holding the e-mail (a taken username needs no name: it is the name)."""
+
+    def __init__(self, message: str, *, field: str, value: str, holder: str | None) -> None:
+        super().__init__(message, code=f"{field}_taken")
+        self.field = field
+        self.value = value
+        self.holder = holder
+
+    def extensions(self) -> dict[str, Any]:
+        return {"field": self.field, "holder": self.holder}
 
 
 def ensure_admin_remains(*, session: Session, user: User, role: str, is_active: bool) -> None:
@@ -465,5 +489,6 @@ def ensure_admin_remains(*, session: Session, user: User, role: str, is_active: 
     if not others:
         raise Conflict(
             f"{user.username} is the last active administrator: make another account an"
-            " administrator first"
+            " administrator first",
+            code="last_admin",
         )

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 
 from workflow.calendar import local_date
 from workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from workflow.models.org import Absence, Role, Unit, User
+from workflow.models.org import Absence, OrgAction, Role, Unit, User
 from workflow.models.work import WorkItem
-from workflow.services import org
+from workflow.services import org, org_audit
 from workflow.services.stand_ins import holds, line_above
 from workflow.services.work_items.audit import record_change, snapshot
 from workflow.settings import get_settings
@@ -101,15 +101,33 @@ def deactivate(*, session: Session, now: datetime, actor: User | None, user: Use
     # Every cookie and token of the account stops working at once.
     user.session_generation += 1
     session.add(user)
+    org_audit.record(
+        session=session,
+        now=now,
+        actor=actor,
+        user=user,
+        action=OrgAction.DEACTIVATED,
+        changes={"is_active": [True, False]},
+    )
     session.flush()
     return hand_over(session=session, now=now, actor=actor, person=user, reason=REASON_DEACTIVATED)
 
 
-def reactivate(*, session: Session, user: User) -> None:
+def reactivate(*, session: Session, now: datetime, actor: User | None, user: User) -> None:
     """Let an account sign in again; items still assigned to it and in its unit are its own
-    again (the rule is `holds`)."""
+    again (the rule is `holds`). Reactivating an active account changes nothing."""
+    if user.is_active:
+        return
     user.is_active = True
     session.add(user)
+    org_audit.record(
+        session=session,
+        now=now,
+        actor=actor,
+        user=user,
+        action=OrgAction.REACTIVATED,
+        changes={"is_active": [False, True]},
+    )
     session.flush()
 
 
@@ -128,10 +146,17 @@ def move(
         raise InvalidInput(f"unknown unit {unit_id}")
     new_role = role or user.role
     org.ensure_admin_remains(session=session, user=user, role=new_role, is_active=user.is_active)
+    before = org_audit.values_of(user)
     moved = user.unit_id != unit_id
     user.unit_id = unit_id
     user.role = new_role
     session.add(user)
+    changes = org_audit.diff(before, org_audit.values_of(user))
+    if changes:
+        action = OrgAction.MOVED if moved else OrgAction.UPDATED
+        org_audit.record(
+            session=session, now=now, actor=actor, user=user, action=action, changes=changes
+        )
     session.flush()
     if not moved:
         return HandOver(person=user, reason=REASON_MOVED)
@@ -151,7 +176,23 @@ def load_org_file(
     file moved to another unit go to their former head's list, and with
     `deactivate_missing` (the file is the whole staff list) every active account the file
     does not list is deactivated the same way. All in the caller's transaction."""
+    before = {u.username: org_audit.values_of(u) for u in session.exec(select(User)).all()}
     result = org.load_org(session=session, text=text, source=source)
+    for listed in session.exec(
+        select(User).where(col(User.username).in_(result.listed_usernames))
+    ).all():
+        old = before.get(listed.username)
+        changes = org_audit.diff(old or {}, org_audit.values_of(listed))
+        if old is None:
+            action = OrgAction.CREATED
+        elif "unit_id" in changes:
+            action = OrgAction.MOVED
+        else:
+            action = OrgAction.UPDATED
+        if changes:
+            org_audit.record(
+                session=session, now=now, actor=actor, user=listed, action=action, changes=changes
+            )
     for user_id in result.moved_ids:
         user = session.get(User, user_id)
         if user is not None:

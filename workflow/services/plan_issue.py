@@ -43,6 +43,7 @@ from sqlmodel import Session, col, select
 from workflow.calendar import WorkCalendar, deadline_at, load_calendar, local_date
 from workflow.due_phrases import DueReading, ReportingDuty, read_due_phrase
 from workflow.errors import InvalidInput, NotAllowed, NotFound
+from workflow.importer.text import short
 from workflow.models.org import Role, Unit, User
 from workflow.models.plan import Area, Plan, PlanTask
 from workflow.models.work import IssuedTask, RecurringSeries, WorkItem
@@ -777,8 +778,7 @@ def issue_plan(
 
 
 def _title(text: str, *, limit: int = TITLE_MAX) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return short(" ".join(text.split()), limit)
 
 
 def _link(row: IssueRow, task: PlanTask, *, actor: User, now: datetime) -> IssuedTask:

@@ -32,7 +32,7 @@ from workflow.importer.staff_list import EXPORT_HEADERS, StaffRow
 from workflow.importer.text import fold
 from workflow.importer.unit_names import Resolved, load_directory
 from workflow.models.org import Role, Unit, UnitKind, User
-from workflow.services import org, people
+from workflow.services import org, org_audit, people
 
 # How many row errors a refusal lists (the rest are counted).
 MAX_ERRORS = 30
@@ -331,16 +331,15 @@ def apply(
         org.ensure_contact_free(
             session=session, username=added.username, email=added.email, user_id=None
         )
-        session.add(
-            User(
-                username=added.username,
-                email=added.email,
-                full_name=added.full_name,
-                title=added.title,
-                unit_id=unit_id,
-                role=added.role,
-            )
+        person = User(
+            username=added.username,
+            email=added.email,
+            full_name=added.full_name,
+            title=added.title,
+            unit_id=unit_id,
+            role=added.role,
         )
+        org_audit.add_person(session=session, now=now, actor=actor, user=person)
     for user, values in plan.updates:
         if "email" in values:
             org.ensure_contact_free(
@@ -350,12 +349,10 @@ def apply(
             org.ensure_admin_remains(
                 session=session, user=user, role=values["role"], is_active=user.is_active
             )
-        for name, value in values.items():
-            setattr(user, name, value)
-        session.add(user)
+        org_audit.change(session=session, now=now, actor=actor, user=user, values=values)
     session.flush()
     for user in plan.reactivate:
-        people.reactivate(session=session, user=user)
+        people.reactivate(session=session, now=now, actor=actor, user=user)
     for user, unit_id, role in plan.moves:
         done = people.move(
             session=session, now=now, actor=actor, user=user, unit_id=unit_id, role=role

@@ -129,16 +129,17 @@ def test_plan_page_lists_every_indicator_with_its_targets(
         assert f'data-year="{target.year}">{target.year}: ' in row
     payment = row_of(section, plan.payment)
     assert '<span class="nowrap" data-year="2025">2025: ≥ 80%</span>' in payment
-    assert '<span class="nowrap" data-year="2030">2030: = 100%</span>' in payment
+    assert '<span class="nowrap" data-year="2030">2030: 100%</span>' in payment
     assert "2030: trong top 10" in row_of(section, plan.rank)
     assert "Thứ hạng" in row_of(section, plan.rank)
     # Grouped under their objective (the 2025 milestone objective of the payment target).
     assert re.search(
         r'<tr class="objective"><td colspan="5">Mục tiêu: Tối thiểu 80% thủ tục', section
     )
-    # Nothing recorded yet: the report's words for it, against the next milestone (2030).
+    # Nothing recorded yet: the report's words for it, against the year's target on the path
+    # from ≥ 80% (2025) to 100% (2030).
     assert set(statuses(section).values()) == {"no_data"}
-    assert "Chưa có số liệu" in payment and "so với mục tiêu năm 2030: = 100%" in payment
+    assert "Chưa có số liệu" in payment and "so với mục tiêu năm 2026: 84%" in payment
     # An officer does not record readings: no link to the form.
     assert "record-link" not in section
 
@@ -177,13 +178,15 @@ def test_a_recorded_reading_is_shown_and_judged_as_the_report_does(
         post_reading(client, token, plan.payment, as_of="2026-03-01", value="40").status_code == 303
     )
     assert (
-        post_reading(client, token, plan.online_share, as_of="2026-01-31", value="46").status_code
+        post_reading(client, token, plan.online_share, as_of="2026-01-31", value="31").status_code
         == 303
     )
 
     judged = statuses(client.get(f"/ui/plans/{plan.id}").text)
     assert judged[plan.satisfaction] == "on_track"
-    assert judged[plan.online_share] == "at_risk"  # 46 of ≥ 50: 0.92
+    # 31 against 2026's ≥ 34% on the path from ≥ 30% (2025) to ≥ 50% (2030), not against
+    # the 2030 end value: 0.91 of it.
+    assert judged[plan.online_share] == "at_risk"
     assert judged[plan.payment] == "off_track"
     latest = row_of(client.get(f"/ui/plans/{plan.id}").text, plan.satisfaction)
     assert "<strong>96,5%</strong>" in latest and "Đỗ Thị Hạnh nhập lúc 02/03/2026 09:00" in latest
@@ -237,10 +240,11 @@ def test_the_trend_takes_each_years_reading_as_its_annual_report(
     )
     assert [year for year, _ in trend] == ["2025", "2026"]
     (_, y2025), (_, y2026) = trend
-    # 2025: 92% against the 2025 target ≥ 90% → met; 2026: 93% against ≥ 95% (2030) → at risk.
+    # 2025: 92% against the 2025 target ≥ 90%: met; 2026: 93% against 2026's ≥ 91% on the
+    # path to ≥ 95% in 2030: met.
     assert "92%" in y2025 and 'data-status="on_track"' in y2025 and "năm 2025: ≥ 90%" in y2025
-    assert "93%" in y2026 and "+1" in y2026 and 'data-status="at_risk"' in y2026
-    assert "năm 2030: ≥ 95%" in y2026
+    assert "93%" in y2026 and "+1" in y2026 and 'data-status="on_track"' in y2026
+    assert "năm 2026: ≥ 91%" in y2026
     # Targets, all readings newest first, no form for an officer.
     assert re.search(r'<tr data-year="2025"><td>2025</td><td class="nowrap"[^>]*>≥ 90%</td>', page)
     ids = [int(i) for i in re.findall(r'data-reading-id="(\d+)"', page)]
@@ -316,7 +320,7 @@ def test_english_page_for_the_administrator_who_may_record(
         "No readings yet.",
         "Record a reading",
         "No data yet",
-        "against the 2030 target: = 100%",
+        "against the 2026 target: 84%",
     ):
         assert text in page, text
     r = post_reading(client, token, plan.payment, as_of="2026-02-27", value="abc")

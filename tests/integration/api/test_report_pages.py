@@ -102,9 +102,12 @@ def test_list_shows_runs_newest_first_with_working_downloads(
     assert xlsx.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(xlsx.content)).sheetnames
 
-    # A PDF rendered earlier (on a machine with LibreOffice) is offered and served.
-    stored = var_dir / "reports" / str(quarterly.id) / "bao-cao-quarterly-2026Q1.pdf"
-    stored.write_bytes(b"%PDF-1.7 stored")
+    # A PDF rendered when the run was built (on a host with LibreOffice) is offered and served.
+    from workflow.reporting.files import report_key
+    from workflow.services.files import put_file
+
+    key = report_key(quarterly.id or 0, "bao-cao-quarterly-2026Q1.pdf")
+    put_file(session=org, now=now, key=key, data=b"%PDF-1.7 stored", content_type="application/pdf")
     found = links(client.get("/ui/reports"), quarterly.id)
     assert set(found) == {"DOCX", "XLSX", "PDF"}
     assert client.get(found["PDF"]).content == b"%PDF-1.7 stored"

@@ -150,6 +150,8 @@ WORKER = relations(Rel.ASSIGNEE)  # the probe's action: accept, from assigned
 OWNERS = relations(Rel.ASSIGNEE, Rel.LEAD_UNIT_HEAD)  # evidence, extension requests
 # The seeded absence is cchc.linh's: she, her unit's head and the administrator end it.
 ABSENCE_KEEPERS = Named(frozenset({"cchc.linh", "cchc.truong", "vp.admin"}))
+PEOPLE_KEEPERS = roles(Role.ADMIN, Role.UNIT_HEAD)  # the administration of people
+OFFICER_KEEPERS = Named(frozenset({"cchc.truong", "vp.admin"}))  # cchc.linh's page
 DECIDERS = relations(Rel.LEAD_UNIT_HEAD, Rel.DEPUTY_IN_CHARGE, Rel.DIRECTOR)  # extensions
 CSRF = "authz-probe-csrf"
 PAGE_FORM = {"headers": {"Cookie": f"pf_csrf={CSRF}"}}
@@ -223,6 +225,36 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("PATCH", "/admin/users/{user_id}"): Row(
         ADMIN, lambda w, _k: {"path": {"user_id": w.ids["user"]}, "json": {"title": "Chuyên viên"}}
+    ),
+    ("GET", "/admin/users/{user_id}/history"): Row(
+        ADMIN, lambda w, _k: {"path": {"user_id": w.ids["user"]}}
+    ),
+    # directory sign-in (OpenID Connect is off here: 404; a callback without its flow: 400)
+    ("GET", "/login/oidc"): Row(Public(404), page=True),
+    ("GET", "/login/oidc/callback"): Row(Public(404), page=True),
+    # the administration of people: administrators, and a head for their unit's officers
+    ("GET", "/ui/org"): Row(PEOPLE_KEEPERS, page=True),
+    ("GET", "/ui/org/people"): Row(PEOPLE_KEEPERS, page=True),
+    ("GET", "/ui/org/people/new"): Row(PEOPLE_KEEPERS, page=True),
+    ("POST", "/ui/org/people/new"): Row(PEOPLE_KEEPERS, fixed(data={"username": "x"}), page=True),
+    ("GET", "/ui/org/people/{person_id}"): Row(
+        OFFICER_KEEPERS, lambda w, _k: {"path": {"person_id": w.ids["officer"]}}, page=True
+    ),
+    ("POST", "/ui/org/people/{person_id}"): Row(
+        OFFICER_KEEPERS,
+        lambda w, _k: {"path": {"person_id": w.ids["officer"]}, "data": {"title": "Chuyên viên"}},
+        page=True,
+    ),
+    ("POST", "/ui/org/people/{person_id}/move"): Row(
+        ADMIN,
+        lambda w, _k: {"path": {"person_id": w.ids["officer"]}, "data": {"unit_id": w.ids["vp"]}},
+        page=True,
+    ),
+    ("POST", "/ui/org/people/{person_id}/deactivate"): Row(
+        OFFICER_KEEPERS, lambda w, _k: {"path": {"person_id": w.ids["officer"]}}, page=True
+    ),
+    ("POST", "/ui/org/people/{person_id}/reactivate"): Row(
+        OFFICER_KEEPERS, lambda w, _k: {"path": {"person_id": w.ids["officer"]}}, page=True
     ),
     # plans: agency-wide reading, edited by the coordinator
     ("GET", "/plans"): Row(SignedIn()),
@@ -686,6 +718,7 @@ def world(pg_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 "unit": cchc,
                 "officer": user_named(seed, "cchc.linh").id,
                 "user": user_named(seed, "tt.binh").id,
+                "vp": unit_coded(seed, "VP").id,
                 "mail": seed_mail(var_dir / "mail"),
             }
             user_named(seed, "cchc.linh").ical_token = ICAL_TOKEN

@@ -476,41 +476,62 @@ def test_cookies_are_secure_outside_embedded_mode() -> None:
 
 KILLED_UPLOAD = """
 import io, os, signal, sys
-from pathlib import Path
-from fastapi import UploadFile
-from api.evidence_store import _store
-target = Path(sys.argv[1])
-upload = UploadFile(file=io.BytesIO(b"%PDF-1.4 orphan"), filename="x.pdf")
-_store(upload, target=target, limit=10**6)
-os.kill(os.getpid(), signal.SIGKILL)  # after the file, before the row
+from datetime import UTC, datetime
+from sqlmodel import Session
+from workflow.db import make_engine
+from workflow.services.files import put_file
+with Session(make_engine(sys.argv[1])) as session:
+    put_file(session=session, now=datetime.now(UTC), key=sys.argv[2], data=b"%PDF-1.4 orphan",
+             content_type="application/pdf")
+    session.flush()  # the file is written, its row not yet: killed before the commit
+    os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_a_file_left_by_a_killed_upload_is_swept(
-    org: Session, var_dir: Path, sample: Sample
-) -> None:
-    from tasks.jobs import sweep_orphan_files
+def test_a_killed_upload_leaves_no_file(worker_id: str) -> None:
+    from sqlalchemy import text
 
-    item_dir = var_dir / "evidence" / str(sample.cchc.id)
-    orphan = item_dir / "deadbeef.pdf"
+    from tests.conftest import schema_url, worker_schema
+
+    url = schema_url(worker_schema(worker_id))
+    key = f"evidence/1/killed-{os.getpid()}.pdf"
     done = subprocess.run(
-        [sys.executable, "-c", KILLED_UPLOAD, str(orphan)], cwd=ROOT, capture_output=True
+        [sys.executable, "-c", KILLED_UPLOAD, url, key], cwd=ROOT, capture_output=True
     )
     assert done.returncode == -9, done.stderr
-    assert orphan.is_file()
+    from workflow.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT count(*) FROM stored_file WHERE key = :k"), {"k": key})
+        assert left.scalar_one() == 0
+    engine.dispose()
+
+
+def test_a_stored_file_no_row_names_is_swept(org: Session, sample: Sample) -> None:
+    from sqlmodel import select
+
+    from tasks.jobs import sweep_orphan_files
+    from workflow.models import Evidence, StoredFile
+    from workflow.services.files import put_file
+
     later = datetime.now(UTC) + timedelta(hours=2)
-    young = item_dir / "still-uploading.pdf"
-    young.write_bytes(b"%PDF")
-    stamp = (later - timedelta(minutes=10)).timestamp()
-    os.utime(young, (stamp, stamp))
+    item = sample.cchc.id
+    named = org.exec(select(Evidence.storage_path).where(Evidence.work_item_id == item)).first()
+    assert named
+    for key, age in ((f"evidence/{item}/orphan.pdf", 120), (f"evidence/{item}/young.pdf", 10),
+                     (named, 120), (f"reports/{item}/report.pdf", 120)):  # fmt: skip
+        put_file(session=org, now=later - timedelta(minutes=age), key=key, data=b"%PDF",
+                 content_type="application/pdf")  # fmt: skip
 
     # Within the interval of the last scan nothing is scanned.
     assert sweep_orphan_files(session=org, now=later, since=later - timedelta(minutes=5)).skipped
-    assert orphan.is_file()
     result = sweep_orphan_files(session=org, now=later, since=None)
-    assert result.removed == 1 and not orphan.exists()
-    assert young.is_file()  # younger than the grace period: maybe an upload being committed
-    assert (item_dir / "cchc.txt").is_file()  # a file its row names stays
+    assert result.removed == 1
+    left = set(org.exec(select(StoredFile.key)).all())
+    assert f"evidence/{item}/orphan.pdf" not in left
+    # Younger than the grace period, named by its row, or not evidence: kept.
+    assert {f"evidence/{item}/young.pdf", named, f"reports/{item}/report.pdf"} <= left
 
 
 # ---------------------------------------------------------------- one model per form

@@ -9,11 +9,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tests.integration.engine.conftest import MakeItem, People
 from tests.integration.notifications.conftest import make_settings
-from workflow.models import Comment, Evidence, ExtensionRequest, MailReply, User, WorkItem
+from workflow.models import (
+    Comment,
+    Evidence,
+    ExtensionRequest,
+    MailReply,
+    StoredFile,
+    User,
+    WorkItem,
+)
 from workflow.reply_mail import reply_token
 from workflow.services.mail_replies import (
     IncomingReply,
@@ -81,6 +89,8 @@ def test_a_reply_acts_as_its_person_may_under_the_state_table(
     exe = ReplyFile("virus.exe", "application/x-msdownload", b"MZ")
     assert apply(linh, "", files=(exe,)) == ("refused", ["evidence_type"], None)
     assert not any(settings.var_dir.rglob("*.exe"))
+    in_store = select(StoredFile.key).where(col(StoredFile.key).startswith(f"evidence/{item.id}/"))
+    assert org.exec(in_store).all() == []  # nor in the file store
     assert org.exec(select(Evidence).where(Evidence.work_item_id == item.id)).all() == []
     # "Xin gia hạn đến 30/6" asks for the extension, with the rest as its reason.
     asked = apply(linh, "Xin gia hạn đến 30/6\nChờ số liệu của Sở Tài chính")

@@ -122,3 +122,45 @@ def test_kill_after_an_accept_resends_at_most_that_one(committed: tuple[Engine, 
         assert result.sent == 4
         received = Counter(str(r.message()["Message-ID"]) for r in sink.received)
         assert sorted(received.values()) == [1, 1, 1, 1, 1, 2]  # one duplicate at most
+
+
+def test_the_driver_claim_reads_what_the_orm_claim_reads(committed: tuple[Engine, str]) -> None:
+    """`deliver_each` claims through psycopg (BEGIN and SELECT in one round trip): the same
+    row, field for field, with UTC times, as the SQLAlchemy claim of the per-batch path."""
+    from notifications.delivery import _claim, _claim_one_pg
+
+    engine, _url = committed
+    _queue(engine, 2, make_settings())
+    with session_scope(engine) as session:
+        orm = _claim(session, NOW, 1)
+        session.rollback()
+        driver = _claim_one_pg(session, NOW)
+        session.rollback()
+    assert len(orm) == 1 and driver == orm
+    assert driver[0].created_at.tzinfo == UTC and driver[0].next_attempt_at.tzinfo == UTC
+    assert driver[0].context == orm[0].context and isinstance(driver[0].context, dict)
+
+
+def test_a_failed_commit_of_the_previous_mail_stops_the_next_before_its_data() -> None:
+    """The previous message's commit overlaps this one's envelope (MAIL, RCPT); when it
+    fails, this message is abandoned (RSET) before DATA: never delivered, the error raised,
+    and the connection still serves the next message."""
+    from notifications.message import OutgoingMail
+
+    def mail(n: int) -> OutgoingMail:
+        body = f"Message-ID: <m{n}@so.example.vn>\r\nSubject: {n}\r\n\r\nnoi dung\r\n"
+        return OutgoingMail(n, f"<m{n}@so.example.vn>", "pf@so.example.vn",
+                            "linh@so.example.vn", body.encode())  # fmt: skip
+
+    def commit_failed() -> None:
+        raise RuntimeError("commit of the previous message failed")
+
+    with SmtpSink() as sink:
+        settings = make_settings(smtp_host=sink.host, smtp_port=sink.port)
+        with SmtpSender(settings).batch() as batch:
+            with pytest.raises(RuntimeError, match="previous message"):
+                batch.send(mail(1), ready=commit_failed)
+            assert sink.count == 0
+            waited: list[int] = []
+            assert batch.send(mail(2), ready=lambda: waited.append(2)).accepted
+        assert waited == [2] and sink.count == 1 and sink.ehlos == 1

@@ -41,7 +41,15 @@ from tests.workers_support import (
     wait_until,
 )
 from workflow.clock import utc_now
-from workflow.models import Comment, Evidence, MailReply, User, WorkItem, WorkItemEvent
+from workflow.models import (
+    Comment,
+    Evidence,
+    MailReply,
+    StoredFile,
+    User,
+    WorkItem,
+    WorkItemEvent,
+)
 from workflow.reply_mail import read_reply_token
 from workflow.services.org import load_org
 from workflow.services.work_items import ItemSpec, act, assign
@@ -304,9 +312,10 @@ def test_replies_report_progress_attach_evidence_act_and_refuse_what_they_may_no
             assert [(e.filename, e.content_type, e.size_bytes) for e in evidence] == [
                 ("du-thao.pdf", "application/pdf", len(PDF))
             ]
-            assert (var_dir / (evidence[0].storage_path or "")).read_bytes() == PDF
-            # Only the scan's own directory entry would be a left-over: none.
-            assert len(list((var_dir / "evidence" / str(item_id)).iterdir())) == 1
+            # In the file store with its row (decision 0028); the refused ones left nothing.
+            stored = s.exec(select(StoredFile.key, StoredFile.data)).all()
+            assert stored == [(evidence[0].storage_path, PDF)]
+            assert not (var_dir / "evidence").exists()
             comments = s.exec(
                 select(Comment.body)
                 .where(Comment.work_item_id == item_id)

@@ -24,12 +24,14 @@ from notifications.models import Notification
 from notifications.preferences import apply_unsubscribe
 from notifications.reports import report_recipients, send_report
 from notifications.senders.smtp import SmtpSender
+from tests.conftest import service_missing
 from tests.integration.report_fixture import BUILD_NOW, seed
 from tests.mail_links import is_page, links_in
 from tests.smtp_sink import SmtpSink
 from workflow.models import ReportRun
 from workflow.models.org import User
 from workflow.reporting.build import build_report
+from workflow.reporting.pdf import soffice_path
 from workflow.settings import Settings
 
 STEM = "bao-cao-quarterly-2026Q1"
@@ -88,6 +90,8 @@ def _one(sink: SmtpSink, user: User) -> Message:
 def test_director_and_deputies_receive_their_numbers_once(
     org: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings
 ) -> None:
+    if soffice_path() is None:  # `make test` installs it (make office)
+        service_missing("LibreOffice (soffice, make office)", FileNotFoundError("soffice"))
     seed(org)
     run = build_report(session=org, now=BUILD_NOW, kind="quarterly", period="2026Q1")
     assert run.sent_at is None
@@ -100,7 +104,9 @@ def test_director_and_deputies_receive_their_numbers_once(
         "[Sở Nội vụ] Báo cáo kết quả thực hiện công tác cải cách hành chính quý I năm 2026"
     )
     text = _text(director, "plain")
-    assert "Tổng số 12 nhiệm vụ; đã hoàn thành 5 nhiệm vụ (đạt 41,7%)" in text
+    assert (
+        "Tổng số 4 nhiệm vụ (12 lượt thực hiện); trong 9 lượt đến hạn, đã hoàn thành 5 (đạt 55,6%)"
+    ) in text
     assert "(tổng cộng 18 ngày làm việc quá hạn)" in text
     assert "- Phòng Cải cách hành chính: 6 / 2 / 1 / 1 / 2, 15 ngày LV" in text
     assert "- Phòng Tổ chức biên chế: 3 / 1 / 0 / 1 / 1, 2 ngày LV" in text
@@ -109,15 +115,18 @@ def test_director_and_deputies_receive_their_numbers_once(
     deputy = _one(sink, users["pgd.dong"])
     assert _subject(deputy).endswith("quý I năm 2026 (các đơn vị phụ trách)")
     mine = _text(deputy, "plain")
-    assert "Tổng số 6 nhiệm vụ; đã hoàn thành 3 nhiệm vụ" in mine
-    assert "quá hạn chưa hoàn thành 2 nhiệm vụ (tổng cộng 15 ngày làm việc quá hạn)" in mine
+    assert (
+        "Tổng số 2 nhiệm vụ (6 lượt thực hiện); trong 5 lượt đến hạn, đã hoàn thành 3 (đạt 60%)"
+        in mine
+    )
+    assert "quá hạn chưa hoàn thành 2 (tổng cộng 15 ngày làm việc quá hạn)" in mine
     assert "- Phòng Cải cách hành chính: 6 / 2 / 1 / 1 / 2, 15 ngày LV" in mine
     assert "Nhiệm vụ k | Phòng Cải cách hành chính | Cao Văn Nam | hạn 27/02/2026 | quá 10" in mine
     html = _text(deputy, "html")
     for other in ("Phòng Tổ chức biên chế", "Nhiệm vụ e", "Thanh tra", "Nhiệm vụ o"):
         assert other not in mine and other not in html
     hung = _text(_one(sink, users["pgd.hung"]), "plain")
-    assert "Tổng số 3 nhiệm vụ" in hung and "Nhiệm vụ o | Thanh tra" in hung
+    assert "Tổng số 2 nhiệm vụ (3 lượt thực hiện)" in hung and "Nhiệm vụ o | Thanh tra" in hung
 
     # Every cid: in the HTML resolves to a PNG part with that Content-ID, and vice versa.
     for msg, count in ((director, 3), (deputy, 1)):
@@ -130,13 +139,15 @@ def test_director_and_deputies_receive_their_numbers_once(
     # The official DOCX and the XLSX appendix, whole for every recipient ("Nơi nhận").
     for msg in (director, deputy):
         files = _attachments(msg)
-        assert set(files) == {f"{STEM}.docx", f"{STEM}-phu-luc.xlsx"}
+        # The PDF too, as the Director reads it on a phone (LibreOffice renders it).
+        assert set(files) == {f"{STEM}.docx", f"{STEM}.pdf", f"{STEM}-phu-luc.xlsx"}
+        assert files[f"{STEM}.pdf"].startswith(b"%PDF")
         doc = Document(io.BytesIO(files[f"{STEM}.docx"]))
         tables = {t.rows[0].cells[1].text: t for t in doc.tables[1:-1]}
-        total = [c.text for c in tables["Lĩnh vực"].rows[-1].cells]
-        assert total[1:9] == ["Tổng cộng", "12", "3", "2", "3", "4", "18", "2"]
+        total = [c.text for c in tables["Lĩnh vực"].rows[1].cells]  # right under the header
+        assert total[1:10] == ["Tổng cộng", "4", "12", "9", "3", "2", "3", "4", "55,6"]
         ws = load_workbook(io.BytesIO(files[f"{STEM}-phu-luc.xlsx"]))["Theo lĩnh vực"]
-        assert [c.value for c in ws[9]][1:9] == ["Tổng cộng", 12, 3, 2, 3, 4, 18, 2]
+        assert [c.value for c in ws[9]][1:11] == ["Tổng cộng", 4, 12, 9, 3, 2, 3, 4, 18, 2]
 
     # A second run queues and sends nothing.
     assert send_report(session=org, now=BUILD_NOW, run=run, settings=smtp_settings) == 0
@@ -183,6 +194,8 @@ def test_the_scheduled_job_builds_and_queues_each_report_once(org: Session) -> N
 def test_each_recipient_reads_the_mail_in_their_language_with_the_vietnamese_documents(
     org: Session, users: dict[str, User], sink: SmtpSink, smtp_settings: Settings
 ) -> None:
+    if soffice_path() is None:  # `make test` installs it (make office)
+        service_missing("LibreOffice (soffice, make office)", FileNotFoundError("soffice"))
     seed(org)
     dong = users["pgd.dong"]
     dong.language = "en"
@@ -203,9 +216,13 @@ def test_each_recipient_reads_the_mail_in_their_language_with_the_vietnamese_doc
     )
     text = _text(deputy, "plain")
     assert "Figures from 15 Dec 2025 to 14 Mar 2026 (the units you oversee)" in text
-    assert "6 tasks in total; 3 done (50%), 2 on time and 1 late" in text
+    assert (
+        "2 tasks in total (6 occurrences); of 5 occurrences due, 3 done (60%), 2 on time and 1"
+        " late" in text
+    )
     assert "2 overdue and not done (15 working days overdue in all)" in text
-    assert "Compared with Q4 2025, the completion rate rose by" in text
+    # The trend is the agency's: a deputy's mail keeps to their units throughout.
+    assert "completion rate" not in text
     assert "- Phòng Cải cách hành chính: 6 / 2 / 1 / 1 / 2, 15 working days" in text
     assert (
         "Nhiệm vụ k | Phòng Cải cách hành chính | Cao Văn Nam | due 27 Feb 2026 "
@@ -221,12 +238,16 @@ def test_each_recipient_reads_the_mail_in_their_language_with_the_vietnamese_doc
     assert _subject(director) == (
         "[Sở Nội vụ] Báo cáo kết quả thực hiện công tác cải cách hành chính quý I năm 2026"
     )
-    assert "Tổng số 12 nhiệm vụ; đã hoàn thành 5 nhiệm vụ (đạt 41,7%)" in _text(director, "plain")
+    assert (
+        "Tổng số 4 nhiệm vụ (12 lượt thực hiện); trong 9 lượt đến hạn, đã hoàn thành 5 (đạt 55,6%)"
+    ) in _text(director, "plain")
     assert '<html lang="vi">' in _text(director, "html")
 
     # The documents are the official Vietnamese form whatever the mail's language.
     english, vietnamese = _attachments(deputy), _attachments(director)
-    assert set(english) == set(vietnamese) == {f"{STEM}.docx", f"{STEM}-phu-luc.xlsx"}
+    assert (
+        set(english) == set(vietnamese) == {f"{STEM}.docx", f"{STEM}.pdf", f"{STEM}-phu-luc.xlsx"}
+    )
     assert english[f"{STEM}.docx"] == vietnamese[f"{STEM}.docx"]
     doc = Document(io.BytesIO(english[f"{STEM}.docx"]))
     assert any(p.text == "BÁO CÁO" for p in doc.paragraphs)

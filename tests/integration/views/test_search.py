@@ -244,3 +244,30 @@ def test_reindex_command(embedded_db: str, now: datetime) -> None:
     assert result.exit_code == 0 and "1 object(s) indexed" in result.output
     with session_scope() as s:
         assert _titles(s, "cchc.linh", "chuyen doi") == ["Chuyển đổi số"]
+
+
+def test_upgrading_a_database_with_data_fills_an_empty_index(
+    embedded_db: str, now: datetime
+) -> None:
+    """A database that had items before the index's revision gets them indexed by the
+    upgrade (workflow.migrate runs search_index.index_if_empty after the revisions)."""
+    from sqlalchemy import text
+
+    from workflow.db import session_scope
+    from workflow.migrate import upgrade
+
+    with session_scope() as s:
+        make_item(
+            s,
+            now=now,
+            lead="CCHC",
+            assignee="cchc.linh",
+            assigner="cchc.truong",
+            title="Chuẩn hóa quy trình",
+        )
+    with session_scope() as s:
+        s.connection().execute(text("DELETE FROM search_fts"))
+        s.connection().execute(text("DELETE FROM search_entry"))
+    upgrade(embedded_db)
+    with session_scope() as s:
+        assert _titles(s, "cchc.linh", "chuan hoa") == ["Chuẩn hóa quy trình"]

@@ -138,7 +138,9 @@ class User(SQLModel, table=True):
     session_generation: int = Field(default=0)
     # The directory account linked at the first directory sign-in ("ldap:<entry DN>",
     # "oidc:<issuer> <sub>"): later sign-ins find the person by it, whatever the e-mail.
-    directory_id: str | None = Field(default=None, max_length=500, unique=True)
+    # A unique index, not a constraint: SQLite adds an index in place, while a constraint
+    # would make the migration rebuild app_user, which every other table refers to.
+    directory_id: str | None = Field(default=None, max_length=500, unique=True, index=True)
 
 
 class Absence(SQLModel, table=True):

@@ -28,6 +28,7 @@ from workflow.models import ReportRun
 from workflow.reporting.build import build_report
 from workflow.reporting.charts import CHARTS
 from workflow.reporting.snapshot import ReportSnapshot
+from workflow.reporting.wording import wording
 
 
 @pytest.fixture
@@ -150,7 +151,7 @@ def test_summary_page_shows_the_snapshot(
         str(t.done_late),
         str(t.in_progress_on_time),
         str(t.overdue),
-        "41,7%",
+        "55,6%",  # done over what fell due by the cut-off (5 of 9), as the headline says
     ]
     # The hand-counted numbers of the fixture, so a wrong snapshot cannot pass either.
     assert (t.total, t.done_on_time, t.done_late, t.overdue) == (12, 3, 2, 4)
@@ -171,8 +172,10 @@ def test_summary_page_shows_the_snapshot(
     for item in snap.overdue_items:
         assert item.title in page.text
     assert snap.indicators
+    words = wording("vi")
     for indicator in snap.indicators:
-        assert row_of(page, "indicators", indicator.name)[0] == (indicator.target_text or "-")
+        # The target judged against in the report's year, with that year (decision 0027).
+        assert row_of(page, "indicators", indicator.name)[0] == words.indicator_target(indicator)
     assert "Đạt tiến độ" in page.text  # the online-files indicator is on track
     # Each chart of the report mail, as PNG: the snapshot's own picture, kept once drawn.
     for name, draw in CHARTS.items():
@@ -197,8 +200,10 @@ def test_english_pages_use_the_report_mails_english(
     assert "Week 10 of 2026" in listed.text and "Weekly digest" in listed.text
     page = client.get(f"/ui/reports/{quarterly.id}")
     assert text_of(page, "report-title") == "Administrative reform results, Q1 2026"
-    assert text_of(page, "total-rate") == "41.7%"
-    assert text_of(page, "headline").startswith("12 tasks in total; 5 done (41.7%)")
+    assert text_of(page, "total-rate") == "55.6%"
+    assert text_of(page, "headline").startswith(
+        "4 tasks in total (12 occurrences); of 9 occurrences due, 5 done (55.6%)"
+    )
     assert "By lead unit" in page.text and "Other tasks (outside the plan)" in page.text
     assert "On track" in page.text and "Kết quả thực hiện" not in page.text
     assert "labelled in Vietnamese" in page.text

@@ -1,7 +1,9 @@
 """The Kubernetes manifests (deploy/k8s, kustomize) checked without a cluster: every file
 parses, each object is well formed for its kind, the API's probes are /readyz and /healthz
 on the port it serves, every role runs a real `planflow` command from the one image as the
-Dockerfile's non-root user, and every setting they name is a field of the settings class."""
+Dockerfile's non-root user, every setting they name is a field of the settings class, and
+every object validates strictly against the Kubernetes API schemas (kubernetes-validate,
+offline: the schemas ship with the package)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import pytest
 import yaml
 
@@ -165,3 +168,25 @@ def test_manifests_use_no_yaml_aliases_or_tabs(path: Path) -> None:
     text = path.read_text("utf-8")
     assert "\t" not in text
     assert not re.search(r"(^|\s)[&*][A-Za-z]", text), path.name
+
+
+# The oldest Kubernetes release still supported upstream when the manifests were written,
+# and the newest the validator knows: the manifests must hold on both.
+KUBERNETES_VERSIONS = ("1.31.0", kubernetes_validate.latest_version())
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_every_object_validates_against_the_kubernetes_schemas(version: str) -> None:
+    for obj in _objects():
+        # strict: a misspelt field (a probe's "paht") is an error, not ignored
+        kubernetes_validate.validate(obj, version, strict=True)
+
+
+def test_the_schema_check_catches_a_misspelt_field() -> None:
+    api = _named("Deployment")["planflow-api"]
+    container = api["spec"]["template"]["spec"]["containers"][0]
+    broken = {**container, "readinessProbe": {"httpGet": {"paht": "/readyz", "port": 8000}}}
+    spec = {**api["spec"]["template"]["spec"], "containers": [broken]}
+    bad = {**api, "spec": {**api["spec"], "template": {**api["spec"]["template"], "spec": spec}}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(bad, KUBERNETES_VERSIONS[-1], strict=True)

@@ -13,7 +13,7 @@ import matplotlib
 import pytest
 
 from deploy.sample.regenerate import build_docx
-from tests.conftest import ROOT
+from tests.conftest import ROOT, service_missing
 from workflow.calendar import WorkCalendar
 from workflow.errors import InvalidInput
 from workflow.importer import parse_document
@@ -113,10 +113,11 @@ def test_a_broken_pdf_is_a_clear_error(data: bytes) -> None:
         parse_document(data, source="broken.pdf")
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice converts the PDF")
 def test_a_table_continued_without_a_header_is_joined(tmp_path: Path) -> None:
     """Word without "repeat header row": the next page's part has no header row, and a
     row the page break cuts in two is one task."""
+    if shutil.which("soffice") is None:  # LibreOffice converts the PDF (`make office`)
+        service_missing("LibreOffice (soffice)", FileNotFoundError("soffice not on PATH"))
     document = docx.Document()
     document.add_paragraph().add_run("KẾ HOẠCH").bold = True
     document.add_paragraph().add_run("Công tác năm 2026").bold = True

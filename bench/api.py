@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
+from bench.rows import work_item_row  # noqa: E402
 from tests.conftest import PG_BASE_URL  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 
@@ -90,22 +91,14 @@ def prepare() -> tuple[int, int]:
                 uid, unit = rng.choice(users)
                 due = now + timedelta(days=rng.randint(-60, 300), hours=rng.randint(0, 23))
                 rows.append(
-                    {
-                        "title": f"Nhiệm vụ số {i}",
-                        "state": rng.choice(states),
-                        "priority": "normal",
-                        "lead_unit_id": unit,
-                        "assignee_id": uid,
-                        "assigner_id": uid,
-                        "start_on": date(2026, 1, 1),
-                        "due_at": due,
-                        "original_due_at": due,
-                        "escalation_level": 0,
-                        "version": 1,
-                        "paused_working_days": 0,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+                    work_item_row(
+                        title=f"Nhiệm vụ số {i}",
+                        state=rng.choice(states),
+                        unit_id=unit,
+                        user_id=uid,
+                        due_at=due,
+                        now=now,
+                    )
                 )
             for start in range(0, len(rows), 5000):
                 session.execute(insert(WorkItem), rows[start : start + 5000])

@@ -20,7 +20,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bench.rows import work_item_row  # noqa: E402
 from tests.conftest import PG_BASE_URL  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 
@@ -148,23 +149,14 @@ def prepare(url: str, n_items: int) -> None:
             due = now + timedelta(days=rng.randint(-60, 300))
             title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 10))).capitalize()
             rows.append(
-                {
-                    "title": title,
-                    "state": rng.choice(states),
-                    "priority": "normal",
-                    "lead_unit_id": unit,
-                    "assignee_id": uid,
-                    "assigner_id": uid,
-                    "start_on": date(2026, 1, 1),
-                    "due_at": due,
-                    "original_due_at": due,
-                    "escalation_level": 0,
-                    "version": 1,
-                    "paused_working_days": 0,
-                    "progress_pct": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                work_item_row(
+                    title=title,
+                    state=rng.choice(states),
+                    unit_id=unit,
+                    user_id=uid,
+                    due_at=due,
+                    now=now,
+                )
             )
         for start in range(0, len(rows), 5000):
             session.execute(insert(WorkItem), rows[start : start + 5000])

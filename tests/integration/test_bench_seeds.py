@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from bench import sweep
+from bench.rows import work_item_row
 from tasks import jobs
 from tests.conftest import ROOT
+from workflow.models import WorkItem
 
 
 def test_the_report_bench_seeds_and_runs_both_queries() -> None:
@@ -44,3 +47,16 @@ def test_the_sweep_bench_seeds_due_and_later_items() -> None:
         assert (result.claimed, rows) == (7, 30)
     finally:
         engine.dispose()  # type: ignore[attr-defined]
+
+
+def test_the_benches_item_row_fills_every_required_column() -> None:
+    """bench/api.py and bench/search.py insert `work_item_row` dicts through the model's
+    table: each NOT NULL column without a default (which the insert cannot fill) is in it."""
+    required = {
+        c.name
+        for c in WorkItem.__table__.columns  # type: ignore[attr-defined]
+        if not c.nullable and not c.primary_key and c.default is None and c.server_default is None
+    }
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    row = work_item_row(title="t", state="assigned", unit_id=1, user_id=1, due_at=now, now=now)
+    assert required - set(row) == set()

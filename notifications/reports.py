@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -33,6 +34,9 @@ from workflow.models.org import Role, Unit, User
 from workflow.models.report import ReportRun
 from workflow.reporting.snapshot import ReportSnapshot
 from workflow.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from workflow.reporting.files import ReportFormat
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +144,7 @@ class ReportComposer:
     def documents(self, report_id: int) -> _Documents:
         # matplotlib, python-docx and openpyxl load only when a report is delivered.
         from workflow.reporting.charts import CHARTS
-        from workflow.reporting.files import MEDIA, ReportFormat, report_chart, report_document
+        from workflow.reporting.files import ReportFormat, report_chart
 
         found = self._documents.get(report_id)
         if found is None:
@@ -148,10 +152,14 @@ class ReportComposer:
             if run is None:
                 raise NotFound(f"report run {report_id} does not exist")
             # The documents and charts stored when the run was built (rendered if not).
-            docs = [
-                report_document(session=self.session, run=run, fmt=fmt, settings=self.settings)
-                for fmt in (ReportFormat.DOCX, ReportFormat.XLSX)
+            attachments = [
+                self._attachment(run, fmt) for fmt in (ReportFormat.DOCX, ReportFormat.XLSX)
             ]
+            try:
+                attachments.append(self._attachment(run, ReportFormat.PDF))
+            except NotFound as exc:
+                # No stored PDF and no LibreOffice here: the DOCX and the XLSX still go.
+                log.warning("report %s mailed without its PDF: %s", report_id, exc)
             found = self._documents[report_id] = _Documents(
                 snapshot=ReportSnapshot.from_json(run.snapshot),
                 charts={
@@ -160,27 +168,16 @@ class ReportComposer:
                     )
                     for name in CHARTS
                 },
-                attachments=[
-                    Attachment(doc.name, MEDIA[fmt], doc.data)
-                    for fmt, doc in zip((ReportFormat.DOCX, ReportFormat.XLSX), docs, strict=True)
-                ]
-                + self._pdf(run),
+                attachments=attachments,
             )
         return found
 
-    def _pdf(self, run: ReportRun) -> list[Attachment]:
-        """The PDF as stored when the run was built, else made here with LibreOffice; none
-        (a warning) where neither is: the mail still carries the DOCX and the XLSX."""
-        from workflow.reporting.files import MEDIA, ReportFormat, report_document
+    def _attachment(self, run: ReportRun, fmt: ReportFormat) -> Attachment:
+        """The document of `run` in `fmt` as stored when it was built, else made here."""
+        from workflow.reporting.files import report_document
 
-        try:
-            doc = report_document(
-                session=self.session, run=run, fmt=ReportFormat.PDF, settings=self.settings
-            )
-        except NotFound as exc:
-            log.warning("report %s mailed without its PDF: %s", run.id, exc)
-            return []
-        return [Attachment(doc.name, MEDIA[ReportFormat.PDF], doc.data)]
+        doc = report_document(session=self.session, run=run, fmt=fmt, settings=self.settings)
+        return Attachment(doc.name, doc.content_type, doc.data)
 
     def __call__(self, row: MailRow, context: MailContext) -> Composed:
         if not isinstance(context, ReportContext):

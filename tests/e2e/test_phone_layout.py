@@ -183,42 +183,39 @@ def sign_in(page: Any, site: Site, username: str | None) -> None:
     _SESSIONS[site.url, username] = page.context.cookies()
 
 
-def mail_link(page: Any, site: Site, pattern: str) -> str:
-    """The first link matching `pattern` in the dev mailbox's messages (as the admin)."""
+def _mailbox_keys(page: Any, site: Site) -> list[str]:
+    """The dev mailbox's messages, newest first, as the admin sees them."""
     sign_in(page, site, "vp.admin")
     page.goto(f"{site.url}/dev/mailbox")
-    keys = [a.get_attribute("href") for a in page.locator("#mailbox a").all()]
-    for key in keys:
-        body = httpx.get(
-            f"{site.url}{key}", cookies={c["name"]: c["value"] for c in page.context.cookies()}
-        ).text
-        found = re.search(pattern, body)
+    page.locator("#mailbox a").first.wait_for()
+    hrefs = [a.get_attribute("href") for a in page.locator("#mailbox a").all()]
+    assert all(hrefs), hrefs
+    return [str(h) for h in hrefs]
+
+
+def _cookies(page: Any) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in page.context.cookies()}
+
+
+def mail_link(page: Any, site: Site, pattern: str) -> str:
+    """The first link matching `pattern` in the dev mailbox's messages (as the admin)."""
+    for key in _mailbox_keys(page, site):
+        found = re.search(pattern, httpx.get(f"{site.url}{key}", cookies=_cookies(page)).text)
         if found:
             return found.group(0).replace("&amp;", "&")
     pytest.fail(f"no mail has a link like {pattern}")
 
 
 def first_message(site: Site, page: Any) -> str:
-    sign_in(page, site, "vp.admin")
-    page.goto(f"{site.url}/dev/mailbox")
-    href = page.locator("#mailbox a").first.get_attribute("href")
-    assert href
-    return str(href)
+    return _mailbox_keys(page, site)[0]
 
 
 def first_reply(site: Site, page: Any) -> str:
     """The simulated reply form of the first mail that can be answered."""
-    sign_in(page, site, "vp.admin")
-    page.goto(f"{site.url}/dev/mailbox")
-    page.locator("#mailbox a").first.wait_for()
-    for href in [a.get_attribute("href") for a in page.locator("#mailbox a").all()]:
-        if href and httpx.get(f"{site.url}{href}/reply", cookies=_cookies(page)).status_code == 200:
-            return f"{href}/reply"
+    for key in _mailbox_keys(page, site):
+        if httpx.get(f"{site.url}{key}/reply", cookies=_cookies(page)).status_code == 200:
+            return f"{key}/reply"
     pytest.fail("no mail in the dev mailbox can be answered (PLANFLOW_MAIL_REPLY_MODE)")
-
-
-def _cookies(page: Any) -> dict[str, str]:
-    return {c["name"]: c["value"] for c in page.context.cookies()}
 
 
 # route → (who opens it, where: a function of the site and the browser page giving the path)
@@ -258,7 +255,7 @@ PAGES: dict[str, tuple[str | None, Where]] = {
     "/dev/mailbox": ("vp.admin", lambda s, p: "/dev/mailbox"),
     "/ui/outbox": ("vp.admin", lambda s, p: "/ui/outbox"),
     "/dev/mailbox/{key}": ("vp.admin", first_message),
-    "/dev/mailbox/{key}/reply": ("vp.admin", lambda s, p: first_reply(s, p)),
+    "/dev/mailbox/{key}/reply": ("vp.admin", first_reply),
 }
 # Pages seen by a second role as well: a unit head's dashboard and unit page differ.
 ALSO = [

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import Integer, String, bindparam, case, cast, exists, func, literal
@@ -21,9 +21,9 @@ from api.schemas.items import WorkItemPublic
 from workflow.calendar import WorkCalendar
 from workflow.deadlines import (
     Flag,
-    deadline_flag,
     due_soon_clause,
     due_soon_until,
+    flag_of,
     on_track_clause,
     overdue_clause,
 )
@@ -108,24 +108,6 @@ def due_soon_limit(
     `days` working days (default: the `due_soon_working_days` setting); see workflow.deadlines."""
     calendar = _calendar(_overrides(session))
     return due_soon_until(now=now, calendar=calendar, settings=settings, days=days)
-
-
-class Deadlined(Protocol):
-    """Anything with a state and a due time: a WorkItem or a row of the list query."""
-
-    @property
-    def state(self) -> str: ...
-    @property
-    def due_at(self) -> datetime: ...
-    @property
-    def paused_at(self) -> datetime | None: ...
-
-
-def flag_of(item: Deadlined, *, now: datetime, soon: datetime) -> Flag:
-    """The item's deadline flag (the rule: workflow.deadlines.Flag)."""
-    return deadline_flag(
-        state=item.state, due_at=item.due_at, paused_at=item.paused_at, now=now, soon=soon
-    )
 
 
 # The list reads only the public columns (no ORM objects) and serializes them in one call;

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, literal, not_, or_
@@ -277,6 +277,24 @@ def deadline_flag(
     return Flag.DUE_SOON if due_at <= soon else Flag.ON_TRACK
 
 
+class Deadlined(Protocol):
+    """Anything with a state and a due time: a WorkItem or a row of a list query."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def paused_at(self) -> datetime | None: ...
+
+
+def flag_of(item: Deadlined, *, now: datetime, soon: datetime) -> Flag:
+    """The deadline flag of `item` (`soon`: from `due_soon_until`)."""
+    return deadline_flag(
+        state=item.state, due_at=item.due_at, paused_at=item.paused_at, now=now, soon=soon
+    )
+
+
 def flag(
     item: WorkItem,
     *,
@@ -287,9 +305,7 @@ def flag(
 ) -> Flag:
     """The deadline flag of `item` now (see `Flag`)."""
     soon = due_soon_until(now=now, calendar=calendar, settings=settings, days=days)
-    return deadline_flag(
-        state=item.state, due_at=item.due_at, paused_at=item.paused_at, now=now, soon=soon
-    )
+    return flag_of(item, now=now, soon=soon)
 
 
 _WI = WorkItem.__table__.c  # type: ignore[attr-defined]

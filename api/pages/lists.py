@@ -24,10 +24,11 @@ from api.pages import messages as msg
 from api.pages.i18n import language
 from api.pages.ui import is_local_path, refusal, render, safe_next, to_login
 from api.pages.unit_names import unit_names
-from api.queries import due_soon_limit, flag_of, item_filter, list_items
+from api.queries import due_soon_limit, item_filter, list_items
 from api.schemas.common import Id
 from workflow.calendar import local_date
 from workflow.dates import parse_day
+from workflow.deadlines import flag_of
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.i18n import N_, translate
 from workflow.models import Area, Plan, PlanTask, User

@@ -44,7 +44,7 @@ from api.pages.plan_tracking import plan_tracking_context
 from api.pages.unit_names import plan_units_context, unit_label
 from api.plan_tree import plan_tree
 from api.problems import ApiProblem, CsrfFailure
-from api.queries import due_soon_limit, flag_of
+from api.queries import due_soon_limit
 from api.schemas.auth import LoginIn, PasswordResetConfirm, PasswordResetRequest
 from api.schemas.common import Id
 from api.schemas.forms import typed, validated
@@ -52,6 +52,7 @@ from api.schemas.items import ActionIn
 from api.sign_in import client_ip, login_guard, queue_reset_link, reset_link_sender, sign_in
 from api.templating import templates
 from workflow.calendar import local_date
+from workflow.deadlines import flag_of
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.models import Evidence, Plan, Unit, User, WorkItem, WorkItemEvent
 from workflow.models.org import Role

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from api.problems import ApiProblem
-from api.queries import ItemFilter, due_soon_limit, flag_of, list_items, page_json
+from api.queries import ItemFilter, due_soon_limit, list_items, page_json
 from api.schemas.common import Id
 from api.schemas.items import (
     ActionIn,
@@ -25,7 +25,7 @@ from api.schemas.items import (
     WorkItemPage,
 )
 from workflow.calendar import local_date
-from workflow.deadlines import Flag
+from workflow.deadlines import Flag, flag_of
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Area, PlanTask, User, WorkItem, WorkItemEvent, WorkItemUnit
 from workflow.services.scope import get_visible_item

@@ -10,9 +10,10 @@ from fastapi import APIRouter
 from sqlmodel import Field, SQLModel
 
 from api.deps import CurrentUser, NowDep, SessionDep, SettingsDep
-from api.queries import due_soon_limit, flag_of
+from api.queries import due_soon_limit
 from api.schemas.common import Id
 from api.schemas.items import WorkItemPublic
+from workflow.deadlines import flag_of
 from workflow.models import Absence
 from workflow.services import people
 

@@ -10,7 +10,7 @@ lacks or another person (giao lại) is not taken here: the caller opens the ite
 Which items: those led by the unit that the person may see (`scope.visible_items`: an
 officer sees their own and those their unit supports, never the rest of the unit's), open
 ones and those closed in the last `CLOSED_DAYS` days. The deadline flag is
-`workflow.deadlines.deadline_flag`, the one rule.
+`workflow.deadlines.flag_of`, the one rule.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from workflow.calendar import load_calendar
-from workflow.deadlines import Flag, deadline_flag, due_soon_until
+from workflow.deadlines import Flag, due_soon_until, flag_of
 from workflow.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from workflow.models.org import Unit, User
 from workflow.models.plan import Area, PlanTask
@@ -218,13 +218,7 @@ def unit_board(
                 id=item.id or 0,
                 title=item.title,
                 state=state,
-                flag=deadline_flag(
-                    state=item.state,
-                    due_at=item.due_at,
-                    paused_at=item.paused_at,
-                    now=now,
-                    soon=soon,
-                ),
+                flag=flag_of(item, now=now, soon=soon),
                 due_at=item.due_at,
                 version=item.version,
                 assignee_id=item.assignee_id,

@@ -5,7 +5,7 @@ Every day says whether officers work on it (`WorkCalendar.is_working_day`, overr
 applied) and, when it is a day off by law or by decision, why (the holiday's name from
 `calendar.law_days`, or the override's reason). Deadlines are the items the person may see
 (`scope.visible_items`) due that day in the agency's zone, with the one deadline flag
-(`workflow.deadlines.deadline_flag`).
+(`workflow.deadlines.flag_of`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from workflow.calendar import LawDayKind, law_days, load_calendar, local_date
-from workflow.deadlines import Flag, deadline_flag, due_soon_until
+from workflow.deadlines import Flag, due_soon_until, flag_of
 from workflow.errors import NotFound
 from workflow.models.calendar import CalendarOverride
 from workflow.models.org import User
@@ -176,13 +176,7 @@ def deadline_calendar(
                 item_id=item.id or 0,
                 title=item.title,
                 state=item.state,
-                flag=deadline_flag(
-                    state=item.state,
-                    due_at=item.due_at,
-                    paused_at=item.paused_at,
-                    now=now,
-                    soon=soon,
-                ),
+                flag=flag_of(item, now=now, soon=soon),
                 due_at=item.due_at,
             )
         )

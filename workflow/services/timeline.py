@@ -4,7 +4,7 @@ original deadline, today's line, and a milestone for each year an indicator has 
 
 Positions are computed here as percentages of the window shown (the whole plan period, one
 year or one quarter), so the page only places boxes. Only items the person may see are
-drawn (`scope.visible_items`); the deadline flag is `workflow.deadlines.deadline_flag`.
+drawn (`scope.visible_items`); the deadline flag is `workflow.deadlines.flag_of`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from workflow.calendar import load_calendar, local_date
-from workflow.deadlines import Flag, deadline_flag, due_soon_until
+from workflow.deadlines import Flag, due_soon_until, flag_of
 from workflow.errors import InvalidInput, NotFound
 from workflow.models.org import User
 from workflow.models.plan import Area, Indicator, IndicatorTarget, Plan, PlanTask
@@ -213,9 +213,7 @@ def plan_timeline(
         original = local_date(item.original_due_at, tz=tz)
         extended = original != due
         left = at(start)
-        flag = deadline_flag(
-            state=item.state, due_at=item.due_at, paused_at=item.paused_at, now=now, soon=soon
-        )
+        flag = flag_of(item, now=now, soon=soon)
         bar = Bar(
             item_id=item.id or 0,
             title=item.title,
